@@ -1,0 +1,109 @@
+"""T2 -- the geometry of a truncation map.
+
+Apex ``p = −W⁻¹b``, forward cone ``K⁺ = p + W⁻¹R^Q_+``, backward cone ``K⁻ = p − W⁻¹R^Q_+``.
+τ is the identity on ``K⁺``, maps ``K⁻`` to ``p``, and on a mixed sign region projects along
+the columns of ``W⁻¹`` onto a face of ``K⁺``.
+
+Everything is read in cone coordinates ``u = W(z − p) = Wz + b``, a bijection of ``R^Q``
+for invertible ``W``: the matrix-level lemma ``W(τ(z) − p) = σ(u)`` turns T2 into
+statements about σ on each sign pattern of ``u``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from symgeom import arith
+from symgeom.activation import Ramp, pattern_matrix, sigma
+from symgeom.certificates import Check, Derivation, Step, certify_equal, combine, prove_matrix_identity
+from symgeom.truncation import truncation_map
+
+from ._common import SIZE, case_split, msym, proof_sizes, random_cone_coordinates, random_invertible
+
+ID = "T2"
+TITLE = "Geometry of the truncation map"
+STATEMENT = (
+    r"For invertible $W$, with apex $p = -W^{-1}b$, $K^{+} = p + W^{-1}\mathbb{R}^Q_{+}$ and "
+    r"$K^{-} = p - W^{-1}\mathbb{R}^Q_{+}$: $\tau_{W,b}$ is the identity on $K^{+}$, maps $K^{-}$ to $p$, "
+    r"and on a mixed sign region projects along the columns of $W^{-1}$ onto a face of $K^{+}$."
+)
+
+
+@lru_cache(maxsize=None)
+def coordinate_lemma() -> Step:
+    """``W τ(z) + b = σ(Wz + b)``, i.e. ``W(τ(z) − p) = σ(W(z − p))`` (symbolic ``Q``)."""
+    W, b, z = msym("W"), msym("b", 1), msym("z", 1)
+    tau = W.I * (Ramp(W * z + b) - b)
+    check = prove_matrix_identity(W * tau + b - Ramp(W * z + b), "matrix-expression algebra (MatrixSymbol, symbolic Q)",
+                                  "W invertible", size=SIZE)
+    p = -W.I * b
+    return Step(sp.Eq(W * (sp.MatrixSymbol(r"\tau(z)", SIZE, 1) - p), Ramp(W * z + b), evaluate=False),
+                r"Cone coordinates: $u = Wz + b = W(z - p)$, and those of $\tau(z)$ are $\sigma(u)$.", check)
+
+
+def _case(u):
+    pattern = [bool(e.is_positive) for e in u]
+    D = pattern_matrix(pattern)
+    s = sigma(u)
+    zeros = list(s - D * u) + list(D * (u - s))
+    if all(pattern):
+        zeros += list(s - u)
+    if not any(pattern):
+        zeros += list(s)
+    return zeros, list(s)
+
+
+def float_sample(Q: int, seed: int) -> Check:
+    """Random float ``W``, ``b`` and points of every sign region: τ against the T2 statements."""
+    rng = np.random.default_rng(seed)
+    W, b = random_invertible(Q, rng), rng.standard_normal(Q)
+    tau = truncation_map(W, b)
+    u = random_cone_coordinates(Q, rng)
+    Z = tau.apex[:, None] + np.linalg.solve(W, u)
+    image = tau(Z)
+    kept = np.where(u > 0, u, 0.0)
+    return certify_equal(W @ (image - tau.apex[:, None]), kept, f"float64 sample, Q = {Q}",
+                         f"{u.shape[1]} random points of random sign patterns (seed {seed})", scale=float(np.abs(u).max()))
+
+
+def data_check(ctx) -> Check:
+    """A truncation map with apex at the centroid of the means, on the data points."""
+    data, params = ctx.data, ctx.parameters
+    W = params.weights[0]
+    centroid = data.means @ arith.array([1] * ctx.Q, ctx.kind) / arith.array([ctx.Q], ctx.kind)[0]
+    tau = truncation_map(W, -(W @ centroid))
+    Z = data.X
+    u, image, p = tau.coordinates(Z), tau(Z), tau.apex[:, None]
+    forward, backward = tau.in_forward_cone(Z, strict=False), tau.in_backward_cone(Z, strict=False)
+    mixed = ~(forward | backward)
+    checks = [
+        certify_equal(image[:, forward], Z[:, forward], "identity on K+"),
+        certify_equal(image[:, backward], np.repeat(p, int(backward.sum()), axis=1), "K- to the apex"),
+        certify_equal(tau.coordinates(image), np.where(u > 0, u, 0 * u), "onto the face spanned by the kept edges"),
+        certify_equal(np.where(u > 0, tau.W @ (Z - image), 0 * u), 0 * u, "along the dropped edges"),
+    ]
+    kind = "exact rational" if ctx.kind == "exact" else "float64"
+    return combine(checks, f"{kind} check on the data",
+                   f"apex at the centroid of the means; {int(forward.sum())} points in K+, {int(backward.sum())} in K-, "
+                   f"{int(mixed.sum())} in mixed regions")
+
+
+def derive(ctx) -> Derivation:
+    sizes = proof_sizes(ctx.Q)
+    split = case_split(sizes, _case, "u_i > 0 on the pattern, u_i <= 0 off it; sigma evaluated by SymPy's Max")
+    sample = combine([float_sample(Q, ctx.seed + Q) for Q in sorted({*range(1, 9), ctx.Q})],
+                     f"float64 samples, Q = 1..{max(8, ctx.Q)}", f"tolerance 1e-9 x scale")
+    steps = (
+        coordinate_lemma(),
+        Step(r"\sigma(u) = D_I u,\quad D_I(u - \sigma(u)) = 0,\quad \sigma(u) \ge 0",
+             r"On the sign pattern $I = \{i : u_i > 0\}$: $\tau(z) = p + \sum_{i \in I} u_i\, W^{-1}e_i$ lies on the face "
+             r"spanned by the edges $W^{-1}e_i$, $i \in I$, and $z - \tau(z)$ along the other edges; "
+             r"$I = \{1..Q\}$ gives $\tau(z) = z$, $I = \emptyset$ gives $\tau(z) = p$.", split),
+        Step(r"W(\tau(z) - p) = \sigma(W(z - p))", "Random invertible W and points in every region.", sample),
+        Step(r"\tau(z) \text{ on the data: } K^{+} \mapsto \text{itself},\ K^{-} \mapsto p,\ \text{mixed} \mapsto \text{face}",
+             "The statements checked point by point on the data.", data_check(ctx)),
+    )
+    return Derivation(ID, TITLE, STATEMENT, steps)

@@ -1,0 +1,74 @@
+"""T3 -- τ is idempotent and its image is exactly ``K⁺``.
+
+In cone coordinates τ acts as σ (T2's lemma), so ``τ∘τ = τ`` is ``σ∘σ = σ``, ``image ⊆ K⁺``
+is ``σ(u) ≥ 0`` and ``K⁺ ⊆ image`` is ``σ(v) = v`` for ``v ≥ 0``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from symgeom.activation import sigma
+from symgeom.certificates import PROVED, Check, Derivation, Step, certify_equal, certify_positive, combine
+from symgeom.truncation import layer_truncations, truncation_map
+
+from ._common import case_split, proof_sizes, random_cone_coordinates, random_invertible
+from .t2_cone_geometry import coordinate_lemma
+
+ID = "T3"
+TITLE = "Idempotence and image"
+STATEMENT = r"$\tau_{W,b} \circ \tau_{W,b} = \tau_{W,b}$, and the image of $\tau_{W,b}$ is exactly $K^{+}$."
+
+
+def _case(u):
+    s = sigma(u)
+    return list(sigma(s) - s), list(s)
+
+
+def _forward_case(Q: int) -> Check:
+    v = sp.Matrix([sp.Symbol(f"v_{i + 1}", nonnegative=True) for i in range(Q)])
+    ok = all(sp.simplify(e) == 0 for e in sigma(v) - v)
+    return Check(PROVED if ok else "refuted", "SymPy Max with v_i >= 0",
+                 counterexample=None if ok else f"Q={Q}: sigma(v) != v")
+
+
+def float_sample(Q: int, seed: int) -> Check:
+    rng = np.random.default_rng(seed)
+    W, b = random_invertible(Q, rng), rng.standard_normal(Q)
+    tau = truncation_map(W, b)
+    Z = tau.apex[:, None] + np.linalg.solve(W, random_cone_coordinates(Q, rng))
+    once = tau(Z)
+    return certify_equal(tau(once), once, f"float64 sample, Q = {Q}", f"seed {seed}")
+
+
+def data_check(ctx) -> Check:
+    """On the data: the truncations of the seeded network, applied twice."""
+    checks = []
+    for tau in layer_truncations(ctx.parameters):
+        once = tau(ctx.data.X)
+        checks.append(certify_equal(tau(once), once, "tau(tau(z)) = tau(z)"))
+        cone = tau.coordinates(once)
+        checks.append(certify_positive(cone, "image in the closed cone K+", strict=False))
+    kind = "exact rational" if ctx.kind == "exact" else "float64"
+    return combine(checks, f"{kind} check on the data",
+                   f"the L = {ctx.L} truncations of seeded random parameters, applied twice to all N = {ctx.data.N} points; "
+                   "image coordinates >= 0")
+
+
+def derive(ctx) -> Derivation:
+    sizes = proof_sizes(ctx.Q)
+    split = case_split(sizes, _case, "u_i > 0 on the pattern, u_i <= 0 off it; sigma evaluated by SymPy's Max")
+    onto = combine([_forward_case(Q) for Q in sizes], f"SymPy Max with nonnegative symbols, Q = {', '.join(map(str, sizes))}")
+    sample = combine([float_sample(Q, ctx.seed + 100 + Q) for Q in sorted({*range(1, 9), ctx.Q})],
+                     f"float64 samples, Q = 1..{max(8, ctx.Q)}", "tolerance 1e-9 x scale")
+    steps = (
+        coordinate_lemma(),
+        Step(r"\sigma(\sigma(u)) = \sigma(u),\quad \sigma(u) \ge 0",
+             r"So $\tau(\tau(z)) = \tau(z)$ and $\tau(z) \in K^{+}$ for every $z$.", split),
+        Step(r"\sigma(v) = v \text{ for } v \in \mathbb{R}^Q_{+}",
+             r"Every $k = p + W^{-1}v \in K^{+}$ is its own image: the image is all of $K^{+}$.", onto),
+        Step(r"\tau(\tau(z)) = \tau(z)", "Random invertible W and points in every region.", sample),
+        Step(r"\tau(\tau(x_{j,i})) = \tau(x_{j,i}),\ \tau(x_{j,i}) \in K^{+}", "On the data.", data_check(ctx)),
+    )
+    return Derivation(ID, TITLE, STATEMENT, steps)

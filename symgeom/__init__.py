@@ -1,0 +1,31 @@
+"""symgeom -- a symbolic proof companion for "Geometric structure of Deep Learning networks
+and construction of global L² minimizers" (T. Chen, P. Muñoz Ewald, arXiv:2309.10639).
+
+The public API is what this module exports; submodules are one per mathematical object.
+"""
+
+from ._errors import DataError as DataError
+from ._errors import ParameterError as ParameterError
+from ._errors import ReportError as ReportError
+from ._errors import SymgeomError as SymgeomError
+from ._errors import UsageError as UsageError
+from .certificates import Check as Check
+from .certificates import Derivation as Derivation
+from .certificates import Step as Step
+from .claims import Context as Context
+from .claims import run_claims as run_claims
+from .cost import cost as cost
+from .cost import symbolic_cost as symbolic_cost
+from .cumulative import actual_parameters as actual_parameters
+from .cumulative import cumulative_parameters as cumulative_parameters
+from .data import ClusterData as ClusterData
+from .data import default_data as default_data
+from .data import example_data as example_data
+from .data import read_csv as read_csv
+from .network import Parameters as Parameters
+from .network import output as output
+from .truncation import TruncationMap as TruncationMap
+from .truncation import curated_points as curated_points
+from .truncation import truncation_map as truncation_map
+
+__version__ = "0.1.0"

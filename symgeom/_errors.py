@@ -1,0 +1,21 @@
+"""Typed errors. The command line maps every one of them to one line on stderr and exit status 2."""
+
+
+class SymgeomError(Exception):
+    """Base class of every error symgeom raises on purpose."""
+
+
+class DataError(SymgeomError):
+    """The training data or the targets are unusable (which input, what is wrong, what is expected)."""
+
+
+class ParameterError(SymgeomError):
+    """Network parameters have the wrong shape, kind, or are not invertible where they must be."""
+
+
+class UsageError(SymgeomError):
+    """A request that cannot be carried out as asked (bad option value, output in the way)."""
+
+
+class ReportError(SymgeomError):
+    """A report could not be rendered or compiled."""

@@ -1,0 +1,188 @@
+"""Number kinds: exact rationals and floats, behind one set of array operations.
+
+symgeom works in two kinds of numbers:
+
+* ``"exact"`` -- numpy arrays of ``dtype=object`` holding :class:`fractions.Fraction`;
+  every operation is exact rational arithmetic;
+* ``"float"`` -- numpy ``float64`` arrays.
+
+Both kinds go through the same numpy expressions (``W @ X + b[:, None]``, ``np.maximum``),
+so the forward pass, the cost and the truncation maps are written once.  Only linear
+algebra that numpy cannot do on objects (inverse, solve, rank) dispatches here to
+SymPy's :class:`~sympy.polys.matrices.DomainMatrix` over ``QQ``.
+
+>>> to_exact("0.1")
+Fraction(1, 10)
+>>> A = array([["1", "2"], ["3", "4"]], "exact")
+>>> inv(A)[0, 0]
+Fraction(-2, 1)
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from numbers import Rational
+from typing import Literal
+
+import numpy as np
+import sympy as sp
+from sympy import QQ
+from sympy.polys.matrices import DomainMatrix
+
+from ._errors import ParameterError
+
+Kind = Literal["exact", "float"]
+KINDS = ("exact", "float")
+
+
+def to_exact(value) -> Fraction:
+    """Exact rational value of an int, a Fraction, a SymPy rational, or a decimal string.
+
+    Decimal strings are read exactly (``"0.1"`` is 1/10, ``"1e-3"`` is 1/1000);
+    a Python float is read through its shortest decimal representation.
+    """
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{value!r} is a boolean, not a number")
+    if isinstance(value, (int, np.integer)):
+        return Fraction(int(value))
+    if isinstance(value, sp.Rational):
+        return Fraction(int(value.p), int(value.q))
+    if isinstance(value, Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a finite number")
+        return Fraction(repr(float(value)))
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            result = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"{value!r} is not a number") from None
+        return result
+    raise ValueError(f"{value!r} ({type(value).__name__}) is not a rational number")
+
+
+def to_float(value) -> float:
+    """Float value of anything :func:`to_exact` accepts, or of a float."""
+    if isinstance(value, str):
+        result = float(to_exact(value))
+    else:
+        result = float(value)
+    if not math.isfinite(result):
+        raise ValueError(f"{value!r} is not a finite number")
+    return result
+
+
+def array(values, kind: Kind) -> np.ndarray:
+    """An array of the given kind: ``object`` of Fractions, or ``float64``."""
+    if kind == "exact":
+        values = np.asarray(values, dtype=object)
+        out = np.empty(values.shape, dtype=object)
+        flat_in, flat_out = values.reshape(-1), out.reshape(-1)
+        for k, v in enumerate(flat_in):
+            flat_out[k] = to_exact(v)
+        return out
+    if kind == "float":
+        values = np.asarray(values, dtype=object)
+        return np.vectorize(to_float, otypes=[float])(values) if values.size else values.astype(float)
+    raise ValueError(f"unknown number kind {kind!r}; expected one of {KINDS}")
+
+
+def kind_of(a: np.ndarray) -> Kind:
+    """The number kind of an array made by :func:`array`."""
+    return "exact" if a.dtype == object else "float"
+
+
+def identity(n: int, kind: Kind) -> np.ndarray:
+    """The ``n x n`` identity matrix."""
+    return array(np.eye(n, dtype=int), kind)
+
+
+def zeros(shape, kind: Kind) -> np.ndarray:
+    """An array of zeros."""
+    return array(np.zeros(shape, dtype=int), kind)
+
+
+def _to_domain(a: np.ndarray) -> DomainMatrix:
+    rows = [[QQ(int(x.numerator), int(x.denominator)) for x in row] for row in a]
+    return DomainMatrix(rows, a.shape, QQ)
+
+
+def _from_domain(m: DomainMatrix) -> np.ndarray:
+    rows = m.to_list()
+    out = np.empty(m.shape, dtype=object)
+    for i, row in enumerate(rows):
+        for j, x in enumerate(row):
+            out[i, j] = Fraction(int(x.numerator), int(x.denominator))
+    return out
+
+
+def inv(a: np.ndarray) -> np.ndarray:
+    """Inverse of a square matrix, exact for exact arrays.
+
+    Raises :class:`ParameterError` for a singular matrix.
+    """
+    if a.dtype == object:
+        d = _to_domain(a)
+        if d.det() == 0:
+            raise ParameterError("matrix is singular (determinant 0); an invertible matrix is required")
+        return _from_domain(d.inv())
+    try:
+        result = np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise ParameterError("matrix is singular; an invertible matrix is required") from None
+    return result
+
+
+def solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solution ``x`` of ``a x = b`` for square invertible ``a``."""
+    return inv(a) @ b
+
+
+def rank(a: np.ndarray, rtol: float | None = None) -> int:
+    """Rank; exact for exact arrays, by singular values (relative tolerance) for floats."""
+    if a.size == 0:
+        return 0
+    if a.dtype == object:
+        return int(_to_domain(a).rank())
+    s = np.linalg.svd(a, compute_uv=False)
+    if rtol is None:
+        rtol = max(a.shape) * np.finfo(float).eps
+    return int(np.sum(s > rtol * s[0])) if s[0] > 0 else 0
+
+
+def relu(u: np.ndarray) -> np.ndarray:
+    """The ramp σ(u)_i = max(u_i, 0), entrywise, for either kind."""
+    if u.dtype == object:
+        return np.where(u > 0, u, Fraction(0))
+    return np.maximum(u, 0.0)
+
+
+def to_sympy(a):
+    """A SymPy Matrix (or Rational / Float) with the same entries."""
+    if isinstance(a, np.ndarray):
+        if a.ndim == 1:
+            return sp.Matrix([to_sympy(x) for x in a])
+        return sp.Matrix([[to_sympy(x) for x in row] for row in a])
+    if isinstance(a, Fraction):
+        return sp.Rational(a.numerator, a.denominator)
+    if isinstance(a, (float, np.floating)):
+        return sp.Float(float(a))
+    return sp.sympify(a)
+
+
+def format_number(x) -> str:
+    """A short, deterministic text for a number: ``p/q`` when exact, ``%.6g`` otherwise."""
+    if isinstance(x, Fraction):
+        return str(x)
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, sp.Basic):
+        if x.is_Rational:
+            return str(x)
+        return f"{float(x):.6g}" if x.is_finite else str(x)
+    return f"{float(x):.6g}"

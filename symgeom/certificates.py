@@ -1,0 +1,294 @@
+"""Checks, derivation steps and derivations: every claim ends in a status with its numbers.
+
+A :class:`Check` is one of (MATH.md §5)
+
+* ``proved``     -- a symbolic identity SymPy reduces to zero for all values of its symbols
+  (the assumptions are stated in ``detail``);
+* ``certified``  -- exact rational arithmetic on concrete data;
+* ``checked``    -- floating point, with ``tolerance`` and the observed ``residual`` / ``margin``;
+* ``refuted``    -- with a ``counterexample``;
+* ``not_applicable`` -- the claim's hypotheses fail here (``detail`` says why).
+
+>>> import sympy as sp
+>>> x = sp.Symbol("x", real=True)
+>>> prove_zero((x + 1)**2 - x**2 - 2*x - 1, "expand").status
+'proved'
+>>> prove_zero(x**2 - x, "expand", symbols=[x]).status
+'refuted'
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Iterable
+
+import numpy as np
+import sympy as sp
+
+from .arith import format_number
+
+PROVED, CERTIFIED, CHECKED, REFUTED, NOT_APPLICABLE = "proved", "certified", "checked", "refuted", "not_applicable"
+STATUSES = (PROVED, CERTIFIED, CHECKED, REFUTED, NOT_APPLICABLE)
+_STRENGTH = {REFUTED: 4, PROVED: 3, CERTIFIED: 2, CHECKED: 1, NOT_APPLICABLE: 0}
+
+FLOAT_RTOL = 1e-9
+"""Default relative tolerance of float checks: residuals are compared with ``FLOAT_RTOL * scale``."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of checking one statement."""
+
+    status: str
+    """One of :data:`STATUSES`."""
+    method: str
+    """How it was checked, in a few words."""
+    detail: str = ""
+    """Assumptions, case counts, or the reason it does not apply."""
+    residual: Any = None
+    """Largest deviation from the claimed identity (exact ``0`` when certified)."""
+    margin: Any = None
+    """Smallest slack of the claimed strict inequalities (positive when they hold)."""
+    tolerance: Any = None
+    """The float tolerance the residual was compared with."""
+    counterexample: str | None = None
+    """For ``refuted``: where the claim fails."""
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r}; expected one of {STATUSES}")
+        if self.status == REFUTED and not self.counterexample:
+            raise ValueError("a refuted check must carry its counterexample")
+        if self.status == CHECKED and self.tolerance is None:
+            raise ValueError("a float check must state its tolerance")
+
+    def summary(self) -> str:
+        """``status (method; residual …, margin …, tolerance …)``."""
+        nums = [f"{k} {format_number(v)}" for k, v in self.numbers().items()]
+        return f"{self.status} ({'; '.join([self.method] + nums)})"
+
+    def numbers(self) -> dict:
+        """The numbers behind the status that are present."""
+        return {k: v for k, v in (("residual", self.residual), ("margin", self.margin), ("tolerance", self.tolerance)) if v is not None}
+
+    def as_json(self) -> dict:
+        out = {"status": self.status, "method": self.method, "detail": self.detail}
+        out.update({k: json_number(v) for k, v in self.numbers().items()})
+        if self.counterexample:
+            out["counterexample"] = self.counterexample
+        return out
+
+    def __str__(self) -> str:
+        return self.summary() + (f": {self.detail}" if self.detail else "")
+
+    def _repr_latex_(self) -> str:
+        return r"$\text{" + self.summary().replace("_", r"\_") + "}$"
+
+
+def json_number(x):
+    """JSON form of a number: exact values as strings (``"1/10"``), floats as floats."""
+    if isinstance(x, (Fraction, int, np.integer)) or (isinstance(x, sp.Basic) and x.is_Rational):
+        return str(x)
+    if isinstance(x, sp.Basic):
+        return str(x)
+    return float(x)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a derivation: a statement, why it holds, and how that was checked."""
+
+    statement: Any
+    """A SymPy relation or expression, or LaTeX text."""
+    justification: str
+    """One line: why the statement holds."""
+    check: Check | None = None
+    """The check of this step, if it carries one."""
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A claim with its derivation steps; its status is the strongest evidence gathered,
+    unless some check refutes it."""
+
+    id: str
+    title: str
+    statement: str
+    """The claim, as LaTeX text."""
+    steps: tuple = field(default_factory=tuple)
+
+    @property
+    def checks(self) -> list[Check]:
+        return [s.check for s in self.steps if s.check is not None]
+
+    @property
+    def main(self) -> Check:
+        """The check that decides the status: a refutation if there is one, else the strongest."""
+        checks = self.checks
+        if not checks:
+            return Check(NOT_APPLICABLE, "no check", "no step of this derivation carries a check")
+        return max(checks, key=lambda c: _STRENGTH[c.status])
+
+    @property
+    def status(self) -> str:
+        return self.main.status
+
+    def as_json(self) -> dict:
+        main = self.main
+        out = {"id": self.id, "title": self.title, "status": main.status, "method": main.method, "detail": main.detail}
+        data = [c for c in self.checks if c.status in (CERTIFIED, CHECKED)]
+        for k, v in (data[0] if data else main).numbers().items():
+            out[k] = json_number(v)
+        out["checks"] = [c.as_json() for c in self.checks]
+        return out
+
+    def __str__(self) -> str:
+        lines = [f"{self.id} {self.title}: {self.status}"]
+        lines += [f"  - {s.justification}" + (f" [{s.check.summary()}]" if s.check else "") for s in self.steps]
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str:
+        from .printing import latex
+
+        return latex(self)
+
+    def _latex(self, printer) -> str:
+        return rf"\text{{{self.id} ({self.status})}}"
+
+
+# -- making checks -----------------------------------------------------------------------
+def prove_zero(expr, method: str, assumptions: str = "", symbols: Iterable[sp.Symbol] | None = None, seed: int = 0) -> Check:
+    """Prove that ``expr`` (a scalar or matrix) is identically zero.
+
+    ``proved`` when SymPy simplifies it to zero; otherwise ``expr`` is evaluated at
+    random rational points: a nonzero value ``refutes`` it, all zeros leave it ``checked``
+    (at those points, exactly).
+    """
+    entries = list(expr) if isinstance(expr, (sp.MatrixBase, list, tuple)) else [expr]
+    remaining = [e for e in (sp.expand(sp.cancel(sp.sympify(e))) for e in entries) if e != 0]
+    remaining = [e for e in remaining if sp.simplify(e) != 0]
+    if not remaining:
+        return Check(PROVED, method, assumptions)
+    free = sorted(set().union(*(e.free_symbols for e in remaining)) | set(symbols or ()), key=str)
+    rng = random.Random(seed)
+    for _ in range(5):
+        point = {s: _random_value(s, rng) for s in free}
+        values = [sp.nsimplify(e.subs(point)) for e in remaining]
+        bad = [v for v in values if v != 0]
+        if bad:
+            shown = ", ".join(f"{s}={v}" for s, v in list(point.items())[:8])
+            return Check(REFUTED, method, assumptions, residual=bad[0], counterexample=shown)
+    return Check(CHECKED, method + " (SymPy did not simplify; exact evaluation at 5 random rational points)", assumptions,
+                 residual=0, tolerance=0)
+
+
+def prove_matrix_identity(expr, method: str, assumptions: str = "", size=None, seed: int = 0) -> Check:
+    """Prove that a matrix expression of symbolic size (``MatrixSymbol``, :class:`Ramp`) is zero.
+
+    ``proved`` when expanding and evaluating it (``X X⁻¹ = I``, canonical σ arguments) gives
+    zero.  Otherwise every matrix symbol is replaced by a random rational ``3 x 3`` matrix
+    (``size`` is the size symbol) and σ evaluated: a nonzero value ``refutes`` it, a zero
+    leaves it ``checked`` at that point.
+    """
+    from .activation import simplify_matrix_identity
+
+    out = simplify_matrix_identity(expr)
+    if out == 0 or isinstance(out, sp.ZeroMatrix) or (isinstance(out, sp.MatrixBase) and out.is_zero_matrix):
+        return Check(PROVED, method, assumptions)
+    rng = random.Random(seed)
+    n = 3
+    point = {}
+    for m in sorted(expr.atoms(sp.MatrixSymbol), key=str):
+        rows, cols = (n if d == size else d for d in m.shape)
+        point[m] = sp.ImmutableMatrix(rows, cols, lambda i, j: sp.Rational(rng.randint(-9, 9), rng.randint(1, 4)))
+    value = sp.ImmutableMatrix(expr.subs(size, n).xreplace(point).doit())
+    if any(v != 0 for v in value):
+        shown = "; ".join(f"{m} = {v.tolist()}" for m, v in point.items())
+        return Check(REFUTED, method, assumptions, residual=max(abs(v) for v in value), counterexample=shown)
+    return Check(CHECKED, method + " (not reduced symbolically; exact evaluation at a random 3x3 point)", assumptions,
+                 residual=0, tolerance=0)
+
+
+def _random_value(s: sp.Symbol, rng: random.Random):
+    v = sp.Rational(rng.randint(1, 9), rng.randint(1, 5))
+    if s.is_positive or s.is_nonnegative:
+        return v
+    if s.is_negative or s.is_nonpositive:
+        return -v
+    return v if rng.random() < 0.5 else -v
+
+
+def certify_equal(a: np.ndarray, b: np.ndarray, method: str, detail: str = "", scale=None) -> Check:
+    """Compare two arrays: exactly (``certified`` / ``refuted``) or within a relative float
+    tolerance ``FLOAT_RTOL * scale`` (``checked`` / ``refuted``)."""
+    diff = np.asarray(a) - np.asarray(b)
+    if diff.dtype == object:
+        nz = np.argwhere(diff != 0)
+        if nz.size:
+            idx = tuple(int(i) for i in nz[0])
+            return Check(REFUTED, method, detail, residual=max(abs(x) for x in diff.reshape(-1)),
+                         counterexample=f"entry {idx}: {format_number(a[idx])} != {format_number(b[idx])}")
+        return Check(CERTIFIED, method, detail, residual=Fraction(0))
+    if scale is None:
+        scale = max(1.0, float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
+    tol = FLOAT_RTOL * scale
+    res = float(np.max(np.abs(diff), initial=0.0))
+    if not res <= tol:
+        idx = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(diff)), diff.shape))
+        return Check(REFUTED, method, detail, residual=res, tolerance=tol,
+                     counterexample=f"entry {idx}: {a[idx]!r} vs {b[idx]!r}")
+    return Check(CHECKED, method, detail, residual=res, tolerance=tol)
+
+
+def certify_positive(values: np.ndarray, method: str, detail: str = "", where=None, strict: bool = True) -> Check:
+    """Inequalities ``values > 0`` (``>= 0`` when not ``strict``): exactly, or in floats with a
+    tolerance (beyond it when strict, within it otherwise).
+
+    The margin is the smallest value. ``where(k)`` names the ``k``-th (flattened) entry in a
+    counterexample.
+    """
+    flat = np.asarray(values).reshape(-1)
+    if flat.size == 0:
+        return Check(NOT_APPLICABLE, method, "no inequality to check")
+    k = int(np.argmin(flat))
+    margin = flat[k]
+    label = where(k) if where else f"entry {k}"
+    relation = ">" if strict else ">="
+    if flat.dtype == object:
+        if margin > 0 or (not strict and margin == 0):
+            return Check(CERTIFIED, method, detail, margin=margin)
+        return Check(REFUTED, method, detail, margin=margin,
+                     counterexample=f"{label}: {format_number(margin)} is not {relation} 0")
+    tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(flat))))
+    if margin > tol or (not strict and margin >= -tol):
+        return Check(CHECKED, method, detail, margin=float(margin), tolerance=tol)
+    bound = tol if strict else -tol
+    return Check(REFUTED, method, detail, margin=float(margin), tolerance=tol,
+                 counterexample=f"{label}: {float(margin)!r} is not {relation} {bound:.3g}")
+
+
+def combine(checks: Iterable[Check], method: str, detail: str = "") -> Check:
+    """One check standing for several of the same kind: refuted if any is; otherwise the
+    weakest status, the largest residual, the smallest margin and the largest tolerance."""
+    checks = list(checks)
+    bad = [c for c in checks if c.status == REFUTED]
+    if bad:
+        c = bad[0]
+        return Check(REFUTED, method, detail or c.detail, c.residual, c.margin, c.tolerance, c.counterexample)
+    live = [c for c in checks if c.status != NOT_APPLICABLE]
+    if not live:
+        return Check(NOT_APPLICABLE, method, detail or "nothing to check")
+    status = min((c.status for c in live), key=lambda s: _STRENGTH[s])
+    res = [c.residual for c in live if c.residual is not None]
+    mar = [c.margin for c in live if c.margin is not None]
+    tol = [c.tolerance for c in live if c.tolerance is not None]
+    return Check(status, method, detail, max(res, key=abs) if res else None, min(mar) if mar else None,
+                 max(tol) if tol else None)
+
+
+__all__ = [
+    "Check", "Step", "Derivation", "prove_zero", "prove_matrix_identity", "certify_equal", "certify_positive", "combine", "json_number",
+    "PROVED", "CERTIFIED", "CHECKED", "REFUTED", "NOT_APPLICABLE", "STATUSES", "FLOAT_RTOL",
+]

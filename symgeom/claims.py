@@ -1,0 +1,61 @@
+"""Running the claims: the context a recipe receives, and the registry of recipes.
+
+Each claim of MATH.md has a recipe in ``derivations/`` (installed as
+``symgeom.derivations``): a function ``derive(ctx) -> Derivation``.  The context carries
+the data, the depth ``L`` and the seed of every random choice, so the same inputs give the
+same derivations, byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from ._errors import UsageError
+from .certificates import Derivation
+from .data import ClusterData
+from .network import Parameters, random_parameters
+
+
+@dataclass(frozen=True, eq=False)
+class Context:
+    """What a recipe works on."""
+
+    data: ClusterData
+    L: int
+    """Number of hidden layers (``L ≥ 1``)."""
+    seed: int = 0
+    """Seed of the random parameters and samples the checks use."""
+
+    def __post_init__(self):
+        if not isinstance(self.L, int) or self.L < 1:
+            raise UsageError(f"--L must be an integer >= 1 (the number of hidden layers), got {self.L!r}")
+
+    @property
+    def Q(self) -> int:
+        return self.data.Q
+
+    @property
+    def kind(self) -> str:
+        return self.data.kind
+
+    @cached_property
+    def parameters(self) -> Parameters:
+        """Seeded random parameters with invertible hidden weights, in the data's number kind."""
+        return random_parameters(self.Q, self.L, self.kind, seed=self.seed)
+
+
+def claim_ids() -> list[str]:
+    """The ids of the implemented claims, in report order."""
+    from .derivations import RECIPES
+
+    return list(RECIPES)
+
+
+def run_claims(ctx: Context, only: str | None = None) -> list[Derivation]:
+    """Derive and check every claim (or only the one with id ``only``)."""
+    from .derivations import RECIPES
+
+    if only is not None and only not in RECIPES:
+        raise UsageError(f"--only {only}: unknown claim; known claims are {', '.join(RECIPES)}")
+    return [recipe(ctx) for cid, recipe in RECIPES.items() if only is None or cid == only]

@@ -1,0 +1,84 @@
+"""The L² cost (MATH.md §1) and its symbolic form per activation pattern.
+
+``C[θ] = (1/2N) Σ_{j,i} |x^(L+1)_{j,i} − y_j|² = ½ ‖X^(L+1) − Y^ext‖²_{L²_N}``.
+
+On a fixed activation pattern -- a 0/1 diagonal matrix ``D_ℓ`` per hidden layer and per
+point -- the network is the polynomial map
+``x ↦ W_{L+1} D_L(W_L ⋯ D_1(W_1 x + b_1) ⋯ + b_L) + b_{L+1}``, so the cost is a polynomial
+in weights, biases and data, valid on the open region cut out by the strict inequalities
+``(W_ℓ x^(ℓ-1) + b_ℓ)_i > 0`` where ``D_ℓ`` has a 1 and ``< 0`` where it has a 0.
+
+A network whose output is identically 0 pays ``½|e_j|² = ½`` on every point:
+
+>>> from symgeom.data import default_data
+>>> from symgeom.network import Parameters
+>>> zero = Parameters.from_lists([[[0] * 3] * 3] * 2, [[0] * 3] * 2)
+>>> cost(zero, default_data())
+Fraction(1, 2)
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from .data import ClusterData
+from .network import Parameters, output
+
+
+def cost(params: Parameters, data: ClusterData):
+    """``C[θ]`` on the data: exact (Fraction) for exact parameters and data, float otherwise."""
+    r = output(params, data.X) - data.targets_ext
+    total = np.sum(r * r)
+    if r.dtype == object:
+        return Fraction(total) / (2 * data.N)
+    return float(total) / (2 * data.N)
+
+
+def pattern_output(weights, biases, x: sp.Matrix, pattern) -> sp.Matrix:
+    """The output ``x^(L+1)`` on the activation pattern ``pattern`` (one 0/1 tuple per hidden
+    layer): a polynomial in the symbols of ``weights``, ``biases`` and ``x``."""
+    for W, b, D in zip(weights[:-1], biases[:-1], pattern):
+        x = sp.diag(*D) * (W * x + b)
+    return weights[-1] * x + biases[-1]
+
+
+def pattern_region(weights, biases, x: sp.Matrix, pattern) -> list:
+    """The strict inequalities on the pre-activations that define ``pattern``'s open region."""
+    out = []
+    for W, b, D in zip(weights[:-1], biases[:-1], pattern):
+        u = W * x + b
+        out += [sp.StrictGreaterThan(e, 0) if on else sp.StrictLessThan(e, 0) for e, on in zip(u, D)]
+        x = sp.diag(*D) * u
+    return out
+
+
+def symbolic_points(Q: int, sizes) -> list[tuple[int, sp.Matrix]]:
+    """Symbolic data: ``[(j, x_{j,i})]`` with ``x_{j,i}`` a column of real symbols ``x_{j,i,c}``."""
+    return [
+        (j, sp.Matrix(Q, 1, lambda c, _: sp.Symbol(f"x_{{{j},{i},{c + 1}}}", real=True)))
+        for j, n in enumerate(sizes, start=1)
+        for i in range(1, n + 1)
+    ]
+
+
+def symbolic_targets(Q: int) -> list[sp.Matrix]:
+    """Symbolic targets ``[y_1, …, y_Q]``, columns of real symbols ``y_{j,c}``."""
+    return [sp.Matrix(Q, 1, lambda c, _: sp.Symbol(f"y_{{{j},{c + 1}}}", real=True)) for j in range(1, Q + 1)]
+
+
+def symbolic_cost(weights, biases, points, targets, patterns) -> tuple[sp.Expr, list]:
+    """The cost as a polynomial on a given activation pattern per point, and its region.
+
+    ``points`` is ``[(j, x)]`` (cluster label, column), ``targets[j-1] = y_j``, and
+    ``patterns[n]`` is the activation pattern of point ``n``.  Returns
+    ``(C, inequalities)`` with ``C = (1/2N) Σ |x^(L+1) − y_j|²``.
+    """
+    total, region = sp.Integer(0), []
+    for (j, x), pat in zip(points, patterns):
+        r = pattern_output(weights, biases, x, pat) - targets[j - 1]
+        total += (r.T * r)[0, 0]
+        region += pattern_region(weights, biases, x, pat)
+    return total / (2 * len(points)), region

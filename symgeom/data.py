@@ -1,0 +1,443 @@
+"""Clustered training data: ``Q`` clusters in ``R^Q``, their means, noise and signal.
+
+Notation (MATH.md §1): cluster ``j`` has points ``x_{j,i} = m_j + Δx_{j,i}``,
+``i = 1..N_j``, with mean ``m_j``; ``δ_j = max_i |Δx_{j,i}|`` is its radius,
+``δ = max_j δ_j``; ``h_k`` is the distance from ``m_k`` to the affine hull of the other
+means and ``h = min_k h_k``; the noise-to-signal ratio is ``ρ = δ / h``.
+
+Points are stored as the columns of the ``Q x N`` matrix ``X`` (the paper's convention);
+files and :meth:`ClusterData.from_arrays` take one point per row.
+
+>>> d = default_data()
+>>> d.Q, d.N, d.sizes
+(3, 13, (4, 4, 5))
+>>> d.means[:, 0].tolist()
+[Fraction(3, 1), Fraction(0, 1), Fraction(0, 1)]
+>>> d.delta
+1/5
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+from . import arith
+from ._errors import DataError
+from .arith import Kind
+
+MAX_Q = 64
+MAX_N = 10**8
+
+
+@dataclass(frozen=True, eq=False)
+class ClusterData:
+    """Training inputs with cluster labels and one target per cluster.
+
+    Checked when built: ``X`` is ``Q x N``, every label lies in ``1..Q``, every cluster has
+    a point, the means are affinely independent and the targets linearly independent.
+    """
+
+    X: np.ndarray
+    """``Q x N``; column ``n`` is the point ``x_{j,i}`` with ``j = labels[n]``."""
+    labels: np.ndarray
+    """``(N,)`` integers in ``1..Q``: the cluster of each column of ``X``."""
+    Y: np.ndarray
+    """``Q x Q``; column ``j`` is the target ``y_j`` (default: ``y_j = e_j``)."""
+    kind: Kind
+    """``"exact"`` (Fractions) or ``"float"`` (float64)."""
+    source: str = field(default="arrays", compare=False)
+    """Where the data came from, for messages and reports."""
+
+    def __post_init__(self):
+        X, Y, labels = self.X, self.Y, self.labels
+        if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+            raise DataError(f"{self.source}: points must form a non-empty Q x N array (got shape {X.shape})")
+        Q, N = X.shape
+        if Q > MAX_Q:
+            raise DataError(f"{self.source}: dimension Q={Q} is too large; symgeom handles Q <= {MAX_Q}")
+        if N > MAX_N:
+            raise DataError(f"{self.source}: N={N} points is too many; symgeom handles N <= {MAX_N}")
+        if labels.shape != (N,):
+            raise DataError(f"{self.source}: expected {N} cluster labels, got {labels.shape[0]}")
+        bad = labels[(labels < 1) | (labels > Q)]
+        if bad.size:
+            raise DataError(f"{self.source}: cluster label {int(bad[0])} is outside 1..{Q} (Q = {Q} is the dimension)")
+        empty = [j + 1 for j, n in enumerate(self.sizes) if n == 0]
+        if empty:
+            raise DataError(f"{self.source}: cluster {empty[0]} has no points; each of the Q={Q} clusters needs at least one")
+        if Y.shape != (Q, Q):
+            raise DataError(
+                f"{self.source}: targets must be {Q} vectors in R^{Q}, one per cluster (got a {Y.shape[1]}-by-{Y.shape[0]} table)"
+            )
+        edges = self.means[:, 1:] - self.means[:, :1]
+        r = arith.rank(edges)
+        if r != Q - 1:
+            raise DataError(
+                f"{self.source}: the cluster means are not affinely independent "
+                f"(the Q-1 = {Q - 1} differences m_j - m_1 have rank {r}); clusters must sit at the vertices of a simplex"
+            )
+        r = arith.rank(Y)
+        if r != Q:
+            raise DataError(f"{self.source}: the targets are not linearly independent (rank {r}, expected Q = {Q})")
+
+    # -- construction -----------------------------------------------------------------
+    @classmethod
+    def from_arrays(cls, points, labels, targets=None, kind: Kind = "exact", source: str = "arrays") -> "ClusterData":
+        """Data from ``points`` (``N x Q``, one point per row), ``labels`` in ``1..Q`` and
+        optional ``targets`` (``Q x Q``, row ``j`` is ``y_j``; default ``y_j = e_j``).
+
+        ``kind="exact"`` reads every value as an exact rational (decimal strings and
+        floats through their decimal text: ``0.1`` is 1/10).
+        """
+        try:
+            P = arith.array(points, kind)
+        except ValueError as e:
+            raise DataError(f"{source}: {e}") from None
+        if P.ndim != 2:
+            raise DataError(f"{source}: points must be an N x Q array, one point per row (got shape {P.shape})")
+        Q = P.shape[1]
+        try:
+            lab = np.asarray(labels)
+            if lab.dtype.kind not in "iu":
+                lab = np.array([_label(v, source) for v in lab.reshape(-1)], dtype=np.int64).reshape(lab.shape)
+            lab = lab.astype(np.int64)
+        except (TypeError, ValueError):
+            raise DataError(f"{source}: cluster labels must be integers 1..Q") from None
+        if targets is None:
+            Y = arith.identity(Q, kind)
+        else:
+            try:
+                T = arith.array(targets, kind)
+            except ValueError as e:
+                raise DataError(f"{source} (targets): {e}") from None
+            if T.ndim != 2 or T.shape[1] != Q:
+                raise DataError(
+                    f"{source}: targets must have dimension Q = {Q} like the data (got shape {T.shape}, expected ({Q}, {Q}))"
+                )
+            Y = T.T.copy()
+        return cls(X=P.T.copy(), labels=lab, Y=Y, kind=kind, source=source)
+
+    def with_kind(self, kind: Kind) -> "ClusterData":
+        """The same data in the other number kind (exact → float is rounding; float → exact reads the decimal text)."""
+        if kind == self.kind:
+            return self
+        return ClusterData(
+            X=arith.array(self.X, kind), labels=self.labels, Y=arith.array(self.Y, kind), kind=kind, source=self.source
+        )
+
+    # -- sizes ------------------------------------------------------------------------
+    @property
+    def Q(self) -> int:
+        """Dimension of input, hidden and output spaces, and the number of clusters."""
+        return self.X.shape[0]
+
+    @property
+    def N(self) -> int:
+        """Number of training points ``N = Σ_j N_j``."""
+        return self.X.shape[1]
+
+    @cached_property
+    def sizes(self) -> tuple[int, ...]:
+        """``(N_1, …, N_Q)``."""
+        counts = np.bincount(self.labels, minlength=self.Q + 1)[1 : self.Q + 1]
+        return tuple(int(n) for n in counts)
+
+    @cached_property
+    def membership(self) -> np.ndarray:
+        """``N x Q`` 0/1 matrix ``E`` with ``E[n, j] = 1`` iff point ``n`` is in cluster ``j+1``."""
+        E = np.zeros((self.N, self.Q), dtype=np.int64)
+        E[np.arange(self.N), self.labels - 1] = 1
+        return E
+
+    # -- signal and noise -------------------------------------------------------------
+    @cached_property
+    def means(self) -> np.ndarray:
+        """``Q x Q``; column ``j`` is ``m_j = (1/N_j) Σ_i x_{j,i}``."""
+        sums = self.X @ self.membership
+        counts = arith.array(list(self.sizes), self.kind)
+        return sums / counts[None, :]
+
+    @cached_property
+    def deviations(self) -> np.ndarray:
+        """``Q x N``; column ``(j,i)`` is ``Δx_{j,i} = x_{j,i} − m_j`` (each cluster's sum is 0)."""
+        return self.X - self.means[:, self.labels - 1]
+
+    @cached_property
+    def radii_squared(self) -> tuple:
+        """``(δ_1², …, δ_Q²)`` with ``δ_j = max_i |Δx_{j,i}|``."""
+        sq = np.sum(self.deviations * self.deviations, axis=0)
+        return tuple(sq[self.labels == j + 1].max() for j in range(self.Q))
+
+    @cached_property
+    def radii(self) -> tuple:
+        """``(δ_1, …, δ_Q)``: exact square roots (SymPy) or floats."""
+        return tuple(_sqrt(r, self.kind) for r in self.radii_squared)
+
+    @cached_property
+    def delta(self):
+        """Noise ``δ = max_j δ_j``."""
+        return _sqrt(max(self.radii_squared), self.kind)
+
+    @cached_property
+    def altitudes_squared(self) -> tuple:
+        """``(h_1², …, h_Q²)``; ``h_k`` is the distance from ``m_k`` to the affine hull of the
+        other means (infinite when ``Q = 1``: the hull is empty)."""
+        return tuple(_altitude_squared(self.means, k) for k in range(self.Q))
+
+    @cached_property
+    def altitudes(self) -> tuple:
+        """``(h_1, …, h_Q)``: the altitudes of the simplex of means."""
+        return tuple(_sqrt(a, self.kind) for a in self.altitudes_squared)
+
+    @cached_property
+    def h(self):
+        """Signal ``h = min_k h_k``."""
+        return _sqrt(min(self.altitudes_squared), self.kind)
+
+    @cached_property
+    def rho(self):
+        """Noise-to-signal ratio ``ρ = δ / h`` (0 when ``Q = 1``)."""
+        if self.Q == 1:
+            return sp.Integer(0) if self.kind == "exact" else 0.0
+        if self.kind == "exact":
+            return sp.sqrt(_sympy(max(self.radii_squared)) / _sympy(min(self.altitudes_squared)))
+        return float(self.delta / self.h)
+
+    @cached_property
+    def targets_ext(self) -> np.ndarray:
+        """``Y^ext``: ``Q x N``, the column of point ``(j,i)`` is ``y_j``."""
+        return self.Y[:, self.labels - 1]
+
+    def parameter_count(self, L: int) -> int:
+        """``P = (L+1)(Q² + Q)``, the number of weights and biases of a network with ``L`` hidden layers."""
+        return (L + 1) * (self.Q**2 + self.Q)
+
+    def __str__(self) -> str:
+        return (
+            f"ClusterData(Q={self.Q}, N={self.N}, sizes={self.sizes}, kind={self.kind}, "
+            f"delta={arith.format_number(self.delta)}, h={arith.format_number(self.h)}, "
+            f"rho={arith.format_number(self.rho)}, source={self.source})"
+        )
+
+    def _repr_latex_(self) -> str:
+        from .printing import latex
+
+        return "$" + latex(self) + "$"
+
+    def _latex(self, printer) -> str:
+        return (
+            rf"\text{{{self.Q} clusters in }}\mathbb{{R}}^{{{self.Q}}},\ N={self.N},\ "
+            rf"\delta={printer._print(_sympy(self.delta))},\ h={printer._print(_sympy(self.h))},\ "
+            rf"\rho={printer._print(_sympy(self.rho))}"
+        )
+
+
+def _sympy(x):
+    return arith.to_sympy(x) if not isinstance(x, sp.Basic) else x
+
+
+def _sqrt(x, kind: Kind):
+    if kind == "exact":
+        if isinstance(x, sp.Basic) and x is sp.oo:
+            return sp.oo
+        return sp.sqrt(_sympy(x))
+    return math.inf if x == math.inf else math.sqrt(float(x))
+
+
+def _altitude_squared(means: np.ndarray, k: int):
+    """Squared distance from ``m_k`` to the affine hull of the other columns of ``means``."""
+    Q = means.shape[1]
+    exact = means.dtype == object
+    if Q == 1:
+        return sp.oo if exact else math.inf
+    others = np.delete(means, k, axis=1)
+    base = others[:, :1]
+    w = means[:, k : k + 1] - base
+    D = others[:, 1:] - base
+    if D.shape[1]:
+        coef = arith.solve(D.T @ D, D.T @ w)
+        w = w - D @ coef
+    return np.sum(w * w)
+
+
+def _label(value, source: str) -> int:
+    try:
+        f = arith.to_exact(value) if not isinstance(value, (int, np.integer)) else Fraction(int(value))
+    except ValueError:
+        raise DataError(f"{source}: cluster label {value!r} is not an integer; labels are 1..Q") from None
+    if f.denominator != 1:
+        raise DataError(f"{source}: cluster label {value!r} is not an integer; labels are 1..Q")
+    return int(f)
+
+
+# -- files ----------------------------------------------------------------------------
+def _read_rows(path: Path, what: str) -> list[list[str]]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{path}: {what} file not found") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory, expected a {what} CSV file") from None
+    except (PermissionError, OSError) as e:
+        raise DataError(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: the {what} file is not UTF-8 text; expected a CSV file") from None
+    rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    return [(n, r) for n, r in enumerate(rows, start=1) if any(c for c in r)]
+
+
+def _parse_value(text: str, kind: Kind, where: str):
+    try:
+        f = float(text)
+    except ValueError:
+        f = None
+    if f is not None and not math.isfinite(f):
+        raise DataError(f"{where}: {text!r} is not a finite number (NaN and infinities are not allowed)")
+    try:
+        return arith.to_exact(text) if kind == "exact" else arith.to_float(text)
+    except (ValueError, ZeroDivisionError):
+        raise DataError(f"{where}: {text!r} is not a number") from None
+
+
+def read_csv(path, targets=None, kind: Kind = "exact") -> ClusterData:
+    """Read data from a CSV file with header ``x1,…,xQ,cluster`` (labels ``1..Q``), and
+    optional targets from a CSV file with header ``y1,…,yQ`` (one row per cluster, in
+    label order)."""
+    path = Path(path)
+    rows = _read_rows(path, "data")
+    if not rows:
+        raise DataError(f"{path}: the file is empty; expected a header 'x1,...,xQ,cluster' and one row per point")
+    (line, header), body = rows[0], rows[1:]
+    Q = len(header) - 1
+    expected = [f"x{c}" for c in range(1, Q + 1)] + ["cluster"]
+    if Q < 1 or [h.lower() for h in header] != expected:
+        raise DataError(
+            f"{path}: line {line}: header must be 'x1,...,xQ,cluster' (for {max(Q, 1)} coordinates: "
+            f"'{','.join(expected) if Q >= 1 else 'x1,cluster'}'), got '{','.join(header)}'"
+        )
+    if not body:
+        raise DataError(f"{path}: no data rows after the header; expected one row per point")
+    values, labels = [], []
+    for line, row in body:
+        if len(row) != Q + 1:
+            raise DataError(f"{path}: line {line}: expected {Q + 1} fields ({','.join(expected)}), got {len(row)}")
+        values.append([_parse_value(t, kind, f"{path}: line {line}, column {expected[c]}") for c, t in enumerate(row[:-1])])
+        labels.append(_label_field(row[-1], Q, f"{path}: line {line}, column cluster"))
+    Y = None
+    if targets is not None:
+        Y = read_targets(targets, Q, kind)
+    return ClusterData.from_arrays(values, labels, Y, kind=kind, source=str(path))
+
+
+def _label_field(text: str, Q: int, where: str) -> int:
+    try:
+        f = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise DataError(f"{where}: cluster label {text!r} is not an integer; labels are 1..{Q}") from None
+    if f.denominator != 1:
+        raise DataError(f"{where}: cluster label {text!r} is not an integer; labels are 1..{Q}")
+    if not 1 <= f <= Q:
+        raise DataError(f"{where}: cluster label {text} is outside 1..{Q}")
+    return int(f)
+
+
+def read_targets(path, Q: int, kind: Kind = "exact") -> list:
+    """Read ``Q`` targets from a CSV file with header ``y1,…,yQ``; row ``j`` is ``y_j``."""
+    path = Path(path)
+    rows = _read_rows(path, "targets")
+    if not rows:
+        raise DataError(f"{path}: the targets file is empty; expected a header 'y1,...,y{Q}' and {Q} rows")
+    (line, header), body = rows[0], rows[1:]
+    expected = [f"y{c}" for c in range(1, Q + 1)]
+    if [h.lower() for h in header] != expected:
+        got = len(header)
+        hint = f" (targets of dimension {got}, data of dimension {Q})" if got != Q and all(
+            h.lower() == f"y{c}" for c, h in enumerate(header, 1)
+        ) else ""
+        raise DataError(f"{path}: line {line}: header must be '{','.join(expected)}', got '{','.join(header)}'{hint}")
+    if len(body) != Q:
+        raise DataError(f"{path}: expected {Q} target rows (one per cluster, in label order), got {len(body)}")
+    out = []
+    for line, row in body:
+        if len(row) != Q:
+            raise DataError(f"{path}: line {line}: expected {Q} fields ({','.join(expected)}), got {len(row)}")
+        out.append([_parse_value(t, kind, f"{path}: line {line}, column {expected[c]}") for c, t in enumerate(row)])
+    return out
+
+
+def decimal_text(x) -> str:
+    """Exact text of a number: a finite decimal when there is one (``1/8`` → ``0.125``),
+    ``p/q`` otherwise; floats by their shortest round-trip representation."""
+    if not isinstance(x, Fraction):
+        return repr(float(x))
+    d = x.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:
+        return f"{x.numerator}/{x.denominator}"
+    digits = max(twos, fives)
+    if digits == 0:
+        return str(x.numerator)
+    scaled = x * 10**digits
+    sign = "-" if scaled < 0 else ""
+    s = str(abs(scaled.numerator)).rjust(digits + 1, "0")
+    return f"{sign}{s[:-digits]}.{s[-digits:]}"
+
+
+def csv_text(data: ClusterData) -> str:
+    """The data as CSV text (header ``x1,…,xQ,cluster``), exact values without rounding."""
+    header = ",".join([f"x{c}" for c in range(1, data.Q + 1)] + ["cluster"])
+    lines = [header]
+    for n in range(data.N):
+        lines.append(",".join([decimal_text(v) for v in data.X[:, n]] + [str(int(data.labels[n]))]))
+    return "\n".join(lines) + "\n"
+
+
+def targets_csv_text(data: ClusterData) -> str:
+    """The targets as CSV text (header ``y1,…,yQ``, row ``j`` is ``y_j``)."""
+    lines = [",".join(f"y{c}" for c in range(1, data.Q + 1))]
+    lines += [",".join(decimal_text(v) for v in data.Y[:, j]) for j in range(data.Q)]
+    return "\n".join(lines) + "\n"
+
+
+def example_data(Q: int, seed: int = 0, kind: Kind = "exact") -> ClusterData:
+    """A reproducible well-clustered data set with two-decimal coordinates.
+
+    Means near ``3 e_j``; each cluster has between ``Q+1`` and ``Q+3`` points (so its noise
+    can span ``R^Q``); deviations are multiples of 1/100 of size at most 0.15 per
+    coordinate, so ``ρ ≤ 0.15 √Q / (3 √(Q/(Q-1)))`` for ``Q ≥ 2``.
+    """
+    if not isinstance(Q, (int, np.integer)) or Q < 1 or Q > MAX_Q:
+        raise DataError(f"example: Q must be an integer in 1..{MAX_Q} (got {Q!r})")
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(Q + 1, Q + 4, size=Q)
+    labels = np.repeat(np.arange(1, Q + 1), sizes)
+    centres = 300 * np.eye(Q, dtype=np.int64)[:, labels - 1].T
+    noise = rng.integers(-15, 16, size=(labels.size, Q))
+    hundredths = centres + noise
+    points = [[Fraction(int(v), 100) for v in row] for row in hundredths]
+    return ClusterData.from_arrays(points, labels, kind=kind, source=f"example(Q={Q}, seed={seed})")
+
+
+def default_data(kind: Kind = "exact") -> ClusterData:
+    """The embedded default: ``Q = 3``, clusters of 4, 4 and 5 points around ``3 e_j``,
+    with noise spanning ``R^3`` in every cluster."""
+    path = resources.files("symgeom") / "data" / "default.csv"
+    with resources.as_file(path) as p:
+        data = read_csv(p, kind=kind)
+    return ClusterData(X=data.X, labels=data.labels, Y=data.Y, kind=kind, source="embedded default data")
