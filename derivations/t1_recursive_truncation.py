@@ -57,7 +57,7 @@ def matrix_level_steps() -> tuple[Step, ...]:
              r"Induction hypothesis $x^{(\ell-1)} = W^{(\ell-1)} z^{(\ell-1)} + b^{(\ell-1)}$ inserted in the layer map.", None),
         Step(sp.Eq(Ramp(W_l * x_prev + b_l), Wc * z_l + bc, evaluate=False),
              r"$W^{(\ell)} = W_\ell W^{(\ell-1)}$, $b^{(\ell)} = W_\ell b^{(\ell-1)} + b_\ell$: both sides apply $\sigma$ to "
-             r"the same argument, and $W^{(\ell)} (W^{(\ell)})^{-1} = I$.", step),
+             r"the same argument, and $W^{(\ell)} (W^{(\ell)})^{-1} = I$.", step, key=True),
         Step(sp.Eq(sym("x^{(L+1)}", SIZE, 1), (W_out * Wc_L) * z_L + (W_out * bc_L + b_out), evaluate=False),
              r"Output layer: $x^{(L+1)} = W_{L+1} x^{(L)} + b_{L+1}$ with the case $\ell = L$ inserted.", out),
     )

@@ -39,8 +39,8 @@ def coordinate_lemma() -> Step:
     tau = W.I * (Ramp(W * z + b) - b)
     check = prove_matrix_identity(W * tau + b - Ramp(W * z + b), "matrix-expression algebra (MatrixSymbol, symbolic Q)",
                                   "W invertible", size=SIZE)
-    p = -W.I * b
-    return Step(sp.Eq(W * (sp.MatrixSymbol(r"\tau(z)", SIZE, 1) - p), Ramp(W * z + b), evaluate=False),
+    p = msym("p", 1)
+    return Step(sp.Eq(W * (sp.MatrixSymbol(r"\tau(z)", SIZE, 1) - p), Ramp(W * (z - p)), evaluate=False),
                 r"Cone coordinates: $u = Wz + b = W(z - p)$, and those of $\tau(z)$ are $\sigma(u)$.", check)
 
 
@@ -70,25 +70,34 @@ def float_sample(Q: int, seed: int) -> Check:
 
 
 def data_check(ctx) -> Check:
-    """A truncation map with apex at the centroid of the means, on the data points."""
-    data, params = ctx.data, ctx.parameters
-    W = params.weights[0]
-    centroid = data.means @ arith.array([1] * ctx.Q, ctx.kind) / arith.array([ctx.Q], ctx.kind)[0]
-    tau = truncation_map(W, -(W @ centroid))
-    Z = data.X
+    """Three truncation maps on the data points: apex at the centroid of the means (mixed
+    regions), and the same cone shifted until the data lie in ``K⁺``, then in ``K⁻``."""
+    data, W = ctx.data, ctx.parameters.weights[0]
+    one = arith.array([1] * ctx.Q, ctx.kind)
+    centroid = data.means @ one / one.sum()
+    reach = np.max(np.abs(W @ (data.X - centroid[:, None]))) + 1
+    checks, counts = [], []
+    for shift in (0, -reach, reach):
+        tau = truncation_map(W, -(W @ centroid) - shift * one)
+        checks.append(_statements(tau, data.X))
+        forward, backward = tau.in_forward_cone(data.X, strict=False), tau.in_backward_cone(data.X, strict=False)
+        counts.append(f"{int(forward.sum())}/{int(backward.sum())}/{int((~(forward | backward)).sum())}")
+    kind = "exact rational" if ctx.kind == "exact" else "float64"
+    return combine(checks, f"{kind} check on the data",
+                   "apex at the centroid of the means, then shifted along W^-1(1,...,1) both ways; "
+                   f"points in K+/K-/mixed regions: {', '.join(counts)}")
+
+
+def _statements(tau, Z) -> Check:
+    """T2 on the columns of ``Z``: identity on ``K⁺``, apex on ``K⁻``, face and direction elsewhere."""
     u, image, p = tau.coordinates(Z), tau(Z), tau.apex[:, None]
     forward, backward = tau.in_forward_cone(Z, strict=False), tau.in_backward_cone(Z, strict=False)
-    mixed = ~(forward | backward)
-    checks = [
+    return combine([
         certify_equal(image[:, forward], Z[:, forward], "identity on K+"),
         certify_equal(image[:, backward], np.repeat(p, int(backward.sum()), axis=1), "K- to the apex"),
         certify_equal(tau.coordinates(image), np.where(u > 0, u, 0 * u), "onto the face spanned by the kept edges"),
         certify_equal(np.where(u > 0, tau.W @ (Z - image), 0 * u), 0 * u, "along the dropped edges"),
-    ]
-    kind = "exact rational" if ctx.kind == "exact" else "float64"
-    return combine(checks, f"{kind} check on the data",
-                   f"apex at the centroid of the means; {int(forward.sum())} points in K+, {int(backward.sum())} in K-, "
-                   f"{int(mixed.sum())} in mixed regions")
+    ], "T2 statements")
 
 
 def derive(ctx) -> Derivation:
@@ -101,7 +110,7 @@ def derive(ctx) -> Derivation:
         Step(r"\sigma(u) = D_I u,\quad D_I(u - \sigma(u)) = 0,\quad \sigma(u) \ge 0",
              r"On the sign pattern $I = \{i : u_i > 0\}$: $\tau(z) = p + \sum_{i \in I} u_i\, W^{-1}e_i$ lies on the face "
              r"spanned by the edges $W^{-1}e_i$, $i \in I$, and $z - \tau(z)$ along the other edges; "
-             r"$I = \{1..Q\}$ gives $\tau(z) = z$, $I = \emptyset$ gives $\tau(z) = p$.", split),
+             r"$I = \{1..Q\}$ gives $\tau(z) = z$, $I = \emptyset$ gives $\tau(z) = p$.", split, key=True),
         Step(r"W(\tau(z) - p) = \sigma(W(z - p))", "Random invertible W and points in every region.", sample),
         Step(r"\tau(z) \text{ on the data: } K^{+} \mapsto \text{itself},\ K^{-} \mapsto p,\ \text{mixed} \mapsto \text{face}",
              "The statements checked point by point on the data.", data_check(ctx)),

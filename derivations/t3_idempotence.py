@@ -65,7 +65,7 @@ def derive(ctx) -> Derivation:
     steps = (
         coordinate_lemma(),
         Step(r"\sigma(\sigma(u)) = \sigma(u),\quad \sigma(u) \ge 0",
-             r"So $\tau(\tau(z)) = \tau(z)$ and $\tau(z) \in K^{+}$ for every $z$.", split),
+             r"So $\tau(\tau(z)) = \tau(z)$ and $\tau(z) \in K^{+}$ for every $z$.", split, key=True),
         Step(r"\sigma(v) = v \text{ for } v \in \mathbb{R}^Q_{+}",
              r"Every $k = p + W^{-1}v \in K^{+}$ is its own image: the image is all of $K^{+}$.", onto),
         Step(r"\tau(\tau(z)) = \tau(z)", "Random invertible W and points in every region.", sample),

@@ -31,7 +31,7 @@ def isometry_step() -> Step:
     expr = ((W.I * a).T * (W.I * a) - a.T * a).doit().xreplace({W.T: W.I})
     check = prove_matrix_identity(expr, "matrix-expression algebra with W^T = W^-1 (MatrixSymbol, symbolic Q)",
                                   "W orthogonal", size=SIZE)
-    return Step(sp.Eq((W.I * a).T * (W.I * a), a.T * a, evaluate=False),
+    return Step(r"|W^{-1} a|^2 = a^{T} W^{-T} W^{-1} a = a^{T} a \quad (W^{-1} = W^{T})",
                 r"For orthogonal $W$ the cone coordinates are an isometry: $|z - k| = |u - v|$.", check)
 
 
@@ -109,7 +109,7 @@ def derive(ctx) -> Derivation:
         isometry_step(),
         Step(r"(u_i - v_i)^2 - (u_i - \sigma(u_i))^2 \ge 0,\quad \sigma(u) - u \ge 0,\quad (u - \sigma(u)) \cdot \sigma(u) = 0",
              r"Termwise on each sign pattern, for every $v \in \mathbb{R}^Q_{+}$: so $|z - k| \ge |z - \tau(z)|$ for every "
-             r"$k \in K^{+}$, and $z - \tau(z)$ lies in the polar cone, orthogonal to $\tau(z) - p$.", split),
+             r"$k \in K^{+}$, and $z - \tau(z)$ lies in the polar cone, orthogonal to $\tau(z) - p$.", split, key=True),
         Step(r"|z - \tau(z)| \le |z - k|,\ k \in K^{+}", "Random orthogonal W against sampled cone points.", sample),
         Step(r"W(\tau(z) - p) \ge 0,\ W(z - \tau(z)) \le 0,\ (z - \tau(z))\cdot(\tau(z) - p) = 0",
              "The projection's optimality conditions on the data.", data_check(ctx)),

@@ -55,7 +55,7 @@ def matrix_level_steps() -> tuple[Step, ...]:
              r"Positive homogeneity of the ramp; coordinate $i$ of $\sigma(D\Pi u)$ is $\max(d_i u_{\pi(i)}, 0)$, "
              r"so $\sigma(D\Pi u) = D\Pi\sigma(u)$.", lemma_check),
         Step(sp.Eq(tau_new, tau_old, evaluate=False),
-             r"$(D\Pi W)^{-1} = W^{-1}\Pi^{-1}D^{-1}$ and the commutation lemma.", trunc),
+             r"$(D\Pi W)^{-1} = W^{-1}\Pi^{-1}D^{-1}$ and the commutation lemma.", trunc, key=True),
         Step(sp.Eq(net_new, net_old, evaluate=False),
              r"The next layer sees $W_{\ell+1}\Pi^{T}D^{-1}\,\sigma(D\Pi(W_\ell x + b_\ell))$ with $\Pi^{T} = \Pi^{-1}$.", net),
     )

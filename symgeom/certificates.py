@@ -106,6 +106,8 @@ class Step:
     """One line: why the statement holds."""
     check: Check | None = None
     """The check of this step, if it carries one."""
+    key: bool = False
+    """Whether this step's check proves the claim itself (it then gives the claim its status)."""
 
 
 @dataclass(frozen=True)
@@ -125,11 +127,13 @@ class Derivation:
 
     @property
     def main(self) -> Check:
-        """The check that decides the status: a refutation if there is one, else the strongest."""
+        """The check that decides the status: a refutation if there is one, else the strongest,
+        preferring the key steps' checks."""
         checks = self.checks
         if not checks:
             return Check(NOT_APPLICABLE, "no check", "no step of this derivation carries a check")
-        return max(checks, key=lambda c: _STRENGTH[c.status])
+        keys = [s.check for s in self.steps if s.key and s.check is not None]
+        return max(checks, key=lambda c: (_STRENGTH[c.status], c in keys))
 
     @property
     def status(self) -> str:

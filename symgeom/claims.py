@@ -14,7 +14,7 @@ from functools import cached_property
 from ._errors import UsageError
 from .certificates import Derivation
 from .data import ClusterData
-from .network import Parameters, random_parameters
+from .network import Parameters, centred_parameters, random_parameters
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,8 +41,9 @@ class Context:
 
     @cached_property
     def parameters(self) -> Parameters:
-        """Seeded random parameters with invertible hidden weights, in the data's number kind."""
-        return random_parameters(self.Q, self.L, self.kind, seed=self.seed)
+        """Seeded random parameters with invertible hidden weights, in the data's number kind,
+        with biases centred on the data (:func:`~symgeom.network.centred_parameters`)."""
+        return centred_parameters(random_parameters(self.Q, self.L, self.kind, seed=self.seed), self.data.X)
 
 
 def claim_ids() -> list[str]:

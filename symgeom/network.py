@@ -161,6 +161,20 @@ def random_parameters(Q: int, L: int, kind: Kind = "exact", seed: int = 0, denom
     return Parameters(tuple(weights), tuple(biases))
 
 
+def centred_parameters(params: Parameters, X: np.ndarray, grid: int = 4) -> Parameters:
+    """The same weights, with hidden biases ``b_ℓ = −W_ℓ c_ℓ``: ``c_ℓ`` is the centroid of the
+    layer's inputs ``x^(ℓ-1)`` on ``X`` (rounded to multiples of ``1/grid``), so the data meet
+    several activation patterns instead of one."""
+    kind = params.kind
+    biases, x = [], X
+    for W in params.weights[:-1]:
+        centre = np.array([arith.to_exact(round(arith.to_exact(v) * grid)) / grid for v in x.sum(axis=1) / x.shape[1]])
+        b = -(W @ arith.array(centre, kind))
+        biases.append(b)
+        x = arith.relu(W @ x + b[:, None])
+    return Parameters(params.weights, tuple(biases) + (params.biases[-1],))
+
+
 # -- symbolic parameters -----------------------------------------------------------------
 def weight_symbols(Q: int, l: int, name: str = "w") -> sp.Matrix:
     """``Q x Q`` matrix of real symbols ``w_{ℓ,ij}`` (the entries of ``W_ℓ``)."""

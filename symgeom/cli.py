@@ -1,0 +1,202 @@
+"""The ``symgeom`` command line: ``check``, ``report`` and ``example``.
+
+Exit status: 0 when no claim is refuted, 1 when one is, 2 on bad input or usage (one line
+on stderr saying which input, what is wrong and what is expected).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+
+from . import arith
+from ._errors import SymgeomError, UsageError
+from .certificates import REFUTED, json_number
+from .claims import Context, claim_ids, run_claims
+from .data import ClusterData, csv_text, default_data, example_data, read_csv
+
+EXIT_OK, EXIT_REFUTED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _positive_int(name: str, lower: int = 1):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer >= {lower}, got {text!r}") from None
+        if value < lower:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer >= {lower}, got {value}")
+        return value
+
+    return parse
+
+
+def _data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", metavar="F", help="CSV file with header x1,...,xQ,cluster (default: the embedded data, Q = 3)")
+    p.add_argument("--targets", metavar="F", help="CSV file with header y1,...,yQ, one row per cluster (default: y_j = e_j)")
+    p.add_argument("--L", type=_positive_int("--L (the number of hidden layers)"), metavar="n",
+                   help="number of hidden layers (default: L = Q)")
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--exact", dest="kind", action="store_const", const="exact",
+                      help="exact rational arithmetic (default): decimals are read exactly")
+    kind.add_argument("--float", dest="kind", action="store_const", const="float", help="float64 arithmetic")
+    p.add_argument("--seed", type=_positive_int("--seed", 0), default=0, help="seed of the random parameters the checks use")
+    p.set_defaults(kind="exact")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="symgeom", description="Symbolic proof companion for arXiv:2309.10639 (Chen, Muñoz Ewald).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser("check", help="derive and check every claim on the data; print a table or JSON")
+    _data_options(check)
+    check.add_argument("--only", metavar="ID", help=f"check one claim ({', '.join(claim_ids())})")
+    check.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+
+    report = sub.add_parser("report", help="write a LaTeX report of every claim (DIR/report.tex)")
+    _data_options(report)
+    report.add_argument("--only", metavar="ID", help="report one claim")
+    report.add_argument("--out", metavar="DIR", default="symgeom-report", help="output folder (default: symgeom-report)")
+    report.add_argument("--force", action="store_true", help="write into an existing non-empty folder")
+    report.add_argument("--pdf", action="store_true", help="also compile the PDF (needs pdflatex)")
+
+    example = sub.add_parser("example", help="write a reproducible well-clustered data set as CSV")
+    example.add_argument("--Q", type=_positive_int("--Q"), default=3, help="dimension and number of clusters (default 3)")
+    example.add_argument("--seed", type=_positive_int("--seed", 0), default=0, help="random seed (default 0)")
+    example.add_argument("--out", metavar="F", required=True, help="CSV file to write")
+    example.add_argument("--force", action="store_true", help="overwrite an existing file")
+    return parser
+
+
+def load_data(args) -> ClusterData:
+    """The data named by ``--data``/``--targets`` (or the embedded default) in the chosen kind."""
+    if args.data is None:
+        if args.targets is not None:
+            data = default_data(args.kind)
+            from .data import read_targets
+
+            targets = read_targets(args.targets, data.Q, args.kind)
+            points = data.X.T
+            return ClusterData.from_arrays(points, data.labels, targets, kind=args.kind, source="embedded default data")
+        return default_data(args.kind)
+    return read_csv(args.data, args.targets, kind=args.kind)
+
+
+def make_context(args) -> Context:
+    data = load_data(args)
+    return Context(data, args.L if args.L is not None else data.Q, seed=args.seed)
+
+
+def regenerate_command(args) -> str:
+    """The canonical command line that reproduces a report."""
+    words = ["symgeom", "report"]
+    for flag, value in (("--data", args.data), ("--targets", args.targets)):
+        if value is not None:
+            words += [flag, value]
+    if args.L is not None:
+        words += ["--L", str(args.L)]
+    if args.kind == "float":
+        words.append("--float")
+    if args.seed:
+        words += ["--seed", str(args.seed)]
+    if args.only:
+        words += ["--only", args.only]
+    return shlex.join(words)
+
+
+def _data_json(data: ClusterData) -> dict:
+    return {
+        "source": data.source, "kind": data.kind, "sizes": list(data.sizes),
+        "delta": json_number(data.delta), "h": json_number(data.h), "rho": json_number(data.rho),
+        "approx": {"delta": float(data.delta), "h": float(data.h), "rho": float(data.rho)},
+    }
+
+
+def cmd_check(args) -> int:
+    ctx = make_context(args)
+    derivations = run_claims(ctx, args.only)
+    data = ctx.data
+    if args.json:
+        out = {
+            "Q": data.Q, "L": ctx.L, "N": data.N, "parameters": data.parameter_count(ctx.L),
+            "data": _data_json(data), "claims": [d.as_json() for d in derivations],
+        }
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        print(f"data: {data}")
+        print(f"network: Q = {data.Q}, L = {ctx.L}, P = {data.parameter_count(ctx.L)} parameters, QN = {data.Q * data.N}")
+        rows = [("claim", "status", "method", "numbers")]
+        for d in derivations:
+            nums = "; ".join(f"{k} {arith.format_number(v)}" for k, v in d.main.numbers().items())
+            rows.append((d.id, d.status, d.main.method, nums))
+            for s in d.steps:
+                if s.check is not None and s.check is not d.main:
+                    nums = "; ".join(f"{k} {arith.format_number(v)}" for k, v in s.check.numbers().items())
+                    rows.append(("", s.check.status, s.check.method, nums))
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        for r in rows:
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3])
+        refuted = [d for d in derivations if d.status == REFUTED]
+        for d in refuted:
+            print(f"{d.id} REFUTED: {d.main.counterexample}")
+    return EXIT_REFUTED if any(d.status == REFUTED for d in derivations) else EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from .report import compile_pdf, prepare_directory, render_report, write_text
+
+    ctx = make_context(args)
+    derivations = run_claims(ctx, args.only)
+    text = render_report(ctx, derivations, regenerate_command(args))
+    out = prepare_directory(Path(args.out), args.force)
+    tex = out / "report.tex"
+    write_text(tex, text)
+    print(f"wrote {tex}")
+    if args.pdf:
+        pdf = compile_pdf(tex)
+        print(f"wrote {pdf}")
+    return EXIT_REFUTED if any(d.status == REFUTED for d in derivations) else EXIT_OK
+
+
+def cmd_example(args) -> int:
+    from .report import write_text
+
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise UsageError(f"--out {out}: file exists; use --force to overwrite it, or choose another name")
+    if out.exists() and out.is_dir():
+        raise UsageError(f"--out {out}: is a directory; expected a file name")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    data = example_data(args.Q, args.seed)
+    try:
+        write_text(out, csv_text(data))
+    except OSError as e:
+        raise UsageError(f"--out {out}: cannot write ({e.strerror or e})") from None
+    print(f"wrote {out}: {data}")
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "report": cmd_report, "example": cmd_example}
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``symgeom`` console script and of ``python -m symgeom``."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except SymgeomError as e:
+        print(f"symgeom {args.command}: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("symgeom: interrupted", file=sys.stderr)
+        return 130

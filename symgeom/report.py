@@ -1,0 +1,148 @@
+"""LaTeX reports: jinja2 templates made for LaTeX, rendering, and PDF builds.
+
+Templates use ``\\VAR{…}`` for values and ``\\BLOCK{…}`` for statements, so TeX braces
+never clash with jinja2; undefined values are errors (``StrictUndefined``); every value is
+escaped for LaTeX unless it is :class:`~symgeom.printing.Latex`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import sympy as sp
+
+from . import arith
+from ._errors import ReportError, UsageError
+from .certificates import Derivation
+from .claims import Context
+from .printing import Latex, escape_tex, latex
+
+
+def _finalize(value):
+    if isinstance(value, Latex):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return escape_tex(value)
+
+
+def environment() -> jinja2.Environment:
+    """The jinja2 environment over the templates shipped with symgeom."""
+    root = resources.files("symgeom.templates")
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: (root / name).read_text(encoding="utf-8") if (root / name).is_file() else None),
+        block_start_string=r"\BLOCK{", block_end_string="}",
+        variable_start_string=r"\VAR{", variable_end_string="}",
+        comment_start_string=r"\#{", comment_end_string="}",
+        line_comment_prefix="%#", trim_blocks=True, lstrip_blocks=True, autoescape=False,
+        undefined=jinja2.StrictUndefined, finalize=_finalize, keep_trailing_newline=True,
+    )
+    env.filters["tex"] = latex
+    env.filters["num"] = lambda x: Latex(_number_tex(x))
+    return env
+
+
+def _number_tex(x) -> str:
+    """A number in math mode: exact values exactly (with a decimal value when irrational)."""
+    if isinstance(x, sp.Basic) and not x.is_Rational:
+        return f"{latex(x)} \\approx {arith.format_number(x)}"
+    if isinstance(x, float):
+        return escape_tex(arith.format_number(x)).replace("e-", r"\mathrm{e}{-}").replace("e+", r"\mathrm{e}{+}")
+    return latex(arith.to_sympy(x))
+
+
+def render_report(ctx: Context, derivations: list[Derivation], command: str) -> str:
+    """The report's LaTeX source for the derivations on ``ctx``."""
+    data = ctx.data
+    return environment().get_template("report.tex.j2").render(
+        ctx=ctx, data=data, derivations=derivations, command=command,
+        parameters=data.parameter_count(ctx.L), points_dims=data.Q * data.N,
+    )
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (a temporary file in the same folder, then rename)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def prepare_directory(out: Path, force: bool) -> Path:
+    """Create ``out`` if needed; refuse an existing non-empty folder unless ``force``."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a directory; choose a new folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise UsageError(f"--out {out}: folder exists and is not empty; use --force to write into it, or choose another folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"--out {out}: cannot create the folder ({e.strerror or e})") from None
+    if not os.access(out, os.W_OK):
+        raise UsageError(f"--out {out}: folder is not writable")
+    return out
+
+
+def tex_engine() -> list[str] | None:
+    """The command that builds a PDF here: latexmk, else pdflatex; ``None`` without TeX."""
+    if shutil.which("latexmk") and shutil.which("pdflatex"):
+        return ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error"]
+    if shutil.which("pdflatex"):
+        return ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error"]
+    return None
+
+
+INSTALL_HINT = (
+    "no TeX engine found (pdflatex); install one, e.g. 'apt-get install texlive-latex-base "
+    "texlive-latex-recommended texlive-fonts-recommended latexmk'"
+)
+
+
+def compile_pdf(tex: Path) -> Path:
+    """Compile ``tex`` in a fresh temporary folder and copy the PDF next to it.
+
+    Reproducible: ``SOURCE_DATE_EPOCH`` is fixed and the template suppresses PDF IDs and
+    dates.  On failure raises :class:`ReportError` with the first TeX error and its line.
+    """
+    tex = Path(tex)
+    engine = tex_engine()
+    if engine is None:
+        raise ReportError(INSTALL_HINT)
+    env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
+    with tempfile.TemporaryDirectory(prefix="symgeom-tex-") as work:
+        shutil.copy(tex, Path(work) / tex.name)
+        runs = 1 if engine[0] == "latexmk" else 2
+        for _ in range(runs):
+            proc = subprocess.run(engine + [tex.name], cwd=work, env=env, capture_output=True, text=True,
+                                  errors="replace", stdin=subprocess.DEVNULL, timeout=600)
+            if proc.returncode != 0:
+                raise ReportError(f"{tex}: TeX failed: {first_tex_error(proc.stdout, tex.name)}")
+        pdf = Path(work) / tex.with_suffix(".pdf").name
+        target = tex.with_suffix(".pdf")
+        shutil.copy(pdf, target)
+    return target
+
+
+def first_tex_error(log: str, name: str) -> str:
+    """The first error of a TeX log, with its line (``file:line: message``)."""
+    m = re.search(r"^(?:\./)?([^\s:]+\.tex):(\d+): (.*)$", log, re.M)
+    if m:
+        return f"line {m.group(2)}: {m.group(3).strip()}"
+    m = re.search(r"^! (.*)$", log, re.M)
+    if m:
+        line = re.search(r"^l\.(\d+)", log[m.end():], re.M)
+        return f"{m.group(1).strip()}" + (f" (line {line.group(1)})" if line else "")
+    return "unknown error (see the TeX log)"

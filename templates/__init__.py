@@ -1,0 +1,1 @@
+"""jinja2 LaTeX templates, shipped inside the package as ``symgeom.templates``."""
