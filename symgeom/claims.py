@@ -46,16 +46,29 @@ class Context:
         return centred_parameters(random_parameters(self.Q, self.L, self.kind, seed=self.seed), self.data.X)
 
 
+def recipes() -> dict:
+    """``{claim id: derive}`` from ``symgeom.derivations`` (the top-level ``derivations/`` folder,
+    installed inside the package)."""
+    try:
+        from .derivations import RECIPES
+    except ModuleNotFoundError as e:
+        if e.name != "symgeom.derivations":
+            raise
+        raise UsageError(
+            "symgeom.derivations is missing: symgeom is imported from a source folder that is not installed; "
+            "run 'pip install .' (or 'pip install -e .') first"
+        ) from None
+    return RECIPES
+
+
 def claim_ids() -> list[str]:
     """The ids of the implemented claims, in report order."""
-    from .derivations import RECIPES
-
-    return list(RECIPES)
+    return list(recipes())
 
 
 def run_claims(ctx: Context, only: str | None = None) -> list[Derivation]:
     """Derive and check every claim (or only the one with id ``only``)."""
-    from .derivations import RECIPES
+    RECIPES = recipes()
 
     if only is not None and only not in RECIPES:
         raise UsageError(f"--only {only}: unknown claim; known claims are {', '.join(RECIPES)}")
