@@ -207,7 +207,7 @@ def prove_matrix_identity(expr, method: str, assumptions: str = "", size=None, s
     for m in sorted(expr.atoms(sp.MatrixSymbol), key=str):
         rows, cols = (n if d == size else d for d in m.shape)
         point[m] = sp.ImmutableMatrix(rows, cols, lambda i, j: sp.Rational(rng.randint(-9, 9), rng.randint(1, 4)))
-    value = sp.ImmutableMatrix(expr.subs(size, n).xreplace(point).doit())
+    value = sp.ImmutableMatrix(expr.xreplace(point).subs(size, n).doit())
     if any(v != 0 for v in value):
         shown = "; ".join(f"{m} = {v.tolist()}" for m, v in point.items())
         return Check(REFUTED, method, assumptions, residual=max(abs(v) for v in value), counterexample=shown)
