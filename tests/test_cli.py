@@ -1,0 +1,102 @@
+"""The command line, through the real entry points."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from symgeom.cli import main
+
+
+def test_check_table_lists_every_claim(capsys):
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    for cid in ("T1", "T2", "T3", "T4", "T5"):
+        assert any(line.startswith(cid + " ") and "proved" in line for line in out.splitlines())
+    assert "certified" in out and "residual 0" in out
+
+
+def test_check_json(capsys):
+    assert main(["check", "--json", "--L", "2"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["Q"], out["L"], out["N"], out["parameters"]) == (3, 2, 13, 3 * 12)
+    assert out["data"]["delta"] == "1/5" and out["data"]["rho"] == "sqrt(6)/45"
+    ids = [c["id"] for c in out["claims"]]
+    assert ids == ["T1", "T2", "T3", "T4", "T5"]
+    for c in out["claims"]:
+        assert {"id", "status", "method", "detail"} <= set(c) and c["status"] == "proved"
+        assert all(k["status"] in {"proved", "certified", "checked", "refuted", "not_applicable"} for k in c["checks"])
+        assert any(k["status"] == "certified" and k.get("residual", k.get("margin")) == "0" for k in c["checks"])
+
+
+def test_check_only_and_float(capsys):
+    assert main(["check", "--only", "T4", "--float", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [c["id"] for c in out["claims"]] == ["T4"]
+    data_check = out["claims"][0]["checks"][-1]
+    assert data_check["status"] == "checked" and data_check["tolerance"] > 0
+
+
+def test_refuted_claim_exits_1(capsys, monkeypatch):
+    from symgeom.truncation import TruncationMap
+
+    monkeypatch.setattr(TruncationMap, "__call__", lambda self, Z: Z)  # "no truncation at all"
+    assert main(["check", "--only", "T1"]) == 1
+    assert "T1 REFUTED" in capsys.readouterr().out
+
+
+def test_example_then_check(tmp_path, capsys):
+    path = tmp_path / "data.csv"
+    assert main(["example", "--Q", "2", "--seed", "3", "--out", str(path)]) == 0
+    assert path.read_text().startswith("x1,x2,cluster\n")
+    assert main(["check", "--data", str(path), "--json", "--only", "T1"]) == 0
+    out = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert out["Q"] == 2 and out["L"] == 2
+
+
+def test_report_is_deterministic(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["report", "--out", str(a)]) == 0
+    assert main(["report", "--out", str(b)]) == 0
+    text = (a / "report.tex").read_text()
+    assert text == (b / "report.tex").read_text()
+    assert r"\documentclass" in text and text.count(r"\subsection{T") == 5
+    assert "symgeom report" in text and r"\end{document}" in text
+
+
+def test_report_tex_identical_across_hash_seeds(tmp_path):
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"r{seed}"
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        subprocess.run([sys.executable, "-m", "symgeom", "report", "--out", str(out), "--only", "T5"], check=True,
+                       env=env, capture_output=True)
+        outs.append((out / "report.tex").read_bytes())
+    assert outs[0] == outs[1]
+
+
+def console_script():
+    """The installed ``symgeom`` script beside this interpreter (or on PATH)."""
+    script = shutil.which("symgeom", path=str(Path(sys.executable).parent)) or shutil.which("symgeom")
+    assert script, "the symgeom console script is not installed"
+    return script
+
+
+def test_console_script_and_module_entry_points(tmp_path):
+    for cmd in ([console_script()], [sys.executable, "-m", "symgeom"]):
+        proc = subprocess.run(cmd + ["check", "--only", "T1", "--json"], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["claims"][0]["status"] == "proved"
+    proc = subprocess.run([console_script(), "check", "--data", str(tmp_path / "missing.csv")], capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stdout == "" and "not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("argv", [[], ["check", "--exact", "--float"], ["example"]])
+def test_usage_errors_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2

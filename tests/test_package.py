@@ -1,0 +1,35 @@
+"""Packaging: docstring examples run, templates and recipes ship inside the installed package."""
+
+import doctest
+import importlib
+import pkgutil
+from importlib import resources
+
+import pytest
+
+import symgeom
+
+MODULES = sorted(
+    name for _, name, _ in pkgutil.walk_packages(symgeom.__path__, "symgeom.") if not name.endswith("__main__")
+)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+def test_templates_and_recipes_are_package_data():
+    assert (resources.files("symgeom.templates") / "report.tex.j2").is_file()
+    from symgeom.derivations import RECIPES
+
+    assert set(RECIPES) == {"T1", "T2", "T3", "T4", "T5"}
+    assert (resources.files("symgeom") / "data" / "default.csv").is_file()
+
+
+def test_public_api():
+    for name in ("ClusterData", "Parameters", "truncation_map", "cumulative_parameters", "actual_parameters", "cost",
+                 "run_claims", "Context", "SymgeomError", "DataError", "Derivation", "Check"):
+        assert hasattr(symgeom, name)
