@@ -4,6 +4,15 @@ and construction of global L² minimizers" (T. Chen, P. Muñoz Ewald, arXiv:2309
 The public API is what this module exports; submodules are one per mathematical object.
 """
 
+from pathlib import Path as _Path
+
+# Installed, the recipes and templates are the subpackages ``symgeom.derivations`` and
+# ``symgeom.templates``; in a source checkout they are the folders ``derivations/`` and
+# ``templates/`` beside this package, which this makes importable under the same names.
+_root = _Path(__file__).resolve().parent.parent
+if not (_Path(__file__).resolve().parent / "derivations").exists() and (_root / "derivations" / "__init__.py").is_file():
+    __path__.append(str(_root))  # noqa: F821 -- the package's own __path__
+
 from ._errors import DataError as DataError
 from ._errors import ParameterError as ParameterError
 from ._errors import ReportError as ReportError

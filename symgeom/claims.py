@@ -49,15 +49,8 @@ class Context:
 def recipes() -> dict:
     """``{claim id: derive}`` from ``symgeom.derivations`` (the top-level ``derivations/`` folder,
     installed inside the package)."""
-    try:
-        from .derivations import RECIPES
-    except ModuleNotFoundError as e:
-        if e.name != "symgeom.derivations":
-            raise
-        raise UsageError(
-            "symgeom.derivations is missing: symgeom is imported from a source folder that is not installed; "
-            "run 'pip install .' (or 'pip install -e .') first"
-        ) from None
+    from .derivations import RECIPES
+
     return RECIPES
 
 

@@ -9,9 +9,14 @@ import pytest
 
 import symgeom
 
-MODULES = sorted(
-    name for _, name, _ in pkgutil.walk_packages(symgeom.__path__, "symgeom.") if not name.endswith("__main__")
-)
+import symgeom.derivations
+
+
+def _modules(package, prefix):
+    return [prefix + name for _, name, _ in pkgutil.iter_modules(package.__path__[:1]) if name != "__main__"]
+
+
+MODULES = sorted(_modules(symgeom, "symgeom.") + _modules(symgeom.derivations, "symgeom.derivations."))
 
 
 @pytest.mark.parametrize("name", MODULES)
