@@ -19,3 +19,8 @@ class UsageError(SymgeomError):
 
 class ReportError(SymgeomError):
     """A report could not be rendered or compiled."""
+
+
+class ConstructionError(SymgeomError):
+    """An explicit construction is impossible on these data (names the step, the cluster and the
+    violated inequality with its numbers)."""

@@ -155,6 +155,25 @@ def rank(a: np.ndarray, rtol: float | None = None) -> int:
     return int(np.sum(s > rtol * s[0])) if s[0] > 0 else 0
 
 
+def nullspace(a: np.ndarray, rtol: float | None = None) -> np.ndarray:
+    """A basis of ``{x : a x = 0}`` as columns; exact for exact arrays, by SVD for floats."""
+    if a.dtype == object:
+        basis = _to_domain(a).nullspace().to_Matrix()  # rows span the kernel
+        if basis.rows == 0:
+            return np.empty((a.shape[1], 0), dtype=object)
+        out = np.empty((basis.cols, basis.rows), dtype=object)
+        for i in range(basis.rows):
+            for j in range(basis.cols):
+                v = basis[i, j]
+                out[j, i] = Fraction(int(v.p), int(v.q))
+        return out
+    u, s, vt = np.linalg.svd(a)
+    if rtol is None:
+        rtol = max(a.shape) * np.finfo(float).eps
+    r = int(np.sum(s > rtol * s[0])) if s.size and s[0] > 0 else 0
+    return vt[r:].T
+
+
 def relu(u: np.ndarray) -> np.ndarray:
     """The ramp σ(u)_i = max(u_i, 0), entrywise, for either kind."""
     if u.dtype == object:
@@ -178,7 +197,8 @@ def to_sympy(a):
 def format_number(x) -> str:
     """A short, deterministic text for a number: ``p/q`` when exact, ``%.6g`` otherwise."""
     if isinstance(x, Fraction):
-        return str(x)
+        text = str(x)
+        return text if len(text) <= 24 else f"{float(x):.6g} (exact rational)"
     if isinstance(x, (int, np.integer)):
         return str(int(x))
     if isinstance(x, sp.Basic):

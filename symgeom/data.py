@@ -192,7 +192,21 @@ class ClusterData:
     def altitudes_squared(self) -> tuple:
         """``(h_1², …, h_Q²)``; ``h_k`` is the distance from ``m_k`` to the affine hull of the
         other means (infinite when ``Q = 1``: the hull is empty)."""
-        return tuple(_altitude_squared(self.means, k) for k in range(self.Q))
+        if self.Q == 1:
+            return (sp.oo,) if self.kind == "exact" else (math.inf,)
+        return tuple(np.sum(self.normals[:, k] ** 2) for k in range(self.Q))
+
+    @cached_property
+    def normals(self) -> np.ndarray:
+        """``Q x Q``; column ``k`` is ``f_k − m_k``, from ``m_k`` to its foot ``f_k`` on the affine
+        hull of the other means (length ``h_k``; for ``Q = 1``, where the hull is empty, ``e_1``)."""
+        return np.stack([_to_hull(self.means, k) for k in range(self.Q)], axis=1)
+
+    @cached_property
+    def diameter_squared(self):
+        """``D²``, the largest squared distance between two means."""
+        M = self.means
+        return max(np.sum((M[:, j] - M[:, k]) ** 2) for j in range(self.Q) for k in range(j)) if self.Q > 1 else M[0, 0] * 0
 
     @cached_property
     def altitudes(self) -> tuple:
@@ -254,20 +268,18 @@ def _sqrt(x, kind: Kind):
     return math.inf if x == math.inf else math.sqrt(float(x))
 
 
-def _altitude_squared(means: np.ndarray, k: int):
-    """Squared distance from ``m_k`` to the affine hull of the other columns of ``means``."""
+def _to_hull(means: np.ndarray, k: int) -> np.ndarray:
+    """``f − m_k`` with ``f`` the nearest point to ``m_k`` on the affine hull of the other columns."""
     Q = means.shape[1]
-    exact = means.dtype == object
     if Q == 1:
-        return sp.oo if exact else math.inf
+        return arith.identity(means.shape[0], arith.kind_of(means))[:, 0]
     others = np.delete(means, k, axis=1)
     base = others[:, :1]
     w = means[:, k : k + 1] - base
     D = others[:, 1:] - base
     if D.shape[1]:
-        coef = arith.solve(D.T @ D, D.T @ w)
-        w = w - D @ coef
-    return np.sum(w * w)
+        w = w - D @ arith.solve(D.T @ D, D.T @ w)
+    return -w[:, 0]
 
 
 def _label(value, source: str) -> int:
