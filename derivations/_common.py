@@ -63,3 +63,13 @@ def random_cone_coordinates(Q: int, rng: np.random.Generator, n: int = SAMPLE_PO
 
 def not_applicable(method: str, why: str) -> Check:
     return Check(NOT_APPLICABLE, method, why)
+
+
+def unavailable(cid: str, title: str, statement: str, error) -> "Derivation":
+    """A derivation whose hypotheses fail on these data: one ``not_applicable`` step saying why."""
+    from symgeom.certificates import Derivation, Step
+
+    return Derivation(cid, title, statement, (
+        Step(r"\text{the construction of G1 does not apply}", "The explicit construction is impossible here.",
+             Check(NOT_APPLICABLE, "explicit construction", str(error)), key=True),
+    ))

@@ -13,6 +13,7 @@ _root = _Path(__file__).resolve().parent.parent
 if not (_Path(__file__).resolve().parent / "derivations").exists() and (_root / "derivations" / "__init__.py").is_file():
     __path__.append(str(_root))  # noqa: F821 -- the package's own __path__
 
+from ._errors import ConstructionError as ConstructionError
 from ._errors import DataError as DataError
 from ._errors import ParameterError as ParameterError
 from ._errors import ReportError as ReportError
@@ -31,6 +32,8 @@ from .data import ClusterData as ClusterData
 from .data import default_data as default_data
 from .data import example_data as example_data
 from .data import read_csv as read_csv
+from .minimizer import GlobalMinimizerFamily as GlobalMinimizerFamily
+from .minimizer import global_minimizer as global_minimizer
 from .network import Parameters as Parameters
 from .network import output as output
 from .truncation import TruncationMap as TruncationMap

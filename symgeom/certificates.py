@@ -127,13 +127,16 @@ class Derivation:
 
     @property
     def main(self) -> Check:
-        """The check that decides the status: a refutation if there is one, else the strongest,
-        preferring the key steps' checks."""
+        """The check that decides the status: a refutation if there is one; else the key steps'
+        strongest check (the claim itself); else the strongest check."""
         checks = self.checks
         if not checks:
             return Check(NOT_APPLICABLE, "no check", "no step of this derivation carries a check")
+        refuted = [c for c in checks if c.status == REFUTED]
+        if refuted:
+            return refuted[0]
         keys = [s.check for s in self.steps if s.key and s.check is not None]
-        return max(checks, key=lambda c: (_STRENGTH[c.status], c in keys))
+        return max(keys or checks, key=lambda c: _STRENGTH[c.status])
 
     @property
     def status(self) -> str:

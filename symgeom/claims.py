@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from ._errors import UsageError
+from ._errors import ConstructionError, UsageError
 from .certificates import Derivation
 from .data import ClusterData
 from .network import Parameters, centred_parameters, random_parameters
@@ -44,6 +44,26 @@ class Context:
         """Seeded random parameters with invertible hidden weights, in the data's number kind,
         with biases centred on the data (:func:`~symgeom.network.centred_parameters`)."""
         return centred_parameters(random_parameters(self.Q, self.L, self.kind, seed=self.seed), self.data.X)
+
+
+    @cached_property
+    def minimizer(self):
+        """The family of global minimizers on the data (G1), or the
+        :class:`~symgeom.ConstructionError` that says why it cannot be built."""
+        from .minimizer import global_minimizer
+
+        try:
+            return global_minimizer(self.data, self.L)
+        except ConstructionError as e:
+            return e
+
+    @cached_property
+    def degeneracy(self):
+        """:func:`~symgeom.degeneracy.analyse` of the family, or the construction's error."""
+        from .degeneracy import analyse
+
+        fam = self.minimizer
+        return fam if isinstance(fam, ConstructionError) else analyse(fam)
 
 
 def recipes() -> dict:

@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--force", action="store_true", help="write into an existing non-empty folder")
     report.add_argument("--pdf", action="store_true", help="also compile the PDF (needs pdflatex)")
 
+    construct = sub.add_parser("construct", help="write the explicit global minimizer's weights and biases (L >= Q)")
+    _data_options(construct)
+    construct.add_argument("--out", metavar="FILE", required=True,
+                           help="output file: .json (exact values as strings) or .npz (float64 arrays)")
+    construct.add_argument("--force", action="store_true", help="overwrite an existing file")
+
     example = sub.add_parser("example", help="write a reproducible well-clustered data set as CSV")
     example.add_argument("--Q", type=_positive_int("--Q"), default=3, help="dimension and number of clusters (default 3)")
     example.add_argument("--seed", type=_positive_int("--seed", 0), default=0, help="random seed (default 0)")
@@ -130,6 +136,8 @@ def cmd_check(args) -> int:
             "Q": data.Q, "L": ctx.L, "N": data.N, "parameters": data.parameter_count(ctx.L),
             "data": _data_json(data), "claims": [d.as_json() for d in derivations],
         }
+        if any(d.id.startswith("G") for d in derivations):
+            out["global_minimizer"] = _minimizer_json(ctx, derivations)
         print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         print(f"data: {data}")
@@ -137,7 +145,7 @@ def cmd_check(args) -> int:
         rows = [("claim", "status", "method", "numbers")]
         for d in derivations:
             nums = "; ".join(f"{k} {arith.format_number(v)}" for k, v in d.main.numbers().items())
-            rows.append((d.id, d.status, d.main.method, nums))
+            rows.append((d.id, d.status, d.main.method, nums or (d.main.detail if d.status == "not_applicable" else "")))
             for s in d.steps:
                 if s.check is not None and s.check is not d.main:
                     nums = "; ".join(f"{k} {arith.format_number(v)}" for k, v in s.check.numbers().items())
@@ -167,6 +175,70 @@ def cmd_report(args) -> int:
     return EXIT_REFUTED if any(d.status == REFUTED for d in derivations) else EXIT_OK
 
 
+def _minimizer_json(ctx, derivations) -> dict:
+    """The ``global_minimizer`` block of ``check --json``."""
+    from .cost import cost
+
+    fam = ctx.minimizer
+    if not hasattr(fam, "cones"):
+        return {"status": "not_applicable", "reason": str(fam)}
+    deg = ctx.degeneracy
+    by_id = {d.id: d for d in derivations}
+    C = cost(fam.member(), ctx.data)
+    return {
+        "cost": json_number(C),
+        "status": by_id["G1"].status if "G1" in by_id else ("certified" if C == 0 and ctx.kind == "exact" else "checked"),
+        "order": list(fam.order),
+        "min_margin": json_number(min(fam.margins)),
+        "manifold_dimension": deg.dimension,
+        "hessian_rank": deg.hessian_rank,
+        "hessian_nullity": deg.nullity,
+        "symmetry_dimension": deg.symmetry_rank,
+        "rho_by_layer": [json_number(r) for r in fam.rho_by_layer],
+        "criterion": {"holds": fam.criterion.holds, "constant": json_number(fam.criterion.constant),
+                      "gamma": json_number(fam.criterion.gamma)},
+    }
+
+
+def cmd_construct(args) -> int:
+    from .minimizer import global_minimizer
+    from .report import write_text
+
+    out = Path(args.out)
+    if out.suffix not in (".json", ".npz"):
+        raise UsageError(f"--out {out}: the file name must end in .json or .npz")
+    if out.exists() and not args.force:
+        raise UsageError(f"--out {out}: file exists; use --force to overwrite it, or choose another name")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    ctx = make_context(args)
+    fam = global_minimizer(ctx.data, ctx.L)
+    params = fam.member()
+    meta = {"source": ctx.data.source, "order": list(fam.order), "claim": "global minimizer of the L2 cost (G1)"}
+    if out.suffix == ".json":
+        from .network import parameters_json
+
+        write_text(out, json.dumps(parameters_json(params, **meta), indent=1) + "\n")
+    else:
+        import io
+        import os
+        import tempfile
+
+        import numpy as np
+
+        arrays = {f"W{l}": np.asarray(W, dtype=float) for l, W in enumerate(params.weights, 1)}
+        arrays.update({f"b{l}": np.asarray(b, dtype=float) for l, b in enumerate(params.biases, 1)})
+        buf = io.BytesIO()
+        np.savez(buf, L=params.L, Q=params.Q, **arrays)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(buf.getvalue())
+        os.replace(tmp, out)
+    print(f"wrote {out}: Q = {params.Q}, L = {params.L}, order {list(fam.order)}, cost 0 "
+          f"({'exact' if ctx.kind == 'exact' else 'float64'})")
+    return EXIT_OK
+
+
 def cmd_example(args) -> int:
     from .report import write_text
 
@@ -186,7 +258,7 @@ def cmd_example(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "report": cmd_report, "example": cmd_example}
+COMMANDS = {"check": cmd_check, "report": cmd_report, "construct": cmd_construct, "example": cmd_example}
 
 
 def main(argv=None) -> int:

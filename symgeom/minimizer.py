@@ -60,11 +60,9 @@ def criterion_constant():
     s_min = d * (1 + g) / (1 - g)
     s_i2 = sp.solve(sp.Eq(h - 2 * s, g * (k * h + 2 * s)), s)[0]
     s_i3 = h / Q
-    bounds = []
-    for upper in (s_i2, s_i3):
-        delta_star = sp.solve(sp.Eq(s_min, upper), d)[0]
-        bounds.append(sp.factor(sp.simplify(delta_star / h)))
-    return sp.Min(*bounds), {"s_min": s_min, "s_I2": s_i2, "s_I3": s_i3, "symbols": (g, k, Q, d, h)}
+    c_i2, c_i3 = (sp.factor(sp.simplify(sp.solve(sp.Eq(s_min, upper), d)[0] / h)) for upper in (s_i2, s_i3))
+    return sp.Min(c_i2, c_i3), {"s_min": s_min, "s_I2": s_i2, "s_I3": s_i3, "c_I2": c_i2, "c_I3": c_i3,
+                                "symbols": (g, k, Q, d, h)}
 
 
 @dataclass(frozen=True)
@@ -193,28 +191,49 @@ def _rational_inside(lo, hi) -> Fraction:
 
 
 def default_offsets(data: ClusterData, crit: Criterion) -> list:
-    """The apex offsets ``σ_k``: inside ``(s_min, s_max)/h_k`` when ``ρ < c`` holds; otherwise
-    ``s_k = (9/8) δ_k (1+γ)/(1−γ)`` (or ``h_k / (4Q)`` for a single-point cluster), left to the
-    exact check."""
+    """The apex offsets ``σ_k`` with ``σ_k h_k`` in the middle of ``(s_min, s_max)`` (when ``ρ < c``)."""
     exact = data.kind == "exact"
     out = []
     for k in range(data.Q):
-        hk = data.altitudes[k] if data.Q > 1 else (sp.Integer(1) if exact else 1.0)
         if data.Q == 1:
-            lo, hi = crit.s_min, 2 * crit.s_min + 1
-        elif crit.holds:
-            lo, hi = crit.s_min, crit.s_max
+            lo, hi, hk = crit.s_min, 2 * crit.s_min + 1, (sp.Integer(1) if exact else 1.0)
         else:
-            g = crit.gamma
-            target = sp.Rational(9, 8) * data.radii[k] * (1 + g) / (1 - g) if exact else 1.125 * data.radii[k] * (1 + g) / (1 - g)
-            if data.radii_squared[k] == 0:
-                target = hk / (4 * data.Q)
-            lo, hi = target, target * sp.Rational(9, 8) if exact else target * 1.125
-        if exact:
-            out.append(_rational_inside(sp.sympify(lo) / hk, sp.sympify(hi) / hk))
-        else:
-            out.append(float((lo + hi) / 2) / float(hk))
+            lo, hi, hk = crit.s_min, crit.s_max, data.altitudes[k]
+        out.append(_rational_inside(sp.sympify(lo) / hk, sp.sympify(hi) / hk) if exact else float((lo + hi) / 2) / float(hk))
     return out
+
+
+def fitted_cone(data: ClusterData, cluster: int, layer: int, Z: np.ndarray, crit: Criterion, tries: int = 4) -> CollapseCone:
+    """The exact check in constructive form, for data where ``ρ < c`` fails: with the cone's rows
+    fixed, ``W(z − p) = W(z − m_k) − σ |n_k|² 1``, so the admissible offsets form the interval
+    ``max_{z ∈ cluster k} max_i (W(z − m_k))_i / |n_k|² < σ < min_{z ∉ cluster k} min_i (W(z − m_k))_i / |n_k|²``,
+    computed exactly on the current points ``Z``.  The opening is halved until the interval is
+    non-empty; otherwise :class:`ConstructionError` names the two points in conflict."""
+    k = cluster - 1
+    n, m = data.normals[:, k], data.means[:, k]
+    norm2 = np.sum(n * n)
+    inside = data.labels == cluster
+    for attempt in range(tries):
+        g = crit.gamma / 4**attempt
+        cone = collapse_cone(data, cluster, layer, g, 0 * norm2)
+        ratios = (cone.W @ (Z - m[:, None])) / norm2
+        need = ratios[:, inside]
+        allow = ratios[:, ~inside]
+        lo = max(need.reshape(-1), key=float)
+        hi = min(allow.reshape(-1), key=float) if allow.size else lo + 2 * abs(lo) + 1
+        if lo < hi:
+            sigma = _rational_inside(arith.to_sympy(lo), arith.to_sympy(hi)) if data.kind == "exact" else (lo + hi) / 2
+            return collapse_cone(data, cluster, layer, g, sigma)
+    i_lo = int(np.argmax(need.astype(float)) % need.shape[1])
+    i_hi = int(np.argmin(allow.astype(float)) % allow.shape[1])
+    point_lo = int(np.flatnonzero(inside)[i_lo]) + 1
+    point_hi = int(np.flatnonzero(~inside)[i_hi]) + 1
+    raise ConstructionError(
+        f"layer {layer} (collapsing cluster {cluster}): no apex p = m_{cluster} + sigma n_{cluster} puts cluster {cluster} "
+        f"strictly inside the open backward cone and every other point strictly inside the open forward cone: point "
+        f"{point_lo} (cluster {cluster}) needs sigma > {arith.format_number(lo)} but point {point_hi} (cluster "
+        f"{int(data.labels[point_hi - 1])}) needs sigma < {arith.format_number(hi)}; the data are not sufficiently "
+        f"clustered: rho = {arith.format_number(crit.rho)} >= c = {arith.format_number(crit.constant)}")
 
 
 # -- the family ------------------------------------------------------------------------
@@ -366,13 +385,19 @@ def global_minimizer(data: ClusterData, L: int, order=None, gamma=None, offsets=
     if sorted(order) != list(range(1, Q + 1)):
         raise ConstructionError(f"the order must be a permutation of the cluster labels 1..{Q}, got {order}")
     crit = clustering_criterion(data, gamma)
-    offsets = default_offsets(data, crit) if offsets is None else [arith.to_exact(o) if data.kind == "exact" else float(o) for o in offsets]
+    if offsets is not None:
+        offsets = [arith.to_exact(o) if data.kind == "exact" else float(o) for o in offsets]
+    elif crit.holds:
+        offsets = default_offsets(data, crit)
     beta = arith.to_exact(beta) if data.kind == "exact" else float(beta)
     if not beta > 0:
         raise ConstructionError(f"the identity layers need beta > 0, got {beta}")
     cones, margins, Z = [], [], data.X
     for layer, k in enumerate(order, start=1):
-        cone = collapse_cone(data, k, layer, crit.gamma, offsets[k - 1])
+        if offsets is None:
+            cone = fitted_cone(data, k, layer, Z, crit)
+        else:
+            cone = collapse_cone(data, k, layer, crit.gamma, offsets[k - 1])
         U = cone.W @ Z + cone.b[:, None]
         margins.append(_sign_margin(U, data.labels == k, layer, k, data, crit))
         cones.append(cone)

@@ -189,3 +189,31 @@ def bias_symbols(Q: int, l: int, name: str = "b") -> sp.Matrix:
 def symbolic_parameters(Q: int, L: int) -> tuple[list[sp.Matrix], list[sp.Matrix]]:
     """Symbolic weights ``[W_1 … W_{L+1}]`` and biases ``[b_1 … b_{L+1}]`` (real symbols)."""
     return [weight_symbols(Q, l) for l in range(1, L + 2)], [bias_symbols(Q, l) for l in range(1, L + 2)]
+
+
+# -- files ------------------------------------------------------------------------------
+def parameters_json(params: Parameters, **meta) -> dict:
+    """A JSON-ready description: exact entries as strings (``"1/3"``), floats as numbers;
+    ``weights[ℓ-1]`` is ``W_ℓ`` (row by row), ``biases[ℓ-1]`` is ``b_ℓ``."""
+    def conv(a):
+        return [conv(x) for x in a] if isinstance(a, (list, np.ndarray)) else (str(a) if params.kind == "exact" else float(a))
+
+    return dict(meta, Q=params.Q, L=params.L, kind=params.kind,
+                weights=[conv(W) for W in params.weights], biases=[conv(b) for b in params.biases])
+
+
+def load_parameters(path) -> Parameters:
+    """Read parameters written by ``symgeom construct`` (``.json`` or ``.npz``)."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        if path.suffix == ".npz":
+            with np.load(path) as z:
+                L = int(z["L"])
+                return Parameters(tuple(z[f"W{l}"] for l in range(1, L + 2)), tuple(z[f"b{l}"] for l in range(1, L + 2)))
+        obj = json.loads(path.read_text(encoding="utf-8"))
+        return Parameters.from_lists(obj["weights"], obj["biases"], obj.get("kind", "exact"))
+    except (OSError, KeyError, ValueError) as e:
+        raise ParameterError(f"{path}: cannot read parameters ({e})") from None

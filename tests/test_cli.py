@@ -17,18 +17,21 @@ def test_check_table_lists_every_claim(capsys):
     out = capsys.readouterr().out
     for cid in ("T1", "T2", "T3", "T4", "T5"):
         assert any(line.startswith(cid + " ") and "proved" in line for line in out.splitlines())
+    for cid in ("G1", "G2", "G3", "G4"):
+        assert any(line.startswith(cid + " ") and "certified" in line for line in out.splitlines())
     assert "certified" in out and "residual 0" in out
 
 
 def test_check_json(capsys):
-    assert main(["check", "--json", "--L", "2"]) == 0
+    assert main(["check", "--json", "--L", "4"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert (out["Q"], out["L"], out["N"], out["parameters"]) == (3, 2, 13, 3 * 12)
+    assert (out["Q"], out["L"], out["N"], out["parameters"]) == (3, 4, 13, 5 * 12)
     assert out["data"]["delta"] == "1/5" and out["data"]["rho"] == "sqrt(6)/45"
     ids = [c["id"] for c in out["claims"]]
-    assert ids == ["T1", "T2", "T3", "T4", "T5"]
+    assert ids == ["T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4"]
     for c in out["claims"]:
-        assert {"id", "status", "method", "detail"} <= set(c) and c["status"] == "proved"
+        assert {"id", "status", "method", "detail"} <= set(c)
+        assert c["status"] == ("proved" if c["id"].startswith("T") else "certified")
         assert all(k["status"] in {"proved", "certified", "checked", "refuted", "not_applicable"} for k in c["checks"])
         assert any(k["status"] == "certified" and k.get("residual", k.get("margin")) == "0" for k in c["checks"])
 

@@ -1,0 +1,130 @@
+"""G3 -- near the construction, ``C⁻¹(0)`` is a smooth manifold of dimension ``L(Q² + Q) + Q``:
+the hidden cumulative parameters range over an open set, the output map over the fiber of G2.
+Its tangent space is the kernel of the Jacobian of the ``Q`` cluster outputs; the Hessian at the
+minimizer is ``(1/N) JᵀJ`` and its nullity is that dimension."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from symgeom import arith
+from symgeom.certificates import CHECKED, REFUTED, Check, Derivation, Step, combine, prove_zero
+from symgeom.cost import cost
+from symgeom.degeneracy import derived_dimension
+from symgeom.minimizer import certify_global_minimizer
+from symgeom.network import Parameters
+
+from ._common import unavailable
+
+ID = "G3"
+TITLE = "Degeneracy of the global minimum"
+STATEMENT = (
+    r"Near the construction, $\mathcal{C}^{-1}(0)$ is a smooth manifold of dimension $L(Q^2 + Q) + Q$ "
+    r"(codimension $Q^2$); its tangent space is the kernel of the Jacobian $J_F$ of the $Q$ cluster outputs, and the "
+    r"Hessian $\frac{1}{N} J^{T} J$ at the minimizer has nullity $L(Q^2 + Q) + Q$."
+)
+FD_MAX_PARAMETERS = 60
+"""Finite-difference Hessians only for ``P`` up to this (``P²`` cost evaluations)."""
+
+
+def finite_difference_hessian(params: Parameters, data, step: float = 1e-4) -> np.ndarray:
+    """Central second differences of the float cost, entry by entry (independent of any Jacobian)."""
+    theta = params.vector().astype(float)
+    P, Q, L = theta.size, params.Q, params.L
+    fdata = data.with_kind("float")
+
+    def C(t):
+        return cost(Parameters.from_vector(t, Q, L), fdata)
+
+    E = np.eye(P) * step
+    H = np.empty((P, P))
+    for i in range(P):
+        for j in range(i, P):
+            H[i, j] = H[j, i] = (C(theta + E[i] + E[j]) - C(theta + E[i] - E[j]) - C(theta - E[i] + E[j])
+                                 + C(theta - E[i] - E[j])) / (4 * step * step)
+    return H
+
+
+def fd_check(deg, data) -> Check:
+    params = deg.params.with_kind("float")
+    if params.count > FD_MAX_PARAMETERS:
+        return Check("not_applicable", "finite-difference Hessian", f"P = {params.count} > {FD_MAX_PARAMETERS}: skipped")
+    Hfd = finite_difference_hessian(params, data)
+    H = np.asarray(deg.hessian, dtype=float)
+    scale = max(1.0, float(np.abs(H).max()))
+    tol = 1e-5 * scale
+    diff = float(np.abs(Hfd - H).max())
+    eig = np.sort(np.abs(np.linalg.eigvalsh((Hfd + Hfd.T) / 2)))
+    nullity = int(np.sum(eig < tol))
+    gap = f"eigenvalue gap {eig[nullity - 1]:.2g} -> {eig[nullity]:.2g}" if 0 < nullity < eig.size else ""
+    ok = diff <= tol and nullity == deg.dimension
+    return Check(CHECKED if ok else REFUTED, "central finite differences of the float cost (step 1e-4)",
+                 f"nullity {nullity} (expected {deg.dimension}); {gap}", residual=diff, tolerance=tol,
+                 counterexample=None if ok else f"difference {diff:.3g}, nullity {nullity}")
+
+
+def tangent_check(deg, data, rng) -> Check:
+    """Cost along a random kernel direction of ``J_F`` grows like ``ε⁴``; along a random direction like ``ε²``."""
+    params = deg.params.with_kind("float")
+    fdata = data.with_kind("float")
+    kernel = arith.nullspace(np.asarray(deg.cluster_jacobian, dtype=float))
+    theta = params.vector().astype(float)
+    t = kernel @ rng.standard_normal(kernel.shape[1])
+    t /= np.linalg.norm(t)
+    r = rng.standard_normal(theta.size)
+    r /= np.linalg.norm(r)
+    eps = (1e-2, 1e-3)
+
+    def costs(direction):
+        return [cost(Parameters.from_vector(theta + e * direction, params.Q, params.L), fdata) for e in eps]
+
+    def slope(c):
+        return float(np.log(c[0] / c[1]) / np.log(eps[0] / eps[1])) if min(c) > 0 else float("inf")
+
+    c_t, c_r = costs(t), costs(r)
+    s_t, s_r = slope(c_t), slope(c_r)
+    flat = max(c_t) <= 1e-28
+    ok = (flat or s_t > 3.5) and 1.5 < s_r < 2.5
+    tangent = "cost exactly 0 (the zero set is flat there)" if flat else f"log-log slope {s_t:.3f} (expected 4)"
+    return Check(CHECKED if ok else REFUTED, "cost along directions, eps = 1e-2 and 1e-3 (float64)",
+                 f"random tangent direction: {tangent}; random direction: slope {s_r:.3f} (expected 2); "
+                 "accepted: tangent slope > 3.5 or cost <= 1e-28, random slope in (1.5, 2.5)",
+                 margin=(s_t - 3.5) if not flat else None, tolerance=0.5,
+                 counterexample=None if ok else f"slopes {s_t:.3f} (tangent), {s_r:.3f} (random)")
+
+
+def derive(ctx) -> Derivation:
+    deg = ctx.degeneracy
+    if not hasattr(deg, "checks"):
+        return unavailable(ID, TITLE, STATEMENT, deg)
+    fam, data = ctx.minimizer, ctx.data
+    P_sym, dim, parametrized, fiber, _ = derived_dimension()
+    symbolic = prove_zero(dim - parametrized, "SymPy expansion",
+                          "P - Q^2 (equations F_k = y_k) equals L(Q^2+Q) + Q (parametrization)")
+    rng = np.random.default_rng(ctx.seed + 3)
+    zeta = [arith.to_exact(f"{int(v)}/3") for v in rng.integers(-6, 7, size=ctx.Q)]
+    along = combine([certify_global_minimizer(fam.member(zeta=z), data, fam.order)
+                     for z in ([float(v) for v in zeta] if data.kind == "float" else zeta, [0] * ctx.Q)],
+                    "moves along the family (output fiber)")
+    Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
+    return Derivation(ID, TITLE, STATEMENT, (
+        Step(sp.Eq(sp.Symbol(r"\dim \mathcal{C}^{-1}(0)"), dim),
+             r"$P = (L+1)(Q^2+Q)$ parameters minus the $Q^2$ equations $F_k(\theta) = y_k$; the same count as the "
+             r"parametrization by $L(Q^2 + Q)$ hidden cumulative parameters and the $Q$-dimensional fiber.", symbolic),
+        Step(rf"\operatorname{{rank}} J_F = Q^2 = {ctx.Q ** 2}",
+             r"$J_F$ in closed form: the layer-$\ell$ block of a point's Jacobian is $M_\ell \otimes (x^{(\ell-1)}, 1)^T$, "
+             r"$M_\ell = M_{\ell+1} W_{\ell+1} D_\ell$; full rank makes $F$ a submersion, so $F^{-1}(Y)$ is a manifold.",
+             deg.checks["jacobian_rank"], key=True),
+        Step(r"\tfrac{1}{N}\sum_{j,i} J_{j,i}^{T} J_{j,i} = \tfrac{1}{N}\sum_k N_k J_k^{T} J_k",
+             "All points of a cluster share the Jacobian of their cluster output (sufficient statistics per activation "
+             "pattern on the left, Q representatives on the right).", deg.checks["hessian_from_clusters"]),
+        Step(rf"\operatorname{{nullity}} \nabla^2 \mathcal{{C}} = {fam.data.parameter_count(ctx.L)} - {deg.hessian_rank} = "
+             rf"{deg.nullity}",
+             "At a zero of the cost the Hessian is the Gauss-Newton matrix.", deg.checks["hessian_rank"]),
+        Step(r"\nabla^2_{\mathrm{FD}} \mathcal{C} \approx \tfrac{1}{N} J^{T} J",
+             "Independent: finite differences of the cost itself.", fd_check(deg, data)),
+        Step(r"\mathcal{C}(\theta^{*} + \varepsilon t) = O(\varepsilon^{4}),\ t \in \ker J_F",
+             "Moving along the tangent space.", tangent_check(deg, data, rng)),
+        Step(r"\mathcal{C}(\theta_\zeta) = 0", "Moving along the family: members with other output-fiber vectors.", along),
+    ))

@@ -1,0 +1,66 @@
+"""G4 -- the symmetry of T5 explains ``L·Q`` of the ``L(Q² + Q) + Q`` degenerate dimensions; the
+output fiber explains ``Q``; the remaining ``L·Q²`` are the freedom of each hidden layer's cone
+(its apex, ``Q`` per layer, and its edge directions, ``Q² − Q`` per layer)."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symgeom.certificates import CERTIFIED, CHECKED, REFUTED, Check, Derivation, Step, combine, prove_zero
+from symgeom.degeneracy import derived_dimension
+from symgeom.minimizer import certify_global_minimizer, global_minimizer
+
+from ._common import unavailable
+
+ID = "G4"
+TITLE = "What the degeneracy consists of"
+STATEMENT = (
+    r"Of the $L(Q^2+Q)+Q$ degenerate directions, the positive scalings of T5 account for $LQ$, the output fiber for "
+    r"$Q$, and the freedom of the $L$ hidden cones for the remaining $LQ^2$: $LQ$ apex moves and $L(Q^2 - Q)$ edge directions."
+)
+
+
+def derive(ctx) -> Derivation:
+    deg = ctx.degeneracy
+    if not hasattr(deg, "checks"):
+        return unavailable(ID, TITLE, STATEMENT, deg)
+    fam, data = ctx.minimizer, ctx.data
+    _, dim, _, fiber, symmetry = derived_dimension()
+    Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
+    cones = sp.expand(dim - symmetry - fiber)
+    split = prove_zero(cones - (Ls * Qs + Ls * (Qs**2 - Qs)), "SymPy expansion", "apex L Q + edges L (Q^2 - Q)")
+    rest = deg.nullity - deg.symmetry_rank - deg.fiber_rank
+    expected = int(cones.subs({Qs: ctx.Q, Ls: ctx.L}))
+    status = (CERTIFIED if deg.params.kind == "exact" else CHECKED) if rest == expected else REFUTED
+    count = Check(status, "nullity minus the ranks of the symmetry and fiber directions",
+                  f"{deg.nullity} - {deg.symmetry_rank} - {deg.fiber_rank} = {rest}, expected L Q^2 = {expected}",
+                  residual=rest - expected, tolerance=None if status != CHECKED else 0,
+                  counterexample=None if rest == expected else f"{rest} != {expected}")
+    moved = []
+    for scale in (sp.Rational(1, 2), sp.Rational(3, 2)):
+        offsets = [o * scale if data.kind == "exact" else float(o) * float(scale) for o in _offsets(fam)]
+        try:
+            other = global_minimizer(data, ctx.L, fam.order, gamma=fam.criterion.gamma, offsets=offsets)
+            moved.append(certify_global_minimizer(other.member(), data, fam.order))
+        except Exception as e:  # noqa: BLE001 -- an apex too far out is not a failure of the claim
+            moved.append(Check("not_applicable", "apex move", str(e)))
+    apex = combine(moved, "apexes moved (offsets x 1/2 and x 3/2): cost still 0 with all strict sign conditions")
+    return Derivation(ID, TITLE, STATEMENT, (
+        Step(rf"\operatorname{{rank}}\{{\delta_{{\ell,i}}\theta\}} = LQ = {ctx.L * ctx.Q}",
+             r"Scaling neuron $i$ of layer $\ell$: $\delta W_\ell[i,:] = W_\ell[i,:]$, $\delta b_\ell[i] = b_\ell[i]$, "
+             r"$\delta W_{\ell+1}[:,i] = -W_{\ell+1}[:,i]$; these lie in $\ker J_F$.",
+             combine([deg.checks["symmetry"], deg.checks["in_kernel"]], deg.checks["symmetry"].method), key=True),
+        Step(rf"\operatorname{{rank}}(\text{{symmetry}} \cup \text{{fiber}}) = LQ + Q = {ctx.L * ctx.Q + ctx.Q}",
+             r"The fiber directions $\delta[A \mid c] = e_i n^T$, in actual parameters, are independent of the scalings.",
+             deg.checks["fiber"]),
+        Step(sp.Eq(sp.Symbol(r"L(Q^2+Q)+Q - LQ - Q"), cones), "What remains: the hidden cones' freedom.", split),
+        Step(rf"{deg.nullity} - {deg.symmetry_rank} - {deg.fiber_rank} = {rest}", "The count on these data.", count),
+        Step(r"p_k \to m_k + \sigma_k' n_k", "The apexes can move: other members of the family.", apex),
+    ))
+
+
+def _offsets(fam):
+    by_cluster = [None] * fam.Q
+    for cone in fam.cones:
+        by_cluster[cone.cluster - 1] = cone.offset
+    return by_cluster
