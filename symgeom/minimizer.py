@@ -177,16 +177,29 @@ def collapse_cone(data: ClusterData, cluster: int, layer: int, gamma, offset) ->
     return CollapseCone(layer, cluster, n, offset, t, W, -(W @ apex))
 
 
+def _simplest_between(x: Fraction, y: Fraction) -> Fraction:
+    """The rational with the smallest denominator strictly between ``x < y`` (continued fractions)."""
+    fl = math.floor(x)
+    if fl + 1 < y:
+        return Fraction(fl + 1)
+    low = 1 / (y - fl)  # >= 1
+    if x == fl:
+        return fl + 1 / Fraction(math.floor(low) + 1)
+    return fl + 1 / _simplest_between(low, 1 / (x - fl))
+
+
 def _rational_inside(lo, hi) -> Fraction:
-    """A short rational strictly inside the middle half of ``(lo, hi)`` (exact comparisons)."""
+    """A short rational strictly inside the middle half of ``(lo, hi)``; ``lo``, ``hi`` may be
+    algebraic (SymPy).  Found on decimal approximations, then confirmed by exact comparison."""
     lo, hi = sp.sympify(lo), sp.sympify(hi)
     mid, quarter = (lo + hi) / 2, (hi - lo) / 4
-    a, b = mid - quarter, mid + quarter
-    for e in range(0, 200):
-        d = 2**e
-        q = sp.Rational(sp.floor(a * d) + 1, d)
-        if q < b:
-            return Fraction(int(q.p), int(q.q))
+    for digits in (30, 60, 120, 240):
+        a, b = (Fraction(str(sp.N(e, digits))) for e in (mid - quarter, mid + quarter))
+        if a < b:
+            q = _simplest_between(a, b)
+            r = sp.Rational(q.numerator, q.denominator)
+            if bool(lo < r) and bool(r < hi):
+                return q
     raise ConstructionError(f"no rational apex offset found in ({lo}, {hi})")
 
 
