@@ -162,6 +162,17 @@ def rank(a: np.ndarray, rtol: float | None = None) -> int:
     return int(np.sum(s > rtol * s[0])) if s[0] > 0 else 0
 
 
+FLINT_MIN_ENTRIES = 4096
+"""Exact products with at least this many entries in the result or operands go through FLINT."""
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b``; exact products of large arrays run in FLINT (``fmpq_mat``) instead of Python rationals."""
+    if a.dtype != object or b.dtype != object or a.ndim != 2 or b.ndim != 2 or (a.size + b.size) < FLINT_MIN_ENTRIES:
+        return a @ b
+    return _from_flint(_to_flint(a) * _to_flint(b))
+
+
 def nullspace(a: np.ndarray, rtol: float | None = None) -> np.ndarray:
     """A basis of ``{x : a x = 0}`` as columns; exact for exact arrays, by SVD for floats."""
     if a.dtype == object:

@@ -75,7 +75,7 @@ def gauss_newton(params: Parameters, X: np.ndarray) -> np.ndarray:
     H = arith.zeros(((L + 1) * Q * B, (L + 1) * Q * B), kind)
     for g, key in enumerate(uniq):
         cols = np.flatnonzero(inverse == g)
-        S = Phi[:, cols] @ Phi[:, cols].T
+        S = arith.matmul(Phi[:, cols], Phi[:, cols].T)
         Ms = _backward(params, key.reshape(L, Q))
         for l, Ml in enumerate(Ms):
             for m, Mm in enumerate(Ms):

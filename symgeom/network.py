@@ -115,7 +115,7 @@ def preactivations(params: Parameters, X: np.ndarray) -> list[np.ndarray]:
     """``[W_ℓ x^(ℓ-1) + b_ℓ for ℓ = 1..L]``, each ``Q x N``."""
     out, x = [], X
     for W, b in zip(params.weights[:-1], params.biases[:-1]):
-        u = W @ x + b[:, None]
+        u = arith.matmul(W, x) + b[:, None]
         out.append(u)
         x = arith.relu(u)
     return out
@@ -126,7 +126,7 @@ def layers(params: Parameters, X: np.ndarray) -> list[np.ndarray]:
     xs = [X]
     for u in preactivations(params, X):
         xs.append(arith.relu(u))
-    xs.append(params.weights[-1] @ xs[-1] + params.biases[-1][:, None])
+    xs.append(arith.matmul(params.weights[-1], xs[-1]) + params.biases[-1][:, None])
     return xs
 
 

@@ -54,12 +54,14 @@ class TruncationMap:
 
     def coordinates(self, Z: np.ndarray) -> np.ndarray:
         """Cone coordinates ``u = W z + b = W(z − p)`` of each column of ``Z``."""
-        return self.W @ Z + _column(self.b, Z)
+        return (arith.matmul(self.W, Z) if Z.ndim == 2 else self.W @ Z) + _column(self.b, Z)
 
     def __call__(self, Z: np.ndarray) -> np.ndarray:
         """``τ(z) = W⁻¹(σ(Wz + b) − b)`` for every column of ``Z`` (or for one vector)."""
         b = _column(self.b, Z)
-        return self.W_inv @ (arith.relu(self.W @ Z + b) - b)
+        if Z.ndim == 1:
+            return self.W_inv @ (arith.relu(self.W @ Z + b) - b)
+        return arith.matmul(self.W_inv, arith.relu(arith.matmul(self.W, Z) + b) - b)
 
     def in_forward_cone(self, Z: np.ndarray, strict: bool = True) -> np.ndarray:
         """Whether each column lies in ``K⁺`` (open when ``strict``: every ``u_i > 0``)."""
