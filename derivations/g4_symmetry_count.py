@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symgeom import arith
 from symgeom.certificates import CERTIFIED, CHECKED, REFUTED, Check, Derivation, Step, combine, prove_zero
 from symgeom.degeneracy import derived_dimension
 from symgeom.minimizer import certify_global_minimizer, global_minimizer
@@ -38,7 +39,7 @@ def derive(ctx) -> Derivation:
                   counterexample=None if rest == expected else f"{rest} != {expected}")
     moved = []
     for scale in (sp.Rational(1, 2), sp.Rational(3, 2)):
-        offsets = [o * scale if data.kind == "exact" else float(o) * float(scale) for o in _offsets(fam)]
+        offsets = [o * arith.to_exact(scale) if data.kind == "exact" else float(o) * float(scale) for o in _offsets(fam)]
         try:
             other = global_minimizer(data, ctx.L, fam.order, gamma=fam.criterion.gamma, offsets=offsets)
             moved.append(certify_global_minimizer(other.member(), data, fam.order))

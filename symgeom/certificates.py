@@ -27,7 +27,7 @@ from typing import Any, Iterable
 import numpy as np
 import sympy as sp
 
-from .arith import format_number
+from .arith import Exact, format_number
 
 PROVED, CERTIFIED, CHECKED, REFUTED, NOT_APPLICABLE = "proved", "certified", "checked", "refuted", "not_applicable"
 STATUSES = (PROVED, CERTIFIED, CHECKED, REFUTED, NOT_APPLICABLE)
@@ -89,7 +89,7 @@ class Check:
 
 def json_number(x):
     """JSON form of a number: exact values as strings (``"1/10"``), floats as floats."""
-    if isinstance(x, (Fraction, int, np.integer)) or (isinstance(x, sp.Basic) and x.is_Rational):
+    if isinstance(x, (Fraction, Exact, int, np.integer)) or (isinstance(x, sp.Basic) and x.is_Rational):
         return str(x)
     if isinstance(x, sp.Basic):
         return str(x)
@@ -237,7 +237,7 @@ def certify_equal(a: np.ndarray, b: np.ndarray, method: str, detail: str = "", s
             idx = tuple(int(i) for i in nz[0])
             return Check(REFUTED, method, detail, residual=max(abs(x) for x in diff.reshape(-1)),
                          counterexample=f"entry {idx}: {format_number(a[idx])} != {format_number(b[idx])}")
-        return Check(CERTIFIED, method, detail, residual=Fraction(0))
+        return Check(CERTIFIED, method, detail, residual=Exact(0))
     if scale is None:
         scale = max(1.0, float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
     tol = FLOAT_RTOL * scale

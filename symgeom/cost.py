@@ -14,26 +14,30 @@ A network whose output is identically 0 pays ``½|e_j|² = ½`` on every point:
 >>> from symgeom.network import Parameters
 >>> zero = Parameters.from_lists([[[0] * 3] * 3] * 2, [[0] * 3] * 2)
 >>> cost(zero, default_data())
-Fraction(1, 2)
+1/2
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 import sympy as sp
 
+from . import arith
 from .data import ClusterData
 from .network import Parameters, output
 
 
 def cost(params: Parameters, data: ClusterData):
-    """``C[θ]`` on the data: exact (Fraction) for exact parameters and data, float otherwise."""
-    r = output(params, data.X) - data.targets_ext
+    """``C[θ]`` on the data: exact (``flint.fmpq``) for exact parameters and data, float otherwise."""
+    return output_cost(output(params, data.X), data)
+
+
+def output_cost(out: np.ndarray, data: ClusterData):
+    """``(1/2N) ‖out − Y^ext‖²_F`` for network outputs ``out`` (``Q x N``) on the data."""
+    r = out - data.targets_ext
     total = np.sum(r * r)
     if r.dtype == object:
-        return Fraction(total) / (2 * data.N)
+        return arith.to_exact(total) / (2 * data.N)
     return float(total) / (2 * data.N)
 
 

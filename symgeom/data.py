@@ -12,7 +12,7 @@ files and :meth:`ClusterData.from_arrays` take one point per row.
 >>> d.Q, d.N, d.sizes
 (3, 13, (4, 4, 5))
 >>> d.means[:, 0].tolist()
-[Fraction(3, 1), Fraction(0, 1), Fraction(0, 1)]
+[3, 0, 0]
 >>> d.delta
 1/5
 """
@@ -54,7 +54,7 @@ class ClusterData:
     Y: np.ndarray
     """``Q x Q``; column ``j`` is the target ``y_j`` (default: ``y_j = e_j``)."""
     kind: Kind
-    """``"exact"`` (Fractions) or ``"float"`` (float64)."""
+    """``"exact"`` (FLINT rationals) or ``"float"`` (float64)."""
     source: str = field(default="arrays", compare=False)
     """Where the data came from, for messages and reports."""
 
@@ -390,8 +390,9 @@ def read_targets(path, Q: int, kind: Kind = "exact") -> list:
 def decimal_text(x) -> str:
     """Exact text of a number: a finite decimal when there is one (``1/8`` → ``0.125``),
     ``p/q`` otherwise; floats by their shortest round-trip representation."""
-    if not isinstance(x, Fraction):
+    if isinstance(x, (float, np.floating)):
         return repr(float(x))
+    x = arith.to_fraction(x)
     d = x.denominator
     twos = fives = 0
     while d % 2 == 0:

@@ -20,7 +20,7 @@ condition on the data may succeed where it does not.
 ((1, 2, 3), True)
 >>> from symgeom.cost import cost
 >>> cost(fam.member(), default_data())
-Fraction(0, 1)
+0
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ import sympy as sp
 from . import arith
 from ._errors import ConstructionError
 from .certificates import CERTIFIED, CHECKED, FLOAT_RTOL, REFUTED, Check, combine
-from .cost import cost
+from .cost import output_cost
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
-from .network import Parameters, preactivations
+from .network import Parameters, forward
 from .symmetry import act
 from .truncation import truncation_map
 
@@ -98,7 +98,7 @@ def clustering_criterion(data: ClusterData, gamma=None) -> Criterion:
         kappa = math.sqrt(float(data.diameter_squared) / float(min(data.altitudes_squared)))
     if gamma is None:
         gamma = sp.Rational(1, 2 * (1 + int(sp.ceiling(kappa))))
-    gamma = sp.Rational(arith.to_exact(gamma)) if exact else float(gamma)
+    gamma = arith.to_sympy(arith.to_exact(gamma)) if exact else float(gamma)
     if not 0 < gamma < 1:
         raise ConstructionError(f"the cone parameter gamma must lie in (0, 1), got {gamma}")
     values = {g: gamma, k: kappa, Q: data.Q}
@@ -188,7 +188,7 @@ def _simplest_between(x: Fraction, y: Fraction) -> Fraction:
     return fl + 1 / _simplest_between(low, 1 / (x - fl))
 
 
-def _rational_inside(lo, hi) -> Fraction:
+def _rational_inside(lo, hi):
     """A short rational strictly inside the middle half of ``(lo, hi)``; ``lo``, ``hi`` may be
     algebraic (SymPy).  Found on decimal approximations, then confirmed by exact comparison."""
     lo, hi = sp.sympify(lo), sp.sympify(hi)
@@ -199,7 +199,7 @@ def _rational_inside(lo, hi) -> Fraction:
             q = _simplest_between(a, b)
             r = sp.Rational(q.numerator, q.denominator)
             if bool(lo < r) and bool(r < hi):
-                return q
+                return arith.to_exact(q)
     raise ConstructionError(f"no rational apex offset found in ({lo}, {hi})")
 
 
@@ -220,7 +220,7 @@ def fitted_cone(data: ClusterData, cluster: int, layer: int, Z: np.ndarray, crit
     """The exact check in constructive form, for data where ``ρ < c`` fails: with the cone's rows
     fixed, ``W(z − p) = W(z − m_k) − σ |n_k|² 1``, so the admissible offsets form the interval
     ``max_{z ∈ cluster k} max_i (W(z − m_k))_i / |n_k|² < σ < min_{z ∉ cluster k} min_i (W(z − m_k))_i / |n_k|²``,
-    computed exactly on the current points ``Z``.  The opening is halved until the interval is
+    computed exactly on the current points ``Z`` (row by row, divided by ``(W n_k)_i = |n_k|² > 0``).  The opening is halved until the interval is
     non-empty; otherwise :class:`ConstructionError` names the two points in conflict."""
     k = cluster - 1
     n, m = data.normals[:, k], data.means[:, k]
@@ -229,7 +229,7 @@ def fitted_cone(data: ClusterData, cluster: int, layer: int, Z: np.ndarray, crit
     for attempt in range(tries):
         g = crit.gamma / 4**attempt
         cone = collapse_cone(data, cluster, layer, g, 0 * norm2)
-        ratios = (cone.W @ (Z - m[:, None])) / norm2
+        ratios = (cone.W @ (Z - m[:, None])) / (cone.W @ n)[:, None]
         need = ratios[:, inside]
         allow = ratios[:, ~inside]
         lo = max(need.reshape(-1), key=float)
@@ -425,7 +425,7 @@ def _sign_margin(U: np.ndarray, collapsed: np.ndarray, layer: int, k: int, data:
     elsewhere; raises :class:`ConstructionError` at the first violation."""
     slack = np.where(collapsed[None, :], -U, U)
     flat = slack.reshape(-1)
-    i = int(np.argmin(flat.astype(float))) if flat.dtype != object else min(range(flat.size), key=lambda j: flat[j])
+    i = int(np.argmin(flat))
     worst = flat[i]
     tol = 0 if flat.dtype == object else FLOAT_RTOL * max(1.0, float(np.max(np.abs(U))))
     if not worst > tol:
@@ -457,10 +457,10 @@ def certify_global_minimizer(params: Parameters, data: ClusterData, order) -> Ch
         collapsed = data.labels == k
         checks.append(certify_positive(np.where(collapsed[None, :], -U, U), f"sign conditions of layer {layer}"))
         Z = tau(Z)
-    pre = preactivations(params, data.X)[Q:]
-    if pre:
-        checks.append(certify_positive(np.stack(pre), "pre-activations of the identity layers"))
-    C = cost(params, data)
+    pre, xs = forward(params, data.X)
+    if params.L > Q:
+        checks.append(certify_positive(np.stack(pre[Q:params.L]), "pre-activations of the identity layers"))
+    C = output_cost(xs[-1], data)
     exact = data.kind == "exact"
     if exact:
         cost_check = Check(CERTIFIED, "exact cost", residual=C) if C == 0 else \

@@ -3,7 +3,7 @@
 ``x^(0) = x``, ``x^(ℓ) = σ(W_ℓ x^(ℓ-1) + b_ℓ)`` for ``ℓ = 1..L`` and
 ``x^(L+1) = W_{L+1} x^(L) + b_{L+1}``, with ``W_ℓ ∈ R^{Q×Q}``, ``b_ℓ ∈ R^Q``.
 
-The same code runs on exact (Fraction) and float arrays: a whole data matrix ``X``
+The same code runs on exact (FLINT rational) and float arrays: a whole data matrix ``X``
 (``Q x N``, one point per column) goes through each layer as one matrix product.
 
 >>> from symgeom.arith import array
@@ -11,7 +11,7 @@ The same code runs on exact (Fraction) and float arrays: a whole data matrix ``X
 >>> p.L, p.Q
 (1, 2)
 >>> output(p, array([["1"], ["2"]], "exact"))[:, 0].tolist()
-[Fraction(1, 1), Fraction(1, 2)]
+[1, 1/2]
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from .arith import Kind
 class Parameters:
     """Weights ``W_1 … W_{L+1}`` and biases ``b_1 … b_{L+1}`` of the network.
 
-    Entries are exact (Fraction, ``dtype=object``) or float64; shapes are checked when built.
+    Entries are exact (``flint.fmpq``, ``dtype=object``) or float64; shapes are checked when built.
     """
 
     weights: tuple
@@ -111,23 +111,25 @@ class Parameters:
         return f"Parameters(Q={self.Q}, L={self.L}, kind={self.kind}, P={self.count})"
 
 
+def forward(params: Parameters, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """One pass over the columns of ``X``: the pre-activations ``[a_1, …, a_{L+1}]``
+    (``a_ℓ = W_ℓ x^(ℓ-1) + b_ℓ``) and the layers ``[x^(0), …, x^(L+1)]``."""
+    pre, xs = [], [X]
+    for l, (W, b) in enumerate(zip(params.weights, params.biases), start=1):
+        u = arith.matmul(W, xs[-1]) + b[:, None]
+        pre.append(u)
+        xs.append(arith.relu(u) if l <= params.L else u)
+    return pre, xs
+
+
 def preactivations(params: Parameters, X: np.ndarray) -> list[np.ndarray]:
     """``[W_ℓ x^(ℓ-1) + b_ℓ for ℓ = 1..L]``, each ``Q x N``."""
-    out, x = [], X
-    for W, b in zip(params.weights[:-1], params.biases[:-1]):
-        u = arith.matmul(W, x) + b[:, None]
-        out.append(u)
-        x = arith.relu(u)
-    return out
+    return forward(params, X)[0][:-1]
 
 
 def layers(params: Parameters, X: np.ndarray) -> list[np.ndarray]:
     """``[x^(0), x^(1), …, x^(L+1)]`` for the columns of ``X``."""
-    xs = [X]
-    for u in preactivations(params, X):
-        xs.append(arith.relu(u))
-    xs.append(arith.matmul(params.weights[-1], xs[-1]) + params.biases[-1][:, None])
-    return xs
+    return forward(params, X)[1]
 
 
 def output(params: Parameters, X: np.ndarray) -> np.ndarray:
@@ -168,7 +170,7 @@ def centred_parameters(params: Parameters, X: np.ndarray, grid: int = 4) -> Para
     kind = params.kind
     biases, x = [], X
     for W in params.weights[:-1]:
-        centre = np.array([arith.to_exact(round(arith.to_exact(v) * grid)) / grid for v in x.sum(axis=1) / x.shape[1]])
+        centre = np.array([arith.to_exact(round(arith.to_fraction(v) * grid)) / grid for v in x.sum(axis=1) / x.shape[1]])
         b = -(W @ arith.array(centre, kind))
         biases.append(b)
         x = arith.relu(W @ x + b[:, None])

@@ -9,9 +9,9 @@ that ``z`` is projected onto) are kept, the others are dropped along the columns
 >>> from symgeom.arith import array
 >>> tau = truncation_map(array([["1", "0"], ["0", "1"]], "exact"), array(["-1", "-1"], "exact"))
 >>> tau.apex.tolist()
-[Fraction(1, 1), Fraction(1, 1)]
+[1, 1]
 >>> tau(array([["3", "0"], ["0", "3"]], "exact")).tolist()  # columns (3,0) and (0,3)
-[[Fraction(3, 1), Fraction(1, 1)], [Fraction(1, 1), Fraction(3, 1)]]
+[[3, 1], [1, 3]]
 """
 
 from __future__ import annotations
@@ -56,12 +56,20 @@ class TruncationMap:
         """Cone coordinates ``u = W z + b = W(z − p)`` of each column of ``Z``."""
         return (arith.matmul(self.W, Z) if Z.ndim == 2 else self.W @ Z) + _column(self.b, Z)
 
+    @cached_property
+    def _integral(self) -> tuple:
+        """``(DW, Db, (DW)⁻¹)`` with integer rows (:func:`integral_rows`): the same map, cheaper products."""
+        W, b = integral_rows(self.W, self.b)
+        return W, b, (self.W_inv if W is self.W else arith.inv(W))
+
     def __call__(self, Z: np.ndarray) -> np.ndarray:
-        """``τ(z) = W⁻¹(σ(Wz + b) − b)`` for every column of ``Z`` (or for one vector)."""
-        b = _column(self.b, Z)
+        """``τ(z) = W⁻¹(σ(Wz + b) − b)`` for every column of ``Z`` (or for one vector); exact maps
+        are evaluated as ``τ_{DW,Db}`` with integer rows, the same map by T5."""
+        W, b, W_inv = self._integral
+        b = _column(b, Z)
         if Z.ndim == 1:
-            return self.W_inv @ (arith.relu(self.W @ Z + b) - b)
-        return arith.matmul(self.W_inv, arith.relu(arith.matmul(self.W, Z) + b) - b)
+            return W_inv @ (arith.relu(W @ Z + b) - b)
+        return arith.matmul(W_inv, arith.relu(arith.matmul(W, Z) + b) - b)
 
     def in_forward_cone(self, Z: np.ndarray, strict: bool = True) -> np.ndarray:
         """Whether each column lies in ``K⁺`` (open when ``strict``: every ``u_i > 0``)."""
@@ -84,6 +92,19 @@ class TruncationMap:
 
 def _column(b: np.ndarray, Z: np.ndarray) -> np.ndarray:
     return b[:, None] if Z.ndim == 2 else b
+
+
+def integral_rows(W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(DW, Db)`` with ``D`` the positive diagonal that clears the denominators of each row of
+    ``[W | b]``: the same truncation map (T5), with integer entries, so exact products stay small.
+    Float arrays are returned unchanged."""
+    if W.dtype != object:
+        return W, b
+    import math
+
+    scale = np.array([arith.to_exact(math.lcm(*(int(x.q) for x in row))) for row in np.hstack([W, b[:, None]])],
+                     dtype=object)
+    return W * scale[:, None], b * scale
 
 
 def truncation_map(W: np.ndarray, b: np.ndarray) -> TruncationMap:

@@ -24,7 +24,7 @@ def test_zero_cost_and_family(Q, L, seed):
     data = anisotropic_data(Q, seed)
     fam = global_minimizer(data, L)
     params = fam.member()
-    assert cost(params, data) == 0  # exact Fraction zero
+    assert cost(params, data) == 0  # exact zero
     assert certify_global_minimizer(params, data, fam.order).status == "certified"
     rng = np.random.default_rng(seed)
     for _ in range(2):
