@@ -65,7 +65,7 @@ def not_applicable(method: str, why: str) -> Check:
     return Check(NOT_APPLICABLE, method, why)
 
 
-def unavailable(cid: str, title: str, statement: str, error) -> "Derivation":
+def unavailable(cid: str, title: str, statement: str, error):
     """A derivation whose hypotheses fail on these data: one ``not_applicable`` step saying why."""
     from symgeom.certificates import Derivation, Step
 

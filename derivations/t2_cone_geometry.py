@@ -104,7 +104,7 @@ def derive(ctx) -> Derivation:
     sizes = proof_sizes(ctx.Q)
     split = case_split(sizes, _case, "u_i > 0 on the pattern, u_i <= 0 off it; sigma evaluated by SymPy's Max")
     sample = combine([float_sample(Q, ctx.seed + Q) for Q in sorted({*range(1, 9), ctx.Q})],
-                     f"float64 samples, Q = 1..{max(8, ctx.Q)}", f"tolerance 1e-9 x scale")
+                     f"float64 samples, Q = 1..{max(8, ctx.Q)}", "tolerance 1e-9 x scale")
     steps = (
         coordinate_lemma(),
         Step(r"\sigma(u) = D_I u,\quad D_I(u - \sigma(u)) = 0,\quad \sigma(u) \ge 0",

@@ -15,7 +15,6 @@ import sympy as sp
 
 from symgeom.activation import Ramp, commutation_lemma, sign_pattern_symbols, sign_patterns, sigma
 from symgeom.certificates import PROVED, REFUTED, Check, Derivation, Step, certify_equal, combine, prove_matrix_identity
-from symgeom.cumulative import cumulative_parameters
 from symgeom.network import layers, weight_symbols
 from symgeom.symmetry import act, permutation_matrix, random_symmetry
 from symgeom.truncation import layer_truncations

@@ -1,99 +1,17 @@
-"""Degeneracy of the global minimizers (G3, G4): Jacobians, the Gauss–Newton Hessian, ranks.
-
-On a fixed activation pattern the output of a point is ``F = a_{L+1}`` with
-``a_ℓ = W_ℓ x^(ℓ-1) + b_ℓ`` and ``x^(ℓ) = D_ℓ a_ℓ``.  With ``M_{L+1} = I`` and
-``M_ℓ = M_{ℓ+1} W_{ℓ+1} D_ℓ``:
-
-``∂F/∂W_ℓ[a, b] = M_ℓ[:, a] x^(ℓ-1)_b`` and ``∂F/∂b_ℓ[a] = M_ℓ[:, a]``,
-
-i.e. the layer-``ℓ`` block of the Jacobian is ``M_ℓ ⊗ φ_ℓᵀ`` with ``φ_ℓ = (x^(ℓ-1), 1)``.  Hence
-``(1/N) Σ_n J_nᵀ J_n`` needs, per activation pattern, only ``M_ℓᵀ M_ℓ'`` and the second
-moments ``Σ_n φ_ℓ φ_ℓ'ᵀ`` -- one matrix product over the data, never an ``N x P`` Jacobian.
-At a zero of the cost the Hessian is exactly this Gauss–Newton matrix.
-
-Parameters are ordered as in :meth:`~symgeom.network.Parameters.vector`.
-"""
+"""Degeneracy of the global minimizers (G3, G4): ranks of the Jacobian and the Hessian, the
+symmetry and output-fiber directions, the derived dimension."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
 from . import arith
 from .cumulative import cumulative_parameters
-from .network import Parameters, activation_pattern, layers
-
-
-def _layout(Q: int) -> np.ndarray:
-    """Index map from ``kron(M, φᵀ)`` columns ``a(Q+1) + b`` to the layer's ``[vec W, b]`` layout."""
-    return np.array([a * Q + b if b < Q else Q * Q + a for a in range(Q) for b in range(Q + 1)])
-
-
-def _backward(params: Parameters, pattern: np.ndarray) -> list[np.ndarray]:
-    """``[M_1, …, M_{L+1}]`` for one activation pattern (``pattern[ℓ-1]`` is ``D_ℓ``'s diagonal)."""
-    kind, Q = params.kind, params.Q
-    M = arith.identity(Q, kind)
-    Ms = [M]
-    for l in range(params.L, 0, -1):
-        M = (M @ params.weights[l]) * arith.array(pattern[l - 1].astype(int), kind)[None, :]
-        Ms.append(M)
-    return Ms[::-1]
-
-
-def output_jacobian(params: Parameters, x: np.ndarray) -> np.ndarray:
-    """``∂x^(L+1)/∂θ`` at one input ``x`` (``Q x P``), in closed form."""
-    Q = params.Q
-    X = x[:, None]
-    xs = layers(params, X)
-    Ms = _backward(params, activation_pattern(params, X)[:, :, 0])
-    blocks = []
-    for M, xin in zip(Ms, xs[:-1]):
-        blocks.append(np.hstack([np.kron(M, xin[:, 0][None, :]), M]))
-    return np.hstack(blocks) if blocks else np.zeros((Q, 0))
-
-
-def cluster_jacobian(params: Parameters, data) -> np.ndarray:
-    """``J_F``: the Jacobians of the outputs of one representative point per cluster, stacked
-    (``Q² x P``; rows ``(k-1)Q … kQ-1`` belong to cluster ``k``)."""
-    reps = [int(np.argmax(data.labels == k)) for k in range(1, data.Q + 1)]
-    return np.vstack([output_jacobian(params, data.X[:, n]) for n in reps])
-
-
-def gauss_newton(params: Parameters, X: np.ndarray) -> np.ndarray:
-    """``(1/N) Σ_n J_nᵀ J_n`` over the columns of ``X``, through sufficient statistics: one group
-    per activation pattern, one second-moment matrix ``Φ_g Φ_gᵀ`` per group."""
-    Q, L, kind = params.Q, params.L, params.kind
-    N = X.shape[1]
-    xs = layers(params, X)
-    one = arith.array([[1] * N], kind)
-    Phi = np.vstack([np.vstack([x, one]) for x in xs[:-1]])  # (L+1)(Q+1) x N
-    pattern = activation_pattern(params, X)  # (L, Q, N)
-    keys = pattern.reshape(L * Q, N).T
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = np.asarray(inverse).reshape(-1)
-    B = Q + 1
-    H = arith.zeros(((L + 1) * Q * B, (L + 1) * Q * B), kind)
-    for g, key in enumerate(uniq):
-        cols = np.flatnonzero(inverse == g)
-        S = arith.matmul(Phi[:, cols], Phi[:, cols].T)
-        Ms = _backward(params, key.reshape(L, Q))
-        for l, Ml in enumerate(Ms):
-            for m, Mm in enumerate(Ms):
-                block = np.kron(Ml.T @ Mm, S[l * B:(l + 1) * B, m * B:(m + 1) * B])
-                H[l * Q * B:(l + 1) * Q * B, m * Q * B:(m + 1) * Q * B] += block
-    order = np.concatenate([l * Q * B + _layout(Q) for l in range(L + 1)])
-    out = arith.zeros(H.shape, kind)
-    out[np.ix_(order, order)] = H
-    return out / (N if kind == "float" else arith.to_exact(N))
-
-
-def cluster_gauss_newton(J_F: np.ndarray, sizes, N: int) -> np.ndarray:
-    """``(1/N) Σ_k N_k J_kᵀ J_k`` from the stacked cluster Jacobians ``J_F``."""
-    Q = len(sizes)
-    kind = arith.kind_of(J_F)
-    w = arith.array(np.repeat(list(sizes), Q), kind)
-    total = arith.to_exact(N) if kind == "exact" else float(N)
-    return (J_F.T * w[None, :]) @ J_F / total
+from .derivatives import cluster_gauss_newton, cluster_jacobian, gauss_newton
+from .network import Parameters
 
 
 def symmetry_generators(params: Parameters) -> np.ndarray:
@@ -174,9 +92,6 @@ def rank_check(A: np.ndarray, what: str, expected: int):
                     f"rank {r}, expected {expected}; singular-value gap {kept:.3g} -> {dropped:.3g}",
                     residual=r - expected, tolerance=tol,
                     counterexample=None if r == expected else f"rank {r} != {expected}")
-
-
-from dataclasses import dataclass  # noqa: E402
 
 
 @dataclass(frozen=True, eq=False)

@@ -37,7 +37,7 @@ from . import arith
 from ._errors import ConstructionError
 from .certificates import CERTIFIED, CHECKED, FLOAT_RTOL, REFUTED, Check, combine
 from .cost import output_cost
-from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
+from .cumulative import CumulativeParameters, actual_parameters
 from .data import ClusterData
 from .network import Parameters, forward
 from .symmetry import act
@@ -447,7 +447,7 @@ def certify_global_minimizer(params: Parameters, data: ClusterData, order) -> Ch
     """G1 for given parameters: cost 0, and every strict sign condition of the construction
     (layer ``ℓ ≤ Q`` collapses cluster ``order[ℓ-1]``; layers beyond ``Q`` keep every pre-activation
     positive).  Exact data: ``certified`` with the cost exactly 0; floats: ``checked``."""
-    from .certificates import certify_equal, certify_positive
+    from .certificates import certify_positive
     from .truncation import layer_truncations
 
     Q = data.Q

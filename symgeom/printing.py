@@ -4,8 +4,7 @@
 Objects print through ``_latex(printer)`` hooks, so ``sympy.latex`` handles them inside
 SymPy expressions too; SymPy's global printer settings are never changed.
 
->>> import sympy as sp
->>> W = sp.MatrixSymbol("W", 2, 2)
+>>> >>> W = sp.MatrixSymbol("W", 2, 2)
 >>> latex(W.I)
 'W^{-1}'
 >>> escape_tex("50% of x_1 & y^2")

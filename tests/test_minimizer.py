@@ -10,7 +10,8 @@ from symgeom import ConstructionError, arith
 from symgeom.cli import main
 from symgeom.cost import cost, pattern_output
 from symgeom.data import ClusterData, default_data
-from symgeom.degeneracy import analyse, cluster_jacobian, gauss_newton
+from symgeom.degeneracy import analyse
+from symgeom.derivatives import cluster_jacobian, gauss_newton
 from symgeom.minimizer import certify_global_minimizer, clustering_criterion, global_minimizer
 from symgeom.network import activation_pattern, load_parameters, symbolic_parameters
 
