@@ -4,7 +4,8 @@
 Objects print through ``_latex(printer)`` hooks, so ``sympy.latex`` handles them inside
 SymPy expressions too; SymPy's global printer settings are never changed.
 
->>> >>> W = sp.MatrixSymbol("W", 2, 2)
+>>> import sympy as sp
+>>> W = sp.MatrixSymbol("W", 2, 2)
 >>> latex(W.I)
 'W^{-1}'
 >>> escape_tex("50% of x_1 & y^2")
@@ -13,7 +14,6 @@ SymPy expressions too; SymPy's global printer settings are never changed.
 
 from __future__ import annotations
 
-import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 
