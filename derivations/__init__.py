@@ -8,6 +8,8 @@ from . import (
     g2_output_fiber,
     g3_degeneracy,
     g4_symmetry_count,
+    n1_no_truncation,
+    n2_truncated_candidates,
     t1_recursive_truncation,
     t2_cone_geometry,
     t3_idempotence,
@@ -25,4 +27,6 @@ RECIPES = {
     "G2": g2_output_fiber.derive,
     "G3": g3_degeneracy.derive,
     "G4": g4_symmetry_count.derive,
+    "N1": n1_no_truncation.derive,
+    "N2": n2_truncated_candidates.derive,
 }

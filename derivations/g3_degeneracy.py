@@ -12,6 +12,7 @@ from symgeom import arith
 from symgeom.certificates import CHECKED, REFUTED, Check, Derivation, Step, combine, prove_zero
 from symgeom.cost import cost
 from symgeom.degeneracy import derived_dimension
+from symgeom.derivatives import spectral_nullity
 from symgeom.minimizer import certify_global_minimizer
 from symgeom.network import Parameters
 
@@ -55,12 +56,11 @@ def fd_check(deg, data) -> Check:
     scale = max(1.0, float(np.abs(H).max()))
     tol = 1e-5 * scale
     diff = float(np.abs(Hfd - H).max())
-    eig = np.sort(np.abs(np.linalg.eigvalsh((Hfd + Hfd.T) / 2)))
-    nullity = int(np.sum(eig < tol))
-    gap = f"eigenvalue gap {eig[nullity - 1]:.2g} -> {eig[nullity]:.2g}" if 0 < nullity < eig.size else ""
+    nullity, zero_edge, nonzero_edge = spectral_nullity(np.linalg.eigvalsh((Hfd + Hfd.T) / 2))
     ok = diff <= tol and nullity == deg.dimension
     return Check(CHECKED if ok else REFUTED, "central finite differences of the float cost (step 1e-4)",
-                 f"nullity {nullity} (expected {deg.dimension}); {gap}", residual=diff, tolerance=tol,
+                 f"nullity {nullity} at the largest spectral gap {zero_edge:.2g} -> {nonzero_edge:.2g} "
+                 f"(expected {deg.dimension})", residual=diff, tolerance=tol,
                  counterexample=None if ok else f"difference {diff:.3g}, nullity {nullity}")
 
 

@@ -66,6 +66,18 @@ class Context:
         return fam if isinstance(fam, ConstructionError) else analyse(fam)
 
 
+    @cached_property
+    def local_minima(self):
+        """:func:`~symgeom.local_minima.settle` for every candidate (N1 first), or the error that
+        prevents building them."""
+        from .local_minima import candidates, settle
+
+        try:
+            return [settle(c) for c in candidates(self.data, self.L)]
+        except ConstructionError as e:
+            return e
+
+
 def recipes() -> dict:
     """``{claim id: derive}`` from ``symgeom.derivations`` (the top-level ``derivations/`` folder,
     installed inside the package)."""

@@ -125,3 +125,17 @@ def parameter_name(index: int, Q: int) -> str:
     if r < Q * Q:
         return f"W_{l + 1}[{r // Q + 1},{r % Q + 1}]"
     return f"b_{l + 1}[{r - Q * Q + 1}]"
+
+
+def spectral_nullity(eigenvalues) -> tuple[int, float, float]:
+    """Nullity of a float symmetric matrix read off its spectrum at the largest gap: sorting
+    ``|λ|`` ascending, the nullity ``k`` maximizes ``|λ_{k+1}| / |λ_k|``.  Returns
+    ``(k, |λ_k|, |λ_{k+1}|)`` (the last value treated as zero and the first treated as nonzero)."""
+    lam = np.sort(np.abs(np.asarray(eigenvalues, dtype=float)))
+    if lam.size == 0:
+        return 0, 0.0, 0.0
+    floor = max(lam[-1], 1.0) * np.finfo(float).eps
+    ratios = lam[1:] / np.maximum(lam[:-1], floor)
+    ratios = np.concatenate([[lam[0] / floor], ratios])  # k = 0: no zero eigenvalue at all
+    k = int(np.argmax(ratios))
+    return k, float(lam[k - 1]) if k > 0 else 0.0, float(lam[k])

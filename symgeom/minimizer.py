@@ -405,6 +405,16 @@ def global_minimizer(data: ClusterData, L: int, order=None, gamma=None, offsets=
     beta = arith.to_exact(beta) if data.kind == "exact" else float(beta)
     if not beta > 0:
         raise ConstructionError(f"the identity layers need beta > 0, got {beta}")
+    cones, margins, _ = collapse_layers(data, order, crit, offsets)
+    fam = GlobalMinimizerFamily(data, L, order, crit, cones, beta, margins)
+    fam.fiber_normal  # noqa: B018 -- raises when the apexes are affinely dependent
+    return fam
+
+
+def collapse_layers(data: ClusterData, order, crit: Criterion, offsets=None):
+    """Layers ``1..len(order)``, layer ``ℓ`` collapsing cluster ``order[ℓ-1]`` into the apex of its
+    cone (closed-form offsets when given, else fitted exactly to the current points), every strict
+    sign condition checked as the layer is built.  Returns ``(cones, margins, curated points)``."""
     cones, margins, Z = [], [], data.X
     for layer, k in enumerate(order, start=1):
         if offsets is None:
@@ -415,9 +425,7 @@ def global_minimizer(data: ClusterData, L: int, order=None, gamma=None, offsets=
         margins.append(_sign_margin(U, data.labels == k, layer, k, data, crit))
         cones.append(cone)
         Z = truncation_map(cone.W, cone.b)(Z)
-    fam = GlobalMinimizerFamily(data, L, order, crit, tuple(cones), beta, tuple(margins))
-    fam.fiber_normal  # noqa: B018 -- raises when the apexes are affinely dependent
-    return fam
+    return tuple(cones), tuple(margins), Z
 
 
 def _sign_margin(U: np.ndarray, collapsed: np.ndarray, layer: int, k: int, data: ClusterData, crit: Criterion):

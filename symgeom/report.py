@@ -46,24 +46,35 @@ def environment() -> jinja2.Environment:
     )
     env.filters["tex"] = latex
     env.filters["num"] = lambda x: Latex(_number_tex(x))
+    env.filters["approx"] = lambda x: Latex(escape_tex(arith.format_number(float(x))))
+    env.filters["setlatex"] = lambda label: Latex(label.replace("{", r"\{").replace("}", r"\}") if label != "{}" else r"\emptyset")
     return env
 
 
+def _decimal_tex(x: float) -> str:
+    return escape_tex(arith.format_number(x)).replace("e-", r"\mathrm{e}{-}").replace("e+", r"\mathrm{e}{+}")
+
+
 def _number_tex(x) -> str:
-    """A number in math mode: exact values exactly (with a decimal value when irrational)."""
+    """A number in math mode: short exact values exactly (with a decimal value when irrational),
+    long exact rationals by their decimal value, marked exact."""
     if isinstance(x, sp.Basic) and not x.is_Rational:
-        return f"{latex(x)} \\approx {arith.format_number(x)}"
+        return f"{latex(x)} \\approx {_decimal_tex(float(x))}" if len(str(x)) <= 24 else _decimal_tex(float(x))
     if isinstance(x, float):
-        return escape_tex(arith.format_number(x)).replace("e-", r"\mathrm{e}{-}").replace("e+", r"\mathrm{e}{+}")
+        return _decimal_tex(x)
+    if len(str(x)) > 24:
+        return _decimal_tex(float(x)) + r"\allowbreak\ \text{(exact rational)}"
     return latex(arith.to_sympy(x))
 
 
 def render_report(ctx: Context, derivations: list[Derivation], command: str) -> str:
     """The report's LaTeX source for the derivations on ``ctx``."""
     data = ctx.data
+    verdicts = ctx.local_minima if any(d.id == "N2" for d in derivations) else None
     return environment().get_template("report.tex.j2").render(
         ctx=ctx, data=data, derivations=derivations, command=command,
         parameters=data.parameter_count(ctx.L), points_dims=data.Q * data.N,
+        verdicts=verdicts if isinstance(verdicts, list) else None,
     )
 
 

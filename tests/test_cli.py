@@ -13,7 +13,7 @@ from symgeom.cli import main
 
 
 def test_check_table_lists_every_claim(capsys):
-    assert main(["check"]) == 0
+    assert main(["check"]) == 1  # N2 is refuted on the default data
     out = capsys.readouterr().out
     for cid in ("T1", "T2", "T3", "T4", "T5"):
         assert any(line.startswith(cid + " ") and "proved" in line for line in out.splitlines())
@@ -23,17 +23,19 @@ def test_check_table_lists_every_claim(capsys):
 
 
 def test_check_json(capsys):
-    assert main(["check", "--json", "--L", "4"]) == 0
+    assert main(["check", "--json", "--L", "4"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert (out["Q"], out["L"], out["N"], out["parameters"]) == (3, 4, 13, 5 * 12)
     assert out["data"]["delta"] == "1/5" and out["data"]["rho"] == "sqrt(6)/45"
     ids = [c["id"] for c in out["claims"]]
-    assert ids == ["T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4"]
+    assert ids == ["T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2"]
+    expected = {"T": "proved", "G": "certified", "N": "certified"}
     for c in out["claims"]:
         assert {"id", "status", "method", "detail"} <= set(c)
-        assert c["status"] == ("proved" if c["id"].startswith("T") else "certified")
+        assert c["status"] == ("refuted" if c["id"] == "N2" else expected[c["id"][0]])
         assert all(k["status"] in {"proved", "certified", "checked", "refuted", "not_applicable"} for k in c["checks"])
-        assert any(k["status"] == "certified" and k.get("residual", k.get("margin")) == "0" for k in c["checks"])
+        if c["id"] != "N2":
+            assert any(k["status"] == "certified" and k.get("residual", k.get("margin")) == "0" for k in c["checks"])
 
 
 def test_check_only_and_float(capsys):
