@@ -158,6 +158,7 @@ class Verdict:
             "hessian_min_eigenvalue": self.hessian_min_eigenvalue,
             "hessian_nullity": self.hessian_nullity,
             "certificate": self.certificate.as_json(),
+            "gradient_descent": {k: self.descent[k] for k in ("steps", "costs", "eta", "pattern_changed")},
         }
 
 
