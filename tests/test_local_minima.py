@@ -16,7 +16,7 @@ from symgeom.network import Parameters
 
 from strategies_data import anisotropic_data
 
-CASES = [(Q, L) for Q in range(1, 5) for L in (Q, Q + 2)]
+CASES = [(Q, L) for Q in range(1, 5) for L in (Q, Q + 1, Q + 2)]
 
 
 def plain_least_squares_cost(data):
@@ -67,6 +67,31 @@ def _independent_checks(v):
             break
     else:
         pytest.fail("no exact step against the gradient lowered the cost")
+
+
+def test_n1_hessian_is_an_exact_gram_matrix():
+    """Exact PSD certificate: the Hessian at N1 equals (1/N) J^T J with J from SymPy's own
+    differentiation of every point's pattern polynomial, so x^T H x = |J x|^2 / N >= 0."""
+    from symgeom.cost import pattern_output
+    from symgeom.derivatives import gauss_newton
+    from symgeom.network import activation_pattern, symbolic_parameters
+
+    data = anisotropic_data(2, 4)
+    cand = candidate(data, 2)
+    params = cand.params
+    Ws, bs = symbolic_parameters(2, 2)
+    symbols = [s for W, b in zip(Ws, bs) for s in list(W) + list(b)]
+    values = dict(zip(symbols, [arith.to_sympy(v) for v in params.vector()]))
+    pattern = activation_pattern(params, data.X)
+    rows = []
+    for n in range(data.N):
+        x = sp.Matrix([arith.to_sympy(v) for v in data.X[:, n]])
+        pat = tuple(tuple(int(v) for v in layer) for layer in pattern[:, :, n])
+        rows.append(pattern_output(Ws, bs, x, pat).jacobian(symbols).xreplace(values))
+    J = sp.Matrix.vstack(*rows)
+    H = sp.Matrix(arith.to_sympy(gauss_newton(params, data.X)))
+    assert H == J.T * J / data.N
+    assert params.count - J.rank() == 2 * (4 + 2)  # nullity L(Q^2 + Q)
 
 
 def test_n1_hessian_is_psd_with_the_derived_nullity():

@@ -17,7 +17,7 @@ from symgeom.network import activation_pattern, load_parameters, symbolic_parame
 
 from strategies_data import anisotropic_data
 
-CASES = [(Q, L, seed) for Q in range(1, 6) for L in (Q, Q + 2) for seed in (0, 1)]
+CASES = [(Q, L, seed) for Q in range(1, 6) for L in (Q, Q + 1, Q + 2) for seed in (0, 1)]
 
 
 @pytest.mark.parametrize("Q,L,seed", CASES)
