@@ -28,10 +28,10 @@ def derive(ctx) -> Derivation:
     data, Q = ctx.data, ctx.Q
     B = fam.lifted
     _, rank = rank_check(B if Q <= 4 or data.kind == "float" else B.astype(float), "[P; 1^T]", Q)
-    left_inverse = certify_equal(B.T @ B @ arith.inv(B.T @ B), arith.identity(Q, data.kind), "B^+ B = I")
     pinv = arith.inv(B.T @ B) @ B.T
     left_inverse = certify_equal(pinv @ B, arith.identity(Q, data.kind), "B^+ B = I")
-    null = certify_equal(fam.fiber_normal @ B, 0 * fam.fiber_normal[:Q], "n^T [P; 1^T] = 0")
+    null = certify_equal(fam.fiber_normal @ B, 0 * fam.fiber_normal[:Q], "n^T [P; 1^T] = 0",
+                         scale=max(1.0, arith.magnitude(fam.fiber_normal) * arith.magnitude(B) * (Q + 1)))
     rng = np.random.default_rng(ctx.seed + 1)
     members = []
     for _ in range(3):

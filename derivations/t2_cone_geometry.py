@@ -92,11 +92,15 @@ def _statements(tau, Z) -> Check:
     """T2 on the columns of ``Z``: identity on ``K⁺``, apex on ``K⁻``, face and direction elsewhere."""
     u, image, p = tau.coordinates(Z), tau(Z), tau.apex[:, None]
     forward, backward = tau.in_forward_cone(Z, strict=False), tau.in_backward_cone(Z, strict=False)
+    # float rounding grows with the terms that cancel: |W| |z| Q + |b|
+    scale = max(1.0, arith.magnitude(tau.W) * max(arith.magnitude(Z), arith.magnitude(p)) * Z.shape[0]
+                + arith.magnitude(tau.b))
     return combine([
-        certify_equal(image[:, forward], Z[:, forward], "identity on K+"),
-        certify_equal(image[:, backward], np.repeat(p, int(backward.sum()), axis=1), "K- to the apex"),
-        certify_equal(tau.coordinates(image), np.where(u > 0, u, 0 * u), "onto the face spanned by the kept edges"),
-        certify_equal(np.where(u > 0, tau.W @ (Z - image), 0 * u), 0 * u, "along the dropped edges"),
+        certify_equal(image[:, forward], Z[:, forward], "identity on K+", scale=scale),
+        certify_equal(image[:, backward], np.repeat(p, int(backward.sum()), axis=1), "K- to the apex", scale=scale),
+        certify_equal(tau.coordinates(image), np.where(u > 0, u, 0 * u), "onto the face spanned by the kept edges",
+                      scale=scale),
+        certify_equal(np.where(u > 0, tau.W @ (Z - image), 0 * u), 0 * u, "along the dropped edges", scale=scale),
     ], "T2 statements")
 
 

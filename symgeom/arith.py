@@ -237,6 +237,12 @@ def to_sympy(a):
     return sp.sympify(a)
 
 
+def magnitude(a) -> float:
+    """``max |a_ij|`` as a float (0 for an empty array): the scale of a float tolerance."""
+    a = np.asarray(a)
+    return float(np.max(np.abs(a.astype(float)))) if a.size else 0.0
+
+
 def format_number(x) -> str:
     """A short, deterministic text for a number: ``p/q`` when exact, ``%.6g`` otherwise."""
     if isinstance(x, (Fraction, flint.fmpq)):

@@ -75,6 +75,7 @@ class ClusterData:
         empty = [j + 1 for j, n in enumerate(self.sizes) if n == 0]
         if empty:
             raise DataError(f"{self.source}: cluster {empty[0]} has no points; each of the Q={Q} clusters needs at least one")
+        _reject_shared_points(X, labels, self.source)
         if Y.shape != (Q, Q):
             raise DataError(
                 f"{self.source}: targets must be {Q} vectors in R^{Q}, one per cluster (got a {Y.shape[1]}-by-{Y.shape[0]} table)"
@@ -254,6 +255,23 @@ class ClusterData:
             rf"\delta={printer._print(_sympy(self.delta))},\ h={printer._print(_sympy(self.h))},\ "
             rf"\rho={printer._print(_sympy(self.rho))}"
         )
+
+
+def _reject_shared_points(X: np.ndarray, labels: np.ndarray, source: str) -> None:
+    """A point that belongs to two clusters makes them inseparable: refuse it.  Candidates are
+    found on float64 rows (one vectorized ``unique``), then confirmed exactly."""
+    approx = np.asarray(X, dtype=float).T
+    _, inverse, counts = np.unique(approx, axis=0, return_inverse=True, return_counts=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    for g in np.flatnonzero(counts > 1):
+        members = np.flatnonzero(inverse == g)
+        first = members[0]
+        same = [m for m in members[1:] if labels[m] != labels[first] and (X[:, m] == X[:, first]).all()]
+        if same:
+            m = same[0]
+            raise DataError(
+                f"{source}: point {first + 1} of cluster {int(labels[first])} and point {m + 1} of cluster "
+                f"{int(labels[m])} are the same point; a point can belong to one cluster only")
 
 
 def _sympy(x):

@@ -225,7 +225,8 @@ def settle(cand: Candidate) -> Verdict:
     out_slice = slice(params.L * (params.Q**2 + params.Q), None)
     out_grad = g[out_slice]
     output_min = combine([
-        certify_equal(out_grad, 0 * out_grad, "gradient w.r.t. W_{L+1}, b_{L+1} vanishes"),
+        certify_equal(out_grad, 0 * out_grad, "gradient w.r.t. W_{L+1}, b_{L+1} vanishes",
+                      scale=max(1.0, arith.magnitude(g), arith.magnitude(cand.curated) * float(np.sqrt(max(float(cand.cost), 0.0))))),
     ], "least-squares output map: minimum of the cost restricted to the output layer",
         "the restricted cost is a convex quadratic in (W_{L+1}, b_{L+1})")
     norm2 = np.sum(g * g)
@@ -277,7 +278,8 @@ def _n1_certificate(cand: Candidate, zero: Check) -> Check:
     region = certify_positive(np.stack(pre), "every pre-activation strictly positive (open region)")
     Zt = _lifted(data.X, data.kind)
     R = _residuals(params, data)
-    normal = certify_equal(arith.matmul(R, Zt.T), 0 * arith.matmul(R, Zt.T), "normal equations R [X; 1^T]^T = 0")
+    normal = certify_equal(arith.matmul(R, Zt.T), 0 * arith.matmul(R, Zt.T), "normal equations R [X; 1^T]^T = 0",
+                           scale=max(1.0, arith.magnitude(R) * arith.magnitude(Zt) * data.N))
     formula = certify_equal(np.array([cand.cost], dtype=object if data.kind == "exact" else float),
                             np.array([projection_cost(data.X, data)], dtype=object if data.kind == "exact" else float),
                             "cost = (1/2N) |Y^ext (I - Pi)|^2")

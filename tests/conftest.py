@@ -1,6 +1,3 @@
-import os
-import shutil
-
 import pytest
 
 from symgeom.data import default_data
@@ -8,15 +5,5 @@ from symgeom.data import default_data
 
 @pytest.fixture(scope="session")
 def data():
-    """The embedded default data, exact."""
+    """The embedded default data, exact (session-wide; the plugin's ``clustered_data`` is per test)."""
     return default_data()
-
-
-@pytest.fixture
-def tex_engine():
-    """Skips without a TeX engine, unless CI requires one (SYMGEOM_REQUIRE_TEX=1): then it fails."""
-    if shutil.which("pdflatex") is None:
-        if os.environ.get("SYMGEOM_REQUIRE_TEX") == "1":
-            pytest.fail("SYMGEOM_REQUIRE_TEX=1 but no pdflatex on PATH")
-        pytest.skip("no TeX engine (pdflatex) installed")
-    return shutil.which("pdflatex")

@@ -31,7 +31,7 @@ CASES = {
     "label not integer": ("x1,x2,cluster\n1,0,1.5\n0,1,2\n", "cluster label '1.5' is not an integer"),
     "empty cluster": ("x1,x2,cluster\n1,0,1\n0,1,1\n", "cluster 2 has no points"),
     "dependent means": ("x1,x2,x3,cluster\n0,0,0,1\n1,1,1,2\n2,2,2,3\n", "not affinely independent"),
-    "coincident means": ("x1,x2,cluster\n1,1,1\n1,1,2\n", "not affinely independent"),
+    "coincident means": ("x1,x2,cluster\n0,0,1\n2,2,1\n0,2,2\n2,0,2\n", "not affinely independent"),
 }
 
 
@@ -110,3 +110,67 @@ def test_example_refuses_to_overwrite(tmp_path, capsys):
     target.write_text("precious")
     code, _, err = run(capsys, "example", "--out", str(target))
     assert code == 2 and "exists" in err and target.read_text() == "precious"
+
+
+def test_point_in_two_clusters(tmp_path, capsys):
+    path = tmp_path / "d.csv"
+    path.write_text("x1,x2,cluster\n1,0,1\n0,1,2\n0.5,0.5,1\n0.5,0.50,2\n")
+    code, _, err = run(capsys, "check", "--data", str(path))
+    assert code == 2 and "point 3 of cluster 1 and point 4 of cluster 2 are the same point" in err
+
+
+def test_duplicates_within_a_cluster_are_fine(tmp_path, capsys):
+    path = tmp_path / "d.csv"
+    path.write_text("x1,x2,cluster\n3,0,1\n3,0,1\n0,3,2\n0.1,3,2\n")
+    code, _, _ = run(capsys, "check", "--data", str(path), "--only", "T1")
+    assert code == 0
+
+
+def test_absurd_dimension(tmp_path, capsys):
+    Q = 65
+    header = ",".join(f"x{c}" for c in range(1, Q + 1)) + ",cluster"
+    rows = [",".join("1" if c == j else "0" for c in range(Q)) + f",{j + 1}" for j in range(Q)]
+    path = tmp_path / "d.csv"
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    code, _, err = run(capsys, "check", "--data", str(path))
+    assert code == 2 and "Q=65 is too large" in err and "Q <= 64" in err
+
+
+def test_absurd_size(monkeypatch, capsys):
+    import symgeom.data
+
+    monkeypatch.setattr(symgeom.data, "MAX_N", 10)  # a stand-in for 10^8: the same check, smaller data
+    code, _, err = run(capsys, "check")
+    assert code == 2 and "N=13 points is too many" in err
+
+
+def test_output_not_writable(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "report", "--out", str(blocker / "sub"))
+    assert code == 2 and "cannot create the folder" in err
+    code, _, err = run(capsys, "example", "--out", str(blocker / "d.csv"))
+    assert code == 2 and "does not exist" in err
+
+
+def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
+    from symgeom import report
+
+    def boom(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report.os, "replace", boom)
+    with pytest.raises(KeyboardInterrupt):
+        report.write_text(tmp_path / "out.tex", "half")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_single_point_clusters_make_noise_claims_not_applicable(tmp_path, capsys):
+    import json
+
+    path = tmp_path / "d.csv"
+    path.write_text("x1,x2,cluster\n3,0,1\n0,3,2\n")
+    code, out, _ = run(capsys, "check", "--data", str(path), "--json")
+    claims = {c["id"]: c for c in json.loads(out)["claims"]}
+    assert claims["N1"]["status"] == "not_applicable" and "affinely span" in claims["N1"]["detail"]
+    assert claims["G1"]["status"] == "certified"  # collapsing needs no noise

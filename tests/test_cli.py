@@ -105,3 +105,13 @@ def test_usage_errors_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert e.value.code == 2
+
+
+def test_check_json_identical_across_runs_and_hash_seeds():
+    outs = []
+    for seed in ("0", "1", "1"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        proc = subprocess.run([sys.executable, "-m", "symgeom", "check", "--json"], env=env, capture_output=True)
+        assert proc.returncode == 1  # N2 is refuted on the default data
+        outs.append(proc.stdout)
+    assert outs[0] == outs[1] == outs[2]

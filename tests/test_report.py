@@ -9,7 +9,7 @@ from symgeom.printing import Latex, escape_tex
 from symgeom.report import environment, first_tex_error
 
 
-def test_report_compiles(tmp_path, tex_engine, capsys):
+def test_report_compiles(tmp_path, tex_compiler, capsys):
     out = tmp_path / "rep"
     assert main(["report", "--out", str(out), "--pdf"]) == 0
     pdf = (out / "report.pdf").read_bytes()
@@ -17,7 +17,7 @@ def test_report_compiles(tmp_path, tex_engine, capsys):
     assert pdf.rstrip().endswith(b"%%EOF")
 
 
-def test_pdf_is_reproducible(tmp_path, tex_engine):
+def test_pdf_is_reproducible(tmp_path, tex_compiler):
     pdfs = []
     for name in ("a", "b"):
         assert main(["report", "--out", str(tmp_path / name), "--only", "T2", "--pdf"]) == 0
@@ -25,7 +25,7 @@ def test_pdf_is_reproducible(tmp_path, tex_engine):
     assert pdfs[0] == pdfs[1]
 
 
-def test_tex_error_is_reported_with_its_line(tmp_path, tex_engine):
+def test_tex_error_is_reported_with_its_line(tmp_path, tex_compiler):
     from symgeom import ReportError
     from symgeom.report import compile_pdf
 
@@ -35,7 +35,7 @@ def test_tex_error_is_reported_with_its_line(tmp_path, tex_engine):
         compile_pdf(bad)
 
 
-def test_no_tex_engine(tmp_path, monkeypatch, capsys):
+def test_no_tex_compiler(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("symgeom.report.shutil.which", lambda name: None)
     out = tmp_path / "rep"
     assert main(["report", "--out", str(out), "--only", "T1", "--pdf"]) == 2

@@ -1,0 +1,110 @@
+"""Fuzzing with hypothesis (over 1000 examples in all): no crash, no exact status that an
+independent check contradicts, float mode never claiming more than it checked, exact and float
+modes agreeing where both run."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from symgeom import ConstructionError, DataError, arith
+from symgeom.claims import Context
+from symgeom.cost import cost
+from symgeom.data import read_csv
+from symgeom.derivations import t1_recursive_truncation, t2_cone_geometry, t3_idempotence, t4_orthogonal_projection, t5_symmetry
+from symgeom.minimizer import global_minimizer
+from symgeom.strategies import activation_patterns, clustered_data, parameter_points
+from symgeom.testing import assert_truncation_identity
+from symgeom.truncation import truncation_map
+
+FUZZ = settings(max_examples=250, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def plain_cost(params, data):
+    """Independent exact cost: Python Fractions, one point at a time."""
+    F = lambda v: Fraction(str(v))  # noqa: E731
+    total = Fraction(0)
+    for n in range(data.N):
+        x = [F(v) for v in data.X[:, n]]
+        for l, (W, b) in enumerate(zip(params.weights, params.biases)):
+            pre = [sum(F(W[i, k]) * x[k] for k in range(params.Q)) + F(b[i]) for i in range(params.Q)]
+            x = pre if l == params.L else [max(v, Fraction(0)) for v in pre]
+        y = [F(v) for v in data.Y[:, data.labels[n] - 1]]
+        total += sum((a - c) ** 2 for a, c in zip(x, y))
+    return total / (2 * data.N)
+
+
+@FUZZ
+@given(data=clustered_data(kind=st.just("exact")), extra=st.integers(0, 2))
+def test_construction_is_certified_or_refused(data, extra):
+    L = data.Q + extra
+    try:
+        fam = global_minimizer(data, L)
+    except ConstructionError as e:
+        assert "layer" in str(e) or "affinely" in str(e)
+        return
+    theta = fam.member()
+    assert plain_cost(theta, data) == 0  # independent of the certificate's own arithmetic
+    floats = data.with_kind("float")
+    scale = max(1.0, float(np.max(np.abs(np.asarray(data.Y, dtype=float)))))
+    assert cost(theta.with_kind("float"), floats) <= 1e-6 * scale**2 or float(min(fam.margins)) < 1e-9
+
+
+@FUZZ
+@given(data=clustered_data())
+def test_statistics_exact_and_float_agree(data):
+    other = data.with_kind("float" if data.kind == "exact" else "exact")
+    scale = arith.magnitude(data.X)  # float means carry rounding of order eps * scale
+    assert float(data.delta) == pytest.approx(float(other.delta), rel=1e-9, abs=1e-12 * scale)
+    assert float(data.h) == pytest.approx(float(other.h), rel=1e-9)
+    assert float(data.rho) == pytest.approx(float(other.rho), rel=1e-9, abs=1e-12)
+
+
+@FUZZ
+@given(st.integers(1, 4).flatmap(lambda Q: st.tuples(st.just(Q), st.integers(1, 3))).flatmap(
+    lambda QL: st.tuples(parameter_points(QL[0], QL[1]), st.lists(st.lists(st.integers(-20, 20), min_size=QL[0],
+                                                                              max_size=QL[0]), min_size=1, max_size=6))))
+def test_layers_are_truncations(case):
+    params, cols = case
+    X = arith.array(np.array(cols, dtype=object).T, "exact")
+    assert assert_truncation_identity(params, X).status == "certified"
+
+
+@FUZZ
+@given(st.integers(1, 4).flatmap(lambda Q: st.tuples(parameter_points(Q, 1), activation_patterns(Q, 1),
+                                                     st.lists(st.integers(1, 9), min_size=Q, max_size=Q))))
+def test_truncation_map_on_every_sign_pattern(case):
+    params, (pattern,), mags = case
+    W, b = params.weights[0], params.biases[0]
+    tau = truncation_map(W, b)
+    u = arith.array([m if on else -m for m, on in zip(mags, pattern)], "exact")
+    z = tau.apex + tau.W_inv @ u  # a point with exactly this sign pattern
+    image = tau(z)
+    kept = arith.array([m if on else 0 for m, on in zip(mags, pattern)], "exact")
+    assert (tau.coordinates(image) == kept).all()  # T2: the kept coordinates, the others dropped
+    assert (tau(image) == image).all()  # T3
+    assert tau.in_forward_cone(image[:, None], strict=False)[0]
+
+
+@settings(max_examples=80, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(data=clustered_data(Q=st.integers(1, 3), kind=st.just("float"), max_size=4))
+def test_float_data_checks_never_claim_exactness(data):
+    ctx = Context(data, data.Q)
+    for recipe in (t1_recursive_truncation, t2_cone_geometry, t3_idempotence, t4_orthogonal_projection, t5_symmetry):
+        check = recipe.data_check(ctx)
+        assert check.status in ("checked", "not_applicable"), (recipe.__name__, check)
+
+
+@FUZZ
+@given(st.text(alphabet="x123456789,.-\neE/cluster nan", max_size=80))
+def test_csv_garbage_never_crashes(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("csv") / "d.csv"
+    path.write_text(text)
+    try:
+        read_csv(path)
+    except DataError as e:
+        assert str(path) in str(e)
