@@ -84,7 +84,10 @@ class Check:
         return self.summary() + (f": {self.detail}" if self.detail else "")
 
     def _repr_latex_(self) -> str:
-        return r"$\text{" + self.summary().replace("_", r"\_") + "}$"
+        return "$" + self._latex(None) + "$"
+
+    def _latex(self, printer) -> str:
+        return r"\text{" + _text(self.summary()) + "}"
 
 
 def json_number(x):
@@ -94,6 +97,12 @@ def json_number(x):
     if isinstance(x, sp.Basic):
         return str(x)
     return float(x)
+
+
+def _text(s: str) -> str:
+    from .printing import escape_tex
+
+    return escape_tex(s)
 
 
 @dataclass(frozen=True)
@@ -159,10 +168,16 @@ class Derivation:
     def _repr_latex_(self) -> str:
         from .printing import latex
 
-        return latex(self)
+        return "$$" + latex(self) + "$$"
 
     def _latex(self, printer) -> str:
-        return rf"\text{{{self.id} ({self.status})}}"
+        """The claim's steps that are formulas, one per line, each with its status."""
+        lines = [rf"\textbf{{{self.id}}}\ \text{{{_text(self.title)}: {self.status}}}"]
+        for s in self.steps:
+            formula = s.statement if isinstance(s.statement, str) else printer._print(s.statement)
+            status = rf"\quad \text{{[{s.check.status}]}}" if s.check is not None else ""
+            lines.append(formula + status)
+        return r"\begin{gathered} " + r" \\ ".join(lines) + r" \end{gathered}"
 
 
 # -- making checks -----------------------------------------------------------------------

@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="DIR", default="symgeom-report", help="output folder (default: symgeom-report)")
     report.add_argument("--force", action="store_true", help="write into an existing non-empty folder")
     report.add_argument("--pdf", action="store_true", help="also compile the PDF (needs pdflatex)")
+    report.add_argument("--handout", action="store_true",
+                        help="write a teaching handout (DIR/handout.tex) instead: a worked example (Q = 2 unless --data), "
+                             "figures, exercises")
+    report.add_argument("--no-solutions", action="store_true", help="with --handout: leave out the solutions")
 
     construct = sub.add_parser("construct", help="write the explicit global minimizer's weights and biases (L >= Q)")
     _data_options(construct)
@@ -116,6 +120,10 @@ def regenerate_command(args) -> str:
         words += ["--seed", str(args.seed)]
     if args.only:
         words += ["--only", args.only]
+    if getattr(args, "handout", False):
+        words.append("--handout")
+    if getattr(args, "no_solutions", False):
+        words.append("--no-solutions")
     return shlex.join(words)
 
 
@@ -164,13 +172,25 @@ def cmd_check(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import compile_pdf, prepare_directory, render_report, write_text
+    from .figures import write_figures
+    from .report import compile_pdf, prepare_directory, render_handout, render_report, write_text
 
-    ctx = make_context(args)
-    derivations = run_claims(ctx, args.only)
-    text = render_report(ctx, derivations, regenerate_command(args))
+    if args.no_solutions and not args.handout:
+        raise UsageError("--no-solutions applies to --handout only")
+    if args.handout and args.data is None:
+        data = example_data(2, 1, kind=args.kind)
+        ctx = Context(data, args.L if args.L is not None else 2, seed=args.seed)
+    else:
+        ctx = make_context(args)
+    derivations = run_claims(ctx, None if args.handout else args.only)
     out = prepare_directory(Path(args.out), args.force)
-    tex = out / "report.tex"
+    figures = write_figures(ctx, out)
+    if args.handout:
+        text = render_handout(ctx, derivations, regenerate_command(args), figures, solutions=not args.no_solutions)
+        tex = out / "handout.tex"
+    else:
+        text = render_report(ctx, derivations, regenerate_command(args), figures)
+        tex = out / "report.tex"
     write_text(tex, text)
     print(f"wrote {tex}")
     for d in derivations:

@@ -378,6 +378,18 @@ class GlobalMinimizerFamily:
             out.append(ClusterData(X=z, labels=self.data.labels, Y=self.data.Y, kind=self.data.kind, source="curated").rho)
         return tuple(out) + (out[-1],) * (self.L - self.Q)
 
+    def _latex(self, printer) -> str:
+        from .printing import latex
+
+        P = latex(arith.to_sympy(self.apexes)) if self.data.kind == "exact" else "P"
+        return (rf"\text{{global minimizers, }} Q={self.Q},\ L={self.L},\ \pi = {self.order},\ "
+                rf"P = {P},\ [A \mid c] = Y [P; \mathbf{{1}}^T]^{{+}} + \zeta n^T")
+
+    def _repr_latex_(self) -> str:
+        from .printing import latex
+
+        return "$" + latex(self) + "$"
+
     def __str__(self) -> str:
         return (f"GlobalMinimizerFamily(Q={self.Q}, L={self.L}, order={self.order}, "
                 f"criterion {'holds' if self.criterion.holds else 'fails'}, min margin {arith.format_number(min(self.margins))})")

@@ -51,4 +51,4 @@ _TEX_SPECIAL = {
 
 def escape_tex(text) -> str:
     """Plain text made safe for LaTeX (for file names, user data, method descriptions)."""
-    return "".join(_TEX_SPECIAL.get(c, c) for c in str(text))
+    return "".join(_TEX_SPECIAL.get(c, c) for c in str(text)).replace("--", "-{}-")

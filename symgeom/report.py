@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import sympy as sp
 
 from . import arith
@@ -67,14 +68,53 @@ def _number_tex(x) -> str:
     return latex(arith.to_sympy(x))
 
 
-def render_report(ctx: Context, derivations: list[Derivation], command: str) -> str:
-    """The report's LaTeX source for the derivations on ``ctx``."""
+def render_report(ctx: Context, derivations: list[Derivation], command: str, figures=None) -> str:
+    """The report's LaTeX source for the derivations on ``ctx``; ``figures`` maps figure names to
+    paths relative to the report (see :func:`~symgeom.figures.write_figures`)."""
     data = ctx.data
     verdicts = ctx.local_minima if any(d.id == "N2" for d in derivations) else None
     return environment().get_template("report.tex.j2").render(
         ctx=ctx, data=data, derivations=derivations, command=command,
         parameters=data.parameter_count(ctx.L), points_dims=data.Q * data.N,
+        verdicts=verdicts if isinstance(verdicts, list) else None, figures=figures or {},
+    )
+
+
+def decimal_matrix(a, digits: int = 4) -> Latex:
+    """A matrix (or a column, for 1-D input) with entries to ``digits`` significant figures, for
+    readers; exact values stay available through ``symgeom construct``."""
+    a = np.asarray(a)
+    rows = a[:, None] if a.ndim == 1 else a
+    body = r" \\ ".join(" & ".join(f"{float(x):.{digits}g}" for x in row) for row in rows)
+    return Latex(r"\begin{pmatrix} " + body + r" \end{pmatrix}")
+
+
+def render_handout(ctx: Context, derivations: list[Derivation], command: str, figures=None, solutions: bool = True) -> str:
+    """The handout's LaTeX source: the same mathematics, a worked example on ``ctx``, exercises
+    and (unless ``solutions`` is false) their solutions on separate pages."""
+    from .data import decimal_text
+
+    data = ctx.data
+    fam = ctx.minimizer
+    verdicts = ctx.local_minima
+    by_id = {d.id: d for d in derivations}
+    example = None
+    if hasattr(fam, "cones"):
+        member = fam.member()
+        example = {
+            "cones": [{"layer": c.layer, "cluster": c.cluster, "W": decimal_matrix(c.W), "b": decimal_matrix(c.b),
+                       "apex": decimal_matrix(c.apex[None, :])} for c in fam.cones],
+            "output": decimal_matrix(fam.output_map()),
+            "weights": [decimal_matrix(W) for W in member.weights],
+            "biases": [decimal_matrix(b) for b in member.biases],
+            "dimension": data.parameter_count(ctx.L) - data.Q**2,
+        }
+    points = [(int(data.labels[n]), "(" + ", ".join(decimal_text(v) for v in data.X[:, n]) + ")") for n in range(data.N)]
+    return environment().get_template("handout.tex.j2").render(
+        ctx=ctx, data=data, by_id=by_id, command=command, figures=figures or {}, solutions=solutions,
+        example=example, points=points, family=fam if example else None,
         verdicts=verdicts if isinstance(verdicts, list) else None,
+        parameters=data.parameter_count(ctx.L),
     )
 
 
@@ -135,6 +175,8 @@ def compile_pdf(tex: Path) -> Path:
     env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
     with tempfile.TemporaryDirectory(prefix="symgeom-tex-") as work:
         shutil.copy(tex, Path(work) / tex.name)
+        if (tex.parent / "figures").is_dir():
+            shutil.copytree(tex.parent / "figures", Path(work) / "figures")
         runs = 1 if engine[0] == "latexmk" else 2
         for _ in range(runs):
             proc = subprocess.run(engine + [tex.name], cwd=work, env=env, capture_output=True, text=True,

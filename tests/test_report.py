@@ -60,3 +60,74 @@ def test_user_text_is_escaped_generated_latex_is_not():
 def test_first_tex_error_parsing():
     log = "This is pdfTeX\n./report.tex:12: Undefined control sequence.\nl.12 \\foo\n"
     assert first_tex_error(log, "report.tex") == "line 12: Undefined control sequence."
+
+
+def test_golden_tex_for_one_derivation():
+    """The rendered T1 report equals the reviewed golden file (update it with tests/update_golden.py)."""
+    from pathlib import Path
+
+    from update_golden import golden_t1
+
+    expected = (Path(__file__).parent / "golden" / "report_T1.tex").read_text()
+    assert golden_t1() == expected
+
+
+@pytest.mark.parametrize("cid", ["T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2"])
+def test_every_recipe_renders_alone(tmp_path, cid, capsys):
+    assert main(["report", "--only", cid, "--out", str(tmp_path / cid)]) == 0
+    text = (tmp_path / cid / "report.tex").read_text()
+    assert text.count(r"\subsection{") == 1 and f"\\label{{claim:{cid}}}" in text
+
+
+def test_figures_exist_and_are_reproducible(tmp_path, capsys):
+    runs = []
+    for name in ("a", "b"):
+        assert main(["report", "--data", str(_q2_data(tmp_path)), "--only", "G1", "--out", str(tmp_path / name)]) == 0
+        figs = sorted((tmp_path / name / "figures").iterdir())
+        assert [f.name for f in figs] == ["construction.pdf", "rho.pdf"]
+        assert all(f.stat().st_size > 1000 and f.read_bytes().startswith(b"%PDF") for f in figs)
+        runs.append([f.read_bytes() for f in figs])
+        text = (tmp_path / name / "report.tex").read_text()
+        assert r"\includegraphics[width=\linewidth]{figures/construction.pdf}" in text and r"\caption{" in text
+    assert runs[0] == runs[1]
+
+
+def _q2_data(tmp_path):
+    from symgeom.data import csv_text, example_data
+
+    path = tmp_path / "q2.csv"
+    if not path.exists():
+        path.write_text(csv_text(example_data(2, 1)))
+    return path
+
+
+@pytest.mark.parametrize("solutions", [True, False])
+def test_handout_compiles(tmp_path, tex_compiler, capsys, solutions):
+    out = tmp_path / "h"
+    argv = ["report", "--handout", "--out", str(out), "--pdf"] + ([] if solutions else ["--no-solutions"])
+    assert main(argv) == 0
+    text = (out / "handout.tex").read_text()
+    assert ("\\section*{Solutions}" in text) == solutions
+    assert ("\\clearpage" in text) == solutions  # solutions start on a page of their own
+    assert "\\begin{exercise}" in text and "figures/construction.pdf" in text
+    assert (out / "handout.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_no_solutions_needs_handout(capsys):
+    assert main(["report", "--no-solutions"]) == 2
+    assert "--no-solutions applies to --handout only" in capsys.readouterr().err
+
+
+def test_notebook_display_and_sympy_printing(clustered_data):
+    import sympy as sp
+
+    from symgeom import Context, global_minimizer, run_claims
+
+    (d,) = run_claims(Context(clustered_data, 3), "T3")
+    assert d._repr_latex_().startswith("$$\\begin{gathered}") and "T3" in d._repr_latex_()
+    assert "T3 Idempotence and image: proved" in str(d)
+    inside = sp.latex([clustered_data, d.main])
+    assert "3 clusters in" in inside and "proved" in inside
+    fam = global_minimizer(clustered_data, 3)
+    assert "global minimizers" in fam._repr_latex_() and "order=(1, 2, 3)" in str(fam)
+    assert "rho=" in str(clustered_data) and clustered_data._repr_latex_().startswith("$")

@@ -1,0 +1,99 @@
+"""Figures for reports and handouts (matplotlib, vector PDF, no global pyplot state).
+
+* :func:`construction_figure` -- for ``Q = 2``: the clusters, each collapsing layer's cumulative cone
+  with its apex (forward cone solid, backward cone dashed), and the curated points after each
+  truncation;
+* :func:`rho_figure` -- the noise-to-signal ratio ``ρ^(ℓ)`` by layer.
+
+Files are reproducible: no creation date, fixed fonts and sizes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .truncation import truncation_map
+
+COLORS = ("#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#6a4c93", "#00798c", "#8d6a9f", "#3d3d3d")
+METADATA = {"Creator": "symgeom", "Producer": "symgeom", "CreationDate": None}
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fig.savefig(tmp, format="pdf", metadata=METADATA, bbox_inches="tight")
+    tmp.replace(path)
+    return path
+
+
+def _cone_edges(ax, W, b, reach, color, label):
+    tau = truncation_map(np.asarray(W, dtype=float), np.asarray(b, dtype=float))
+    p = tau.apex
+    edges = tau.W_inv / np.linalg.norm(tau.W_inv, axis=0)
+    for i in range(edges.shape[1]):
+        ax.plot(*np.stack([p, p + reach * edges[:, i]]).T, color=color, lw=1.2)
+        ax.plot(*np.stack([p, p - reach * edges[:, i]]).T, color=color, lw=1.0, ls="--")
+    ax.plot(*p, marker="x", color=color, ms=7, mew=2, ls="none", label=label)
+
+
+def construction_figure(family, path) -> Path:
+    """Three panels for a ``Q = 2`` construction: data and the layer-1 cone; the points after layer 1
+    and the layer-2 cone; the curated points (the apexes) after layer 2."""
+    data = family.data
+    if data.Q != 2:
+        raise ValueError("the construction figure is drawn for Q = 2")
+    zs = [np.asarray(z, dtype=float) for z in family.curated]
+    X = zs[0]
+    span = max(float(np.ptp(X[0])), float(np.ptp(X[1])), 1e-9)
+    reach = 0.6 * span
+    fig = Figure(figsize=(9.0, 3.2))
+    axes = fig.subplots(1, 3, sharex=True, sharey=True)
+    titles = ["data and the cone of layer 1", "after layer 1; cone of layer 2", "after layer 2: curated points"]
+    for panel, ax in enumerate(axes):
+        Z = zs[min(panel, len(zs) - 1)]
+        for j in range(data.Q):
+            pts = Z[:, data.labels == j + 1]
+            ax.plot(pts[0], pts[1], "o", ms=3.5, color=COLORS[j], label=f"cluster {j + 1}")
+        if panel < len(family.cones):
+            cone = family.cones[panel]
+            _cone_edges(ax, cone.W, cone.b, reach, "black", f"apex $p_{cone.cluster}$")
+        ax.set_title(titles[panel], fontsize=9)
+        ax.set_aspect("equal", adjustable="box")
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7, loc="best")
+    return _save(fig, path)
+
+
+def rho_figure(rho_by_layer, path) -> Path:
+    """``ρ^(ℓ)`` against ``ℓ``."""
+    values = [float(r) for r in rho_by_layer]
+    fig = Figure(figsize=(4.0, 2.6))
+    ax = fig.subplots()
+    ax.plot(range(len(values)), values, "o-", color=COLORS[0])
+    ax.set_xlabel(r"layer $\ell$", fontsize=8)
+    ax.set_ylabel(r"$\rho^{(\ell)}$", fontsize=8)
+    ax.set_xticks(range(len(values)))
+    ax.tick_params(labelsize=7)
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def write_figures(ctx, folder) -> dict:
+    """The figures that apply to ``ctx`` (a construction exists; ``Q = 2`` for the cones), written
+    under ``folder/figures``; returns ``{name: path relative to folder}``."""
+    fam = ctx.minimizer
+    if not hasattr(fam, "cones"):
+        return {}
+    out = Path(folder) / "figures"
+    out.mkdir(exist_ok=True)
+    figs = {"rho": rho_figure(fam.rho_by_layer, out / "rho.pdf")}
+    if ctx.Q == 2:
+        figs["construction"] = construction_figure(fam, out / "construction.pdf")
+    return {k: str(v.relative_to(folder)) for k, v in figs.items()}
+
+
+__all__ = ["construction_figure", "rho_figure", "write_figures"]
