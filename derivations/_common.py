@@ -73,3 +73,10 @@ def unavailable(cid: str, title: str, statement: str, error):
         Step(r"\text{the construction of G1 does not apply}", "The explicit construction is impossible here.",
              Check(NOT_APPLICABLE, "explicit construction", str(error)), key=True),
     ))
+
+
+def float_samples(sample, ctx, offset: int) -> Check:
+    """``sample(Q, seed)`` for ``Q = 1..8`` and the data's ``Q``, combined."""
+    sizes = sorted({*range(1, 9), ctx.Q})
+    return combine([sample(Q, ctx.seed + offset + Q) for Q in sizes], f"float64 samples, Q = 1..{max(sizes)}",
+                   "tolerance 1e-9 x scale")

@@ -21,7 +21,7 @@ from symgeom.activation import Ramp, pattern_matrix, sigma
 from symgeom.certificates import Check, Derivation, Step, certify_equal, combine, prove_matrix_identity
 from symgeom.truncation import truncation_map
 
-from ._common import SIZE, case_split, msym, proof_sizes, random_cone_coordinates, random_invertible
+from ._common import float_samples, SIZE, case_split, msym, proof_sizes, random_cone_coordinates, random_invertible
 
 ID = "T2"
 TITLE = "Geometry of the truncation map"
@@ -107,8 +107,7 @@ def _statements(tau, Z) -> Check:
 def derive(ctx) -> Derivation:
     sizes = proof_sizes(ctx.Q)
     split = case_split(sizes, _case, "u_i > 0 on the pattern, u_i <= 0 off it; sigma evaluated by SymPy's Max")
-    sample = combine([float_sample(Q, ctx.seed + Q) for Q in sorted({*range(1, 9), ctx.Q})],
-                     f"float64 samples, Q = 1..{max(8, ctx.Q)}", "tolerance 1e-9 x scale")
+    sample = float_samples(float_sample, ctx, 0)
     steps = (
         coordinate_lemma(),
         Step(r"\sigma(u) = D_I u,\quad D_I(u - \sigma(u)) = 0,\quad \sigma(u) \ge 0",

@@ -13,7 +13,7 @@ from symgeom.activation import sigma
 from symgeom.certificates import PROVED, Check, Derivation, Step, certify_equal, certify_positive, combine
 from symgeom.truncation import layer_truncations, truncation_map
 
-from ._common import case_split, proof_sizes, random_cone_coordinates, random_invertible
+from ._common import float_samples, case_split, proof_sizes, random_cone_coordinates, random_invertible
 from .t2_cone_geometry import coordinate_lemma
 
 ID = "T3"
@@ -60,8 +60,7 @@ def derive(ctx) -> Derivation:
     sizes = proof_sizes(ctx.Q)
     split = case_split(sizes, _case, "u_i > 0 on the pattern, u_i <= 0 off it; sigma evaluated by SymPy's Max")
     onto = combine([_forward_case(Q) for Q in sizes], f"SymPy Max with nonnegative symbols, Q = {', '.join(map(str, sizes))}")
-    sample = combine([float_sample(Q, ctx.seed + 100 + Q) for Q in sorted({*range(1, 9), ctx.Q})],
-                     f"float64 samples, Q = 1..{max(8, ctx.Q)}", "tolerance 1e-9 x scale")
+    sample = float_samples(float_sample, ctx, 100)
     steps = (
         coordinate_lemma(),
         Step(r"\sigma(\sigma(u)) = \sigma(u),\quad \sigma(u) \ge 0",

@@ -17,7 +17,7 @@ from symgeom.activation import sigma
 from symgeom.certificates import Check, Derivation, Step, certify_equal, certify_positive, combine, prove_matrix_identity
 from symgeom.truncation import truncation_map
 
-from ._common import SIZE, SAMPLE_POINTS, case_split, msym, proof_sizes, random_cone_coordinates
+from ._common import float_samples, SIZE, SAMPLE_POINTS, case_split, msym, proof_sizes, random_cone_coordinates
 from .t2_cone_geometry import coordinate_lemma
 
 ID = "T4"
@@ -103,8 +103,7 @@ def data_check(ctx) -> Check:
 def derive(ctx) -> Derivation:
     sizes = proof_sizes(ctx.Q)
     split = case_split(sizes, _case, "u_i > 0 on the pattern, u_i <= 0 off it, v_i >= 0; sigma evaluated by SymPy's Max")
-    sample = combine([float_sample(Q, ctx.seed + 200 + Q) for Q in sorted({*range(1, 9), ctx.Q})],
-                     f"float64 samples, Q = 1..{max(8, ctx.Q)}", "tolerance 1e-9 x scale")
+    sample = float_samples(float_sample, ctx, 200)
     steps = (
         coordinate_lemma(),
         isometry_step(),

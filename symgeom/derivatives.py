@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import arith
-from .network import Parameters, activation_pattern, layers
+from .network import Parameters, activation_pattern, forward, layers
 
 
 def _layout(Q: int) -> np.ndarray:
@@ -58,27 +58,47 @@ def cluster_jacobian(params: Parameters, data) -> np.ndarray:
     return np.vstack([output_jacobian(params, data.X[:, n]) for n in reps])
 
 
-def gauss_newton(params: Parameters, X: np.ndarray) -> np.ndarray:
-    """``(1/N) Σ_n J_nᵀ J_n`` over the columns of ``X``, through sufficient statistics: one group
-    per activation pattern, one second-moment matrix ``Φ_g Φ_gᵀ`` per group."""
+def activation_regions(params: Parameters, X: np.ndarray):
+    """One pass over the columns of ``X``: the layers ``[x^(0), …, x^(L+1)]``, the stacked features
+    ``Φ = [(x^(0), 1); …; (x^(L), 1)]`` (``(L+1)(Q+1) x N``), and the activation regions as a list of
+    ``(columns, [M_1, …, M_{L+1}])``, one per distinct activation pattern.
+
+    Patterns are grouped by their bits packed into bytes (one vectorized ``unique`` on short keys)."""
     Q, L, kind = params.Q, params.L, params.kind
     N = X.shape[1]
-    xs = layers(params, X)
+    pre, xs = forward(params, X)
     one = arith.array([[1] * N], kind)
-    Phi = np.vstack([np.vstack([x, one]) for x in xs[:-1]])  # (L+1)(Q+1) x N
-    pattern = activation_pattern(params, X)  # (L, Q, N)
-    keys = pattern.reshape(L * Q, N).T
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    Phi = np.vstack([np.vstack([x, one]) for x in xs[:-1]])
+    bits = np.concatenate([u > 0 for u in pre[:-1]], axis=0).T  # N x LQ
+    packed = np.ascontiguousarray(np.packbits(bits, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     inverse = np.asarray(inverse).reshape(-1)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(first.size + 1))
+    regions = []
+    for g, n in enumerate(first):
+        cols = order[bounds[g]:bounds[g + 1]]
+        regions.append((cols, _backward(params, bits[n].reshape(L, Q))))
+    return xs, Phi, regions
+
+
+def gauss_newton(params: Parameters, X: np.ndarray) -> np.ndarray:
+    """``(1/N) Σ_n J_nᵀ J_n`` over the columns of ``X``, through sufficient statistics: one
+    second-moment matrix ``Φ_g Φ_gᵀ`` per activation region, and only the layer blocks whose
+    ``M_ℓ`` is not zero."""
+    Q, L, kind = params.Q, params.L, params.kind
+    N = X.shape[1]
+    _, Phi, regions = activation_regions(params, X)
     B = Q + 1
     H = arith.zeros(((L + 1) * Q * B, (L + 1) * Q * B), kind)
-    for g, key in enumerate(uniq):
-        cols = np.flatnonzero(inverse == g)
-        S = arith.matmul(Phi[:, cols], Phi[:, cols].T)
-        Ms = _backward(params, key.reshape(L, Q))
-        for l, Ml in enumerate(Ms):
-            for m, Mm in enumerate(Ms):
-                block = np.kron(Ml.T @ Mm, S[l * B:(l + 1) * B, m * B:(m + 1) * B])
+    for cols, Ms in regions:
+        live = [l for l, M in enumerate(Ms) if (M != 0).any()]
+        rows = np.concatenate([np.arange(l * B, (l + 1) * B) for l in live]) if live else np.arange(0)
+        S = arith.matmul(Phi[np.ix_(rows, cols)], Phi[np.ix_(rows, cols)].T)
+        for a, l in enumerate(live):
+            for c, m in enumerate(live):
+                block = np.kron(Ms[l].T @ Ms[m], S[a * B:(a + 1) * B, c * B:(c + 1) * B])
                 H[l * Q * B:(l + 1) * Q * B, m * Q * B:(m + 1) * Q * B] += block
     order = np.concatenate([l * Q * B + _layout(Q) for l in range(L + 1)])
     out = arith.zeros(H.shape, kind)
@@ -97,25 +117,18 @@ def cluster_gauss_newton(J_F: np.ndarray, sizes, N: int) -> np.ndarray:
 
 def gradient(params: Parameters, data) -> np.ndarray:
     """``∇C = (1/N) Σ_n J_nᵀ r_n`` (``r_n = x^(L+1)_n − y_n``), through the sufficient statistics
-    ``R_g Φ_gᵀ`` of each activation pattern: the layer-``ℓ`` block is ``M_ℓᵀ (Σ_n r_n φ_{ℓ,n}ᵀ)``."""
+    ``R_g Φ_gᵀ`` of each activation region: the layer-``ℓ`` block is ``M_ℓᵀ (Σ_n r_n φ_{ℓ,n}ᵀ)``."""
     Q, L, kind = params.Q, params.L, params.kind
-    X, N = data.X, data.N
-    xs = layers(params, X)
+    xs, Phi, regions = activation_regions(params, data.X)
     R = xs[-1] - data.targets_ext
-    one = arith.array([[1] * N], kind)
-    Phi = np.vstack([np.vstack([x, one]) for x in xs[:-1]])
-    keys = activation_pattern(params, X).reshape(L * Q, N).T
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = np.asarray(inverse).reshape(-1)
     B = Q + 1
     blocks = [arith.zeros((Q, B), kind) for _ in range(L + 1)]
-    for g, key in enumerate(uniq):
-        cols = np.flatnonzero(inverse == g)
+    for cols, Ms in regions:
         RP = arith.matmul(R[:, cols], Phi[:, cols].T)
-        for l, M in enumerate(_backward(params, key.reshape(L, Q))):
+        for l, M in enumerate(Ms):
             blocks[l] = blocks[l] + M.T @ RP[:, l * B:(l + 1) * B]
     vec = np.concatenate([np.concatenate([G[:, :Q].reshape(-1), G[:, Q]]) for G in blocks])
-    return vec / (N if kind == "float" else arith.to_exact(N))
+    return vec / (data.N if kind == "float" else arith.to_exact(data.N))
 
 
 def parameter_name(index: int, Q: int) -> str:

@@ -331,8 +331,7 @@ def noise_series(data: ClusterData, order: int = 6):
     rational function of ``ε²`` alone: the expansion has no odd terms."""
     eps = sp.Symbol("epsilon", positive=True)
     t = sp.Symbol("t")
-    Q, N = data.Q, data.N
-    kind = data.kind
+    N, kind = data.N, data.kind
     means_ext = data.means[:, data.labels - 1]
     one = arith.array([[1] * N], kind)
     Mt = np.vstack([means_ext, one])
