@@ -26,7 +26,9 @@ STATEMENT = (
     r"Hessian $\frac{1}{N} J^{T} J$ at the minimizer has nullity $L(Q^2 + Q) + Q$."
 )
 FD_MAX_PARAMETERS = 60
-"""Finite-difference Hessians only for ``P`` up to this (``P²`` cost evaluations)."""
+"""Finite-difference Hessians only for ``P`` up to this (``P²`` cost evaluations)..."""
+FD_MAX_WORK = 2 * 10**7
+"""... and for ``P² N`` up to this (the number of point evaluations they take)."""
 
 
 def finite_difference_hessian(params: Parameters, data, step: float = 1e-4) -> np.ndarray:
@@ -49,8 +51,9 @@ def finite_difference_hessian(params: Parameters, data, step: float = 1e-4) -> n
 
 def fd_check(deg, data) -> Check:
     params = deg.params.with_kind("float")
-    if params.count > FD_MAX_PARAMETERS:
-        return Check("not_applicable", "finite-difference Hessian", f"P = {params.count} > {FD_MAX_PARAMETERS}: skipped")
+    if params.count > FD_MAX_PARAMETERS or params.count**2 * data.N > FD_MAX_WORK:
+        return Check("not_applicable", "finite-difference Hessian",
+                     f"P = {params.count}, N = {data.N}: P^2 N above {FD_MAX_WORK:.0e} point evaluations, skipped")
     Hfd = finite_difference_hessian(params, data)
     H = np.asarray(deg.hessian, dtype=float)
     scale = max(1.0, float(np.abs(H).max()))

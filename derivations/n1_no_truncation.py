@@ -25,7 +25,7 @@ SERIES_MAX_Q = 4
 
 def _explicit_projector(data):
     """``(1/2N)‖Y^ext(I − Π)‖²`` with the ``N x N`` projector written out (small ``N`` only)."""
-    Xt = np.vstack([data.X, arith.array([[1] * data.N], data.kind)])
+    Xt = np.vstack([data.X, arith.full((1, data.N), 1, data.kind)])
     Pi = Xt.T @ arith.inv(Xt @ Xt.T) @ Xt
     I = arith.identity(data.N, data.kind)
     R = data.targets_ext @ (I - Pi)

@@ -115,6 +115,11 @@ def array(values, kind: Kind) -> np.ndarray:
             flat_out[k] = to_exact(v)
         return out
     if kind == "float":
+        if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+            out = values.astype(float)
+            if not np.isfinite(out).all():
+                raise ValueError("NaN or infinite values are not allowed")
+            return out
         values = np.asarray(values, dtype=object)
         return np.vectorize(to_float, otypes=[float])(values) if values.size else values.astype(float)
     raise ValueError(f"unknown number kind {kind!r}; expected one of {KINDS}")
@@ -132,7 +137,16 @@ def identity(n: int, kind: Kind) -> np.ndarray:
 
 def zeros(shape, kind: Kind) -> np.ndarray:
     """An array of zeros."""
-    return array(np.zeros(shape, dtype=int), kind)
+    return full(shape, 0, kind)
+
+
+def full(shape, value: int, kind: Kind) -> np.ndarray:
+    """An array filled with the integer ``value``, without converting entry by entry."""
+    if kind == "float":
+        return np.full(shape, float(value))
+    out = np.empty(shape, dtype=object)
+    out.fill(flint.fmpq(value))
+    return out
 
 
 def _to_domain(a: np.ndarray) -> DomainMatrix:

@@ -91,10 +91,17 @@ def claim_ids() -> list[str]:
     return list(recipes())
 
 
-def run_claims(ctx: Context, only: str | None = None) -> list[Derivation]:
-    """Derive and check every claim (or only the one with id ``only``)."""
+def run_claims(ctx: Context, only: str | None = None, progress=None) -> list[Derivation]:
+    """Derive and check every claim (or only the one with id ``only``); ``progress(i, n, id)``
+    is called before each claim."""
     RECIPES = recipes()
 
     if only is not None and only not in RECIPES:
         raise UsageError(f"--only {only}: unknown claim; known claims are {', '.join(RECIPES)}")
-    return [recipe(ctx) for cid, recipe in RECIPES.items() if only is None or cid == only]
+    chosen = [(cid, recipe) for cid, recipe in RECIPES.items() if only is None or cid == only]
+    out = []
+    for i, (cid, recipe) in enumerate(chosen, start=1):
+        if progress is not None:
+            progress(i, len(chosen), cid)
+        out.append(recipe(ctx))
+    return out

@@ -50,6 +50,7 @@ def _data_options(p: argparse.ArgumentParser) -> None:
                       help="exact rational arithmetic (default): decimals are read exactly")
     kind.add_argument("--float", dest="kind", action="store_const", const="float", help="float64 arithmetic")
     p.add_argument("--seed", type=_positive_int("--seed", 0), default=0, help="seed of the random parameters the checks use")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(kind="exact")
 
 
@@ -101,6 +102,23 @@ def load_data(args) -> ClusterData:
     return read_csv(args.data, args.targets, kind=args.kind)
 
 
+class Progress:
+    """Progress lines on stderr (never stdout, so --json stays clean), silenced by --quiet."""
+
+    def __init__(self, quiet: bool):
+        import time
+
+        self.quiet, self.clock, self.start = quiet, time.perf_counter, time.perf_counter()
+
+    def __call__(self, i: int, n: int, what: str) -> None:
+        if not self.quiet:
+            print(f"symgeom: [{i}/{n}] {what} ({self.clock() - self.start:.1f} s)", file=sys.stderr, flush=True)
+
+    def note(self, what: str) -> None:
+        if not self.quiet:
+            print(f"symgeom: {what} ({self.clock() - self.start:.1f} s)", file=sys.stderr, flush=True)
+
+
 def make_context(args) -> Context:
     data = load_data(args)
     return Context(data, args.L if args.L is not None else data.Q, seed=args.seed)
@@ -136,8 +154,10 @@ def _data_json(data: ClusterData) -> dict:
 
 
 def cmd_check(args) -> int:
+    progress = Progress(args.quiet)
     ctx = make_context(args)
-    derivations = run_claims(ctx, args.only)
+    derivations = run_claims(ctx, args.only, progress)
+    progress.note("done")
     data = ctx.data
     if args.json:
         out = {
@@ -182,8 +202,10 @@ def cmd_report(args) -> int:
         ctx = Context(data, args.L if args.L is not None else 2, seed=args.seed)
     else:
         ctx = make_context(args)
-    derivations = run_claims(ctx, None if args.handout else args.only)
+    progress = Progress(args.quiet)
+    derivations = run_claims(ctx, None if args.handout else args.only, progress)
     out = prepare_directory(Path(args.out), args.force)
+    progress.note("figures")
     figures = write_figures(ctx, out)
     if args.handout:
         text = render_handout(ctx, derivations, regenerate_command(args), figures, solutions=not args.no_solutions)
@@ -197,6 +219,7 @@ def cmd_report(args) -> int:
         if d.status == REFUTED:
             print(f"{d.id} is refuted on these data: {d.main.counterexample}")
     if args.pdf:
+        progress.note("compiling the PDF")
         pdf = compile_pdf(tex)
         print(f"wrote {pdf}")
     return EXIT_OK

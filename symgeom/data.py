@@ -342,8 +342,17 @@ def _parse_value(text: str, kind: Kind, where: str):
 def read_csv(path, targets=None, kind: Kind = "exact") -> ClusterData:
     """Read data from a CSV file with header ``x1,…,xQ,cluster`` (labels ``1..Q``), and
     optional targets from a CSV file with header ``y1,…,yQ`` (one row per cluster, in
-    label order)."""
+    label order).
+
+    Float data are parsed by numpy in one call; any irregularity falls back to the row-by-row
+    reader, which names the line and the column at fault."""
     path = Path(path)
+    if kind == "float":
+        fast = _read_float_csv(path)
+        if fast is not None:
+            values, labels = fast
+            Y = read_targets(targets, values.shape[1], kind) if targets is not None else None
+            return ClusterData.from_arrays(values, labels, Y, kind=kind, source=str(path))
     rows = _read_rows(path, "data")
     if not rows:
         raise DataError(f"{path}: the file is empty; expected a header 'x1,...,xQ,cluster' and one row per point")
@@ -367,6 +376,26 @@ def read_csv(path, targets=None, kind: Kind = "exact") -> ClusterData:
     if targets is not None:
         Y = read_targets(targets, Q, kind)
     return ClusterData.from_arrays(values, labels, Y, kind=kind, source=str(path))
+
+
+def _read_float_csv(path: Path):
+    """``(points, labels)`` of a regular float CSV file by ``numpy.loadtxt``, or ``None`` when the
+    file is anything but regular (then the careful reader produces the message)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            header = f.readline().strip().split(",")
+            Q = len(header) - 1
+            if Q < 1 or [h.strip().lower() for h in header] != [f"x{c}" for c in range(1, Q + 1)] + ["cluster"]:
+                return None
+            table = np.loadtxt(f, delimiter=",", ndmin=2, dtype=float)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    if table.shape[0] == 0 or table.shape[1] != Q + 1 or not np.isfinite(table).all():
+        return None
+    labels = table[:, -1]
+    if not (np.all(labels == np.round(labels)) and labels.min() >= 1 and labels.max() <= Q):
+        return None
+    return table[:, :-1], labels.astype(np.int64)
 
 
 def _label_field(text: str, Q: int, where: str) -> int:

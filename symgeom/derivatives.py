@@ -59,16 +59,15 @@ def cluster_jacobian(params: Parameters, data) -> np.ndarray:
 
 
 def activation_regions(params: Parameters, X: np.ndarray):
-    """One pass over the columns of ``X``: the layers ``[x^(0), …, x^(L+1)]``, the stacked features
-    ``Φ = [(x^(0), 1); …; (x^(L), 1)]`` (``(L+1)(Q+1) x N``), and the activation regions as a list of
-    ``(columns, [M_1, …, M_{L+1}])``, one per distinct activation pattern.
+    """One pass over the columns of ``X``, grouped by activation pattern.
 
-    Patterns are grouped by their bits packed into bytes (one vectorized ``unique`` on short keys)."""
+    Returns ``(features, regions)``: ``features[ℓ]`` is ``φ_ℓ = (x^(ℓ), 1)`` for ``ℓ = 0..L`` and
+    ``features[L+1]`` the output, all with their columns sorted by region; ``regions`` is a list of
+    ``(start, stop, [M_1, …, M_{L+1}])``, one per distinct pattern (columns ``start:stop``).
+    Patterns are grouped by their bits packed into bytes (one vectorized ``unique``)."""
     Q, L, kind = params.Q, params.L, params.kind
     N = X.shape[1]
     pre, xs = forward(params, X)
-    one = arith.array([[1] * N], kind)
-    Phi = np.vstack([np.vstack([x, one]) for x in xs[:-1]])
     bits = np.concatenate([u > 0 for u in pre[:-1]], axis=0).T  # N x LQ
     packed = np.ascontiguousarray(np.packbits(bits, axis=1))
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
@@ -76,30 +75,57 @@ def activation_regions(params: Parameters, X: np.ndarray):
     inverse = np.asarray(inverse).reshape(-1)
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(first.size + 1))
-    regions = []
-    for g, n in enumerate(first):
-        cols = order[bounds[g]:bounds[g + 1]]
-        regions.append((cols, _backward(params, bits[n].reshape(L, Q))))
-    return xs, Phi, regions
+    one = arith.full((1, N), 1, kind)
+    if np.all(order[1:] > order[:-1]):  # the points already come region by region
+        features = [np.vstack([x, one]) for x in xs[:-1]] + [xs[-1]]
+    else:
+        features = [np.vstack([x[:, order], one]) for x in xs[:-1]] + [xs[-1][:, order]]
+    regions = [(int(bounds[g]), int(bounds[g + 1]), _backward(params, bits[n].reshape(L, Q))) for g, n in enumerate(first)]
+    return features, order, regions
+
+
+def _moments(blocks):
+    """``Σ_n φ_a φ_bᵀ`` for every pair of feature blocks over one region, as a dict; a block that is
+    constant over the region (a collapsed cluster) contributes through its count and sums only."""
+    n = blocks[0][1].shape[1]
+    const = {a: (phi[:, 0] if (phi == phi[:, :1]).all() else None) for a, phi in blocks}
+    sums = {a: phi.sum(axis=1) for a, phi in blocks if const[a] is None}
+    varying = [a for a, _ in blocks if const[a] is None]
+    out = {}
+    if varying:
+        stacked = np.vstack([phi for a, phi in blocks if a in varying])
+        gram = arith.matmul(stacked, stacked.T)
+        size = {a: phi.shape[0] for a, phi in blocks}
+        offsets = dict(zip(varying, np.cumsum([0] + [size[a] for a in varying[:-1]])))
+    for a, pa in blocks:
+        for b, pb in blocks:
+            if const[a] is not None and const[b] is not None:
+                out[a, b] = np.outer(const[a], const[b]) * n
+            elif const[a] is not None:
+                out[a, b] = np.outer(const[a], sums[b])
+            elif const[b] is not None:
+                out[a, b] = np.outer(sums[a], const[b])
+            else:
+                oa, ob = offsets[a], offsets[b]
+                out[a, b] = gram[oa:oa + pa.shape[0], ob:ob + pb.shape[0]]
+    return out
 
 
 def gauss_newton(params: Parameters, X: np.ndarray) -> np.ndarray:
-    """``(1/N) Σ_n J_nᵀ J_n`` over the columns of ``X``, through sufficient statistics: one
-    second-moment matrix ``Φ_g Φ_gᵀ`` per activation region, and only the layer blocks whose
-    ``M_ℓ`` is not zero."""
+    """``(1/N) Σ_n J_nᵀ J_n`` over the columns of ``X``, through sufficient statistics per
+    activation region: second moments ``Σ φ_ℓ φ_mᵀ`` of the layers whose ``M_ℓ`` is not zero
+    (counts and sums alone where a layer is constant over the region)."""
     Q, L, kind = params.Q, params.L, params.kind
     N = X.shape[1]
-    _, Phi, regions = activation_regions(params, X)
+    features, _, regions = activation_regions(params, X)
     B = Q + 1
     H = arith.zeros(((L + 1) * Q * B, (L + 1) * Q * B), kind)
-    for cols, Ms in regions:
+    for start, stop, Ms in regions:
         live = [l for l, M in enumerate(Ms) if (M != 0).any()]
-        rows = np.concatenate([np.arange(l * B, (l + 1) * B) for l in live]) if live else np.arange(0)
-        S = arith.matmul(Phi[np.ix_(rows, cols)], Phi[np.ix_(rows, cols)].T)
-        for a, l in enumerate(live):
-            for c, m in enumerate(live):
-                block = np.kron(Ms[l].T @ Ms[m], S[a * B:(a + 1) * B, c * B:(c + 1) * B])
-                H[l * Q * B:(l + 1) * Q * B, m * Q * B:(m + 1) * Q * B] += block
+        S = _moments([(l, features[l][:, start:stop]) for l in live])
+        for l in live:
+            for m in live:
+                H[l * Q * B:(l + 1) * Q * B, m * Q * B:(m + 1) * Q * B] += np.kron(Ms[l].T @ Ms[m], S[l, m])
     order = np.concatenate([l * Q * B + _layout(Q) for l in range(L + 1)])
     out = arith.zeros(H.shape, kind)
     out[np.ix_(order, order)] = H
@@ -117,16 +143,16 @@ def cluster_gauss_newton(J_F: np.ndarray, sizes, N: int) -> np.ndarray:
 
 def gradient(params: Parameters, data) -> np.ndarray:
     """``∇C = (1/N) Σ_n J_nᵀ r_n`` (``r_n = x^(L+1)_n − y_n``), through the sufficient statistics
-    ``R_g Φ_gᵀ`` of each activation region: the layer-``ℓ`` block is ``M_ℓᵀ (Σ_n r_n φ_{ℓ,n}ᵀ)``."""
+    ``Σ_n r_n φ_{ℓ,n}ᵀ`` of each activation region: the layer-``ℓ`` block is ``M_ℓᵀ (Σ_n r_n φ_{ℓ,n}ᵀ)``."""
     Q, L, kind = params.Q, params.L, params.kind
-    xs, Phi, regions = activation_regions(params, data.X)
-    R = xs[-1] - data.targets_ext
-    B = Q + 1
-    blocks = [arith.zeros((Q, B), kind) for _ in range(L + 1)]
-    for cols, Ms in regions:
-        RP = arith.matmul(R[:, cols], Phi[:, cols].T)
+    features, order, regions = activation_regions(params, data.X)
+    R = features[-1] - data.targets_ext[:, order]
+    blocks = [arith.zeros((Q, Q + 1), kind) for _ in range(L + 1)]
+    for start, stop, Ms in regions:
+        r = R[:, start:stop]
         for l, M in enumerate(Ms):
-            blocks[l] = blocks[l] + M.T @ RP[:, l * B:(l + 1) * B]
+            if (M != 0).any():
+                blocks[l] = blocks[l] + M.T @ arith.matmul(r, features[l][:, start:stop].T)
     vec = np.concatenate([np.concatenate([G[:, :Q].reshape(-1), G[:, Q]]) for G in blocks])
     return vec / (data.N if kind == "float" else arith.to_exact(data.N))
 

@@ -62,7 +62,7 @@ def least_squares_output(Z: np.ndarray, data: ClusterData) -> np.ndarray:
 
 
 def _lifted(Z: np.ndarray, kind) -> np.ndarray:
-    return np.vstack([Z, arith.array([[1] * Z.shape[1]], kind)])
+    return np.vstack([Z, arith.full((1, Z.shape[1]), 1, kind)])
 
 
 @dataclass(frozen=True, eq=False)
@@ -333,7 +333,7 @@ def noise_series(data: ClusterData, order: int = 6):
     t = sp.Symbol("t")
     N, kind = data.N, data.kind
     means_ext = data.means[:, data.labels - 1]
-    one = arith.array([[1] * N], kind)
+    one = arith.full((1, N), 1, kind)
     Mt = np.vstack([means_ext, one])
     Dt = np.vstack([data.deviations, 0 * one])
     K = sp.Matrix(arith.to_sympy(arith.matmul(data.targets_ext, Mt.T)))

@@ -115,3 +115,12 @@ def test_check_json_identical_across_runs_and_hash_seeds():
         assert proc.returncode == 1  # N2 is refuted on the default data
         outs.append(proc.stdout)
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_progress_goes_to_stderr_and_quiet_silences_it(capsys):
+    assert main(["check", "--only", "T1", "--json"]) == 0
+    out, err = capsys.readouterr()
+    json.loads(out)  # stdout is pure JSON
+    assert "symgeom: [1/1] T1" in err
+    assert main(["check", "--only", "T1", "--json", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""

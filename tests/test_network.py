@@ -119,3 +119,20 @@ def test_parameter_vector_round_trip():
     p = random_parameters(3, 2, "float", seed=1)
     q = Parameters.from_vector(p.vector(), 3, 2)
     assert p.count == 3 * 12 and all((a == b).all() for a, b in zip(p.weights + p.biases, q.weights + q.biases))
+
+
+@pytest.mark.parametrize("Q,L,seed", [(1, 2, 0), (2, 2, 1), (3, 3, 2)])
+def test_sufficient_statistics_match_per_point_sums(Q, L, seed):
+    """Gauss-Newton matrix and gradient by regions and moments == sums of per-point Jacobians."""
+    from symgeom.derivatives import gauss_newton, gradient, output_jacobian
+    from symgeom.network import output
+
+    data = example_data(Q, seed)
+    params = centred_parameters(random_parameters(Q, L, seed=seed), data.X)
+    J = [output_jacobian(params, data.X[:, n]) for n in range(data.N)]
+    r = output(params, data.X) - data.targets_ext
+    H = sum(j.T @ j for j in J) / data.N
+    g = sum(j.T @ r[:, n] for n, j in enumerate(J)) / data.N
+    assert (gauss_newton(params, data.X) == H).all()
+    assert (gradient(params, data) == g).all()
+    assert len(np.unique(activation_pattern(params, data.X).reshape(L * Q, -1), axis=1).T) > 1  # several regions
