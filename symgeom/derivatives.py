@@ -61,12 +61,11 @@ def cluster_jacobian(params: Parameters, data) -> np.ndarray:
 def activation_regions(params: Parameters, X: np.ndarray):
     """One pass over the columns of ``X``, grouped by activation pattern.
 
-    Returns ``(features, regions)``: ``features[ℓ]`` is ``φ_ℓ = (x^(ℓ), 1)`` for ``ℓ = 0..L`` and
-    ``features[L+1]`` the output, all with their columns sorted by region; ``regions`` is a list of
+    Returns ``(layers, order, regions)``: ``layers[ℓ]`` is ``x^(ℓ)`` for ``ℓ = 0..L+1`` with its
+    columns in the order ``order`` (region by region); ``regions`` is a list of
     ``(start, stop, [M_1, …, M_{L+1}])``, one per distinct pattern (columns ``start:stop``).
     Patterns are grouped by their bits packed into bytes (one vectorized ``unique``)."""
-    Q, L, kind = params.Q, params.L, params.kind
-    N = X.shape[1]
+    Q, L = params.Q, params.L
     pre, xs = forward(params, X)
     bits = np.concatenate([u > 0 for u in pre[:-1]], axis=0).T  # N x LQ
     packed = np.ascontiguousarray(np.packbits(bits, axis=1))
@@ -75,39 +74,43 @@ def activation_regions(params: Parameters, X: np.ndarray):
     inverse = np.asarray(inverse).reshape(-1)
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(first.size + 1))
-    one = arith.full((1, N), 1, kind)
-    if np.all(order[1:] > order[:-1]):  # the points already come region by region
-        features = [np.vstack([x, one]) for x in xs[:-1]] + [xs[-1]]
-    else:
-        features = [np.vstack([x[:, order], one]) for x in xs[:-1]] + [xs[-1][:, order]]
+    if not np.all(order[1:] > order[:-1]):  # unless the points already come region by region
+        xs = [x[:, order] for x in xs]
     regions = [(int(bounds[g]), int(bounds[g + 1]), _backward(params, bits[n].reshape(L, Q))) for g, n in enumerate(first)]
-    return features, order, regions
+    return xs, order, regions
 
 
 def _moments(blocks):
-    """``Σ_n φ_a φ_bᵀ`` for every pair of feature blocks over one region, as a dict; a block that is
-    constant over the region (a collapsed cluster) contributes through its count and sums only."""
+    """``Σ_n φ_a φ_bᵀ`` with ``φ = (x, 1)`` for every pair of layers over one region, as a dict of
+    ``(Q+1) x (Q+1)`` arrays; a layer constant over the region (a collapsed cluster) enters through
+    the count and the sums only, and the ones row never needs to be stored."""
     n = blocks[0][1].shape[1]
-    const = {a: (phi[:, 0] if (phi == phi[:, :1]).all() else None) for a, phi in blocks}
-    sums = {a: phi.sum(axis=1) for a, phi in blocks if const[a] is None}
+    kind = arith.kind_of(blocks[0][1])
+    count = arith.to_exact(n) if kind == "exact" else float(n)
+    const = {a: (x[:, 0] if (x == x[:, :1]).all() else None) for a, x in blocks}
+    sums = {a: (const[a] * count if const[a] is not None else x.sum(axis=1)) for a, x in blocks}
     varying = [a for a, _ in blocks if const[a] is None]
-    out = {}
+    xs = dict(blocks)
+    gram = {}
     if varying:
-        stacked = np.vstack([phi for a, phi in blocks if a in varying])
-        gram = arith.matmul(stacked, stacked.T)
-        size = {a: phi.shape[0] for a, phi in blocks}
-        offsets = dict(zip(varying, np.cumsum([0] + [size[a] for a in varying[:-1]])))
-    for a, pa in blocks:
-        for b, pb in blocks:
-            if const[a] is not None and const[b] is not None:
-                out[a, b] = np.outer(const[a], const[b]) * n
+        stacked = np.vstack([xs[a] for a in varying]) if len(varying) > 1 else xs[varying[0]]
+        G = arith.matmul(stacked, stacked.T)
+        Q = blocks[0][1].shape[0]
+        for i, a in enumerate(varying):
+            for j, b in enumerate(varying):
+                gram[a, b] = G[i * Q:(i + 1) * Q, j * Q:(j + 1) * Q]
+    out = {}
+    for a, _ in blocks:
+        for b, _ in blocks:
+            if (a, b) in gram:
+                xx = gram[a, b]
             elif const[a] is not None:
-                out[a, b] = np.outer(const[a], sums[b])
-            elif const[b] is not None:
-                out[a, b] = np.outer(sums[a], const[b])
+                xx = np.outer(const[a], sums[b])
             else:
-                oa, ob = offsets[a], offsets[b]
-                out[a, b] = gram[oa:oa + pa.shape[0], ob:ob + pb.shape[0]]
+                xx = np.outer(sums[a], const[b])
+            top = np.hstack([xx, sums[a][:, None]])
+            bottom = np.concatenate([sums[b], [count]])[None, :]
+            out[a, b] = np.vstack([top, bottom])
     return out
 
 
@@ -117,12 +120,14 @@ def gauss_newton(params: Parameters, X: np.ndarray) -> np.ndarray:
     (counts and sums alone where a layer is constant over the region)."""
     Q, L, kind = params.Q, params.L, params.kind
     N = X.shape[1]
-    features, _, regions = activation_regions(params, X)
+    xs, _, regions = activation_regions(params, X)
     B = Q + 1
     H = arith.zeros(((L + 1) * Q * B, (L + 1) * Q * B), kind)
     for start, stop, Ms in regions:
         live = [l for l, M in enumerate(Ms) if (M != 0).any()]
-        S = _moments([(l, features[l][:, start:stop]) for l in live])
+        if not live:
+            continue
+        S = _moments([(l, xs[l][:, start:stop]) for l in live])
         for l in live:
             for m in live:
                 H[l * Q * B:(l + 1) * Q * B, m * Q * B:(m + 1) * Q * B] += np.kron(Ms[l].T @ Ms[m], S[l, m])
@@ -143,16 +148,20 @@ def cluster_gauss_newton(J_F: np.ndarray, sizes, N: int) -> np.ndarray:
 
 def gradient(params: Parameters, data) -> np.ndarray:
     """``∇C = (1/N) Σ_n J_nᵀ r_n`` (``r_n = x^(L+1)_n − y_n``), through the sufficient statistics
-    ``Σ_n r_n φ_{ℓ,n}ᵀ`` of each activation region: the layer-``ℓ`` block is ``M_ℓᵀ (Σ_n r_n φ_{ℓ,n}ᵀ)``."""
+    ``Σ_n r_n φ_{ℓ,n}ᵀ = (Σ r xᵀ, Σ r)`` of each activation region: the layer-``ℓ`` block is
+    ``M_ℓᵀ (Σ_n r_n φ_{ℓ,n}ᵀ)``."""
     Q, L, kind = params.Q, params.L, params.kind
-    features, order, regions = activation_regions(params, data.X)
-    R = features[-1] - data.targets_ext[:, order]
+    xs, order, regions = activation_regions(params, data.X)
+    targets = data.targets_ext if np.all(order[1:] > order[:-1]) else data.targets_ext[:, order]
+    R = xs[-1] - targets
     blocks = [arith.zeros((Q, Q + 1), kind) for _ in range(L + 1)]
     for start, stop, Ms in regions:
         r = R[:, start:stop]
+        rsum = r.sum(axis=1)
         for l, M in enumerate(Ms):
             if (M != 0).any():
-                blocks[l] = blocks[l] + M.T @ arith.matmul(r, features[l][:, start:stop].T)
+                rphi = np.hstack([arith.matmul(r, xs[l][:, start:stop].T), rsum[:, None]])
+                blocks[l] = blocks[l] + M.T @ rphi
     vec = np.concatenate([np.concatenate([G[:, :Q].reshape(-1), G[:, Q]]) for G in blocks])
     return vec / (data.N if kind == "float" else arith.to_exact(data.N))
 
