@@ -260,8 +260,9 @@ class ClusterData:
 def _reject_shared_points(X: np.ndarray, labels: np.ndarray, source: str) -> None:
     """A point that belongs to two clusters makes them inseparable: refuse it.  Candidates are
     found on float64 rows (one vectorized ``unique``), then confirmed exactly."""
-    approx = np.asarray(X, dtype=float).T
-    _, inverse, counts = np.unique(approx, axis=0, return_inverse=True, return_counts=True)
+    approx = np.ascontiguousarray(np.asarray(X, dtype=float).T) + 0.0  # + 0.0 turns -0.0 into 0.0
+    rows = approx.view(np.dtype((np.void, approx.dtype.itemsize * approx.shape[1]))).reshape(-1)
+    _, inverse, counts = np.unique(rows, return_inverse=True, return_counts=True)
     inverse = np.asarray(inverse).reshape(-1)
     for g in np.flatnonzero(counts > 1):
         members = np.flatnonzero(inverse == g)
