@@ -36,6 +36,12 @@ def _cone_edges(ax, W, b, reach, color, label):
     for i in range(edges.shape[1]):
         ax.plot(*np.stack([p, p + reach * edges[:, i]]).T, color=color, lw=1.2)
         ax.plot(*np.stack([p, p - reach * edges[:, i]]).T, color=color, lw=1.0, ls="--")
+    if edges.shape[1] == 2:  # shade both cones: a fan from the apex through the bisector
+        mid = edges[:, 0] + edges[:, 1]
+        mid = mid / np.linalg.norm(mid) if np.linalg.norm(mid) > 1e-12 else np.array([-edges[1, 0], edges[0, 0]])
+        for sign, shade in ((1, 0.16), (-1, 0.08)):
+            fan = np.stack([p, p + sign * reach * edges[:, 0], p + sign * reach * mid, p + sign * reach * edges[:, 1]])
+            ax.fill(fan[:, 0], fan[:, 1], color=color, alpha=shade, lw=0)
     ax.plot(*p, marker="x", color=color, ms=7, mew=2, ls="none", label=label)
 
 
@@ -51,7 +57,7 @@ def construction_figure(family, path) -> Path:
     reach = 0.6 * span
     fig = Figure(figsize=(9.0, 3.2))
     axes = fig.subplots(1, 3, sharex=True, sharey=True)
-    titles = ["data and the cone of layer 1", "after layer 1; cone of layer 2", "after layer 2: curated points"]
+    titles = ["data; cone of layer 1", "after layer 1; cone of layer 2", "after layer 2: curated points"]
     for panel, ax in enumerate(axes):
         Z = zs[min(panel, len(zs) - 1)]
         for j in range(data.Q):
