@@ -9,7 +9,7 @@ from . import (
     g3_degeneracy,
     g4_symmetry_count,
     n1_no_truncation,
-    n2_truncated_candidates,
+    n2_strata,
     t1_recursive_truncation,
     t2_cone_geometry,
     t3_idempotence,
@@ -28,5 +28,5 @@ RECIPES = {
     "G3": g3_degeneracy.derive,
     "G4": g4_symmetry_count.derive,
     "N1": n1_no_truncation.derive,
-    "N2": n2_truncated_candidates.derive,
+    "N2": n2_strata.derive,
 }

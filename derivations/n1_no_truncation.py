@@ -8,8 +8,9 @@ import numpy as np
 import sympy as sp
 
 from symgeom import arith
-from symgeom.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, Check, Derivation, Step, certify_equal, combine, prove_zero
-from symgeom.local_minima import n1_hessian_nullity, noise_expansion, noise_series, projection_cost
+from symgeom.certificates import CHECKED, NOT_APPLICABLE, REFUTED, Check, Derivation, Step, certify_equal, combine, prove_zero
+from symgeom.derivatives import gradient, spectral_nullity
+from symgeom.local_minima import hessian_by_differences, noise_expansion, noise_series, projection_cost
 
 ID = "N1"
 TITLE = "The no-truncation local minimum"
@@ -21,6 +22,9 @@ STATEMENT = (
     r"scaled by $\varepsilon$."
 )
 SERIES_MAX_Q = 4
+"""Largest Q whose exact noise series SymPy expands (the determinant grows fast beyond)."""
+EXPLICIT_PROJECTOR_MAX_N = 200
+"""Largest N for the second route through the explicit N x N projector."""
 
 
 def _explicit_projector(data):
@@ -33,55 +37,58 @@ def _explicit_projector(data):
 
 
 def derive(ctx) -> Derivation:
-    verdicts = ctx.local_minima
-    if not isinstance(verdicts, list):
-        return Derivation(ID, TITLE, STATEMENT, (Step(r"\text{N1}", "The candidate cannot be built here.",
-                                                      Check(NOT_APPLICABLE, "construction", str(verdicts)), key=True),))
-    v = verdicts[0]
-    cand, data = v.candidate, ctx.data
+    n1 = ctx.strata[0]
+    data = ctx.data
     exact = data.kind == "exact"
+    params = n1.minimizer.params
     kind = "exact rational" if exact else "float64"
-    ways = [certify_equal(np.array([cand.cost], dtype=object if exact else float),
-                          np.array([projection_cost(data.X, data)], dtype=object if exact else float),
+    dtype = object if exact else float
+    key = Step(r"\theta^{*} \in R_{\emptyset},\ \mathcal{C}[\theta^{*}] = B_{\{1,\dots,Q\}}",
+               r"The stratum $S = \emptyset$ of N2: every pre-activation strictly positive and the cost equal to the "
+               r"bound, so a local minimum by the bound of N2 (a).", n1.certificate, key=True)
+    Xt = np.vstack([data.X, arith.full((1, data.N), 1, data.kind)])
+    if arith.rank(arith.matmul(Xt, Xt.T)) < data.Q + 1:
+        why = (f"the N = {data.N} points do not affinely span R^{data.Q}: the projection formula, the noise expansion "
+               "and the nullity count need the lifted data matrix to have full row rank")
+        return Derivation(ID, TITLE, STATEMENT, (key, Step(r"\operatorname{rank}[X; \mathbf{1}^T] < Q + 1",
+                                                           "The closed forms below do not apply.",
+                                                           Check(NOT_APPLICABLE, "full row rank", why))))
+    ways = [certify_equal(np.array([n1.cost], dtype=dtype), np.array([projection_cost(data.X, data)], dtype=dtype),
                           f"{kind}: network cost = projection formula through sufficient statistics")]
-    if data.N <= 200:
-        ways.append(certify_equal(np.array([cand.cost], dtype=object if exact else float),
-                                  np.array([_explicit_projector(data)], dtype=object if exact else float),
+    if data.N <= EXPLICIT_PROJECTOR_MAX_N:
+        ways.append(certify_equal(np.array([n1.cost], dtype=dtype), np.array([_explicit_projector(data)], dtype=dtype),
                                   f"{kind}: network cost = formula with the explicit N x N projector"))
     formula = combine(ways, "the constructed network's cost against the projection formula, two ways")
+    g = gradient(params, data)
+    zero_gradient = certify_equal(g, 0 * g, f"{kind} gradient in the full parameter space",
+                                  scale=max(1.0, arith.magnitude(data.X)) * max(1.0, arith.magnitude(data.Y)))
     Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
-    dim = sp.expand((Ls + 1) * (Qs**2 + Qs) - (Qs**2 + Qs))
-    dim_proof = prove_zero(dim - Ls * (Qs**2 + Qs), "SymPy expansion", "P minus the Q^2 + Q entries of the output map G")
-    if exact and data.Q <= 4:
-        nullity, expected = n1_hessian_nullity(cand)
-        rank = Check(CERTIFIED if nullity == expected else REFUTED, "exact rank of (1/N) J^T J",
-                     f"nullity {nullity}, expected L(Q^2+Q) = {expected}", residual=nullity - expected,
-                     counterexample=None if nullity == expected else f"nullity {nullity}")
-    else:
-        nullity, expected = v.hessian_nullity, data.parameter_count(ctx.L) - (data.Q**2 + data.Q)
-        rank = Check(CHECKED if nullity == expected else REFUTED, "float Hessian (differences of the exact gradient)",
-                     f"nullity {nullity}, expected {expected}", residual=nullity - expected, tolerance=v.hessian_tolerance,
-                     counterexample=None if nullity == expected else f"nullity {nullity}")
-    fd = Check(CHECKED if v.hessian_nullity == expected and v.hessian_min_eigenvalue > -v.hessian_tolerance else REFUTED,
+    expected = sp.expand((Ls + 1) * (Qs**2 + Qs) - (Qs**2 + Qs))
+    count = prove_zero(expected - Ls * (Qs**2 + Qs), "SymPy expansion", "P minus the Q^2 + Q entries of the output map G")
+    H = hessian_by_differences(params, data)
+    eig = np.linalg.eigvalsh(H)
+    fd_nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
+    tol = float(np.sqrt(max(zero_edge, 1e-300) * nonzero_edge)) if fd_nullity else 1e-6 * max(1.0, float(np.max(np.abs(eig))))
+    fd = Check(CHECKED if fd_nullity == n1.hessian_nullity and eig[0] > -tol else REFUTED,
                "Hessian by central differences of the gradient (float64)",
-               f"smallest eigenvalue {v.hessian_min_eigenvalue:.3g}, nullity {v.hessian_nullity}",
-               margin=v.hessian_min_eigenvalue, tolerance=v.hessian_tolerance,
-               counterexample=None if v.hessian_nullity == expected else f"nullity {v.hessian_nullity} != {expected}")
-    c2 = noise_expansion(data)
+               f"smallest eigenvalue {eig[0]:.3g}, nullity {fd_nullity} at the largest spectral gap",
+               margin=float(eig[0]), tolerance=tol,
+               counterexample=None if fd_nullity == n1.hessian_nullity else f"nullity {fd_nullity} != {n1.hessian_nullity}")
     steps = [
-        Step(r"\mathcal{C}[\theta^{*}] = \frac{1}{2N}\|Y^{\mathrm{ext}}(I - \Pi)\|_F^2 = " + _num(cand.cost, exact),
+        Step(r"\mathcal{C}[\theta^{*}] = \frac{1}{2N}\|Y^{\mathrm{ext}}(I - \Pi)\|_F^2 = " + _num(n1.cost, exact),
              r"On the open region where every pre-activation is positive the network is the affine map "
              r"$x \mapsto G(\theta)[x; 1]$, so the cost is a least-squares residual.", formula),
-        Step(r"\nabla \mathcal{C}[\theta^{*}] = 0,\quad \mathcal{C}(\theta) = \hat{\mathcal{C}}(G(\theta)) \ge "
-             r"\hat{\mathcal{C}}(G^{*})", r"The cost depends on $\theta$ only through the cumulative output map $G$, "
-             r"and $G^{*}$ minimizes the convex $\hat{\mathcal{C}}$: a local minimum.", v.certificate, key=True),
-        Step(sp.Eq(sp.Symbol(r"\dim"), dim), r"$G$ is a submersion (through $W_{L+1}, b_{L+1}$ alone), so "
-             r"$G^{-1}(G^{*})$ is a manifold of dimension $P - (Q^2 + Q)$.", dim_proof),
-        Step(rf"\operatorname{{nullity}} \nabla^2\mathcal{{C}} = {nullity}",
-             r"The residual term of the Hessian contracts with $R[X; \mathbf{1}^T]^T = 0$, so "
-             r"$\nabla^2 \mathcal{C} = \frac{1}{N}J^T J$.", rank),
+        key,
+        Step(r"\nabla \mathcal{C}[\theta^{*}] = 0", "Corroboration: the gradient vanishes (normal equations).",
+             zero_gradient),
+        Step(sp.Eq(sp.Symbol(r"\dim"), expected), r"$G$ is a submersion (through $W_{L+1}, b_{L+1}$ alone), so "
+             r"$G^{-1}(G^{*})$ has dimension $P - (Q^2 + Q)$.", count),
+        Step(rf"\operatorname{{nullity}} \nabla^2\mathcal{{C}} = {n1.hessian_nullity} = \dim",
+             r"Explicit tangent directions (gauge and bias translations at every layer) span the kernel of "
+             r"$\nabla^2 \mathcal{C} = \frac{1}{N}J^T J$.", n1.dimension_check),
         Step(r"\lambda_{\min}(\nabla^2 \mathcal{C}) \ge 0", "Independent: differences of the gradient.", fd),
     ]
+    c2 = noise_expansion(data)
     if exact and data.Q <= SERIES_MAX_Q:
         eps, C, series = noise_series(data)
         coefficient = series.coeff(eps, 2)
@@ -102,9 +109,9 @@ def derive(ctx) -> Derivation:
 
 
 def _num(x, exact) -> str:
-    from symgeom.printing import latex
+    """An exact value with its decimal approximation, or a float."""
+    from symgeom.printing import decimal_latex, number_latex
 
     x = arith.to_sympy(x) if not isinstance(x, sp.Basic) else x
-    text = latex(x) if exact and len(str(x)) < 30 else ""
-    approx = arith.format_number(float(x))
-    return f"{text} \\approx {approx}" if text else approx
+    approx = decimal_latex(float(x))
+    return f"{number_latex(x)} \\approx {approx}" if exact and len(str(x)) < 30 else approx

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from enum import Enum
 from fractions import Fraction
 from typing import Any, Iterable
 
@@ -29,9 +30,32 @@ import sympy as sp
 
 from .arith import Exact, format_number
 
-PROVED, CERTIFIED, CHECKED, REFUTED, NOT_APPLICABLE = "proved", "certified", "checked", "refuted", "not_applicable"
-STATUSES = (PROVED, CERTIFIED, CHECKED, REFUTED, NOT_APPLICABLE)
-_STRENGTH = {REFUTED: 4, PROVED: 3, CERTIFIED: 2, CHECKED: 1, NOT_APPLICABLE: 0}
+
+
+class Status(str, Enum):
+    """How a statement was settled (MATH.md §5); ``str``-valued, so JSON and templates see the word."""
+
+    PROVED = "proved"
+    CERTIFIED = "certified"
+    CHECKED = "checked"
+    REFUTED = "refuted"
+    UNDECIDED = "undecided"
+    """The checks ran and neither confirm nor contradict the statement (e.g. a construction that did
+    not reach it); it weakens any combination it enters."""
+    NOT_APPLICABLE = "not_applicable"
+    """The statement's hypotheses fail here; it is left out of combinations."""
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+PROVED, CERTIFIED, CHECKED, REFUTED = Status.PROVED, Status.CERTIFIED, Status.CHECKED, Status.REFUTED
+UNDECIDED, NOT_APPLICABLE = Status.UNDECIDED, Status.NOT_APPLICABLE
+STATUSES = tuple(Status)
+_STRENGTH = {REFUTED: 4, PROVED: 3, CERTIFIED: 2, CHECKED: 1, UNDECIDED: 0, NOT_APPLICABLE: 0}
 
 FLOAT_RTOL = 1e-9
 """Default relative tolerance of float checks: residuals are compared with ``FLOAT_RTOL * scale``."""
@@ -55,10 +79,14 @@ class Check:
     """The float tolerance the residual was compared with."""
     counterexample: str | None = None
     """For ``refuted``: where the claim fails."""
+    scope: str | None = None
+    """What the status covers: ``"all Q"`` (symbolic), ``"Q <= k"`` (case split), ``"these data"``
+    (exact certificate), ``"these data, float"``."""
 
     def __post_init__(self):
         if self.status not in STATUSES:
-            raise ValueError(f"unknown status {self.status!r}; expected one of {STATUSES}")
+            raise ValueError(f"unknown status {self.status!r}; expected one of {[str(s) for s in STATUSES]}")
+        object.__setattr__(self, "status", Status(self.status))
         if self.status == REFUTED and not self.counterexample:
             raise ValueError("a refuted check must carry its counterexample")
         if self.status == CHECKED and self.tolerance is None:
@@ -78,6 +106,8 @@ class Check:
         out.update({k: json_number(v) for k, v in self.numbers().items()})
         if self.counterexample:
             out["counterexample"] = self.counterexample
+        if self.scope:
+            out["scope"] = self.scope
         return out
 
     def __str__(self) -> str:
@@ -154,6 +184,8 @@ class Derivation:
     def as_json(self) -> dict:
         main = self.main
         out = {"id": self.id, "title": self.title, "status": main.status, "method": main.method, "detail": main.detail}
+        if main.scope:
+            out["scope"] = main.scope
         data = [c for c in self.checks if c.status in (CERTIFIED, CHECKED)]
         for k, v in (data[0] if data else main).numbers().items():
             out[k] = json_number(v)
@@ -291,26 +323,26 @@ def certify_positive(values: np.ndarray, method: str, detail: str = "", where=No
                  counterexample=f"{label}: {float(margin)!r} is not {relation} {bound:.3g}")
 
 
-def combine(checks: Iterable[Check], method: str, detail: str = "") -> Check:
+def combine(checks: Iterable[Check], method: str, detail: str = "", scope: str | None = None) -> Check:
     """One check standing for several of the same kind: refuted if any is; otherwise the
     weakest status, the largest residual, the smallest margin and the largest tolerance."""
     checks = list(checks)
     bad = [c for c in checks if c.status == REFUTED]
     if bad:
         c = bad[0]
-        return Check(REFUTED, method, detail or c.detail, c.residual, c.margin, c.tolerance, c.counterexample)
+        return Check(REFUTED, method, detail or c.detail, c.residual, c.margin, c.tolerance, c.counterexample, scope)
     live = [c for c in checks if c.status != NOT_APPLICABLE]
     if not live:
-        return Check(NOT_APPLICABLE, method, detail or "nothing to check")
+        return Check(NOT_APPLICABLE, method, detail or "nothing to check", scope=scope)
     status = min((c.status for c in live), key=lambda s: _STRENGTH[s])
     res = [c.residual for c in live if c.residual is not None]
     mar = [c.margin for c in live if c.margin is not None]
     tol = [c.tolerance for c in live if c.tolerance is not None]
     return Check(status, method, detail, max(res, key=abs) if res else None, min(mar) if mar else None,
-                 max(tol) if tol else None)
+                 max(tol) if tol else None, scope=scope)
 
 
 __all__ = [
     "Check", "Step", "Derivation", "prove_zero", "prove_matrix_identity", "certify_equal", "certify_positive", "combine", "json_number",
-    "PROVED", "CERTIFIED", "CHECKED", "REFUTED", "NOT_APPLICABLE", "STATUSES", "FLOAT_RTOL",
+    "Status", "PROVED", "CERTIFIED", "CHECKED", "REFUTED", "UNDECIDED", "NOT_APPLICABLE", "STATUSES", "FLOAT_RTOL",
 ]

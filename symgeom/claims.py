@@ -67,15 +67,11 @@ class Context:
 
 
     @cached_property
-    def local_minima(self):
-        """:func:`~symgeom.local_minima.settle` for every candidate (N1 first), or the error that
-        prevents building them."""
-        from .local_minima import candidates, settle
+    def strata(self) -> list:
+        """:func:`~symgeom.local_minima.settle_strata`: every stratum on the data, ``S = ∅`` (N1) first."""
+        from .local_minima import settle_strata
 
-        try:
-            return [settle(c) for c in candidates(self.data, self.L)]
-        except ConstructionError as e:
-            return e
+        return settle_strata(self.data, self.L)
 
 
 def recipes() -> dict:

@@ -40,6 +40,17 @@ def _positive_int(name: str, lower: int = 1):
     return parse
 
 
+def _label_list(text: str) -> tuple:
+    """``"1,3"`` -> ``(1, 3)``: cluster labels for ``--truncate``."""
+    try:
+        labels = tuple(int(t) for t in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--truncate takes cluster labels separated by commas (e.g. 1,3), got {text!r}") from None
+    if not labels:
+        raise argparse.ArgumentTypeError("--truncate needs at least one cluster label")
+    return labels
+
+
 def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="F", help="CSV file with header x1,...,xQ,cluster (default: the embedded data, Q = 3)")
     p.add_argument("--targets", metavar="F", help="CSV file with header y1,...,yQ, one row per cluster (default: y_j = e_j)")
@@ -74,8 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
                              "figures, exercises")
     report.add_argument("--no-solutions", action="store_true", help="with --handout: leave out the solutions")
 
-    construct = sub.add_parser("construct", help="write the explicit global minimizer's weights and biases (L >= Q)")
+    construct = sub.add_parser("construct", help="write an explicit minimizer's weights and biases: the global minimizer "
+                               "(L >= Q; L = Q - 1 with Q - 1 truncations) or a stratum's local minimum (--truncate)")
     _data_options(construct)
+    construct.add_argument("--truncate", metavar="K,...", type=_label_list,
+                           help="the truncated clusters S (labels, comma-separated): write the local minimum of the "
+                                "stratum R_S, of cost B_U (needs L >= |S|)")
     construct.add_argument("--out", metavar="FILE", required=True,
                            help="output file: .json (exact values as strings) or .npz (float64 arrays)")
     construct.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -167,9 +182,7 @@ def cmd_check(args) -> int:
         if any(d.id.startswith("G") for d in derivations):
             out["global_minimizer"] = _minimizer_json(ctx, derivations)
         if any(d.id.startswith("N") for d in derivations):
-            lm = ctx.local_minima
-            out["local_minima"] = [v.as_json() for v in lm] if isinstance(lm, list) else {"status": "not_applicable",
-                                                                                          "reason": str(lm)}
+            out["local_minima"] = [st.as_json() for st in ctx.strata]
         print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         print(f"data: {data}")
@@ -206,7 +219,7 @@ def cmd_report(args) -> int:
     derivations = run_claims(ctx, None if args.handout else args.only, progress)
     out = prepare_directory(Path(args.out), args.force)
     progress.note("figures")
-    figures = write_figures(ctx, out)
+    figures = write_figures(ctx, out, strata=args.handout or args.only in (None, "N2"))
     if args.handout:
         text = render_handout(ctx, derivations, regenerate_command(args), figures, solutions=not args.no_solutions)
         tex = out / "handout.tex"
@@ -250,8 +263,45 @@ def _minimizer_json(ctx, derivations) -> dict:
     }
 
 
-def cmd_construct(args) -> int:
+def _construction(ctx, truncate):
+    """``(params, meta, summary)`` of what ``construct`` writes: the stratum minimizer ``θ_S`` for
+    ``--truncate``; else the global minimizer of G1 (``L ≥ Q``) or with ``Q − 1`` truncations
+    (``L = Q − 1``)."""
+    from ._errors import ConstructionError
+    from .cost import cost
     from .minimizer import global_minimizer
+    from .strata import collapse_order, stratum_minimizer
+
+    data, L = ctx.data, ctx.L
+    if truncate is None and L >= data.Q:
+        fam = global_minimizer(data, L)
+        return fam.member(), {"order": list(fam.order), "claim": "global minimizer of the L2 cost (G1)"}, \
+            f"order {list(fam.order)}, cost 0"
+    if truncate is None:
+        if L < data.Q - 1:
+            raise ConstructionError(f"zero cost is constructed with one truncation per hidden layer for all clusters but one: "
+                                    f"it needs L >= Q - 1 = {data.Q - 1} (got L = {L}); no construction below that")
+        errors = []
+        for keep in range(data.Q, 0, -1):
+            try:
+                S = collapse_order(data, [k for k in range(1, data.Q + 1) if k != keep])
+                break
+            except ConstructionError as e:
+                errors.append(str(e))
+        else:
+            raise ConstructionError(f"no cluster can be kept with the others truncated one per layer: {errors[0]}")
+        claim = f"global minimizer of the L2 cost (cost 0) with Q - 1 = {data.Q - 1} truncations"
+    else:
+        S = collapse_order(data, truncate)
+        claim = "local minimum of the stratum R_S (N2): cost B_U"
+    theta = stratum_minimizer(data, L, S)
+    C = cost(theta.params, data)
+    meta = {"truncated": sorted(theta.truncated), "collapse_order": list(theta.truncated), "kept": list(theta.kept),
+            "bound": json_number(theta.bound), "cost": json_number(C), "claim": claim}
+    return theta.params, meta, f"S = {theta.label}, cost {arith.format_number(C)} = B_U"
+
+
+def cmd_construct(args) -> int:
     from .report import write_text
 
     out = Path(args.out)
@@ -262,9 +312,8 @@ def cmd_construct(args) -> int:
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
     ctx = make_context(args)
-    fam = global_minimizer(ctx.data, ctx.L)
-    params = fam.member()
-    meta = {"source": ctx.data.source, "order": list(fam.order), "claim": "global minimizer of the L2 cost (G1)"}
+    params, meta, summary = _construction(ctx, args.truncate)
+    meta = {"source": ctx.data.source, **meta}
     if out.suffix == ".json":
         from .network import parameters_json
 
@@ -284,8 +333,7 @@ def cmd_construct(args) -> int:
         with os.fdopen(fd, "wb") as f:
             f.write(buf.getvalue())
         os.replace(tmp, out)
-    print(f"wrote {out}: Q = {params.Q}, L = {params.L}, order {list(fam.order)}, cost 0 "
-          f"({'exact' if ctx.kind == 'exact' else 'float64'})")
+    print(f"wrote {out}: Q = {params.Q}, L = {params.L}, {summary} ({'exact' if ctx.kind == 'exact' else 'float64'})")
     return EXIT_OK
 
 

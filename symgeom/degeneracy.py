@@ -147,3 +147,53 @@ def analyse(family) -> Degeneracy:
     checks = {"jacobian_rank": cJ, "hessian_rank": cH, "hessian_from_clusters": same, "symmetry": cS,
               "fiber": cSF, "in_kernel": in_kernel}
     return Degeneracy(params, JF, H, rJ, rH, dimension, checks, rS, rSF - rS)
+
+
+# -- tangent directions of minimizer sets ---------------------------------------------------
+def _direction(params: Parameters, changes: dict) -> np.ndarray:
+    """The parameter vector with ``changes = {("W"|"b", ℓ): array}`` (0-based layers) and zeros elsewhere."""
+    Q, L, kind = params.Q, params.L, params.kind
+    dW = [changes.get(("W", l), arith.zeros((Q, Q), kind)) for l in range(L + 1)]
+    db = [changes.get(("b", l), arith.zeros(Q, kind)) for l in range(L + 1)]
+    return Parameters(tuple(dW), tuple(db)).vector()
+
+
+def gauge_directions(params: Parameters, translating) -> np.ndarray:
+    """Tangent vectors of the exact curves ``(T W_ℓ, T b_ℓ + εt, W_{ℓ+1} T⁻¹, b_{ℓ+1} − εW_{ℓ+1}T⁻¹t)``
+    through ``θ``, valid wherever every point that matters keeps strict pre-activation signs in layer
+    ``ℓ``: then ``σ(T a) = T a`` where ``a > 0`` and ``0`` where ``a < 0``.
+
+    For every hidden layer ``ℓ`` and ``E = e_i e_jᵀ`` (``T = I + εE``): ``δW_ℓ = E W_ℓ``,
+    ``δb_ℓ = E b_ℓ``, ``δW_{ℓ+1} = −W_{ℓ+1} E``; for the layers in ``translating`` (1-based; those that
+    send no point to 0) and ``t = e_i``: ``δb_ℓ = e_i``, ``δb_{ℓ+1} = −W_{ℓ+1} e_i``."""
+    Q, kind = params.Q, params.kind
+    E = arith.identity(Q, kind)
+    cols = []
+    for l in range(params.L):
+        W, b, W_next = params.weights[l], params.biases[l], params.weights[l + 1]
+        for i in range(Q):
+            for j in range(Q):
+                unit = np.outer(E[i], E[j])
+                cols.append(_direction(params, {("W", l): unit @ W, ("b", l): unit @ b, ("W", l + 1): -W_next @ unit}))
+        if l + 1 in translating:
+            cols += [_direction(params, {("b", l): E[i], ("b", l + 1): -W_next[:, i]}) for i in range(Q)]
+    return np.stack(cols, axis=1)
+
+
+def kernel_directions(params: Parameters) -> np.ndarray:
+    """Directions ``δ[W_ℓ | b_ℓ] = k zᵀ`` with ``k`` in the kernel of the downstream product
+    ``W_{L+1} W_L ⋯ W_{ℓ+1}``: where every point that matters is strictly positive in the layers after
+    ``ℓ`` (or strictly negative where it is collapsed), the change never reaches the output, so
+    ``θ + ε·(any sum of them)`` is an exact straight line of points with the same outputs.  ``P x d``,
+    possibly ``d = 0``."""
+    Q, L = params.Q, params.L
+    cols, down = [], params.weights[L]
+    unit = arith.identity(Q + 1, params.kind)
+    for l in range(L - 1, -1, -1):
+        K = arith.nullspace(down)
+        for c in range(K.shape[1]):
+            for z in unit:
+                move = np.outer(K[:, c], z)
+                cols.append(_direction(params, {("W", l): move[:, :Q], ("b", l): move[:, Q]}))
+        down = arith.matmul(down, params.weights[l])
+    return np.stack(cols, axis=1) if cols else arith.zeros((params.count, 0), params.kind)

@@ -3,6 +3,8 @@
 * :func:`construction_figure` -- for ``Q = 2``: the clusters, each collapsing layer's cumulative cone
   with its apex (forward cone solid, backward cone dashed), and the curated points after each
   truncation;
+* :func:`stratum_figure` -- for ``Q = 2``: a stratum minimizer, the kept cluster squeezed onto a
+  line of the first hidden layer that misses the collapsed point;
 * :func:`rho_figure` -- the noise-to-signal ratio ``ρ^(ℓ)`` by layer.
 
 Files are reproducible: no creation date, fixed fonts and sizes.
@@ -73,6 +75,51 @@ def construction_figure(family, path) -> Path:
     return _save(fig, path)
 
 
+def stratum_figure(stratum, path) -> Path:
+    """Two panels for a ``Q = 2`` stratum minimizer ``θ_S``: the data with the separating line of the
+    collapsing layer; the first hidden layer, where the kept cluster lies on a line that misses the
+    origin (the collapsed cluster's image) and the output map's kernel runs along that line."""
+    from .network import layers
+
+    theta = stratum.minimizer
+    data = theta.data
+    if data.Q != 2:
+        raise ValueError("the stratum figure is drawn for Q = 2")
+    X = np.asarray(data.X, dtype=float)
+    H = np.asarray(layers(theta.params, data.X)[1], dtype=float)
+    W1 = np.asarray(theta.params.weights[0], dtype=float)
+    b1 = np.asarray(theta.params.biases[0], dtype=float)
+    fig = Figure(figsize=(7.0, 3.2))
+    left, right = fig.subplots(1, 2)
+    for j in range(data.Q):
+        mine = data.labels == j + 1
+        role = "collapsed" if j + 1 in theta.truncated else "kept"
+        left.plot(X[0, mine], X[1, mine], "o", ms=3.5, color=COLORS[j], label=f"cluster {j + 1} ({role})")
+        right.plot(H[0, mine], H[1, mine], "o", ms=3.5, color=COLORS[j])
+    # the separator: the row of W_1 with the largest norm, W_1[i] x + b_1[i] = 0
+    i = int(np.argmax(np.linalg.norm(W1, axis=1)))
+    lo, hi = X.min(axis=1) - 0.5, X.max(axis=1) + 0.5
+    if abs(W1[i, 1]) > abs(W1[i, 0]):
+        xs = np.array([lo[0], hi[0]])
+        left.plot(xs, -(b1[i] + W1[i, 0] * xs) / W1[i, 1], color="black", lw=1, ls="--", label="separator")
+    else:
+        ys = np.array([lo[1], hi[1]])
+        left.plot(-(b1[i] + W1[i, 1] * ys) / W1[i, 0], ys, color="black", lw=1, ls="--", label="separator")
+    kept = H[:, np.isin(data.labels, theta.kept)]
+    direction = np.ones(2) / np.sqrt(2)
+    t = np.array([-0.2, 1.2]) * max(float(np.max(np.abs(kept))), 1.0) * np.sqrt(2)
+    base = kept[:, 0] - direction * (direction @ kept[:, 0])
+    right.plot(*(base[:, None] + direction[:, None] * t), color="black", lw=1, ls="--", label="line of the kept points")
+    right.plot(0, 0, marker="x", color="black", ms=8, mew=2, ls="none", label="collapsed point (origin)")
+    left.set_title("input space", fontsize=9)
+    right.set_title(r"hidden layer 1: $x^{(1)} = \sigma(W_1 x + b_1)$", fontsize=9)
+    for ax in (left, right):
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=6.5, loc="best")
+    return _save(fig, path)
+
+
 def rho_figure(rho_by_layer, path) -> Path:
     """``ρ^(ℓ)`` against ``ℓ``."""
     values = [float(r) for r in rho_by_layer]
@@ -88,18 +135,24 @@ def rho_figure(rho_by_layer, path) -> Path:
     return _save(fig, path)
 
 
-def write_figures(ctx, folder) -> dict:
-    """The figures that apply to ``ctx`` (a construction exists; ``Q = 2`` for the cones), written
-    under ``folder/figures``; returns ``{name: path relative to folder}``."""
-    fam = ctx.minimizer
-    if not hasattr(fam, "cones"):
-        return {}
+def write_figures(ctx, folder, strata: bool = False) -> dict:
+    """The figures that apply to ``ctx`` (a construction exists; ``Q = 2`` for the cones and, with
+    ``strata``, the first stratum minimizer that truncates a cluster), written under
+    ``folder/figures``; returns ``{name: path relative to folder}``."""
     out = Path(folder) / "figures"
-    out.mkdir(exist_ok=True)
-    figs = {"rho": rho_figure(fam.rho_by_layer, out / "rho.pdf")}
-    if ctx.Q == 2:
-        figs["construction"] = construction_figure(fam, out / "construction.pdf")
+    figs = {}
+    fam = ctx.minimizer
+    if hasattr(fam, "cones"):
+        out.mkdir(exist_ok=True)
+        figs["rho"] = rho_figure(fam.rho_by_layer, out / "rho.pdf")
+        if ctx.Q == 2:
+            figs["construction"] = construction_figure(fam, out / "construction.pdf")
+    if strata and ctx.Q == 2:
+        reached = [st for st in ctx.strata if st.truncated and st.minimizer is not None]
+        if reached:
+            out.mkdir(exist_ok=True)
+            figs["stratum"] = stratum_figure(reached[0], out / "stratum.pdf")
     return {k: str(v.relative_to(folder)) for k, v in figs.items()}
 
 
-__all__ = ["construction_figure", "rho_figure", "write_figures"]
+__all__ = ["construction_figure", "stratum_figure", "rho_figure", "write_figures"]

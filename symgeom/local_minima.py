@@ -1,27 +1,25 @@
-"""Local minima (MATH.md §4): the no-truncation minimum N1 and the ``2^Q − 1`` candidates N2.
+"""Local minima (MATH.md §4): the stratum theorem on the data, one stratum per non-empty kept set ``U``.
 
-For a proper subset ``S ⊊ {1..Q}`` the candidate collapses the clusters of ``S`` (one per layer,
-in increasing label order), keeps every other point strictly inside the open forward cone of every
-layer, and uses the affine least-squares fit on the curated points as output map:
-``[A | c] = Y^ext Z̃ᵀ (Z̃ Z̃ᵀ)⁻¹`` with ``Z̃ = [Z; 1ᵀ]``.  ``S = ∅`` is N1, whose cost is
-``(1/2N) ‖Y^ext (I − Π)‖²_F`` with ``Π`` the orthogonal projector onto the row space of
-``[X; 1ᵀ]``.
+For each truncated set ``S`` (``U`` the rest, ``S = ∅`` is N1) :func:`settle_stratum` builds the
+explicit point ``θ_S`` of :mod:`symgeom.strata`, certifies ``C(θ_S) = B_U`` together with every
+strict sign condition that puts ``θ_S`` in the open set ``R_S`` — which makes it a local minimum by
+the bound ``C ≥ B_U`` on ``R_S`` — and measures its degeneracy: the rank of each weight matrix, the
+nullity of the Hessian (the Gauss–Newton matrix there) and the dimension of the minimizer set,
+from explicit tangent directions.
 
-Each candidate is settled in the full parameter space by :func:`settle`: an exact gradient
-(nonzero: ``not_critical``, confirmed by an exact descent step), and for critical points the
-Hessian (``local_minimum`` with its argument, ``saddle`` with a direction of negative curvature,
-or ``undecided``).
+Beside it stands the *invertible candidate* of the truncation-map coordinates (collapse the
+clusters of ``S`` into cone apexes, least-squares output map): its exact gradient is nonzero, so it
+is not a critical point — and with invertible hidden weights no point of ``R_S`` reaches ``B_U``.
 
 >>> from symgeom.data import default_data
->>> n1 = candidate(default_data(), 3)
->>> n1.truncated, float(n1.cost) < 0.01
-((), True)
+>>> st = settle_stratum(default_data(), 3, (1, 3))
+>>> st.verdict, st.kept, st.cost == st.bound
+('local_minimum', (2,), True)
 """
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -29,55 +27,55 @@ import sympy as sp
 
 from . import arith
 from ._errors import ConstructionError
-from .certificates import CERTIFIED, CHECKED, FLOAT_RTOL, REFUTED, Check, certify_equal, combine
+from .certificates import (CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, UNDECIDED, Check, certify_equal,
+                           certify_positive, combine, json_number)
 from .cost import cost
-from .cumulative import CumulativeParameters, actual_parameters
+from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
+from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, kernel_directions, singular_value_gap
 from .derivatives import gauss_newton, gradient, parameter_name, spectral_nullity
-from .minimizer import clustering_criterion, collapse_layers, default_offsets
-from .network import Parameters, activation_pattern, preactivations
+from .network import Parameters, preactivations
+from .strata import StratumMinimizer, collapse_order, least_squares_fit, stratum_bound, stratum_minimizer, strata
 
-LOCAL_MINIMUM, NOT_CRITICAL, SADDLE, UNDECIDED = "local_minimum", "not_critical", "saddle", "undecided"
+LOCAL_MINIMUM, NOT_CRITICAL, NOT_REACHED = "local_minimum", "not_critical", "not_reached"
+"""Verdicts: a certified local minimum; a point with nonzero gradient; a stratum the construction did
+not reach (the reason says why)."""
+
+__all__ = [
+    "Stratum", "InvertibleCandidate", "Candidate", "settle_stratum", "settle_strata", "candidate",
+    "invertible_candidate", "projection_cost", "n1_hessian", "hessian_by_differences", "noise_expansion",
+    "noise_series", "LOCAL_MINIMUM", "NOT_CRITICAL", "NOT_REACHED",
+]
+
+
+def _per_point(total, data: ClusterData):
+    return total / (2 * data.N if data.kind == "float" else arith.to_exact(2 * data.N))
 
 
 def projection_cost(Z: np.ndarray, data: ClusterData):
     """``(1/2N) ‖Y^ext (I − Π)‖²_F`` for points ``Z`` (``Π`` projects onto the row space of
     ``[Z; 1ᵀ]``), through sufficient statistics:
     ``‖Y^ext‖² − tr((Y^ext Z̃ᵀ)(Z̃ Z̃ᵀ)⁻¹(Z̃ Y^extᵀ))``."""
-    Zt = _lifted(Z, data.kind)
+    Zt = np.vstack([Z, arith.full((1, Z.shape[1]), 1, data.kind)])
     Yx = data.targets_ext
     cross = arith.matmul(Yx, Zt.T)
     gram = arith.matmul(Zt, Zt.T)
-    total = np.sum(Yx * Yx) - np.trace(cross @ arith.inv(gram) @ cross.T)
-    return total / (2 * data.N if data.kind == "float" else arith.to_exact(2 * data.N))
+    return _per_point(np.sum(Yx * Yx) - np.trace(cross @ arith.inv(gram) @ cross.T), data)
 
 
-def least_squares_output(Z: np.ndarray, data: ClusterData) -> np.ndarray:
-    """``[A | c] = Y^ext Z̃ᵀ (Z̃ Z̃ᵀ)⁻¹``, the affine least-squares map from ``Z`` to the targets."""
-    Zt = _lifted(Z, data.kind)
-    gram = arith.matmul(Zt, Zt.T)
-    if arith.rank(gram) < gram.shape[0]:
-        raise ConstructionError("the curated points do not affinely span R^Q: the least-squares output map is not unique")
-    return arith.matmul(data.targets_ext, Zt.T) @ arith.inv(gram)
-
-
-def _lifted(Z: np.ndarray, kind) -> np.ndarray:
-    return np.vstack([Z, arith.full((1, Z.shape[1]), 1, kind)])
-
-
+# -- the invertible candidate (truncation-map coordinates) --------------------------------------
 @dataclass(frozen=True, eq=False)
 class Candidate:
-    """The candidate for one proper subset ``S`` of the clusters."""
+    """The point of the truncation-map coordinates for ``S``: the clusters of ``S`` collapsed into the
+    apexes of invertible cumulative cones (one per layer, increasing labels), the least-squares fit
+    on the curated points as output map (``S = ∅``: N1)."""
 
     data: ClusterData
     L: int
     truncated: tuple
-    """``S``, the collapsed cluster labels in increasing order (``()`` for N1)."""
     cumulative: CumulativeParameters
     curated: np.ndarray
-    """``Z``: the points after the hidden layers."""
-    margins: tuple = field(repr=False)
-    """Smallest slack of the strict sign conditions of each collapsing layer."""
+    """``Z``: the points after the hidden layers, in input coordinates."""
 
     @cached_property
     def params(self) -> Parameters:
@@ -87,79 +85,225 @@ class Candidate:
     def cost(self):
         return cost(self.params, self.data)
 
+
+def candidate(data: ClusterData, L: int, truncated=()) -> Candidate:
+    """The invertible candidate that collapses the clusters ``truncated`` (N1 when empty)."""
+    from .minimizer import clustering_criterion, collapse_layers, default_offsets
+
+    S = tuple(sorted(int(k) for k in truncated))
+    if not S:
+        return Candidate(data, L, (), cumulative_parameters(stratum_minimizer(data, L, ()).params), data.X)
+    theta_S = stratum_minimizer(data, L, S)  # validates S and L >= |S|
+    crit = clustering_criterion(data)
+    cones, _, Z = collapse_layers(data, S, crit, default_offsets(data, crit) if crit.holds else None)
+    Ws, bs = [c.W for c in cones], [c.b for c in cones]
+    while len(Ws) < L:
+        Ws.append(Ws[-1])
+        bs.append(bs[-1] + arith.full(data.Q, 1, data.kind))
+    G = least_squares_fit(Z, data.targets_ext)
+    cum = CumulativeParameters(tuple(Ws) + (G[:, :data.Q],), tuple(bs) + (G[:, data.Q],))
+    return Candidate(data, theta_S.L, S, cum, Z)
+
+
+@dataclass(frozen=True)
+class InvertibleCandidate:
+    """What the first-order test says about the invertible candidate of one stratum."""
+
+    cost: object
+    verdict: str
+    """``not_critical`` (nonzero gradient: not even a critical point) or ``undecided``."""
+    gradient_norm: float
+    carriers: tuple
+    """The parameters with the largest gradient entries, ``(name, value)``."""
+    certificate: Check
+    """Nonzero exact gradient, and ``cost > B_U`` (MATH.md (c))."""
+
+    def as_json(self) -> dict:
+        return {"cost": json_number(self.cost), "verdict": self.verdict, "gradient_norm": self.gradient_norm}
+
+
+def invertible_candidate(data: ClusterData, L: int, truncated, bound) -> InvertibleCandidate:
+    """Settle the invertible candidate of ``S = truncated`` by its exact gradient (an interior point of
+    an activation region, where the cost is a polynomial: a nonzero gradient means no local minimum),
+    and check the strict inequality ``C > B_U`` of (c) on it."""
+    cand = candidate(data, L, truncated)
+    exact = data.kind == "exact"
+    g = gradient(cand.params, data)
+    gf = np.asarray(g, dtype=float)
+    norm2 = np.sum(g * g)
+    carriers = tuple((parameter_name(int(i), cand.params.Q), float(gf[i])) for i in np.argsort(-np.abs(gf))[:3] if gf[i] != 0)
+    nonzero = norm2 != 0 if exact else float(np.sqrt(norm2)) > 1e-9 * max(1.0, abs(float(cand.cost)))
+    first = Check(CERTIFIED if exact else CHECKED, "exact gradient" if exact else "float gradient",
+                  f"|grad C|^2 = {arith.format_number(norm2)}", residual=norm2, tolerance=None if exact else 1e-9)
+    gap = certify_positive(np.array([cand.cost - bound], dtype=object if exact else float), "cost above the stratum bound")
+    verdict = NOT_CRITICAL if nonzero else UNDECIDED
+    cert = combine([first, gap], "nonzero gradient; cost above the stratum bound" if nonzero else
+                   "zero gradient (first-order test inconclusive)")
+    return InvertibleCandidate(cand.cost, verdict, float(np.sqrt(float(norm2))), carriers, cert)
+
+
+# -- the strata ------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Stratum:
+    """The stratum ``R_S`` on the data: its bound, its explicit minimizer and how it was certified."""
+
+    data: ClusterData
+    L: int
+    truncated: tuple
+    """``S``, sorted."""
+    kept: tuple
+    """``U``, sorted."""
+    bound: object
+    """``B_U``."""
+    verdict: str
+    """``local_minimum`` (certificate holds) or ``not_reached`` (``reason`` says why)."""
+    certificate: Check
+    """Exact ``C(θ_S) = B_U`` and every strict sign condition of ``R_S``."""
+    minimizer: StratumMinimizer | None = None
+    reason: str = ""
+    hessian_nullity: int | None = None
+    manifold_dimension: int | None = None
+    """Rank of the explicit tangent directions, when it equals the Hessian nullity."""
+    dimension_check: Check | None = None
+    invertible: InvertibleCandidate | None = None
+
+    @property
+    def is_global(self) -> bool:
+        """``B_U = 0``: a global minimizer (``|U| = 1``)."""
+        return self.bound == 0
+
     @property
     def label(self) -> str:
         return "{" + ", ".join(map(str, self.truncated)) + "}" if self.truncated else "{}"
 
+    @cached_property
+    def cost(self):
+        return cost(self.minimizer.params, self.data) if self.minimizer is not None else None
 
-def candidate(data: ClusterData, L: int, truncated=()) -> Candidate:
-    """Build the candidate that collapses the clusters ``truncated`` (N1 when empty)."""
-    Q, kind = data.Q, data.kind
-    S = tuple(sorted(int(k) for k in truncated))
-    if len(set(S)) != len(S) or not set(S) < set(range(1, Q + 1)):
-        raise ConstructionError(f"the truncated clusters must form a proper subset of 1..{Q}, got {S}")
-    if len(S) > L:
-        raise ConstructionError(f"collapsing {len(S)} clusters needs L >= {len(S)} (got L={L})")
-    one = arith.array([1] * Q, kind)
-    beta = arith.to_exact(1) if kind == "exact" else 1.0
-    if S:
-        crit = clustering_criterion(data)
-        offsets = default_offsets(data, crit) if crit.holds else None
-        cones, margins, Z = collapse_layers(data, S, crit, offsets)
-        Ws, bs = [c.W for c in cones], [c.b for c in cones]
-    else:
-        lowest = min(data.X.reshape(-1), key=float)
-        shift = beta + (-lowest if lowest < 0 else 0 * beta)
-        Ws, bs, margins, Z = [arith.identity(Q, kind)], [shift * one], (), data.X
-    while len(Ws) < L:
-        Ws.append(Ws[-1])
-        bs.append(bs[-1] + beta * one)
-    G = least_squares_output(Z, data)
-    cum = CumulativeParameters(tuple(Ws) + (G[:, :Q],), tuple(bs) + (G[:, Q],))
-    return Candidate(data, L, S, cum, Z, tuple(margins))
+    @property
+    def weight_ranks(self) -> tuple:
+        if self.minimizer is None:
+            return ()
+        return tuple(arith.rank(W) for W in self.minimizer.params.weights)
 
-
-def candidates(data: ClusterData, L: int) -> list[Candidate]:
-    """All ``2^Q − 1`` candidates, ``S = ∅`` first, then by size and labels; those needing more than
-    ``L`` layers are skipped."""
-    Q = data.Q
-    subsets = [S for r in range(Q) for S in itertools.combinations(range(1, Q + 1), r)]
-    return [candidate(data, L, S) for S in subsets if len(S) <= L]
-
-
-# -- settling a candidate --------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class Verdict:
-    """What the exact first- and second-order tests say about one candidate."""
-
-    candidate: Candidate
-    verdict: str
-    """``local_minimum``, ``not_critical``, ``saddle`` or ``undecided``."""
-    certificate: Check
-    gradient_norm: float
-    gradient_carriers: tuple
-    """The parameters with the largest gradient entries, ``(name, value)``."""
-    hessian_min_eigenvalue: float
-    hessian_nullity: int
-    hessian_tolerance: float
-    output_layer_minimum: Check
-    """Whether the candidate minimizes the cost restricted to the output layer."""
-    descent: dict
-    """A short float gradient-descent run: ``{"costs": [...], "steps": [...], "pattern_changed": bool}``."""
+    @property
+    def min_margin(self):
+        return self.certificate.margin
 
     def as_json(self) -> dict:
-        from .certificates import json_number
-
+        """The ``local_minima`` entry of ``check --json``."""
         return {
-            "truncated": list(self.candidate.truncated),
-            "cost": json_number(self.candidate.cost),
-            "verdict": self.verdict,
-            "gradient_norm": self.gradient_norm,
-            "hessian_min_eigenvalue": self.hessian_min_eigenvalue,
-            "hessian_nullity": self.hessian_nullity,
-            "certificate": self.certificate.as_json(),
-            "gradient_descent": {k: self.descent[k] for k in ("steps", "costs", "eta", "pattern_changed")},
+            "truncated": list(self.truncated), "bound": json_number(self.bound),
+            "cost": json_number(self.cost) if self.cost is not None else None, "verdict": self.verdict,
+            "reason": self.reason or None, "certificate": self.certificate.as_json(),
+            "min_margin": json_number(self.min_margin) if self.min_margin is not None else None,
+            "weight_ranks": list(self.weight_ranks), "hessian_nullity": self.hessian_nullity,
+            "manifold_dimension": self.manifold_dimension,
+            "dimension_certificate": self.dimension_check.as_json() if self.dimension_check else None,
+            "global": bool(self.is_global),
+            "invertible_candidate": self.invertible.as_json() if self.invertible else None,
         }
+
+
+def certify_stratum_point(theta: StratumMinimizer) -> Check:
+    """``θ_S ∈ R_S`` and ``C(θ_S) = B_U``: every pre-activation of the kept points is ``> 0`` in every
+    hidden layer, every pre-activation of cluster ``k_ℓ`` is ``< 0`` in layer ``ℓ``, and the cost equals
+    the bound (exactly for exact data)."""
+    data, params = theta.data, theta.params
+    pre = np.stack(preactivations(params, data.X))
+    kept = np.isin(data.labels, theta.kept)
+    signs = [certify_positive(pre[:, :, kept], "kept points strictly active in every hidden layer")]
+    for k, l in theta.collapse_layers.items():
+        signs.append(certify_positive(-pre[l - 1][:, data.labels == k], f"cluster {k} strictly inactive in layer {l}"))
+    C, B = cost(params, data), theta.bound
+    exact = data.kind == "exact"
+    equal = certify_equal(np.array([C], dtype=object if exact else float), np.array([B], dtype=object if exact else float),
+                          "cost equal to the stratum bound", scale=max(1.0, float(np.max(np.abs(np.asarray(data.Y, dtype=float)))) ** 2))
+    groups = f"{len(signs)} group{'s' if len(signs) > 1 else ''}"
+    return combine(signs + [equal], ("exact" if exact else "float64") + " cost equal to the stratum bound, and every strict "
+                   "sign condition of the stratum", f"{groups} of strict inequalities over N = {data.N} points")
+
+
+def _degeneracy(theta: StratumMinimizer) -> tuple:
+    """``(nullity, dimension, check)``: the Hessian ``(1/N) JᵀJ`` at ``θ_S`` (the Gauss–Newton matrix:
+    the residual term vanishes by the normal equations on ``U`` and by zero residuals on ``S``), and the
+    explicit tangent directions ``V`` (gauge, translations beyond the collapsing layers, kernel moves).
+    ``dimension`` is certified when ``H V = 0`` and ``rank V = nullity H``: the minimizers near ``θ_S``
+    then contain a manifold of that dimension, and none larger (its tangent space lies in ``ker H``)."""
+    data, params = theta.data, theta.params
+    exact = data.kind == "exact" and data.Q <= EXACT_RANK_MAX_Q
+    if not exact:
+        params, data = params.with_kind("float"), data.with_kind("float")
+    m = len(theta.truncated)
+    H = gauss_newton(params, data.X)
+    V = np.hstack([gauge_directions(params, set(range(m + 1, params.L + 1))), kernel_directions(params)])
+    HV = H @ V
+    if exact:
+        nullity, rank_V = params.count - arith.rank(H), arith.rank(V)
+        annihilated = all(x == 0 for x in HV.reshape(-1))
+        how, tol, gap = "exact rational ranks", None, ""
+    else:
+        eig = np.linalg.eigvalsh(np.asarray(H, dtype=float))
+        nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
+        rank_V = arith.rank(np.asarray(V, dtype=float), rtol=1e-9)
+        tol = 1e-9 * max(1.0, float(np.max(np.abs(eig)))) * max(1.0, arith.magnitude(V))
+        annihilated = float(np.max(np.abs(HV))) <= tol
+        kept_sv, dropped_sv = singular_value_gap(np.asarray(V, dtype=float), rank_V)
+        how = "float64 spectrum of the Hessian (largest gap) and singular values of V"
+        gap = f"; eigenvalue gap {zero_edge:.3g} -> {nonzero_edge:.3g}; singular values of V {kept_sv:.3g} -> {dropped_sv:.3g}"
+    detail = f"H V = 0: {annihilated}; rank V = {rank_V}; nullity H = {nullity}{gap}"
+    if annihilated and rank_V == nullity:
+        return nullity, rank_V, Check(CERTIFIED if exact else CHECKED, how + ": explicit tangent directions span ker H",
+                                      detail, residual=0, tolerance=tol)
+    if not annihilated:
+        return nullity, None, Check(REFUTED, how, detail, counterexample="a constructed tangent direction is not in ker H")
+    return nullity, None, Check(UNDECIDED, how, detail + ": the constructed directions do not span ker H")
+
+
+def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
+    """The stratum ``S = truncated`` on the data: bound, explicit minimizer, certificate, degeneracy,
+    and the invertible candidate beside it."""
+    from .strata import kept_clusters
+
+    S = tuple(sorted(int(k) for k in truncated))
+    kept = kept_clusters(data.Q, S)
+    bound = stratum_bound(data, kept)
+    if len(S) > L:
+        why = f"|S| = {len(S)} > L = {L}: collapsing one cluster per hidden layer needs L >= |S|"
+        return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why)
+    try:
+        theta = stratum_minimizer(data, L, collapse_order(data, S))
+    except ConstructionError as e:
+        return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(UNDECIDED, "explicit construction", str(e)), reason=str(e))
+    cert = certify_stratum_point(theta)
+    verdict = LOCAL_MINIMUM if cert.status in (CERTIFIED, CHECKED) else NOT_REACHED
+    nullity, dim, dim_check = _degeneracy(theta)
+    inv = None
+    if S:
+        try:
+            inv = invertible_candidate(data, L, S, bound)
+        except ConstructionError:
+            inv = None
+    return Stratum(data, L, S, kept, bound, verdict, cert, theta, "" if verdict == LOCAL_MINIMUM else cert.detail,
+                   nullity, dim, dim_check, inv)
+
+
+def settle_strata(data: ClusterData, L: int, progress=None) -> list[Stratum]:
+    """Every stratum, ``S = ∅`` (N1) first; ``progress(i, n, label)`` before each."""
+    out = []
+    all_S = strata(data.Q)
+    for i, S in enumerate(all_S, start=1):
+        if progress is not None:
+            progress(i, len(all_S), "S = {" + ", ".join(map(str, S)) + "}")
+        out.append(settle_stratum(data, L, S))
+    return out
+
+
+# -- N1 extras -----------------------------------------------------------------------------
+def n1_hessian(params: Parameters, data: ClusterData):
+    """The exact Gauss–Newton matrix ``(1/N) JᵀJ``, which equals the Hessian at N1 (the residual term
+    ``Σ r_n·∇²F_n`` contracts with ``R [X; 1ᵀ]ᵀ = 0``)."""
+    return gauss_newton(params, data.X)
 
 
 def hessian_by_differences(params: Parameters, data: ClusterData, step: float = 1e-5) -> np.ndarray:
@@ -174,132 +318,6 @@ def hessian_by_differences(params: Parameters, data: ClusterData, step: float = 
         cols.append((plus - minus) / (2 * step))
     H = np.stack(cols, axis=1)
     return (H + H.T) / 2
-
-
-def _exact_descent(params: Parameters, data: ClusterData, direction: np.ndarray, base) -> Check:
-    """An exact step ``θ + η d`` (``η = 2^-k``) with a strictly lower exact cost."""
-    theta = params.vector()
-    for k in range(0, 60):
-        eta = arith.to_exact(f"1/{2**k}") if data.kind == "exact" else 2.0**-k
-        moved = Parameters.from_vector(theta + eta * direction, params.Q, params.L)
-        lower = cost(moved, data)
-        if lower < base:
-            status = CERTIFIED if data.kind == "exact" else CHECKED
-            return Check(status, f"exact cost after the step eta = 2^-{k}" if data.kind == "exact" else
-                         f"float cost after the step eta = 2^-{k}", f"cost {arith.format_number(base)} -> "
-                         f"{arith.format_number(lower)}", margin=base - lower,
-                         tolerance=None if data.kind == "exact" else FLOAT_RTOL)
-    return Check("not_applicable", "descent step", "no step 2^-k, k < 60, lowered the cost")
-
-
-def _gradient_descent(params: Parameters, data: ClusterData, H: np.ndarray, steps: int = 200) -> dict:
-    p = params.with_kind("float")
-    fdata = data.with_kind("float")
-    lam = float(np.max(np.abs(np.linalg.eigvalsh(H)))) or 1.0
-    eta = 0.5 / lam
-    theta = p.vector().astype(float)
-    start = activation_pattern(p, fdata.X)
-    record, costs = {0, 1, 10, 50, steps}, []
-    for t in range(steps + 1):
-        current = Parameters.from_vector(theta, p.Q, p.L)
-        if t in record:
-            costs.append(cost(current, fdata))
-        if t < steps:
-            theta = theta - eta * gradient(current, fdata)
-    end = activation_pattern(Parameters.from_vector(theta, p.Q, p.L), fdata.X)
-    return {"steps": sorted(record), "costs": costs, "eta": eta, "pattern_changed": bool((start != end).any())}
-
-
-def settle(cand: Candidate) -> Verdict:
-    """Exact first-order test in the full parameter space, then the Hessian."""
-    data, params = cand.data, cand.params
-    exact = data.kind == "exact"
-    g = gradient(params, data)
-    gf = np.asarray(g, dtype=float)
-    order = np.argsort(-np.abs(gf))[:3]
-    carriers = tuple((parameter_name(int(i), params.Q), float(gf[i])) for i in order if gf[i] != 0)
-    H = hessian_by_differences(params, data)
-    eig = np.linalg.eigvalsh(H)
-    nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
-    tol = float(np.sqrt(max(zero_edge, 1e-300) * nonzero_edge)) if nullity else 1e-6 * max(1.0, float(np.max(np.abs(eig))))
-    out_slice = slice(params.L * (params.Q**2 + params.Q), None)
-    out_grad = g[out_slice]
-    output_min = combine([
-        certify_equal(out_grad, 0 * out_grad, "gradient w.r.t. W_{L+1}, b_{L+1} vanishes",
-                      scale=max(1.0, arith.magnitude(g), arith.magnitude(cand.curated) * float(np.sqrt(max(float(cand.cost), 0.0))))),
-    ], "least-squares output map: minimum of the cost restricted to the output layer",
-        "the restricted cost is a convex quadratic in (W_{L+1}, b_{L+1})")
-    norm2 = np.sum(g * g)
-    nonzero = norm2 != 0 if exact else float(np.sqrt(norm2)) > 1e-9 * max(1.0, float(cand.cost))
-    if nonzero:
-        names = ", ".join(f"{n} = {v:.3g}" for n, v in carriers)
-        first = Check(CERTIFIED if exact else CHECKED, "exact gradient in the full parameter space" if exact
-                      else "float gradient in the full parameter space",
-                      f"|grad C|^2 = {arith.format_number(norm2)}; largest entries {names}",
-                      residual=norm2, tolerance=None if exact else 1e-9)
-        descent = _exact_descent(params, data, -g, cand.cost)
-        cert = combine([first, descent], "nonzero exact gradient, and an exact step that lowers the cost"
-                       if exact else "nonzero gradient, and a step that lowers the cost", first.detail)
-        verdict = NOT_CRITICAL
-    else:
-        zero = Check(CERTIFIED if exact else CHECKED, "exact gradient in the full parameter space", "grad C = 0",
-                     residual=norm2, tolerance=None if exact else 1e-9)
-        if not cand.truncated:
-            cert = _n1_certificate(cand, zero)
-            verdict = LOCAL_MINIMUM if cert.status != REFUTED else UNDECIDED
-        elif eig[0] < -tol:
-            d = np.linalg.eigh(H)[1][:, 0]
-            direction = arith.array([arith.to_exact(round(float(v), 6)) for v in d], data.kind) if exact else d
-            second = _exact_descent(params, data, direction, cand.cost)
-            if second.status in (CERTIFIED, CHECKED):
-                cert = combine([zero, second], "zero gradient, negative curvature, and an exact step along it")
-                verdict = SADDLE
-            else:
-                second = _exact_descent(params, data, -direction, cand.cost)
-                cert = combine([zero, second], "zero gradient, negative curvature, and an exact step along it")
-                verdict = SADDLE if second.status in (CERTIFIED, CHECKED) else UNDECIDED
-        else:
-            cert = Check("not_applicable", "second-order test", "zero gradient and a positive semidefinite Hessian "
-                         "in floats: higher-order terms would decide")
-            verdict = UNDECIDED
-    descent_run = _gradient_descent(params, data, H)
-    return Verdict(cand, verdict, cert, float(np.sqrt(float(norm2))), carriers, float(eig[0]), nullity, tol,
-                   output_min, descent_run)
-
-
-def _n1_certificate(cand: Candidate, zero: Check) -> Check:
-    """N1 is a local minimum: in the open region where every point stays in the forward cones (strict
-    pre-activations), the network is affine on the data, so ``C(θ) = Ĉ(G(θ))`` with ``G`` the
-    cumulative output map; ``G(θ*)`` minimizes the convex ``Ĉ``, hence ``C ≥ C(θ*)`` there."""
-    data, params = cand.data, cand.params
-    pre = preactivations(params, data.X)
-    from .certificates import certify_positive
-
-    region = certify_positive(np.stack(pre), "every pre-activation strictly positive (open region)")
-    Zt = _lifted(data.X, data.kind)
-    R = _residuals(params, data)
-    normal = certify_equal(arith.matmul(R, Zt.T), 0 * arith.matmul(R, Zt.T), "normal equations R [X; 1^T]^T = 0",
-                           scale=max(1.0, arith.magnitude(R) * arith.magnitude(Zt) * data.N))
-    formula = certify_equal(np.array([cand.cost], dtype=object if data.kind == "exact" else float),
-                            np.array([projection_cost(data.X, data)], dtype=object if data.kind == "exact" else float),
-                            "cost = (1/2N) |Y^ext (I - Pi)|^2")
-    return combine([zero, region, normal, formula],
-                   "zero gradient; cost depends on the output map only in an open region; least-squares optimality",
-                   "C(theta) = C_hat(G(theta)) >= C_hat(G*) near theta*")
-
-
-def _residuals(params: Parameters, data: ClusterData) -> np.ndarray:
-    from .network import output
-
-    return output(params, data.X) - data.targets_ext
-
-
-def n1_hessian_nullity(cand: Candidate) -> tuple[int, int]:
-    """``(P − rank, expected)`` with the exact Gauss–Newton matrix, which equals the Hessian at N1
-    (the residual term ``Σ r_n·∇²F_n`` contracts with ``R [X; 1ᵀ]ᵀ = 0``)."""
-    H = gauss_newton(cand.params, cand.data.X)
-    P = cand.params.count
-    return P - arith.rank(H), P - (cand.data.Q**2 + cand.data.Q)
 
 
 def noise_expansion(data: ClusterData):
@@ -320,7 +338,7 @@ def noise_expansion(data: ClusterData):
     first = np.trace(A0 @ S @ A0.T)
     v = A0 @ S @ a
     value = first - (v @ v) / aSa if aSa != 0 else first
-    return value / (2 * data.N if data.kind == "float" else arith.to_exact(2 * data.N))
+    return _per_point(value, data)
 
 
 def noise_series(data: ClusterData, order: int = 6):

@@ -52,3 +52,38 @@ _TEX_SPECIAL = {
 def escape_tex(text) -> str:
     """Plain text made safe for LaTeX (for file names, user data, method descriptions)."""
     return "".join(_TEX_SPECIAL.get(c, c) for c in str(text)).replace("--", "-{}-")
+
+
+def decimal_latex(x: float, digits: int = 6) -> Latex:
+    """A float in math mode with ``digits`` significant figures, powers of ten typeset:
+    ``1.5e-05`` becomes ``1.5 \\times 10^{-5}``.
+
+    >>> decimal_latex(1.5e-05)
+    '1.5 \\\\times 10^{-5}'
+    >>> decimal_latex(0.25)
+    '0.25'
+    """
+    text = f"{float(x):.{digits}g}"
+    if text in ("inf", "-inf", "nan"):
+        return Latex({"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}[text])
+    if "e" not in text:
+        return Latex(text)
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return Latex(power if mantissa == "1" else f"{mantissa} \\times {power}")
+
+
+def number_latex(x) -> Latex:
+    """A number in math mode: short exact values exactly (with a decimal value when irrational),
+    long exact rationals by their decimal value, marked exact; floats as :func:`decimal_latex`."""
+    import sympy as sp
+
+    from . import arith
+
+    if isinstance(x, sp.Basic) and not x.is_Rational:
+        return Latex(f"{latex(x)} \\approx {decimal_latex(float(x))}" if len(str(x)) <= 24 else decimal_latex(float(x)))
+    if isinstance(x, float):
+        return decimal_latex(x)
+    if len(str(x)) > 24:
+        return Latex(decimal_latex(float(x)) + r"\allowbreak\ \text{(exact rational)}")
+    return latex(arith.to_sympy(x))

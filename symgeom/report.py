@@ -23,7 +23,7 @@ from . import arith
 from ._errors import ReportError, UsageError
 from .certificates import Derivation
 from .claims import Context
-from .printing import Latex, escape_tex, latex
+from .printing import Latex, escape_tex, latex, number_latex
 
 
 def _finalize(value):
@@ -46,37 +46,21 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, finalize=_finalize, keep_trailing_newline=True,
     )
     env.filters["tex"] = latex
-    env.filters["num"] = lambda x: Latex(_number_tex(x))
+    env.filters["num"] = number_latex
     env.filters["approx"] = lambda x: Latex(escape_tex(arith.format_number(float(x))))
     env.filters["setlatex"] = lambda label: Latex(label.replace("{", r"\{").replace("}", r"\}") if label != "{}" else r"\emptyset")
     return env
-
-
-def _decimal_tex(x: float) -> str:
-    return escape_tex(arith.format_number(x)).replace("e-", r"\mathrm{e}{-}").replace("e+", r"\mathrm{e}{+}")
-
-
-def _number_tex(x) -> str:
-    """A number in math mode: short exact values exactly (with a decimal value when irrational),
-    long exact rationals by their decimal value, marked exact."""
-    if isinstance(x, sp.Basic) and not x.is_Rational:
-        return f"{latex(x)} \\approx {_decimal_tex(float(x))}" if len(str(x)) <= 24 else _decimal_tex(float(x))
-    if isinstance(x, float):
-        return _decimal_tex(x)
-    if len(str(x)) > 24:
-        return _decimal_tex(float(x)) + r"\allowbreak\ \text{(exact rational)}"
-    return latex(arith.to_sympy(x))
 
 
 def render_report(ctx: Context, derivations: list[Derivation], command: str, figures=None) -> str:
     """The report's LaTeX source for the derivations on ``ctx``; ``figures`` maps figure names to
     paths relative to the report (see :func:`~symgeom.figures.write_figures`)."""
     data = ctx.data
-    verdicts = ctx.local_minima if any(d.id == "N2" for d in derivations) else None
+    strata = ctx.strata if any(d.id == "N2" for d in derivations) else None
     return environment().get_template("report.tex.j2").render(
         ctx=ctx, data=data, derivations=derivations, command=command,
         parameters=data.parameter_count(ctx.L), points_dims=data.Q * data.N,
-        verdicts=verdicts if isinstance(verdicts, list) else None, figures=figures or {},
+        strata=strata, figures=figures or {},
     )
 
 
@@ -96,7 +80,7 @@ def render_handout(ctx: Context, derivations: list[Derivation], command: str, fi
 
     data = ctx.data
     fam = ctx.minimizer
-    verdicts = ctx.local_minima
+    strata = ctx.strata
     by_id = {d.id: d for d in derivations}
     example = None
     if hasattr(fam, "cones"):
@@ -113,7 +97,7 @@ def render_handout(ctx: Context, derivations: list[Derivation], command: str, fi
     return environment().get_template("handout.tex.j2").render(
         ctx=ctx, data=data, by_id=by_id, command=command, figures=figures or {}, solutions=solutions,
         example=example, points=points, family=fam if example else None,
-        verdicts=verdicts if isinstance(verdicts, list) else None,
+        strata=strata, strata_example=next((st for st in strata if st.truncated and st.minimizer is not None), None),
         parameters=data.parameter_count(ctx.L),
     )
 

@@ -130,8 +130,8 @@ def test_construct_refusals(tmp_path, capsys):
     out = tmp_path / "theta.json"
     assert main(["construct", "--data", str(bad), "--out", str(out)]) == 2
     assert "not sufficiently clustered" in capsys.readouterr().err and not out.exists()
-    assert main(["construct", "--L", "2", "--out", str(out)]) == 2
-    assert "needs L ≥ Q (got L=2, Q=3)" in capsys.readouterr().err and not out.exists()
+    assert main(["construct", "--L", "1", "--out", str(out)]) == 2
+    assert "needs L >= Q - 1 = 2 (got L = 1)" in capsys.readouterr().err and not out.exists()
 
 
 def test_check_json_global_minimizer(capsys):
@@ -143,7 +143,7 @@ def test_check_json_global_minimizer(capsys):
 
 
 def test_g_claims_not_applicable_below_Q(capsys):
-    assert main(["check", "--L", "2", "--json"]) == 1  # N2 refuted; G1-G4 not applicable
+    assert main(["check", "--L", "2", "--json"]) == 0  # G1-G4 not applicable; nothing refuted
     out = json.loads(capsys.readouterr().out)
     g = {c["id"]: c for c in out["claims"] if c["id"].startswith("G")}
     assert all(c["status"] == "not_applicable" and "L ≥ Q" in c["detail"] for c in g.values())

@@ -1,0 +1,177 @@
+"""N2 -- the stratum theorem: one local minimum for every non-empty set ``U`` of clusters kept.
+
+(a) On the open set ``R_S`` the network is affine on the kept points, so ``C ≥ B_U`` (proved at
+symbolic size); (b) an explicit point ``θ_S ∈ R_S`` with ``C(θ_S) = B_U`` is built and certified on
+the data, hence a local minimum; (c) invertible hidden weights never reach ``B_U``; (d) the strata
+with ``|U| = 1`` hold zero-cost global minimizers with ``Q − 1`` truncations; (e) the minimizers are
+degenerate, with the dimension certified by explicit tangent directions."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy as sp
+
+from symgeom import arith
+from symgeom.certificates import (CERTIFIED, CHECKED, NOT_APPLICABLE, PROVED, Check, Derivation, Step, combine,
+                                  prove_matrix_identity)
+from symgeom.local_minima import LOCAL_MINIMUM
+from symgeom.printing import escape_tex, number_latex
+from symgeom.strata import invertible_approach
+
+from ._common import SIZE
+
+ID = "N2"
+TITLE = "One local minimum per stratum"
+STATEMENT = (
+    r"(Our reading of the announcement.) For every non-empty set $U \subseteq \{1, \dots, Q\}$ of clusters left "
+    r"untruncated ($S$ the rest, $L \ge |S|$), let $R_S$ be the open set of parameters where every point of $U$ has "
+    r"all pre-activations positive in every hidden layer and every point of a cluster of $S$ has all pre-activations "
+    r"negative in some hidden layer. Then $\mathcal{C} \ge B_U = \frac{1}{2N}\|Y_U^{\mathrm{ext}}(I - \Pi_U)\|_F^2$ on "
+    r"$R_S$, and the value $B_U$ is attained in $R_S$: one local minimum per stratum, $2^Q - 1$ in all."
+)
+SCOPE_ALL = "all Q"
+"""Scope of a statement proved with matrix symbols of symbolic size."""
+
+
+@lru_cache(maxsize=None)
+def bound_steps() -> tuple[Step, ...]:
+    """(a) at symbolic size: the Pythagoras identity of least squares and the sum-to-one lemma."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    Xt, Y, G = sp.MatrixSymbol(r"\tilde{X}_U", SIZE + 1, n), sp.MatrixSymbol(r"Y_U", SIZE, n), sp.MatrixSymbol("G", SIZE, SIZE + 1)
+    G_star = Y * Xt.T * (Xt * Xt.T).I
+    cross = (G - G_star) * Xt * (G_star * Xt - Y).T
+    pythagoras = prove_matrix_identity(cross, "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
+                                       "the lifted kept points have full row rank", size=SIZE)
+    e, x = sp.MatrixSymbol("e", SIZE + 1, 1), sp.MatrixSymbol(r"\tilde{x}", SIZE + 1, 1)
+    sums = prove_matrix_identity(e.T * Xt * Xt.T * (Xt * Xt.T).I * x - e.T * x,
+                                 "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
+                                 "the one-hot rows sum to the row of ones, the last row of the lifted data", size=SIZE)
+    return (
+        Step(r"x \in U:\ x^{(L+1)} = W^{(L+1)} x + b^{(L+1)} \ \text{on } R_S",
+             r"Every pre-activation of a kept point is positive, so $\sigma$ acts as the identity on it and the layers "
+             r"compose to the cumulative affine map $G(\theta) = [W^{(L+1)} \mid b^{(L+1)}]$.", None),
+        Step(r"\|G \tilde{X}_U - Y_U\|_F^2 = \|Y_U (I - \Pi_U)\|_F^2 + \|(G - G^{*}) \tilde{X}_U\|_F^2",
+             r"$G^{*} = Y_U \tilde{X}_U^T (\tilde{X}_U \tilde{X}_U^T)^{-1}$: the cross term "
+             r"$(G - G^{*}) \tilde{X}_U (G^{*}\tilde{X}_U - Y_U)^T$ vanishes by the normal equations.",
+             Check(pythagoras.status, pythagoras.method, pythagoras.detail, scope=SCOPE_ALL)),
+        Step(r"\mathcal{C}(\theta) \ge \frac{1}{2N}\|G(\theta)\tilde{X}_U - Y_U^{\mathrm{ext}}\|_F^2 \ge B_U \quad "
+             r"(\theta \in R_S)",
+             r"The truncated clusters contribute $\ge 0$. So a point of the open set $R_S$ with "
+             r"$\mathcal{C} = B_U$ is a local minimum; no Hessian is needed.", None),
+        Step(r"\mathbf{1}^T c_U(x) = \mathbf{1}^T E\, \tilde{X}_U^T (\tilde{X}_U \tilde{X}_U^T)^{-1} \tilde{x} = 1",
+             r"The least-squares fit $G^{*}$ takes every $x$ into $\operatorname{aff}\{y_j : j \in U\}$: its barycentric "
+             r"coordinates $c_U$ sum to one.", Check(sums.status, sums.method, sums.detail, scope=SCOPE_ALL)),
+    )
+
+
+def _set(S) -> str:
+    return r"\{" + ", ".join(map(str, S)) + r"\}" if S else r"\emptyset"
+
+
+def _number(x) -> str:
+    return number_latex(x)
+
+
+def stratum_steps(strata) -> list[Step]:
+    """(b): one step per stratum, the exact certificate of ``θ_S``."""
+    steps = []
+    for st in strata:
+        if st.minimizer is None:
+            text = rf"S = {_set(st.truncated)}:\ \text{{not reached}}"
+            why = rf"Stratum $S = {_set(st.truncated)}$ is not reached: " + escape_tex(st.reason) + "."
+        else:
+            text = rf"S = {_set(st.truncated)}:\ \mathcal{{C}}(\theta_S) = B_U = {_number(st.bound)}"
+            kind = "The no-truncation point N1" if not st.truncated else "An explicit rank-deficient point"
+            why = (f"{kind} (weight ranks {', '.join(map(str, st.weight_ranks))}){', a global minimizer' if st.is_global else ''}: "
+                   r"cost equal to $B_U$ and every strict sign condition of $R_S$, certified.")
+        steps.append(Step(text, why, _scoped(st.certificate)))
+    return steps
+
+
+def _scoped(check: Check) -> Check:
+    """The check with the scope of a certificate on these data."""
+    scope = "these data" if check.status in (CERTIFIED, PROVED) else "these data, float"
+    return Check(check.status, check.method, check.detail, check.residual, check.margin, check.tolerance,
+                 check.counterexample, scope)
+
+
+def derive(ctx) -> Derivation:
+    strata = ctx.strata
+    steps = list(bound_steps())
+    steps += stratum_steps(strata)
+    reached = combine([st.certificate for st in strata], "every stratum: exact cost equal to the stratum bound and every "
+                      "strict sign condition of the stratum", ", ".join(f"S = {st.label}: {st.verdict}" for st in strata), scope="these data")
+    steps.append(Step(r"\mathcal{C}(\theta_S) = B_U,\ \theta_S \in R_S \ \text{for every stratum}",
+                      r"With the bound (a), each $\theta_S$ is a local minimum of $\mathcal{C}$.", reached, key=True))
+    steps += invertible_steps(ctx, strata)
+    steps += global_steps(ctx, strata)
+    steps.append(degeneracy_step(strata))
+    count = sum(st.verdict == LOCAL_MINIMUM for st in strata)
+    globals_ = sum(st.verdict == LOCAL_MINIMUM and st.is_global for st in strata)
+    steps.append(Step(rf"\#\{{\text{{strata reached}}\}} = {count} \text{{ of }} 2^{{{ctx.Q}}} - 1 = {len(strata)}",
+                      f"{count} local minima certified on these data, {globals_} of them global (cost 0).", None))
+    return Derivation(ID, TITLE, STATEMENT, tuple(steps))
+
+
+def invertible_steps(ctx, strata) -> list[Step]:
+    """(c): the invertible candidates are not critical, and invertible weights only approach ``B_U``."""
+    cands = [st.invertible for st in strata if st.invertible is not None]
+    steps = []
+    if cands:
+        not_critical = combine([c.certificate for c in cands], "each invertible candidate: nonzero gradient, cost above the bound",
+                               ", ".join(f"S = {st.label}: gradient norm {st.invertible.gradient_norm:.3g}"
+                                         for st in strata if st.invertible is not None), scope="these data")
+        steps.append(Step(r"\nabla \mathcal{C}(\theta_S^{\mathrm{inv}}) \ne 0",
+                          r"Remark: the point of the truncation-map coordinates (collapse into cone apexes with "
+                          r"invertible weights, least-squares output) is not even critical. That is a fact about one "
+                          r"point per stratum, not about the strata.", not_critical))
+    reached = [st for st in strata if st.minimizer is not None and st.truncated]
+    if reached:
+        st = max(reached, key=lambda s: len(s.truncated))
+        approach = invertible_approach(st.minimizer)
+        exact = ctx.kind == "exact"
+        ok = all(inv and inside and gap > 0 for _, gap, inv, inside in approach)
+        detail = "; ".join(f"epsilon = {arith.format_number(e)}: excess {arith.format_number(gap)}" for e, gap, _, _ in approach)
+        check = Check(CERTIFIED if exact else CHECKED, "exact costs after adding epsilon times the identity to every "
+                      "hidden weight (all invertible, still in the stratum)", detail, tolerance=None if exact else 0,
+                      scope="these data") if ok else \
+            Check(NOT_APPLICABLE, "invertible approach", "a perturbed point left the stratum or stayed singular: " + detail)
+        steps.append(Step(r"W_1, \dots, W_L \text{ invertible}:\ \mathcal{C} > B_U \text{ on } R_S,\ "
+                          r"\inf = B_U",
+                          r"$\mathcal{C} = B_U$ would force $G = G^{*}$, whose image "
+                          r"$\operatorname{aff}\{y_j : j \in U\}$ misses every $y_k$, $k \in S$ (independent targets); "
+                          rf"yet moving $\theta_S$ for $S = {_set(st.truncated)}$ by $\varepsilon I$ makes every hidden "
+                          r"weight invertible and the cost tends to $B_U$. The minimizers lie outside the truncation-map "
+                          r"coordinates.", check))
+    return steps
+
+
+def global_steps(ctx, strata) -> list[Step]:
+    """(d): ``|U| = 1`` gives zero cost with ``Q − 1`` truncations."""
+    singles = [st for st in strata if len(st.kept) == 1]
+    if not singles:
+        return []
+    check = combine([st.certificate for st in singles], "exact cost 0 with one truncation fewer than clusters",
+                    "kept cluster " + ", ".join(str(st.kept[0]) for st in singles), scope="these data")
+    return [Step(rf"|U| = 1:\ B_U = 0,\ \min \mathcal{{C}} = 0 \text{{ with }} Q - 1 = {ctx.Q - 1} \text{{ truncations}}",
+                 r"A single kept cluster is fitted exactly by a constant: these strata hold global minimizers "
+                 r"(\texttt{symgeom construct --L Q-1} writes one), one layer fewer than the construction of G1.", check)]
+
+
+def degeneracy_step(strata) -> Step:
+    """(e): the dimension of the minimizer set near each ``θ_S``."""
+    checks = [st.dimension_check for st in strata if st.dimension_check is not None]
+    detail = ", ".join(f"S = {st.label}: dimension {st.manifold_dimension}, nullity {st.hessian_nullity}"
+                       for st in strata if st.dimension_check is not None)
+    check = combine(checks, "explicit tangent directions span the kernel of the Hessian", detail, scope="these data")
+    return Step(r"\dim \{\mathcal{C} = B_U\} \text{ near } \theta_S = \operatorname{rank} V = "
+                r"\operatorname{nullity} \nabla^2 \mathcal{C}(\theta_S)",
+                r"$V$: the gauge $(T W_\ell, T b_\ell, W_{\ell+1} T^{-1})$ at every hidden layer, bias translations "
+                r"after the last collapse, and moves $\delta[W_\ell \mid b_\ell] = k z^T$ with $k$ in the kernel of "
+                r"$W_{L+1} \cdots W_{\ell+1}$ (invisible at the output). $\nabla^2 \mathcal{C} = \frac{1}{N} J^T J$ "
+                r"there, and $\nabla^2\mathcal{C}\, V = 0$: the minimizers contain a manifold of that dimension, and no "
+                r"larger one.", check)
+
+
+__all__ = ["derive", "ID", "TITLE", "STATEMENT"]

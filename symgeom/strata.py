@@ -1,0 +1,328 @@
+"""The strata of the local-minima theorem (MATH.md §4, N2): one local minimum per kept set ``U``.
+
+Index by the non-empty sets ``U ⊆ {1..Q}`` of clusters left on, ``S`` the truncated rest
+(``r = |U|``, ``m = |S|``, ``r + m = Q``).  ``R_S`` is the open set of parameters where every point
+of ``U`` has all pre-activations ``> 0`` in every hidden layer and every point of a cluster
+``k ∈ S`` has all pre-activations ``< 0`` in some hidden layer.
+
+* **(a) the bound.**  On ``R_S`` the network is one affine map ``x ↦ G(θ)[x; 1]`` on the points of
+  ``U``, so ``C ≥ B_U = (1/2N) ‖Y_U^ext (I − Π_U)‖²_F`` (:func:`stratum_bound`); a point of ``R_S``
+  with ``C = B_U`` is a local minimum.
+* **(b) attainment** (:func:`stratum_minimizer`), for ``L ≥ m``: layer ``ℓ`` collapses the cluster
+  ``k_ℓ``; in *decoded coordinates* ``z ∈ R^Q`` (a block of ``r`` barycentric coordinates of the
+  least-squares fit on ``U``, then one slot per truncated cluster) layer ``ℓ`` is
+  ``a_ℓ(z) = λ_ℓ s_ℓ(z) 1 + g_ℓ(z) − t_ℓ``: the separator ``s_ℓ`` is negative on ``k_ℓ`` and
+  positive on every other current point, ``g_ℓ`` keeps what later layers need, ``t_ℓ`` is where
+  ``k_ℓ`` goes.  Every current point satisfies ``φ_ℓ(z) = 1`` (``φ_ℓ`` sums the ``U`` block and the
+  first ``ℓ`` slots) while ``φ_ℓ(1) = r + ℓ``, so ``R_ℓ = I − 1 φ_ℓᵀ / (r + ℓ)`` decodes the layer:
+  ``R_ℓ h + t_ℓ = g_ℓ(z)`` on the kept points and ``= t_ℓ`` on the collapsed one (``h = 0``).
+  The weights are rank deficient; the cost is exactly ``B_U``.
+* **(c)** with invertible hidden weights ``C > B_U`` on ``R_S`` when the kept points affinely span
+  ``R^Q``: the truncation-map coordinates never reach ``B_U``, though they come arbitrarily close
+  (:func:`invertible_approach`).
+* A point of a truncated cluster inside the convex hull of the kept points makes ``R_S`` empty for
+  every ``L`` (on the all-on pattern every layer is affine, so its pre-activations are convex
+  combinations of positive vectors); the construction asks for a separating hyperplane instead.
+
+>>> from symgeom.data import default_data
+>>> from symgeom.cost import cost
+>>> data = default_data()
+>>> theta = stratum_minimizer(data, 3, (1, 3))
+>>> theta.kept, cost(theta.params, data) == stratum_bound(data, (2,))
+((2,), True)
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from . import arith
+from ._errors import ConstructionError
+from .data import ClusterData
+from .network import Parameters
+
+__all__ = [
+    "StratumMinimizer", "kept_clusters", "least_squares_fit", "stratum_bound", "separator", "stratum_minimizer",
+    "invertible_approach", "strata", "minimizer_dimension", "collapse_order",
+]
+
+
+def kept_clusters(Q: int, truncated) -> tuple:
+    """``U``, the labels not in ``S = truncated`` (sorted); checks that ``S`` is a proper subset of ``1..Q``."""
+    S = tuple(int(k) for k in truncated)
+    if len(set(S)) != len(S) or not set(S) <= set(range(1, Q + 1)):
+        raise ConstructionError(f"the truncated clusters must be distinct labels in 1..{Q}, got {list(S)}")
+    if len(S) == Q:
+        raise ConstructionError(f"at least one cluster must be kept: truncating all {Q} is the global minimizer (G1), "
+                                "not a stratum")
+    return tuple(j for j in range(1, Q + 1) if j not in S)
+
+
+def strata(Q: int) -> list[tuple]:
+    """The ``2^Q − 1`` truncated sets ``S`` (complements of the non-empty ``U``): ``∅`` first, then by
+    size and labels."""
+    return [S for r in range(Q) for S in itertools.combinations(range(1, Q + 1), r)]
+
+
+# -- (a) the bound -----------------------------------------------------------------------
+def _lifted(Z: np.ndarray) -> np.ndarray:
+    """``[Z; 1ᵀ]``."""
+    return np.vstack([Z, arith.full((1, Z.shape[1]), 1, arith.kind_of(Z))])
+
+
+def _independent_rows(gram: np.ndarray) -> list[int]:
+    """Indices of a maximal independent set of rows of ``Z̃`` from its Gram matrix ``Z̃ Z̃ᵀ``, the
+    row of ones (the last) first: a principal submatrix of the Gram matrix is invertible exactly when
+    its rows of ``Z̃`` are independent."""
+    n = gram.shape[0]
+    rows = [n - 1]
+    for i in range(n - 1):
+        trial = rows + [i]
+        if arith.rank(gram[np.ix_(trial, trial)]) == len(trial):
+            rows = trial
+    return sorted(rows)
+
+
+def least_squares_fit(Z: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """An affine least-squares map ``F`` (``k x (Q+1)``) from the points ``Z`` to the targets ``T``:
+    ``F [Z; 1ᵀ] = T Π`` with ``Π`` the orthogonal projector onto the row space of ``[Z; 1ᵀ]``.
+    When ``[Z; 1ᵀ]`` has dependent rows, the dependent coordinates get coefficient 0."""
+    Zt = _lifted(Z)
+    gram = arith.matmul(Zt, Zt.T)
+    rows = _independent_rows(gram)
+    coef = arith.matmul(T, Zt[rows].T) @ arith.inv(gram[np.ix_(rows, rows)])
+    F = arith.zeros((T.shape[0], Zt.shape[0]), arith.kind_of(Z))
+    F[:, rows] = coef
+    return F
+
+
+def _kept_mask(data: ClusterData, kept) -> np.ndarray:
+    return np.isin(data.labels, list(kept))
+
+
+def _per_point(total, data: ClusterData):
+    """``total / (2N)`` in the data's number kind."""
+    return total / (2 * data.N if data.kind == "float" else arith.to_exact(2 * data.N))
+
+
+def stratum_bound(data: ClusterData, kept):
+    """``B_U = (1/2N) ‖Y_U^ext (I − Π_U)‖²_F``: the least-squares residual of the points of ``U`` alone
+    (affine fit), divided by the *total* ``N``.  ``B_U = 0`` when ``|U| = 1``."""
+    mask = _kept_mask(data, kept)
+    Z, T = data.X[:, mask], data.targets_ext[:, mask]
+    R = least_squares_fit(Z, T) @ _lifted(Z) - T
+    return _per_point(np.sum(R * R), data)
+
+
+# -- (b) the construction ------------------------------------------------------------------
+def _barycentric_fit(data: ClusterData, kept) -> np.ndarray:
+    """``C_U`` (``r x (Q+1)``): ``c_U(x) = C_U [x; 1]`` are the barycentric coordinates, with respect to
+    ``{y_j : j ∈ U}``, of the least-squares fit on ``U``; they sum to 1 for every ``x`` (the last row
+    is 1 minus the others, which changes nothing on the data, where the fitted values sum to 1)."""
+    mask = _kept_mask(data, kept)
+    onehot = arith.array((data.labels[mask][None, :] == np.array(kept)[:, None]).astype(int), data.kind)
+    F = least_squares_fit(data.X[:, mask], onehot)
+    ones = arith.zeros(data.Q + 1, data.kind)
+    ones[-1] = ones[-1] + 1
+    F[-1] = ones - F[:-1].sum(axis=0)
+    return F
+
+
+def separator(data: ClusterData, cluster: int, positive) -> tuple:
+    """``(a, β)`` with ``a·x − β < 0`` on the points of ``cluster`` and ``> 0`` on those of the clusters
+    ``positive``, the threshold midway.  Directions tried: the normal ``n_k`` (from ``m_k`` towards the
+    affine hull of the other means), then the least-squares discriminant (``±1`` targets).  Raises
+    :class:`ConstructionError` when neither separates."""
+    inside = data.labels == cluster
+    outside = np.isin(data.labels, list(positive))
+    pm = arith.array(np.where(inside, -1, 1)[inside | outside][None, :], data.kind)
+    discriminant = least_squares_fit(data.X[:, inside | outside], pm)[0, :data.Q]
+    gaps = []
+    for a in (data.normals[:, cluster - 1], discriminant):
+        v = a @ data.X
+        lo, hi = max(v[inside], key=float), min(v[outside], key=float)
+        if lo < hi:
+            return a, (lo + hi) / 2
+        gaps.append(float(hi - lo))
+    raise ConstructionError(
+        f"cluster {cluster} is not separated from cluster(s) {', '.join(map(str, positive))} by a hyperplane along "
+        f"its normal or the least-squares discriminant (overlaps {arith.format_number(-gaps[0])} and "
+        f"{arith.format_number(-gaps[1])} along them): no stratum minimizer truncating it here")
+
+
+def collapse_order(data: ClusterData, truncated) -> tuple:
+    """An order ``k_1, …, k_m`` of ``S`` in which each ``k_i`` is separated by a hyperplane from the kept
+    clusters and from ``k_{i+1}, …, k_m`` (peeling: at each step the smallest label that separates).
+    Raises :class:`ConstructionError` when no remaining cluster separates."""
+    kept = kept_clusters(data.Q, truncated)
+    left, order = sorted(int(k) for k in truncated), []
+    while left:
+        for k in left:
+            try:
+                separator(data, k, kept + tuple(j for j in left if j != k))
+            except ConstructionError as e:
+                last = e
+                continue
+            order.append(k)
+            left.remove(k)
+            break
+        else:
+            raise last
+    return tuple(order)
+
+
+@dataclass(frozen=True, eq=False)
+class StratumMinimizer:
+    """The explicit point ``θ_S ∈ R_S`` with ``C(θ_S) = B_U`` (a local minimum by the bound)."""
+
+    data: ClusterData
+    L: int
+    truncated: tuple
+    """``S = (k_1, …, k_m)`` in collapse order: hidden layer ``ℓ`` collapses ``k_ℓ``."""
+    kept: tuple
+    """``U``, sorted."""
+    params: Parameters
+    lambdas: tuple
+    """``λ_ℓ``, the weight of the separator in collapsing layer ``ℓ``."""
+
+    @property
+    def collapse_layers(self) -> dict:
+        """``{k: ℓ}``: the hidden layer that collapses each truncated cluster."""
+        return {k: l for l, k in enumerate(self.truncated, start=1)}
+
+    @cached_property
+    def bound(self):
+        """``B_U``."""
+        return stratum_bound(self.data, self.kept)
+
+    @property
+    def label(self) -> str:
+        return "{" + ", ".join(map(str, sorted(self.truncated))) + "}"
+
+
+def _separator_weight(s, shortfall, kind):
+    """``λ`` with ``λ |s| > shortfall`` at every point (twice the smallest such value, rounded up to an
+    integer for exact data), at least 1."""
+    need = max((shortfall / abs(s)).tolist(), key=float)
+    if kind == "float":
+        return max(2 * need, 1.0)
+    twice = 2 * need
+    return arith.to_exact(max(int(twice.p // twice.q) + 1, 1))
+
+
+def stratum_minimizer(data: ClusterData, L: int, truncated) -> StratumMinimizer:
+    """``θ_S``: the explicit point of ``R_S`` with cost ``B_U`` (module docstring, (b)).
+
+    ``truncated`` is ``S`` in collapse order (:func:`collapse_order` finds one) (``()`` gives N1: identity layers shifted into the positive
+    orthant and the least-squares output map).  Needs ``L ≥ |S|`` and a separating hyperplane for each
+    collapse; raises :class:`ConstructionError` naming what fails.
+    """
+    Q, kind = data.Q, data.kind
+    kept = kept_clusters(Q, truncated)
+    S = tuple(int(k) for k in truncated)
+    r, m = len(kept), len(S)
+    if L < m:
+        raise ConstructionError(f"truncating S = {{{', '.join(map(str, S))}}} collapses one cluster per hidden layer: "
+                                f"it needs L >= |S| = {m} (got L = {L})")
+    one = arith.full(Q, 1, kind)
+    I = arith.identity(Q, kind)
+    Cbar = _barycentric_fit(data, kept)
+    Yperm = data.Y[:, [j - 1 for j in kept + S]]
+    if m == 0:
+        return _no_truncation(data, L, Yperm @ Cbar)
+    seps = [separator(data, k, kept + S[i + 1:]) for i, k in enumerate(S)]
+    # layer 1: a_1(x) = λ_1 (a_1·x − β_1) 1 + g_1(x) − t_1, g_1(x) = [c_U(x); 0; ℓ_2(x); …; ℓ_m(x)]
+    G1 = np.vstack([Cbar] + [arith.zeros((1, Q + 1), kind)] + [np.append(a, -b)[None, :] for a, b in seps[1:]])
+    weights, biases, lambdas = [], [], []
+    X = data.X
+    Z = X
+    prev = None  # (R_{ℓ-1}, t_{ℓ-1})
+    for l, k in enumerate(S, start=1):
+        t = arith.array([0] * (r + l - 1) + [1] * (m - l + 1), kind)
+        if l == 1:
+            a, beta = seps[0]
+            s = a @ Z - beta
+            G, g0 = G1[:, :Q], G1[:, Q]
+        else:
+            slot = r + l - 1
+            s = Z[slot]
+            a = I[slot]
+            beta = 0 * s[0]
+            G, g0 = I - np.outer(I[slot], I[slot]), arith.zeros(Q, kind)
+        collapsing = data.labels == k
+        # a_l(z) = λ_l s_l(z) 1 + G z + g0 − t_l: > 0 off cluster k_l, < 0 on it
+        Gz = G @ Z + (g0 - t)[:, None]
+        lam = _separator_weight(s, np.where(collapsing[None, :], Gz, -Gz).max(axis=0), kind)
+        M, mvec = lam * np.outer(one, a) + G, -lam * beta * one + g0 - t
+        if prev is None:
+            W, b = M, mvec
+        else:
+            R, t_prev = prev
+            W, b = M @ R, M @ t_prev + mvec
+        weights.append(W)
+        biases.append(b)
+        lambdas.append(lam)
+        phi = arith.array([1] * (r + l) + [0] * (m - l), kind)
+        R = I - np.outer(one, phi) / (r + l if kind == "float" else arith.to_exact(r + l))
+        prev = (R, t)
+        Z = np.where(collapsing[None, :], t[:, None], Gz + t[:, None])
+    for _ in range(L - m):
+        weights.append(I)
+        biases.append(one)
+    R, t = prev
+    weights.append(Yperm @ R)
+    biases.append(Yperm @ t)
+    params = Parameters(tuple(weights), tuple(biases))
+    return StratumMinimizer(data, L, S, kept, params, tuple(lambdas))
+
+
+def _no_truncation(data: ClusterData, L: int, fit: np.ndarray) -> StratumMinimizer:
+    """N1 as the stratum ``S = ∅``: ``W_1 = I`` with a bias that moves every point into the open positive
+    orthant, ``W_ℓ = I``, ``b_ℓ = 1`` beyond, and the least-squares fit ``[A | c]`` as output map."""
+    Q, kind = data.Q, data.kind
+    lowest = min(data.X.reshape(-1), key=float)
+    shift = arith.full(Q, 1, kind) - (lowest if lowest < 0 else 0 * lowest)
+    total = shift + (L - 1) * arith.full(Q, 1, kind)
+    I = arith.identity(Q, kind)
+    A, c = fit[:, :Q], fit[:, Q]
+    weights = (I,) * L + (A,)
+    biases = (shift,) + (arith.full(Q, 1, kind),) * (L - 1) + (c - A @ total,)
+    return StratumMinimizer(data, L, (), tuple(range(1, Q + 1)), Parameters(weights, biases), ())
+
+
+# -- (c) invertible hidden weights ---------------------------------------------------------
+def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -> list:
+    """``[(ε, C(θ_ε) − B_U, every hidden W invertible, still in R_S)]`` for ``θ_ε = θ_S + ε·(I on every hidden
+    weight)``, ``ε = 1/step``: with invertible hidden weights ``C > B_U`` on ``R_S`` (``C = B_U`` would force
+    the unique fit ``G*``, whose image ``aff{y_j : j ∈ U}`` misses every ``y_k``, ``k ∈ S``), yet these
+    points approach ``B_U``: the infimum over the invertible part of ``R_S`` is ``B_U``, never attained."""
+    from .cost import cost
+    from .network import preactivations
+
+    data, params = theta.data, theta.params
+    kind = data.kind
+    out = []
+    for step in steps:
+        eps = 1.0 / step if kind == "float" else arith.to_exact(f"1/{step}")
+        Ws = tuple(W + eps * arith.identity(data.Q, kind) for W in params.weights[:-1]) + (params.weights[-1],)
+        moved = Parameters(Ws, params.biases)
+        pre = np.stack(preactivations(moved, data.X))
+        kept = np.isin(data.labels, theta.kept)
+        inside = bool((pre[:, :, kept] > 0).all()) and all(
+            bool((pre[l - 1][:, data.labels == k] < 0).all()) for k, l in theta.collapse_layers.items())
+        invertible = all(arith.rank(W) == data.Q for W in Ws[:-1])
+        out.append((eps, cost(moved, data) - theta.bound, invertible, inside))
+    return out
+
+
+# -- (e) degeneracy --------------------------------------------------------------------------
+def minimizer_dimension(data: ClusterData, L: int, kept, collapsing: int) -> int:
+    """``P − Q·rank[X_U; 1ᵀ] − Q m``: the number of parameters less the independent equations
+    ``G(θ)[X_U; 1ᵀ] = Ŷ_U`` and ``o_k(θ) = y_k`` (``k ∈ S``) that cut out the minimizers near ``θ_S``;
+    ``L(Q² + Q) − Qm`` when the kept points affinely span ``R^Q``."""
+    Zt = _lifted(data.X[:, _kept_mask(data, kept)])
+    return data.parameter_count(L) - data.Q * arith.rank(arith.matmul(Zt, Zt.T)) - data.Q * collapsing
