@@ -20,9 +20,11 @@ import numpy as np
 import sympy as sp
 
 from . import arith
-from ._errors import ReportError, UsageError
+from ._errors import ReportError
 from .certificates import Derivation
 from .claims import Context
+from .io import prepare_directory as prepare_directory
+from .io import write_text as write_text
 from .printing import Latex, escape_tex, latex
 
 
@@ -47,24 +49,25 @@ def environment() -> jinja2.Environment:
     )
     env.filters["tex"] = latex
     env.filters["num"] = lambda x: Latex(_number_tex(x))
-    env.filters["approx"] = lambda x: Latex(escape_tex(arith.format_number(float(x))))
+    env.filters["approx"] = lambda x: Latex(escape_tex(arith.format_decimal(x)))
     env.filters["setlatex"] = lambda label: Latex(label.replace("{", r"\{").replace("}", r"\}") if label != "{}" else r"\emptyset")
     return env
 
 
-def _decimal_tex(x: float) -> str:
-    return escape_tex(arith.format_number(x)).replace("e-", r"\mathrm{e}{-}").replace("e+", r"\mathrm{e}{+}")
+def _decimal_tex(x) -> str:
+    """A number in decimal, in math mode (exact values rounded exactly: no float overflow)."""
+    return escape_tex(arith.format_decimal(x)).replace("e-", r"\mathrm{e}{-}").replace("e+", r"\mathrm{e}{+}")
 
 
 def _number_tex(x) -> str:
     """A number in math mode: short exact values exactly (with a decimal value when irrational),
     long exact rationals by their decimal value, marked exact."""
     if isinstance(x, sp.Basic) and not x.is_Rational:
-        return f"{latex(x)} \\approx {_decimal_tex(float(x))}" if len(str(x)) <= 24 else _decimal_tex(float(x))
+        return f"{latex(x)} \\approx {_decimal_tex(x)}" if len(str(x)) <= 24 else _decimal_tex(x)
     if isinstance(x, float):
         return _decimal_tex(x)
     if len(str(x)) > 24:
-        return _decimal_tex(float(x)) + r"\allowbreak\ \text{(exact rational)}"
+        return _decimal_tex(x) + r"\allowbreak\ \text{(exact rational)}"
     return latex(arith.to_sympy(x))
 
 
@@ -85,7 +88,7 @@ def decimal_matrix(a, digits: int = 4) -> Latex:
     readers; exact values stay available through ``symgeom construct``."""
     a = np.asarray(a)
     rows = a[:, None] if a.ndim == 1 else a
-    body = r" \\ ".join(" & ".join(f"{float(x):.{digits}g}" for x in row) for row in rows)
+    body = r" \\ ".join(" & ".join(arith.format_decimal(x, digits) for x in row) for row in rows)
     return Latex(r"\begin{pmatrix} " + body + r" \end{pmatrix}")
 
 
@@ -116,35 +119,6 @@ def render_handout(ctx: Context, derivations: list[Derivation], command: str, fi
         verdicts=verdicts if isinstance(verdicts, list) else None,
         parameters=data.parameter_count(ctx.L),
     )
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (a temporary file in the same folder, then rename)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def prepare_directory(out: Path, force: bool) -> Path:
-    """Create ``out`` if needed; refuse an existing non-empty folder unless ``force``."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a directory; choose a new folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise UsageError(f"--out {out}: folder exists and is not empty; use --force to write into it, or choose another folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"--out {out}: cannot create the folder ({e.strerror or e})") from None
-    if not os.access(out, os.W_OK):
-        raise UsageError(f"--out {out}: folder is not writable")
-    return out
 
 
 def tex_engine() -> list[str] | None:
