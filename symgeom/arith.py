@@ -257,15 +257,65 @@ def magnitude(a) -> float:
     return float(np.max(np.abs(a.astype(float)))) if a.size else 0.0
 
 
+SIGNIFICANT_DIGITS = 6
+"""Significant digits of a number shown in decimal (as ``%.6g``)."""
+
+LONG_EXACT_TEXT = 24
+"""Exact rationals whose ``p/q`` text is longer than this are shown in decimal, marked exact."""
+
+
 def format_number(x) -> str:
-    """A short, deterministic text for a number: ``p/q`` when exact, ``%.6g`` otherwise."""
-    if isinstance(x, (Fraction, flint.fmpq)):
+    """A short, deterministic text for a number: ``p/q`` when exact and short, ``%.6g`` otherwise
+    (:func:`format_decimal`); long exact rationals are marked ``(exact rational)``.
+
+    >>> format_number(Fraction(10**400)), format_number(Fraction(1, 3))
+    ('1.0e+400 (exact rational)', '1/3')
+    """
+    if isinstance(x, (Fraction, flint.fmpq)) or (isinstance(x, sp.Basic) and x.is_Rational):
         text = str(x)
-        return text if len(text) <= 24 else f"{float(x):.6g} (exact rational)"
+        return text if len(text) <= LONG_EXACT_TEXT else f"{format_decimal(x)} (exact rational)"
     if isinstance(x, (int, np.integer)):
         return str(int(x))
-    if isinstance(x, sp.Basic):
-        if x.is_Rational:
+    return format_decimal(x)
+
+
+def format_decimal(x, digits: int = SIGNIFICANT_DIGITS) -> str:
+    """``x`` in decimal to ``digits`` significant figures (``%g`` style).  Exact values of any
+    magnitude are rounded exactly, never through a float, so they cannot overflow; SymPy
+    infinities print as themselves (``oo``)."""
+    if isinstance(x, (float, np.floating)):
+        return f"{float(x):.{digits}g}"
+    if isinstance(x, sp.Basic) and not x.is_Rational:
+        if not x.is_finite:
             return str(x)
-        return f"{float(x):.6g}" if x.is_finite else str(x)
-    return f"{float(x):.6g}"
+        x = sp.Rational(x.evalf(digits + 10))
+    return decimal_g(to_fraction(x), digits)
+
+
+def decimal_g(f: Fraction, digits: int = SIGNIFICANT_DIGITS) -> str:
+    """``f`` to ``digits`` significant figures in the style of ``%g``, computed exactly (no float,
+    so no overflow or underflow): fixed notation for exponents ``-4 <= e < digits``, otherwise
+    scientific with at least one decimal (``1.0e+400``, ``-2.5e-400``).
+
+    >>> decimal_g(Fraction(10**400)), decimal_g(Fraction(-1, 3)), decimal_g(Fraction(1, 10**400))
+    ('1.0e+400', '-0.333333', '1.0e-400')
+    """
+    if f == 0:
+        return "0"
+    sign, f = ("-" if f < 0 else ""), abs(f)
+    exponent = len(str(f.numerator)) - len(str(f.denominator))  # within one of floor(log10 f)
+    if f < Fraction(10) ** exponent:
+        exponent -= 1
+    mantissa = round(f * Fraction(10) ** (digits - 1 - exponent))  # digits significant figures
+    if mantissa == 10**digits:  # rounding carried into a new digit
+        mantissa, exponent = mantissa // 10, exponent + 1
+    figures = str(mantissa)
+    if -4 <= exponent < digits:
+        if exponent >= 0:
+            whole, frac = figures[: exponent + 1], figures[exponent + 1 :]
+        else:
+            whole, frac = "0", "0" * (-exponent - 1) + figures
+        frac = frac.rstrip("0")
+        return sign + whole + ("." + frac if frac else "")
+    frac = figures[1:].rstrip("0") or "0"
+    return f"{sign}{figures[0]}.{frac}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"

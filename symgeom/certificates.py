@@ -19,6 +19,7 @@ A :class:`Check` is one of (MATH.md §5)
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from enum import Enum
@@ -121,12 +122,15 @@ class Check:
 
 
 def json_number(x):
-    """JSON form of a number: exact values as strings (``"1/10"``), floats as floats."""
+    """JSON form of a number: exact values as strings (``"1/10"``), floats as floats, and infinite
+    or NaN values (``ρ``'s bound and margins for ``Q = 1``) as ``None``: strict JSON has no
+    ``Infinity``."""
     if isinstance(x, (Fraction, Exact, int, np.integer)) or (isinstance(x, sp.Basic) and x.is_Rational):
         return str(x)
     if isinstance(x, sp.Basic):
-        return str(x)
-    return float(x)
+        return str(x) if x.is_finite is not False and x is not sp.nan else None
+    value = float(x)
+    return value if math.isfinite(value) else None
 
 
 def _text(s: str) -> str:

@@ -1,7 +1,8 @@
-"""The ``symgeom`` command line: ``check``, ``report`` and ``example``.
+"""The ``symgeom`` command line: ``check``, ``report``, ``construct`` and ``example``.
 
 Exit status: 0 when no claim is refuted, 1 when one is, 2 on bad input or usage (one line
-on stderr saying which input, what is wrong and what is expected).
+on stderr saying which input, what is wrong and what is expected), 3 on an internal error
+(a bug: one line, the traceback only with ``--debug``), 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -10,18 +11,63 @@ import argparse
 import json
 import shlex
 import sys
+import traceback
 from pathlib import Path
 
-from . import arith
+from . import __version__, arith
 from ._errors import SymgeomError, UsageError
 from .certificates import REFUTED, json_number
 from .claims import Context, claim_ids, run_claims
 from .data import ClusterData, csv_text, default_data, example_data, read_csv
 
-EXIT_OK, EXIT_REFUTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, as a shell reports a command stopped by Ctrl-C."""
+
+MAX_L = 64
+"""Deepest network the commands accept (``--L``): the exact Hessians and ranks of G3 grow with
+``P = (L+1)(Q²+Q)`` parameters, so a mistyped depth would otherwise run for hours or exhaust memory."""
+
+STDIN = "-"
+"""The conventional name of standard input, which ``--data`` and ``--targets`` do not read."""
+
+_GIVEN = "_options_given"
+"""Namespace attribute that records the options seen while parsing (removed afterwards)."""
+
+
+def _given_once(base: type) -> type:
+    """``base`` (an argparse action class) that refuses to be given twice on one command line."""
+
+    class Once(base):
+        def __call__(self, parser, namespace, values, option_string=None):
+            given = namespace.__dict__.setdefault(_GIVEN, set())
+            if self in given:
+                raise argparse.ArgumentError(self, "given more than once; give each option once")
+            given.add(self)
+            super().__call__(parser, namespace, values, option_string)
+
+    Once.__name__ = f"Once{base.__name__}"
+    return Once
+
+
+_ONCE_ACTIONS = {name: _given_once(base) for name, base in (
+    (None, argparse._StoreAction), ("store", argparse._StoreAction), ("store_const", argparse._StoreConstAction),
+    ("store_true", argparse._StoreTrueAction), ("store_false", argparse._StoreFalseAction))}
 
 
 class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit 2, and whose options may be given once."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, action in _ONCE_ACTIONS.items():
+            self.register("action", name, action)
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        namespace.__dict__.pop(_GIVEN, None)
+        return namespace, extras
+
     def error(self, message):
         print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
@@ -67,6 +113,8 @@ def _data_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="symgeom", description="Symbolic proof companion for arXiv:2309.10639 (Chen, Muñoz Ewald).")
+    parser.add_argument("--version", action="version", version=f"symgeom {__version__}")
+    parser.add_argument("--debug", action="store_true", help="on an internal error, print the traceback")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = sub.add_parser("check", help="derive and check every claim on the data; print a table or JSON")
@@ -103,8 +151,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _refuse_stdin(args) -> None:
+    """``--data -`` and ``--targets -`` would read standard input, which symgeom does not."""
+    for flag, value in (("--data", args.data), ("--targets", args.targets)):
+        if value == STDIN:
+            raise UsageError(f"{flag} {STDIN}: reading standard input is not supported; save the CSV text to a file "
+                             f"and give its name (a file named '-' is './-')")
+
+
+def _check_depth(args) -> None:
+    """Refuse ``--L`` beyond :data:`MAX_L` before any work starts."""
+    if args.L is not None and args.L > MAX_L:
+        raise UsageError(f"--L {args.L}: too many hidden layers; symgeom checks networks with L <= {MAX_L} "
+                         f"(the exact Hessian has (L+1)(Q^2+Q) rows)")
+
+
 def load_data(args) -> ClusterData:
     """The data named by ``--data``/``--targets`` (or the embedded default) in the chosen kind."""
+    _refuse_stdin(args)
     if args.data is None:
         if args.targets is not None:
             data = default_data(args.kind)
@@ -135,6 +199,8 @@ class Progress:
 
 
 def make_context(args) -> Context:
+    """The context of a command: the depth checked first, then the data loaded."""
+    _check_depth(args)
     data = load_data(args)
     return Context(data, args.L if args.L is not None else data.Q, seed=args.seed)
 
@@ -160,11 +226,25 @@ def regenerate_command(args) -> str:
     return shlex.join(words)
 
 
+def _approx(x):
+    """The float64 value of ``x`` for JSON, or ``None`` when it has none: infinite (``h`` for
+    ``Q = 1``) or beyond the float64 range."""
+    try:
+        return json_number(float(x))
+    except OverflowError:
+        return None
+
+
+def json_text(obj, **options) -> str:
+    """Strict JSON (no ``NaN`` or ``Infinity``, which strict parsers reject)."""
+    return json.dumps(obj, allow_nan=False, **options)
+
+
 def _data_json(data: ClusterData) -> dict:
     return {
         "source": data.source, "kind": data.kind, "sizes": list(data.sizes),
         "delta": json_number(data.delta), "h": json_number(data.h), "rho": json_number(data.rho),
-        "approx": {"delta": float(data.delta), "h": float(data.h), "rho": float(data.rho)},
+        "approx": {"delta": _approx(data.delta), "h": _approx(data.h), "rho": _approx(data.rho)},
     }
 
 
@@ -183,7 +263,7 @@ def cmd_check(args) -> int:
             out["global_minimizer"] = _minimizer_json(ctx, derivations)
         if any(d.id.startswith("N") for d in derivations):
             out["local_minima"] = [st.as_json() for st in ctx.strata]
-        print(json.dumps(out, indent=2, ensure_ascii=False))
+        print(json_text(out, indent=2, ensure_ascii=False))
     else:
         print(f"data: {data}")
         print(f"network: Q = {data.Q}, L = {ctx.L}, P = {data.parameter_count(ctx.L)} parameters, QN = {data.Q * data.N}")
@@ -205,11 +285,15 @@ def cmd_check(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .figures import write_figures
-    from .report import compile_pdf, prepare_directory, render_handout, render_report, write_text
+    from .io import check_output_folder
 
     if args.no_solutions and not args.handout:
         raise UsageError("--no-solutions applies to --handout only")
+    _check_depth(args)
+    check_output_folder(Path(args.out), args.force)  # before any computation (or slow import)
+    from .figures import write_figures
+    from .report import compile_pdf, prepare_directory, render_handout, render_report, write_text
+
     if args.handout and args.data is None:
         data = example_data(2, 1, kind=args.kind)
         ctx = Context(data, args.L if args.L is not None else 2, seed=args.seed)
@@ -302,7 +386,7 @@ def _construction(ctx, truncate):
 
 
 def cmd_construct(args) -> int:
-    from .report import write_text
+    from .io import write_bytes, write_text
 
     out = Path(args.out)
     if out.suffix not in (".json", ".npz"):
@@ -317,11 +401,9 @@ def cmd_construct(args) -> int:
     if out.suffix == ".json":
         from .network import parameters_json
 
-        write_text(out, json.dumps(parameters_json(params, **meta), indent=1) + "\n")
+        write_text(out, json_text(parameters_json(params, **meta), indent=1) + "\n")
     else:
         import io
-        import os
-        import tempfile
 
         import numpy as np
 
@@ -329,22 +411,19 @@ def cmd_construct(args) -> int:
         arrays.update({f"b{l}": np.asarray(b, dtype=float) for l, b in enumerate(params.biases, 1)})
         buf = io.BytesIO()
         np.savez(buf, L=params.L, Q=params.Q, **arrays)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(buf.getvalue())
-        os.replace(tmp, out)
+        write_bytes(out, buf.getvalue())
     print(f"wrote {out}: Q = {params.Q}, L = {params.L}, {summary} ({'exact' if ctx.kind == 'exact' else 'float64'})")
     return EXIT_OK
 
 
 def cmd_example(args) -> int:
-    from .report import write_text
+    from .io import write_text
 
     out = Path(args.out)
+    if out.is_dir():
+        raise UsageError(f"--out {out}: is a directory; expected the name of a CSV file to write")
     if out.exists() and not args.force:
         raise UsageError(f"--out {out}: file exists; use --force to overwrite it, or choose another name")
-    if out.exists() and out.is_dir():
-        raise UsageError(f"--out {out}: is a directory; expected a file name")
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
     data = example_data(args.Q, args.seed)
@@ -359,14 +438,28 @@ def cmd_example(args) -> int:
 COMMANDS = {"check": cmd_check, "report": cmd_report, "construct": cmd_construct, "example": cmd_example}
 
 
+def _internal_error(command: str, error: BaseException, debug: bool) -> int:
+    """Report an unexpected exception (a bug) in one line; the traceback only with ``--debug``."""
+    if debug:
+        traceback.print_exception(error, file=sys.stderr)
+    what = " ".join(f"{type(error).__name__}: {error}".split())
+    hint = "" if debug else "; rerun with --debug for the traceback"
+    print(f"symgeom {command}: internal error ({what}); this is a bug in symgeom {__version__}, please report it "
+          f"with the command line{hint}", file=sys.stderr)
+    return EXIT_INTERNAL
+
+
 def main(argv=None) -> int:
     """Entry point of the ``symgeom`` console script and of ``python -m symgeom``."""
-    args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
-    except SymgeomError as e:
-        print(f"symgeom {args.command}: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+        args = build_parser().parse_args(argv)
+        try:
+            return COMMANDS[args.command](args)
+        except SymgeomError as e:
+            print(f"symgeom {args.command}: error: {e}", file=sys.stderr)
+            return EXIT_USAGE
+        except Exception as e:  # anything else is a bug in symgeom
+            return _internal_error(args.command, e, args.debug)
     except KeyboardInterrupt:
         print("symgeom: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED

@@ -22,6 +22,9 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
+import stat
+import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -37,6 +40,9 @@ from .arith import Kind
 
 MAX_Q = 64
 MAX_N = 10**8
+MAX_MAGNITUDE = sys.float_info.max
+"""Largest |value| accepted, exact data included: tolerances and cross-checks take float64
+values of the data, which do not exist beyond this (about 1.8e308)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,6 +81,8 @@ class ClusterData:
         empty = [j + 1 for j, n in enumerate(self.sizes) if n == 0]
         if empty:
             raise DataError(f"{self.source}: cluster {empty[0]} has no points; each of the Q={Q} clusters needs at least one")
+        _require_float_range(X, self.source, "point coordinate")
+        _require_float_range(Y, self.source, "target coordinate")
         _reject_shared_points(X, labels, self.source)
         if Y.shape != (Q, Q):
             raise DataError(
@@ -257,6 +265,17 @@ class ClusterData:
         )
 
 
+def _require_float_range(a: np.ndarray, source: str, what: str) -> None:
+    """Refuse exact values beyond :data:`MAX_MAGNITUDE` (float arrays cannot hold them)."""
+    if a.dtype != object or a.size == 0:
+        return
+    largest = np.max(np.abs(a))
+    if arith.to_fraction(largest) > Fraction(MAX_MAGNITUDE):
+        raise DataError(f"{source}: a {what} of magnitude {arith.format_number(largest)} is beyond the range symgeom "
+                        f"computes with (|value| <= {MAX_MAGNITUDE:.3g}, the float64 range its cross-checks use); "
+                        f"rescale the data")
+
+
 def _reject_shared_points(X: np.ndarray, labels: np.ndarray, source: str) -> None:
     """A point that belongs to two clusters makes them inseparable: refuse it.  Candidates are
     found on float64 rows (one vectorized ``unique``), then confirmed exactly."""
@@ -312,14 +331,37 @@ def _label(value, source: str) -> int:
 
 
 # -- files ----------------------------------------------------------------------------
-def _read_rows(path: Path, what: str) -> list[list[str]]:
+CSV_ENCODING = "utf-8-sig"
+"""UTF-8, with a byte-order mark (as spreadsheet programs write it) dropped when present."""
+
+FOREIGN_SEPARATORS = {";": "semicolons (';')", "\t": "tabs"}
+"""Separators of CSV dialects symgeom does not read, named in the message that asks for commas."""
+
+_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+               (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _require_regular_file(path: Path, what: str) -> None:
+    """Refuse, before opening it, anything but a regular file: a directory, a device such as
+    ``/dev/zero`` (endless) or a named pipe (would block)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        mode = os.stat(path).st_mode
     except FileNotFoundError:
         raise DataError(f"{path}: {what} file not found") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a directory, expected a {what} CSV file") from None
-    except (PermissionError, OSError) as e:
+    except OSError as e:
+        raise DataError(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
+    if stat.S_ISDIR(mode):
+        raise DataError(f"{path}: is a directory, expected a {what} CSV file")
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
+        raise DataError(f"{path}: is {kind}, not a regular file; expected a {what} CSV file")
+
+
+def _read_rows(path: Path, what: str) -> list[list[str]]:
+    _require_regular_file(path, what)
+    try:
+        text = Path(path).read_text(encoding=CSV_ENCODING)
+    except OSError as e:
         raise DataError(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
     except UnicodeDecodeError:
         raise DataError(f"{path}: the {what} file is not UTF-8 text; expected a CSV file") from None
@@ -327,17 +369,30 @@ def _read_rows(path: Path, what: str) -> list[list[str]]:
     return [(n, r) for n, r in enumerate(rows, start=1) if any(c for c in r)]
 
 
+def _reject_foreign_separator(header: list[str], where: str, expected: str) -> None:
+    """A header written with semicolons or tabs gets a message naming the separator."""
+    for sep, name in FOREIGN_SEPARATORS.items():
+        if any(sep in field for field in header):
+            raise DataError(f"{where}: the header is separated by {name}; symgeom expects commas, as in '{expected}'")
+
+
 def _parse_value(text: str, kind: Kind, where: str):
-    try:
-        f = float(text)
-    except ValueError:
-        f = None
-    if f is not None and not math.isfinite(f):
-        raise DataError(f"{where}: {text!r} is not a finite number (NaN and infinities are not allowed)")
+    """The number ``text`` in the given kind: exact values of any magnitude; float64 values within
+    its range; NaN and infinities refused."""
     try:
         return arith.to_exact(text) if kind == "exact" else arith.to_float(text)
+    except OverflowError:
+        raise DataError(f"{where}: {text!r} is beyond the float64 range (about 1.8e308); "
+                        f"use --exact to read it as an exact rational") from None
     except (ValueError, ZeroDivisionError):
-        raise DataError(f"{where}: {text!r} is not a number") from None
+        pass
+    try:
+        special = not math.isfinite(float(text))
+    except ValueError:
+        special = False
+    if special:
+        raise DataError(f"{where}: {text!r} is not a finite number (NaN and infinities are not allowed)")
+    raise DataError(f"{where}: {text!r} is not a number")
 
 
 def read_csv(path, targets=None, kind: Kind = "exact") -> ClusterData:
@@ -348,6 +403,7 @@ def read_csv(path, targets=None, kind: Kind = "exact") -> ClusterData:
     Float data are parsed by numpy in one call; any irregularity falls back to the row-by-row
     reader, which names the line and the column at fault."""
     path = Path(path)
+    _require_regular_file(path, "data")
     if kind == "float":
         fast = _read_float_csv(path)
         if fast is not None:
@@ -361,6 +417,7 @@ def read_csv(path, targets=None, kind: Kind = "exact") -> ClusterData:
     Q = len(header) - 1
     expected = [f"x{c}" for c in range(1, Q + 1)] + ["cluster"]
     if Q < 1 or [h.lower() for h in header] != expected:
+        _reject_foreign_separator(header, f"{path}: line {line}", "x1,...,xQ,cluster")
         raise DataError(
             f"{path}: line {line}: header must be 'x1,...,xQ,cluster' (for {max(Q, 1)} coordinates: "
             f"'{','.join(expected) if Q >= 1 else 'x1,cluster'}'), got '{','.join(header)}'"
@@ -383,7 +440,7 @@ def _read_float_csv(path: Path):
     """``(points, labels)`` of a regular float CSV file by ``numpy.loadtxt``, or ``None`` when the
     file is anything but regular (then the careful reader produces the message)."""
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding=CSV_ENCODING) as f:
             header = f.readline().strip().split(",")
             Q = len(header) - 1
             if Q < 1 or [h.strip().lower() for h in header] != [f"x{c}" for c in range(1, Q + 1)] + ["cluster"]:
@@ -420,6 +477,7 @@ def read_targets(path, Q: int, kind: Kind = "exact") -> list:
     (line, header), body = rows[0], rows[1:]
     expected = [f"y{c}" for c in range(1, Q + 1)]
     if [h.lower() for h in header] != expected:
+        _reject_foreign_separator(header, f"{path}: line {line}", ",".join(expected))
         got = len(header)
         hint = f" (targets of dimension {got}, data of dimension {Q})" if got != Q and all(
             h.lower() == f"y{c}" for c, h in enumerate(header, 1)

@@ -54,18 +54,21 @@ def escape_tex(text) -> str:
     return "".join(_TEX_SPECIAL.get(c, c) for c in str(text)).replace("--", "-{}-")
 
 
-def decimal_latex(x: float, digits: int = 6) -> Latex:
-    """A float in math mode with ``digits`` significant figures, powers of ten typeset:
-    ``1.5e-05`` becomes ``1.5 \\times 10^{-5}``.
+def decimal_latex(x, digits: int = 6) -> Latex:
+    """A number in decimal, in math mode, with ``digits`` significant figures and powers of ten
+    typeset: ``1.5e-05`` becomes ``1.5 \\times 10^{-5}``.  Exact values are rounded exactly
+    (:func:`~symgeom.arith.format_decimal`), so no magnitude overflows.
 
     >>> decimal_latex(1.5e-05)
     '1.5 \\\\times 10^{-5}'
     >>> decimal_latex(0.25)
     '0.25'
     """
-    text = f"{float(x):.{digits}g}"
-    if text in ("inf", "-inf", "nan"):
-        return Latex({"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}[text])
+    from . import arith
+
+    text = arith.format_decimal(x, digits)
+    if text in ("inf", "-inf", "nan", "oo", "-oo", "zoo", "nan"):
+        return Latex({"inf": r"\infty", "-inf": r"-\infty", "oo": r"\infty", "-oo": r"-\infty"}.get(text, r"\mathrm{NaN}"))
     if "e" not in text:
         return Latex(text)
     mantissa, exponent = text.split("e")
@@ -81,9 +84,9 @@ def number_latex(x) -> Latex:
     from . import arith
 
     if isinstance(x, sp.Basic) and not x.is_Rational:
-        return Latex(f"{latex(x)} \\approx {decimal_latex(float(x))}" if len(str(x)) <= 24 else decimal_latex(float(x)))
+        return Latex(f"{latex(x)} \\approx {decimal_latex(x)}" if len(str(x)) <= 24 else decimal_latex(x))
     if isinstance(x, float):
         return decimal_latex(x)
     if len(str(x)) > 24:
-        return Latex(decimal_latex(float(x)) + r"\allowbreak\ \text{(exact rational)}")
+        return Latex(decimal_latex(x) + r"\allowbreak\ \text{(exact rational)}")
     return latex(arith.to_sympy(x))

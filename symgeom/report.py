@@ -20,10 +20,12 @@ import numpy as np
 import sympy as sp
 
 from . import arith
-from ._errors import ReportError, UsageError
+from ._errors import ReportError
 from .certificates import Derivation
 from .claims import Context
-from .printing import Latex, escape_tex, latex, number_latex
+from .io import prepare_directory as prepare_directory
+from .io import write_text as write_text
+from .printing import Latex, decimal_latex, escape_tex, latex, number_latex
 
 
 def _finalize(value):
@@ -47,7 +49,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["tex"] = latex
     env.filters["num"] = number_latex
-    env.filters["approx"] = lambda x: Latex(escape_tex(arith.format_number(float(x))))
+    env.filters["approx"] = decimal_latex
     env.filters["setlatex"] = lambda label: Latex(label.replace("{", r"\{").replace("}", r"\}") if label != "{}" else r"\emptyset")
     return env
 
@@ -69,7 +71,7 @@ def decimal_matrix(a, digits: int = 4) -> Latex:
     readers; exact values stay available through ``symgeom construct``."""
     a = np.asarray(a)
     rows = a[:, None] if a.ndim == 1 else a
-    body = r" \\ ".join(" & ".join(f"{float(x):.{digits}g}" for x in row) for row in rows)
+    body = r" \\ ".join(" & ".join(arith.format_decimal(x, digits) for x in row) for row in rows)
     return Latex(r"\begin{pmatrix} " + body + r" \end{pmatrix}")
 
 
@@ -100,35 +102,6 @@ def render_handout(ctx: Context, derivations: list[Derivation], command: str, fi
         strata=strata, strata_example=next((st for st in strata if st.truncated and st.minimizer is not None), None),
         parameters=data.parameter_count(ctx.L),
     )
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (a temporary file in the same folder, then rename)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def prepare_directory(out: Path, force: bool) -> Path:
-    """Create ``out`` if needed; refuse an existing non-empty folder unless ``force``."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a directory; choose a new folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise UsageError(f"--out {out}: folder exists and is not empty; use --force to write into it, or choose another folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"--out {out}: cannot create the folder ({e.strerror or e})") from None
-    if not os.access(out, os.W_OK):
-        raise UsageError(f"--out {out}: folder is not writable")
-    return out
 
 
 def tex_engine() -> list[str] | None:

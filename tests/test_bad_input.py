@@ -154,14 +154,14 @@ def test_output_not_writable(tmp_path, capsys):
 
 
 def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
-    from symgeom import report
+    from symgeom import io
 
     def boom(src, dst):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report.os, "replace", boom)
+    monkeypatch.setattr(io.os, "replace", boom)
     with pytest.raises(KeyboardInterrupt):
-        report.write_text(tmp_path / "out.tex", "half")
+        io.write_text(tmp_path / "out.tex", "half")
     assert list(tmp_path.iterdir()) == []
 
 

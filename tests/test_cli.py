@@ -124,3 +124,63 @@ def test_progress_goes_to_stderr_and_quiet_silences_it(capsys):
     assert "symgeom: [1/1] T1" in err
     assert main(["check", "--only", "T1", "--json", "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_version(capsys):
+    import symgeom
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out == f"symgeom {symgeom.__version__}\n" == "symgeom 0.1.0\n"
+    proc = subprocess.run([console_script(), "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == "symgeom 0.1.0\n"
+
+
+def strict_json(text: str):
+    """Parse ``text`` as strict JSON: ``NaN``, ``Infinity`` and ``-Infinity`` are errors."""
+
+    def refuse(constant):
+        raise ValueError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("kind", ["--exact", "--float"])
+@pytest.mark.parametrize("text", ["x1,cluster\n1,1\n1.5,1\n", "x1,x2,cluster\n3,0,1\n3.1,0,1\n0,3,2\n0,3.2,2\n"],
+                         ids=["Q=1", "Q=2"])
+def test_check_json_is_strict(tmp_path, capsys, kind, text):
+    path = tmp_path / "d.csv"
+    path.write_text(text)
+    assert main(["check", "--data", str(path), "--json", "--quiet", kind]) in (0, 1)
+    out = strict_json(capsys.readouterr().out)
+    if out["Q"] == 1:  # h is infinite, and so are the bound c and the margin of G1: null
+        assert out["data"]["h"] is None and out["data"]["approx"]["h"] is None
+        assert out["global_minimizer"]["criterion"]["constant"] is None
+        assert any("margin" in c and c["margin"] is None for c in out["claims"])
+
+
+def test_json_approx_of_a_value_beyond_float64_is_null():
+    from fractions import Fraction
+
+    from symgeom.cli import _approx
+
+    assert _approx(Fraction(10**400)) is None and _approx(Fraction(1, 4)) == 0.25
+
+
+def test_outputs_get_the_umask(tmp_path):
+    old = os.umask(0o027)
+    try:
+        assert main(["example", "--Q", "2", "--out", str(tmp_path / "d.csv")]) == 0
+        assert main(["report", "--only", "T1", "--quiet", "--out", str(tmp_path / "rep")]) == 0
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "d.csv", tmp_path / "rep" / "report.tex"):
+        assert path.stat().st_mode & 0o777 == 0o640, path
+
+
+def test_data_with_a_byte_order_mark(tmp_path, capsys):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + b"x1,x2,cluster\n3,0,1\n3.1,0,1\n0,3,2\n0,3.2,2\n")
+    for kind in ("--exact", "--float"):
+        assert main(["check", "--data", str(path), "--only", "T1", "--quiet", kind]) == 0
