@@ -237,7 +237,7 @@ def _degeneracy(theta: StratumMinimizer) -> tuple:
     m = len(theta.truncated)
     H = gauss_newton(params, data.X)
     V = np.hstack([gauge_directions(params, set(range(m + 1, params.L + 1))), kernel_directions(params)])
-    HV = H @ V
+    HV = arith.matmul(H, V)
     if exact:
         nullity, rank_V = params.count - arith.rank(H), arith.rank(V)
         annihilated = all(x == 0 for x in HV.reshape(-1))
