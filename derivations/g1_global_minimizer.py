@@ -31,7 +31,7 @@ def criterion_steps(fam) -> tuple[Step, ...]:
     derived = combine(checks, "SymPy: each branch of c solves s_min = s_max for delta / h",
                       "s_min = delta(1+gamma)/(1-gamma); s_max = min((h - gamma D)/(2(1+gamma)), h/Q); D = kappa h")
     crit = fam.criterion
-    exact = fam.data.kind == "exact"
+    exact = fam.data.kind.is_exact
     if crit.holds:
         margin = sp.nsimplify(crit.constant - crit.rho) if exact else float(crit.constant - crit.rho)
         status = CERTIFIED if exact else "checked"
@@ -74,7 +74,7 @@ def construction_step(fam) -> Step:
 
 
 def rho_step(fam) -> Step:
-    values = " & ".join(latex(arith.to_sympy(r)) if fam.data.kind == "exact" and arith.to_sympy(r).is_Rational
+    values = " & ".join(latex(arith.to_sympy(r)) if fam.data.kind.is_exact and arith.to_sympy(r).is_Rational
                         else arith.format_number(r) for r in fam.rho_by_layer)
     heads = " & ".join(str(l) for l in range(len(fam.rho_by_layer)))
     table = (r"\begin{array}{" + "c" * (len(fam.rho_by_layer) + 1) + r"} \ell & " + heads + r" \\ \hline \rho^{(\ell)} & "

@@ -27,7 +27,7 @@ def derive(ctx) -> Derivation:
         return unavailable(ID, TITLE, STATEMENT, fam)
     data, Q = ctx.data, ctx.Q
     B = fam.lifted
-    _, rank = rank_check(B if Q <= 4 or data.kind == "float" else B.astype(float), "[P; 1^T]", Q)
+    _, rank = rank_check(B if Q <= 4 or not data.kind.is_exact else B.astype(float), "[P; 1^T]", Q)
     pinv = arith.inv(B.T @ B) @ B.T
     left_inverse = certify_equal(pinv @ B, arith.identity(Q, data.kind), "B^+ B = I")
     null = certify_equal(fam.fiber_normal @ B, 0 * fam.fiber_normal[:Q], "n^T [P; 1^T] = 0",
@@ -36,11 +36,11 @@ def derive(ctx) -> Derivation:
     members = []
     for _ in range(3):
         zeta = [arith.to_exact(f"{int(v)}/4") for v in rng.integers(-8, 9, size=Q)]
-        if data.kind == "float":
+        if not data.kind.is_exact:
             zeta = [float(z) for z in zeta]
         members.append(certify_equal(fam.output_map(zeta) @ B, data.Y, "[A | c] [P; 1^T] = Y"))
     fits = combine([left_inverse, null] + members, "closed form checked on the constructed apexes",
-                   "three random zeta; exact rational arithmetic" if data.kind == "exact" else "three random zeta; float64")
+                   f"three random zeta; {data.kind.label} arithmetic")
     Qs = sp.Symbol("Q", positive=True, integer=True)
     n_display = ", ".join(arith.format_number(x) for x in fam.fiber_normal)
     return Derivation(ID, TITLE, STATEMENT, (

@@ -108,7 +108,7 @@ def derive(ctx) -> Derivation:
     rng = np.random.default_rng(ctx.seed + 3)
     zeta = [arith.to_exact(f"{int(v)}/3") for v in rng.integers(-6, 7, size=ctx.Q)]
     along = combine([certify_global_minimizer(fam.member(zeta=z), data, fam.order)
-                     for z in ([float(v) for v in zeta] if data.kind == "float" else zeta, [0] * ctx.Q)],
+                     for z in ([float(v) for v in zeta] if not data.kind.is_exact else zeta, [0] * ctx.Q)],
                     "moves along the family (output fiber)")
     Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
     return Derivation(ID, TITLE, STATEMENT, (

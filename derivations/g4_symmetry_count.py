@@ -32,14 +32,14 @@ def derive(ctx) -> Derivation:
     split = prove_zero(cones - (Ls * Qs + Ls * (Qs**2 - Qs)), "SymPy expansion", "apex L Q + edges L (Q^2 - Q)")
     rest = deg.nullity - deg.symmetry_rank - deg.fiber_rank
     expected = int(cones.subs({Qs: ctx.Q, Ls: ctx.L}))
-    status = (CERTIFIED if deg.params.kind == "exact" else CHECKED) if rest == expected else REFUTED
+    status = (CERTIFIED if deg.params.kind.is_exact else CHECKED) if rest == expected else REFUTED
     count = Check(status, "nullity minus the ranks of the symmetry and fiber directions",
                   f"{deg.nullity} - {deg.symmetry_rank} - {deg.fiber_rank} = {rest}, expected L Q^2 = {expected}",
                   residual=rest - expected, tolerance=None if status != CHECKED else 0,
                   counterexample=None if rest == expected else f"{rest} != {expected}")
     moved = []
     for scale in (sp.Rational(1, 2), sp.Rational(3, 2)):
-        offsets = [o * arith.to_exact(scale) if data.kind == "exact" else float(o) * float(scale) for o in _offsets(fam)]
+        offsets = [o * data.kind.scalar(scale) for o in _offsets(fam)]
         try:
             other = global_minimizer(data, ctx.L, fam.order, gamma=fam.criterion.gamma, offsets=offsets)
             moved.append(certify_global_minimizer(other.member(), data, fam.order))

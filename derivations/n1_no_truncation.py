@@ -33,13 +33,13 @@ def _explicit_projector(data):
     Pi = Xt.T @ arith.inv(Xt @ Xt.T) @ Xt
     I = arith.identity(data.N, data.kind)
     R = data.targets_ext @ (I - Pi)
-    return np.sum(R * R) / (2 * data.N if data.kind == "float" else arith.to_exact(2 * data.N))
+    return np.sum(R * R) / data.kind.scalar(2 * data.N)
 
 
 def derive(ctx) -> Derivation:
     n1 = ctx.strata[0]
     data = ctx.data
-    exact = data.kind == "exact"
+    exact = data.kind.is_exact
     params = n1.minimizer.params
     kind = "exact rational" if exact else "float64"
     dtype = object if exact else float

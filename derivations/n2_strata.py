@@ -130,7 +130,7 @@ def invertible_steps(ctx, strata) -> list[Step]:
     if reached:
         st = max(reached, key=lambda s: len(s.truncated))
         approach = invertible_approach(st.minimizer)
-        exact = ctx.kind == "exact"
+        exact = ctx.kind.is_exact
         ok = all(inv and inside and gap > 0 for _, gap, inv, inside in approach)
         detail = "; ".join(f"epsilon = {arith.format_number(e)}: excess {arith.format_number(gap)}" for e, gap, _, _ in approach)
         check = Check(CERTIFIED if exact else CHECKED, "exact costs after adding epsilon times the identity to every "

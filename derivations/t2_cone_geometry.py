@@ -82,7 +82,7 @@ def data_check(ctx) -> Check:
         checks.append(_statements(tau, data.X))
         forward, backward = tau.in_forward_cone(data.X, strict=False), tau.in_backward_cone(data.X, strict=False)
         counts.append(f"{int(forward.sum())}/{int(backward.sum())}/{int((~(forward | backward)).sum())}")
-    kind = "exact rational" if ctx.kind == "exact" else "float64"
+    kind = ctx.kind.label
     return combine(checks, f"{kind} check on the data",
                    "apex at the centroid of the means, then shifted along W^-1(1,...,1) both ways; "
                    f"points in K+/K-/mixed regions: {', '.join(counts)}")

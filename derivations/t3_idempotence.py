@@ -50,7 +50,7 @@ def data_check(ctx) -> Check:
         checks.append(certify_equal(tau(once), once, "tau(tau(z)) = tau(z)"))
         cone = tau.coordinates(once)
         checks.append(certify_positive(cone, "image in the closed cone K+", strict=False))
-    kind = "exact rational" if ctx.kind == "exact" else "float64"
+    kind = ctx.kind.label
     return combine(checks, f"{kind} check on the data",
                    f"the L = {ctx.L} truncations of seeded random parameters, applied twice to all N = {ctx.data.N} points; "
                    "image coordinates >= 0")

@@ -92,7 +92,7 @@ def data_check(ctx) -> Check:
     centroid = data.means @ arith.array([1] * ctx.Q, ctx.kind) / arith.array([ctx.Q], ctx.kind)[0]
     tau = truncation_map(W, -(W @ centroid))
     Y = tau(data.X)
-    kind = "exact rational" if ctx.kind == "exact" else "float64"
+    kind = ctx.kind.label
     return combine([
         certify_equal(W @ W.T, arith.identity(ctx.Q, ctx.kind), "W W^T = I"),
         _moreau(W, tau.apex[:, None], data.X, Y),

@@ -92,7 +92,7 @@ def data_check(ctx) -> Check:
         checks.append(certify_equal(t_new(X), t_old(X), f"tau of layer {l} unchanged"))
         DP = np.diag(d) @ permutation_matrix(pi).astype(d.dtype)
         checks.append(certify_equal(t_new.W, DP @ t_old.W, f"W^({l}) -> D Pi W^({l})"))
-    kind = "exact rational" if ctx.kind == "exact" else "float64"
+    kind = ctx.kind.label
     return combine(checks, f"{kind} check on the data",
                    f"seeded random D_l, Pi_l at each of the L = {ctx.L} hidden layers (seed {ctx.seed}); N = {ctx.data.N} points")
 

@@ -24,9 +24,9 @@ pure-Python rationals on the Hessians of G3), the kernel to SymPy's
 from __future__ import annotations
 
 import math
+from enum import Enum
 from fractions import Fraction
 from numbers import Rational
-from typing import Literal
 
 import flint
 import numpy as np
@@ -36,9 +36,62 @@ from sympy.polys.matrices import DomainMatrix
 
 from ._errors import ParameterError
 
-Kind = Literal["exact", "float"]
 ZERO = flint.fmpq(0)
-KINDS = ("exact", "float")
+
+
+class Kind(str, Enum):
+    """The number kind of an array, owned as an object in the spirit of SymPy's domains (``QQ``,
+    ``RR``): it converts scalars and builds arrays, zeros and identities of its own kind, and names
+    itself.  ``str``-valued, so JSON and messages see ``"exact"`` / ``"float"``.
+
+    >>> Kind.EXACT.scalar("0.1"), Kind.FLOAT.scalar("1/4")
+    (1/10, 0.25)
+    >>> Kind("exact").label
+    'exact rational'
+    """
+
+    EXACT = "exact"
+    FLOAT = "float"
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+    @property
+    def is_exact(self) -> bool:
+        """Exact rational arithmetic (``flint.fmpq`` in object arrays)."""
+        return self is Kind.EXACT
+
+    @property
+    def label(self) -> str:
+        """``"exact rational"`` or ``"float64"``, for method descriptions."""
+        return "exact rational" if self.is_exact else "float64"
+
+    @property
+    def dtype(self):
+        """The numpy dtype of this kind's arrays."""
+        return object if self.is_exact else float
+
+    def scalar(self, value):
+        """``value`` (int, Fraction, SymPy rational, decimal string, float) as a scalar of this kind."""
+        return to_exact(value) if self.is_exact else to_float(value)
+
+    def array(self, values) -> np.ndarray:
+        return array(values, self)
+
+    def zeros(self, shape) -> np.ndarray:
+        return full(shape, 0, self)
+
+    def full(self, shape, value: int) -> np.ndarray:
+        return full(shape, value, self)
+
+    def identity(self, n: int) -> np.ndarray:
+        return identity(n, self)
+
+
+KINDS = tuple(Kind)
 
 
 Exact = flint.fmpq
@@ -106,28 +159,30 @@ def to_float(value) -> float:
 
 
 def array(values, kind: Kind) -> np.ndarray:
-    """An array of the given kind: ``object`` of Fractions, or ``float64``."""
-    if kind == "exact":
+    """An array of the given kind: ``object`` of FLINT rationals, or ``float64``."""
+    try:
+        kind = Kind(kind)
+    except ValueError:
+        raise ValueError(f"unknown number kind {kind!r}; expected one of {[str(k) for k in KINDS]}") from None
+    if kind.is_exact:
         values = np.asarray(values, dtype=object)
         out = np.empty(values.shape, dtype=object)
         flat_in, flat_out = values.reshape(-1), out.reshape(-1)
         for k, v in enumerate(flat_in):
             flat_out[k] = to_exact(v)
         return out
-    if kind == "float":
-        if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
-            out = values.astype(float)
-            if not np.isfinite(out).all():
-                raise ValueError("NaN or infinite values are not allowed")
-            return out
-        values = np.asarray(values, dtype=object)
-        return np.vectorize(to_float, otypes=[float])(values) if values.size else values.astype(float)
-    raise ValueError(f"unknown number kind {kind!r}; expected one of {KINDS}")
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        out = values.astype(float)
+        if not np.isfinite(out).all():
+            raise ValueError("NaN or infinite values are not allowed")
+        return out
+    values = np.asarray(values, dtype=object)
+    return np.vectorize(to_float, otypes=[float])(values) if values.size else values.astype(float)
 
 
 def kind_of(a: np.ndarray) -> Kind:
     """The number kind of an array made by :func:`array`."""
-    return "exact" if a.dtype == object else "float"
+    return Kind.EXACT if a.dtype == object else Kind.FLOAT
 
 
 def identity(n: int, kind: Kind) -> np.ndarray:
@@ -142,7 +197,7 @@ def zeros(shape, kind: Kind) -> np.ndarray:
 
 def full(shape, value: int, kind: Kind) -> np.ndarray:
     """An array filled with the integer ``value``, without converting entry by entry."""
-    if kind == "float":
+    if not Kind(kind).is_exact:
         return np.full(shape, float(value))
     out = np.empty(shape, dtype=object)
     out.fill(flint.fmpq(value))

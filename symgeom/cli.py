@@ -16,7 +16,8 @@ from pathlib import Path
 
 from . import __version__, arith
 from ._errors import SymgeomError, UsageError
-from .certificates import REFUTED, json_number
+from .arith import Kind
+from .certificates import CERTIFIED, CHECKED, REFUTED, json_number
 from .claims import Context, claim_ids, run_claims
 from .data import ClusterData, csv_text, default_data, example_data, read_csv
 
@@ -103,12 +104,12 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--L", type=_positive_int("--L (the number of hidden layers)"), metavar="n",
                    help="number of hidden layers (default: L = Q)")
     kind = p.add_mutually_exclusive_group()
-    kind.add_argument("--exact", dest="kind", action="store_const", const="exact",
+    kind.add_argument("--exact", dest="kind", action="store_const", const=Kind.EXACT,
                       help="exact rational arithmetic (default): decimals are read exactly")
-    kind.add_argument("--float", dest="kind", action="store_const", const="float", help="float64 arithmetic")
+    kind.add_argument("--float", dest="kind", action="store_const", const=Kind.FLOAT, help="float64 arithmetic")
     p.add_argument("--seed", type=_positive_int("--seed", 0), default=0, help="seed of the random parameters the checks use")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
-    p.set_defaults(kind="exact")
+    p.set_defaults(kind=Kind.EXACT)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,7 +214,7 @@ def regenerate_command(args) -> str:
             words += [flag, value]
     if args.L is not None:
         words += ["--L", str(args.L)]
-    if args.kind == "float":
+    if args.kind == Kind.FLOAT:
         words.append("--float")
     if args.seed:
         words += ["--seed", str(args.seed)]
@@ -334,7 +335,7 @@ def _minimizer_json(ctx, derivations) -> dict:
     C = cost(fam.member(), ctx.data)
     return {
         "cost": json_number(C),
-        "status": by_id["G1"].status if "G1" in by_id else ("certified" if C == 0 and ctx.kind == "exact" else "checked"),
+        "status": by_id["G1"].status if "G1" in by_id else (CERTIFIED if C == 0 and ctx.kind.is_exact else CHECKED),
         "order": list(fam.order),
         "min_margin": json_number(min(fam.margins)),
         "manifold_dimension": deg.dimension,

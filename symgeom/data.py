@@ -65,6 +65,7 @@ class ClusterData:
     """Where the data came from, for messages and reports."""
 
     def __post_init__(self):
+        object.__setattr__(self, "kind", Kind(self.kind))
         X, Y, labels = self.X, self.Y, self.labels
         if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
             raise DataError(f"{self.source}: points must form a non-empty Q x N array (got shape {X.shape})")
@@ -202,7 +203,7 @@ class ClusterData:
         """``(h_1², …, h_Q²)``; ``h_k`` is the distance from ``m_k`` to the affine hull of the
         other means (infinite when ``Q = 1``: the hull is empty)."""
         if self.Q == 1:
-            return (sp.oo,) if self.kind == "exact" else (math.inf,)
+            return (sp.oo,) if self.kind.is_exact else (math.inf,)
         return tuple(np.sum(self.normals[:, k] ** 2) for k in range(self.Q))
 
     @cached_property
@@ -231,8 +232,8 @@ class ClusterData:
     def rho(self):
         """Noise-to-signal ratio ``ρ = δ / h`` (0 when ``Q = 1``)."""
         if self.Q == 1:
-            return sp.Integer(0) if self.kind == "exact" else 0.0
-        if self.kind == "exact":
+            return sp.Integer(0) if self.kind.is_exact else 0.0
+        if self.kind.is_exact:
             return sp.sqrt(_sympy(max(self.radii_squared)) / _sympy(min(self.altitudes_squared)))
         return float(self.delta / self.h)
 
@@ -299,7 +300,7 @@ def _sympy(x):
 
 
 def _sqrt(x, kind: Kind):
-    if kind == "exact":
+    if kind.is_exact:
         if isinstance(x, sp.Basic) and x is sp.oo:
             return sp.oo
         return sp.sqrt(_sympy(x))
@@ -380,7 +381,7 @@ def _parse_value(text: str, kind: Kind, where: str):
     """The number ``text`` in the given kind: exact values of any magnitude; float64 values within
     its range; NaN and infinities refused."""
     try:
-        return arith.to_exact(text) if kind == "exact" else arith.to_float(text)
+        return Kind(kind).scalar(text)
     except OverflowError:
         raise DataError(f"{where}: {text!r} is beyond the float64 range (about 1.8e308); "
                         f"use --exact to read it as an exact rational") from None
@@ -404,7 +405,7 @@ def read_csv(path, targets=None, kind: Kind = "exact") -> ClusterData:
     reader, which names the line and the column at fault."""
     path = Path(path)
     _require_regular_file(path, "data")
-    if kind == "float":
+    if not Kind(kind).is_exact:
         fast = _read_float_csv(path)
         if fast is not None:
             values, labels = fast

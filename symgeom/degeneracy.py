@@ -124,7 +124,7 @@ def analyse(family) -> Degeneracy:
     from .certificates import certify_equal
 
     data = family.data
-    exact = data.kind == "exact" and data.Q <= EXACT_RANK_MAX_Q
+    exact = data.kind.is_exact and data.Q <= EXACT_RANK_MAX_Q
     params = family.member()
     if not exact:
         params = params.with_kind("float")

@@ -86,7 +86,7 @@ def _moments(blocks):
     the count and the sums only, and the ones row never needs to be stored."""
     n = blocks[0][1].shape[1]
     kind = arith.kind_of(blocks[0][1])
-    count = arith.to_exact(n) if kind == "exact" else float(n)
+    count = kind.scalar(n)
     const = {a: (x[:, 0] if (x == x[:, :1]).all() else None) for a, x in blocks}
     sums = {a: (const[a] * count if const[a] is not None else x.sum(axis=1)) for a, x in blocks}
     varying = [a for a, _ in blocks if const[a] is None]
@@ -134,7 +134,7 @@ def gauss_newton(params: Parameters, X: np.ndarray) -> np.ndarray:
     order = np.concatenate([l * Q * B + _layout(Q) for l in range(L + 1)])
     out = arith.zeros(H.shape, kind)
     out[np.ix_(order, order)] = H
-    return out / (N if kind == "float" else arith.to_exact(N))
+    return out / kind.scalar(N)
 
 
 def cluster_gauss_newton(J_F: np.ndarray, sizes, N: int) -> np.ndarray:
@@ -142,7 +142,7 @@ def cluster_gauss_newton(J_F: np.ndarray, sizes, N: int) -> np.ndarray:
     Q = len(sizes)
     kind = arith.kind_of(J_F)
     w = arith.array(np.repeat(list(sizes), Q), kind)
-    total = arith.to_exact(N) if kind == "exact" else float(N)
+    total = kind.scalar(N)
     return (J_F.T * w[None, :]) @ J_F / total
 
 
@@ -163,7 +163,7 @@ def gradient(params: Parameters, data) -> np.ndarray:
                 rphi = np.hstack([arith.matmul(r, xs[l][:, start:stop].T), rsum[:, None]])
                 blocks[l] = blocks[l] + M.T @ rphi
     vec = np.concatenate([np.concatenate([G[:, :Q].reshape(-1), G[:, Q]]) for G in blocks])
-    return vec / (data.N if kind == "float" else arith.to_exact(data.N))
+    return vec / kind.scalar(data.N)
 
 
 def parameter_name(index: int, Q: int) -> str:

@@ -49,7 +49,7 @@ __all__ = [
 
 
 def _per_point(total, data: ClusterData):
-    return total / (2 * data.N if data.kind == "float" else arith.to_exact(2 * data.N))
+    return total / data.kind.scalar(2 * data.N)
 
 
 def projection_cost(Z: np.ndarray, data: ClusterData):
@@ -127,7 +127,7 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound) -> Inverti
     an activation region, where the cost is a polynomial: a nonzero gradient means no local minimum),
     and check the strict inequality ``C > B_U`` of (c) on it."""
     cand = candidate(data, L, truncated)
-    exact = data.kind == "exact"
+    exact = data.kind.is_exact
     g = gradient(cand.params, data)
     gf = np.asarray(g, dtype=float)
     norm2 = np.sum(g * g)
@@ -216,7 +216,7 @@ def certify_stratum_point(theta: StratumMinimizer) -> Check:
     for k, l in theta.collapse_layers.items():
         signs.append(certify_positive(-pre[l - 1][:, data.labels == k], f"cluster {k} strictly inactive in layer {l}"))
     C, B = cost(params, data), theta.bound
-    exact = data.kind == "exact"
+    exact = data.kind.is_exact
     equal = certify_equal(np.array([C], dtype=object if exact else float), np.array([B], dtype=object if exact else float),
                           "cost equal to the stratum bound", scale=max(1.0, float(np.max(np.abs(np.asarray(data.Y, dtype=float)))) ** 2))
     groups = f"{len(signs)} group{'s' if len(signs) > 1 else ''}"
@@ -231,7 +231,7 @@ def _degeneracy(theta: StratumMinimizer) -> tuple:
     ``dimension`` is certified when ``H V = 0`` and ``rank V = nullity H``: the minimizers near ``θ_S``
     then contain a manifold of that dimension, and none larger (its tangent space lies in ``ker H``)."""
     data, params = theta.data, theta.params
-    exact = data.kind == "exact" and data.Q <= EXACT_RANK_MAX_Q
+    exact = data.kind.is_exact and data.Q <= EXACT_RANK_MAX_Q
     if not exact:
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)

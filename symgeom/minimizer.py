@@ -89,7 +89,7 @@ def clustering_criterion(data: ClusterData, gamma=None) -> Criterion:
     """Evaluate the sufficient condition ``ρ < c`` on the data (exactly for exact data)."""
     c, b = criterion_constant()
     g, k, Q, d, h = b["symbols"]
-    exact = data.kind == "exact"
+    exact = data.kind.is_exact
     if data.Q == 1:
         kappa = sp.Integer(0) if exact else 0.0
     elif exact:
@@ -168,9 +168,9 @@ def collapse_cone(data: ClusterData, cluster: int, layer: int, gamma, offset) ->
     Q, kind = data.Q, data.kind
     gmax = np.max(np.abs(G)) if G.size else 0
     if gmax == 0:
-        t = arith.to_exact(0) if kind == "exact" else 0.0
+        t = kind.scalar(0)
     else:
-        gam = arith.to_exact(gamma) if kind == "exact" else float(gamma)
+        gam = kind.scalar(gamma)
         t = gam * np.max(np.abs(n)) / (Q * gmax)
     W = n[None, :] + t * G.T
     apex = data.means[:, k] + offset * n
@@ -205,7 +205,7 @@ def _rational_inside(lo, hi):
 
 def default_offsets(data: ClusterData, crit: Criterion) -> list:
     """The apex offsets ``σ_k`` with ``σ_k h_k`` in the middle of ``(s_min, s_max)`` (when ``ρ < c``)."""
-    exact = data.kind == "exact"
+    exact = data.kind.is_exact
     out = []
     for k in range(data.Q):
         if data.Q == 1:
@@ -235,7 +235,7 @@ def fitted_cone(data: ClusterData, cluster: int, layer: int, Z: np.ndarray, crit
         lo = max(need.reshape(-1), key=float)
         hi = min(allow.reshape(-1), key=float) if allow.size else lo + 2 * abs(lo) + 1
         if lo < hi:
-            sigma = _rational_inside(arith.to_sympy(lo), arith.to_sympy(hi)) if data.kind == "exact" else (lo + hi) / 2
+            sigma = _rational_inside(arith.to_sympy(lo), arith.to_sympy(hi)) if data.kind.is_exact else (lo + hi) / 2
             return collapse_cone(data, cluster, layer, g, sigma)
     i_lo = int(np.argmax(need.astype(float)) % need.shape[1])
     i_hi = int(np.argmin(allow.astype(float)) % allow.shape[1])
@@ -346,10 +346,10 @@ class GlobalMinimizerFamily:
             for cone in self.cones:
                 hk = self.data.altitudes[cone.cluster - 1]
                 lo, hi = self.criterion.s_min, self.criterion.s_max
-                u = sp.Rational(int(rng.integers(1, 16)), 16) if self.data.kind == "exact" else rng.uniform(0.05, 0.95)
+                u = sp.Rational(int(rng.integers(1, 16)), 16) if self.data.kind.is_exact else rng.uniform(0.05, 0.95)
                 point = lo + u * (hi - lo)
                 offsets.append(_rational_inside(point * sp.Rational(99, 100) / hk, point / hk)
-                               if self.data.kind == "exact" else float(point) / float(hk))
+                               if self.data.kind.is_exact else float(point) / float(hk))
             by_cluster = [None] * self.Q
             for cone, o in zip(self.cones, offsets):
                 by_cluster[cone.cluster - 1] = o
@@ -358,7 +358,7 @@ class GlobalMinimizerFamily:
         small = [Fraction(int(v), 8) for v in rng.integers(-8, 9, size=self.Q)]
         scalings = [[Fraction(int(v), 4) for v in rng.integers(1, 13, size=self.Q)] for _ in range(self.L)]
         perms = [tuple(int(i) for i in rng.permutation(self.Q)) for _ in range(self.L)]
-        if self.data.kind == "float":
+        if not self.data.kind.is_exact:
             small, scalings = [float(v) for v in small], [[float(v) for v in s] for s in scalings]
         return fam.member(small, scalings, perms)
 
@@ -381,7 +381,7 @@ class GlobalMinimizerFamily:
     def _latex(self, printer) -> str:
         from .printing import latex
 
-        P = latex(arith.to_sympy(self.apexes)) if self.data.kind == "exact" else "P"
+        P = latex(arith.to_sympy(self.apexes)) if self.data.kind.is_exact else "P"
         return (rf"\text{{global minimizers, }} Q={self.Q},\ L={self.L},\ \pi = {self.order},\ "
                 rf"P = {P},\ [A \mid c] = Y [P; \mathbf{{1}}^T]^{{+}} + \zeta n^T")
 
@@ -411,10 +411,10 @@ def global_minimizer(data: ClusterData, L: int, order=None, gamma=None, offsets=
         raise ConstructionError(f"the order must be a permutation of the cluster labels 1..{Q}, got {order}")
     crit = clustering_criterion(data, gamma)
     if offsets is not None:
-        offsets = [arith.to_exact(o) if data.kind == "exact" else float(o) for o in offsets]
+        offsets = [data.kind.scalar(o) for o in offsets]
     elif crit.holds:
         offsets = default_offsets(data, crit)
-    beta = arith.to_exact(beta) if data.kind == "exact" else float(beta)
+    beta = data.kind.scalar(beta)
     if not beta > 0:
         raise ConstructionError(f"the identity layers need beta > 0, got {beta}")
     cones, margins, _ = collapse_layers(data, order, crit, offsets)
@@ -481,7 +481,7 @@ def certify_global_minimizer(params: Parameters, data: ClusterData, order) -> Ch
     if params.L > Q:
         checks.append(certify_positive(np.stack(pre[Q:params.L]), "pre-activations of the identity layers"))
     C = output_cost(xs[-1], data)
-    exact = data.kind == "exact"
+    exact = data.kind.is_exact
     if exact:
         cost_check = Check(CERTIFIED, "exact cost", residual=C) if C == 0 else \
             Check(REFUTED, "exact cost", residual=C, counterexample=f"cost {C} != 0")

@@ -198,7 +198,7 @@ def parameters_json(params: Parameters, **meta) -> dict:
     """A JSON-ready description: exact entries as strings (``"1/3"``), floats as numbers;
     ``weights[ℓ-1]`` is ``W_ℓ`` (row by row), ``biases[ℓ-1]`` is ``b_ℓ``."""
     def conv(a):
-        return [conv(x) for x in a] if isinstance(a, (list, np.ndarray)) else (str(a) if params.kind == "exact" else float(a))
+        return [conv(x) for x in a] if isinstance(a, (list, np.ndarray)) else (str(a) if params.kind.is_exact else float(a))
 
     return dict(meta, Q=params.Q, L=params.L, kind=params.kind,
                 weights=[conv(W) for W in params.weights], biases=[conv(b) for b in params.biases])

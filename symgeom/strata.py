@@ -106,7 +106,7 @@ def _kept_mask(data: ClusterData, kept) -> np.ndarray:
 
 def _per_point(total, data: ClusterData):
     """``total / (2N)`` in the data's number kind."""
-    return total / (2 * data.N if data.kind == "float" else arith.to_exact(2 * data.N))
+    return total / data.kind.scalar(2 * data.N)
 
 
 def stratum_bound(data: ClusterData, kept):
@@ -208,7 +208,7 @@ def _separator_weight(s, shortfall, kind):
     """``λ`` with ``λ |s| > shortfall`` at every point (twice the smallest such value, rounded up to an
     integer for exact data), at least 1."""
     need = max((shortfall / abs(s)).tolist(), key=float)
-    if kind == "float":
+    if not kind.is_exact:
         return max(2 * need, 1.0)
     twice = 2 * need
     return arith.to_exact(max(int(twice.p // twice.q) + 1, 1))
@@ -267,7 +267,7 @@ def stratum_minimizer(data: ClusterData, L: int, truncated) -> StratumMinimizer:
         biases.append(b)
         lambdas.append(lam)
         phi = arith.array([1] * (r + l) + [0] * (m - l), kind)
-        R = I - np.outer(one, phi) / (r + l if kind == "float" else arith.to_exact(r + l))
+        R = I - np.outer(one, phi) / kind.scalar(r + l)
         prev = (R, t)
         Z = np.where(collapsing[None, :], t[:, None], Gz + t[:, None])
     for _ in range(L - m):
@@ -307,7 +307,7 @@ def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -
     kind = data.kind
     out = []
     for step in steps:
-        eps = 1.0 / step if kind == "float" else arith.to_exact(f"1/{step}")
+        eps = kind.scalar(f"1/{step}")
         Ws = tuple(W + eps * arith.identity(data.Q, kind) for W in params.weights[:-1]) + (params.weights[-1],)
         moved = Parameters(Ws, params.biases)
         pre = np.stack(preactivations(moved, data.X))

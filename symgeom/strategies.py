@@ -15,6 +15,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from . import arith
+from .arith import Kind
 from ._errors import DataError
 from .data import ClusterData
 from .network import Parameters
@@ -40,7 +41,7 @@ def clustered_data(draw, Q=st.integers(1, 4), kind=st.sampled_from(["exact", "fl
             dev = [draw(st.integers(-a, a)) if a else 0 for a in axes]
             points.append([scale * (offset[c] + (100 if c == j else 0) + dev[c]) for c in range(Q)])
             labels.append(j + 1)
-    values = points if kind == "exact" else [[float(v) for v in row] for row in points]
+    values = points if Kind(kind).is_exact else [[float(v) for v in row] for row in points]
     try:
         return ClusterData.from_arrays(values, labels, kind=kind, source="hypothesis")
     except DataError:

@@ -55,7 +55,7 @@ def _scaled_permutation(d, perm, kind: Kind) -> np.ndarray:
 
 def _inverse(d, kind: Kind) -> np.ndarray:
     d = arith.array(d, kind)
-    return np.array([1 / x for x in d], dtype=object) if kind == "exact" else 1.0 / d
+    return np.array([1 / x for x in d], dtype=object) if Kind(kind).is_exact else 1.0 / d
 
 
 def random_symmetry(Q: int, L: int, kind: Kind = "exact", seed: int = 0):

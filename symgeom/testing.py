@@ -72,12 +72,12 @@ def assert_degeneracy(params: Parameters, data: ClusterData, dim: int) -> Check:
     data, the largest spectral gap for floats)."""
     params = params.with_kind(data.kind)
     C = cost(params, data)
-    if data.kind == "exact" and C != 0:
+    if data.kind.is_exact and C != 0:
         raise AssertionError(f"not a zero of the cost (cost {arith.format_number(C)}): the Hessian is not (1/N) J^T J there")
-    if data.kind == "float" and C > 1e-12 * max(1.0, float(np.max(np.abs(data.Y))) ** 2):
+    if not data.kind.is_exact and C > 1e-12 * max(1.0, float(np.max(np.abs(data.Y))) ** 2):
         raise AssertionError(f"not a zero of the cost (cost {C!r})")
     H = gauss_newton(params, data.X)
-    if data.kind == "exact":
+    if data.kind.is_exact:
         nullity = params.count - arith.rank(H)
         check = Check(CERTIFIED if nullity == dim else "refuted", "exact rank of the Hessian",
                       f"nullity {nullity}, expected {dim}", residual=nullity - dim,
