@@ -65,16 +65,6 @@ def not_applicable(method: str, why: str) -> Check:
     return Check(NOT_APPLICABLE, method, why)
 
 
-def unavailable(cid: str, title: str, statement: str, error):
-    """A derivation whose hypotheses fail on these data: one ``not_applicable`` step saying why."""
-    from symgeom.certificates import Derivation, Step
-
-    return Derivation(cid, title, statement, (
-        Step(r"\text{the construction of G1 does not apply}", "The explicit construction is impossible here.",
-             Check(NOT_APPLICABLE, "explicit construction", str(error)), key=True),
-    ))
-
-
 def float_samples(sample, ctx, offset: int) -> Check:
     """``sample(Q, seed)`` for ``Q = 1..8`` and the data's ``Q``, combined."""
     sizes = sorted({*range(1, 9), ctx.Q})

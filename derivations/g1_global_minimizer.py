@@ -8,11 +8,10 @@ import numpy as np
 import sympy as sp
 
 from symgeom import arith
-from symgeom.certificates import CERTIFIED, NOT_APPLICABLE, Check, Derivation, Step, combine, prove_zero
+from symgeom.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, Check, Derivation, Step, combine, prove_zero
 from symgeom.minimizer import certify_global_minimizer, criterion_constant
 from symgeom.printing import latex
 
-from ._common import unavailable
 
 ID = "G1"
 TITLE = "Global minimizers for L >= Q"
@@ -34,7 +33,7 @@ def criterion_steps(fam) -> tuple[Step, ...]:
     exact = fam.data.kind.is_exact
     if crit.holds:
         margin = sp.nsimplify(crit.constant - crit.rho) if exact else float(crit.constant - crit.rho)
-        status = CERTIFIED if exact else "checked"
+        status = CERTIFIED if exact else CHECKED
         on_data = Check(status, "rho < c, exact comparison of algebraic numbers" if exact else "rho < c in float64",
                         f"gamma = {crit.gamma}, kappa = {arith.format_number(crit.kappa)}, "
                         f"c = {arith.format_number(crit.constant)}, rho = {arith.format_number(crit.rho)}",
@@ -84,8 +83,6 @@ def rho_step(fam) -> Step:
 
 def derive(ctx) -> Derivation:
     fam = ctx.minimizer
-    if not hasattr(fam, "cones"):
-        return unavailable(ID, TITLE, STATEMENT, fam)
     data = ctx.data
     rng = np.random.default_rng(ctx.seed)
     base = certify_global_minimizer(fam.member(), data, fam.order)

@@ -10,7 +10,6 @@ from symgeom import arith
 from symgeom.certificates import Derivation, Step, certify_equal, combine
 from symgeom.degeneracy import rank_check
 
-from ._common import unavailable
 
 ID = "G2"
 TITLE = "The output fiber"
@@ -23,8 +22,6 @@ STATEMENT = (
 
 def derive(ctx) -> Derivation:
     fam = ctx.minimizer
-    if not hasattr(fam, "cones"):
-        return unavailable(ID, TITLE, STATEMENT, fam)
     data, Q = ctx.data, ctx.Q
     B = fam.lifted
     _, rank = rank_check(B if Q <= 4 or not data.kind.is_exact else B.astype(float), "[P; 1^T]", Q)

@@ -9,14 +9,13 @@ import numpy as np
 import sympy as sp
 
 from symgeom import arith
-from symgeom.certificates import CHECKED, REFUTED, Check, Derivation, Step, combine, prove_zero
+from symgeom.certificates import CHECKED, NOT_APPLICABLE, REFUTED, Check, Derivation, Step, combine, prove_zero
 from symgeom.cost import cost
 from symgeom.degeneracy import derived_dimension
 from symgeom.derivatives import spectral_nullity
 from symgeom.minimizer import certify_global_minimizer
 from symgeom.network import Parameters
 
-from ._common import unavailable
 
 ID = "G3"
 TITLE = "Degeneracy of the global minimum"
@@ -52,7 +51,7 @@ def finite_difference_hessian(params: Parameters, data, step: float = 1e-4) -> n
 def fd_check(deg, data) -> Check:
     params = deg.params.with_kind("float")
     if params.count > FD_MAX_PARAMETERS or params.count**2 * data.N > FD_MAX_WORK:
-        return Check("not_applicable", "finite-difference Hessian",
+        return Check(NOT_APPLICABLE, "finite-difference Hessian",
                      f"P = {params.count}, N = {data.N}: P^2 N above {FD_MAX_WORK:.0e} point evaluations, skipped")
     Hfd = finite_difference_hessian(params, data)
     H = np.asarray(deg.hessian, dtype=float)
@@ -99,8 +98,6 @@ def tangent_check(deg, data, rng) -> Check:
 
 def derive(ctx) -> Derivation:
     deg = ctx.degeneracy
-    if not hasattr(deg, "checks"):
-        return unavailable(ID, TITLE, STATEMENT, deg)
     fam, data = ctx.minimizer, ctx.data
     P_sym, dim, parametrized, fiber, _ = derived_dimension()
     symbolic = prove_zero(dim - parametrized, "SymPy expansion",

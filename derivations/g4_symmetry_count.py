@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symgeom import ConstructionError, arith
-from symgeom.certificates import CERTIFIED, CHECKED, REFUTED, Check, Derivation, Step, combine, prove_zero
+from symgeom import ConstructionError
+from symgeom.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, Check, Derivation, Step, combine, prove_zero
 from symgeom.degeneracy import derived_dimension
 from symgeom.minimizer import certify_global_minimizer, global_minimizer
 
-from ._common import unavailable
 
 ID = "G4"
 TITLE = "What the degeneracy consists of"
@@ -23,8 +22,6 @@ STATEMENT = (
 
 def derive(ctx) -> Derivation:
     deg = ctx.degeneracy
-    if not hasattr(deg, "checks"):
-        return unavailable(ID, TITLE, STATEMENT, deg)
     fam, data = ctx.minimizer, ctx.data
     _, dim, _, fiber, symmetry = derived_dimension()
     Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
@@ -44,7 +41,7 @@ def derive(ctx) -> Derivation:
             other = global_minimizer(data, ctx.L, fam.order, gamma=fam.criterion.gamma, offsets=offsets)
             moved.append(certify_global_minimizer(other.member(), data, fam.order))
         except ConstructionError as e:  # an apex moved too far is not a failure of the claim
-            moved.append(Check("not_applicable", "apex move", str(e)))
+            moved.append(Check(NOT_APPLICABLE, "apex move", str(e)))
     apex = combine(moved, "apexes moved (offsets x 1/2 and x 3/2): cost still 0 with all strict sign conditions")
     return Derivation(ID, TITLE, STATEMENT, (
         Step(rf"\operatorname{{rank}}\{{\delta_{{\ell,i}}\theta\}} = LQ = {ctx.L * ctx.Q}",

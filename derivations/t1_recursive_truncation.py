@@ -12,7 +12,7 @@ import numpy as np
 import sympy as sp
 
 from symgeom.activation import Ramp, pattern_matrix, sign_patterns
-from symgeom.certificates import PROVED, Check, Derivation, Step, certify_equal, combine, prove_matrix_identity
+from symgeom.certificates import PROVED, REFUTED, Check, Derivation, Step, certify_equal, combine, prove_matrix_identity
 from symgeom.cumulative import cumulative_parameters
 from symgeom.network import bias_symbols, layers, weight_symbols
 from symgeom.truncation import curated_points
@@ -83,7 +83,7 @@ def expansion_check(Q: int) -> Check:
         D = pattern_matrix(pattern)
         residual = (cramer * (D * a2 - bc) + D * same_argument).expand()
         ok = residual.is_zero_matrix and same_argument.is_zero_matrix
-        checks.append(Check(PROVED if ok else "refuted", "polynomial expansion",
+        checks.append(Check(PROVED if ok else REFUTED, "polynomial expansion",
                             counterexample=None if ok else f"pattern {pattern}: residual {residual.T}"))
     return combine(checks, f"full polynomial expansion, Q = {Q}, {2**Q} activation patterns")
 

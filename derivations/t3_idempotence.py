@@ -10,7 +10,7 @@ import numpy as np
 import sympy as sp
 
 from symgeom.activation import sigma
-from symgeom.certificates import PROVED, Check, Derivation, Step, certify_equal, certify_positive, combine
+from symgeom.certificates import PROVED, REFUTED, Check, Derivation, Step, certify_equal, certify_positive, combine
 from symgeom.truncation import layer_truncations, truncation_map
 
 from ._common import float_samples, case_split, proof_sizes, random_cone_coordinates, random_invertible
@@ -29,7 +29,7 @@ def _case(u):
 def _forward_case(Q: int) -> Check:
     v = sp.Matrix([sp.Symbol(f"v_{i + 1}", nonnegative=True) for i in range(Q)])
     ok = all(sp.simplify(e) == 0 for e in sigma(v) - v)
-    return Check(PROVED if ok else "refuted", "SymPy Max with v_i >= 0",
+    return Check(PROVED if ok else REFUTED, "SymPy Max with v_i >= 0",
                  counterexample=None if ok else f"Q={Q}: sigma(v) != v")
 
 

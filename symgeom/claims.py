@@ -47,23 +47,34 @@ class Context:
 
 
     @cached_property
-    def minimizer(self):
-        """The family of global minimizers on the data (G1), or the
-        :class:`~symgeom.ConstructionError` that says why it cannot be built."""
+    def _construction(self) -> tuple:
+        """``(family, None)`` or ``(None, reason)``: the global minimizer is built once."""
         from .minimizer import global_minimizer
 
         try:
-            return global_minimizer(self.data, self.L)
+            return global_minimizer(self.data, self.L), None
         except ConstructionError as e:
-            return e
+            return None, str(e)
+
+    def unavailable(self) -> str | None:
+        """Why the explicit global minimizer (G1) cannot be built on these data, or ``None`` when it can."""
+        return self._construction[1]
+
+    @property
+    def minimizer(self):
+        """The family of global minimizers on the data (G1); raises
+        :class:`~symgeom.ConstructionError` with the reason when it cannot be built."""
+        family, reason = self._construction
+        if reason is not None:
+            raise ConstructionError(reason)
+        return family
 
     @cached_property
     def degeneracy(self):
-        """:func:`~symgeom.degeneracy.analyse` of the family, or the construction's error."""
+        """:func:`~symgeom.degeneracy.analyse` of the family (raises like :attr:`minimizer`)."""
         from .degeneracy import analyse
 
-        fam = self.minimizer
-        return fam if isinstance(fam, ConstructionError) else analyse(fam)
+        return analyse(self.minimizer)
 
 
     @cached_property
@@ -99,5 +110,20 @@ def run_claims(ctx: Context, only: str | None = None, progress=None) -> list[Der
     for i, (cid, recipe) in enumerate(chosen, start=1):
         if progress is not None:
             progress(i, len(chosen), cid)
-        out.append(recipe(ctx))
+        try:
+            out.append(recipe(ctx))
+        except ConstructionError as e:  # the one place where an impossible construction becomes a result
+            out.append(_not_applicable(recipe, e))
     return out
+
+
+def _not_applicable(recipe, error: ConstructionError) -> Derivation:
+    """The claim of ``recipe`` with one ``not_applicable`` step: its construction is impossible here."""
+    import sys
+
+    from .certificates import NOT_APPLICABLE, Check, Step
+
+    module = sys.modules[recipe.__module__]
+    return Derivation(module.ID, module.TITLE, module.STATEMENT, (
+        Step(r"\text{the construction does not apply}", "The explicit construction is impossible here.",
+             Check(NOT_APPLICABLE, "explicit construction", str(error)), key=True),))

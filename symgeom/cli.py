@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__, arith
 from ._errors import SymgeomError, UsageError
 from .arith import Kind
-from .certificates import CERTIFIED, CHECKED, REFUTED, json_number
+from .certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, json_number
 from .claims import Context, claim_ids, run_claims
 from .data import ClusterData, csv_text, default_data, example_data, read_csv
 
@@ -271,7 +271,7 @@ def cmd_check(args) -> int:
         rows = [("claim", "status", "method", "numbers")]
         for d in derivations:
             nums = "; ".join(f"{k} {arith.format_number(v)}" for k, v in d.main.numbers().items())
-            rows.append((d.id, d.status, d.main.method, nums or (d.main.detail if d.status == "not_applicable" else "")))
+            rows.append((d.id, d.status, d.main.method, nums or (d.main.detail if d.status == NOT_APPLICABLE else "")))
             for s in d.steps:
                 if s.check is not None and s.check is not d.main:
                     nums = "; ".join(f"{k} {arith.format_number(v)}" for k, v in s.check.numbers().items())
@@ -293,7 +293,8 @@ def cmd_report(args) -> int:
     _check_depth(args)
     check_output_folder(Path(args.out), args.force)  # before any computation (or slow import)
     from .figures import write_figures
-    from .report import compile_pdf, prepare_directory, render_handout, render_report, write_text
+    from .io import prepare_directory, write_text
+    from .report import compile_pdf, render_handout, render_report
 
     if args.handout and args.data is None:
         data = example_data(2, 1, kind=args.kind)
@@ -327,9 +328,9 @@ def _minimizer_json(ctx, derivations) -> dict:
     """The ``global_minimizer`` block of ``check --json``."""
     from .cost import cost
 
+    if ctx.unavailable() is not None:
+        return {"status": NOT_APPLICABLE, "reason": ctx.unavailable()}
     fam = ctx.minimizer
-    if not hasattr(fam, "cones"):
-        return {"status": "not_applicable", "reason": str(fam)}
     deg = ctx.degeneracy
     by_id = {d.id: d for d in derivations}
     C = cost(fam.member(), ctx.data)

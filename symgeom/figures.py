@@ -141,8 +141,8 @@ def write_figures(ctx, folder, strata: bool = False) -> dict:
     ``folder/figures``; returns ``{name: path relative to folder}``."""
     out = Path(folder) / "figures"
     figs = {}
-    fam = ctx.minimizer
-    if hasattr(fam, "cones"):
+    if ctx.unavailable() is None:
+        fam = ctx.minimizer
         out.mkdir(exist_ok=True)
         figs["rho"] = rho_figure(fam.rho_by_layer, out / "rho.pdf")
         if ctx.Q == 2:

@@ -17,14 +17,11 @@ from pathlib import Path
 
 import jinja2
 import numpy as np
-import sympy as sp
 
 from . import arith
 from ._errors import ReportError
 from .certificates import Derivation
 from .claims import Context
-from .io import prepare_directory as prepare_directory
-from .io import write_text as write_text
 from .printing import Latex, decimal_latex, escape_tex, latex, number_latex
 
 
@@ -81,11 +78,11 @@ def render_handout(ctx: Context, derivations: list[Derivation], command: str, fi
     from .data import decimal_text
 
     data = ctx.data
-    fam = ctx.minimizer
+    fam = ctx.minimizer if ctx.unavailable() is None else None
     strata = ctx.strata
     by_id = {d.id: d for d in derivations}
     example = None
-    if hasattr(fam, "cones"):
+    if fam is not None:
         member = fam.member()
         example = {
             "cones": [{"layer": c.layer, "cluster": c.cluster, "W": decimal_matrix(c.W), "b": decimal_matrix(c.b),

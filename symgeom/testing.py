@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import arith
-from .certificates import CERTIFIED, CHECKED, Check, certify_equal
+from .certificates import CERTIFIED, CHECKED, REFUTED, Check, certify_equal
 from .cost import cost
 from .cumulative import cumulative_parameters
 from .data import ClusterData
@@ -79,12 +79,12 @@ def assert_degeneracy(params: Parameters, data: ClusterData, dim: int) -> Check:
     H = gauss_newton(params, data.X)
     if data.kind.is_exact:
         nullity = params.count - arith.rank(H)
-        check = Check(CERTIFIED if nullity == dim else "refuted", "exact rank of the Hessian",
+        check = Check(CERTIFIED if nullity == dim else REFUTED, "exact rank of the Hessian",
                       f"nullity {nullity}, expected {dim}", residual=nullity - dim,
                       counterexample=None if nullity == dim else f"nullity {nullity} != {dim}")
     else:
         nullity, lo, hi = spectral_nullity(np.linalg.eigvalsh(np.asarray(H, dtype=float)))
-        check = Check(CHECKED if nullity == dim else "refuted", "float spectrum of the Hessian (largest gap)",
+        check = Check(CHECKED if nullity == dim else REFUTED, "float spectrum of the Hessian (largest gap)",
                       f"nullity {nullity} (gap {lo:.2g} -> {hi:.2g}), expected {dim}", residual=nullity - dim,
                       tolerance=float(np.sqrt(max(lo, 1e-300) * hi)),
                       counterexample=None if nullity == dim else f"nullity {nullity} != {dim}")
