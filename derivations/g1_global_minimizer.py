@@ -9,7 +9,8 @@ import sympy as sp
 
 from symgeom import arith
 from symgeom.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, Check, Derivation, Step, combine, prove_zero
-from symgeom.minimizer import certify_global_minimizer, criterion_constant
+from symgeom.criterion import criterion_constant
+from symgeom.minimizer import certify_global_minimizer
 from symgeom.printing import latex
 
 

@@ -31,7 +31,7 @@ from .cumulative import cumulative_parameters as cumulative_parameters
 from .data import ClusterData as ClusterData
 from .data import default_data as default_data
 from .data import example_data as example_data
-from .data import read_csv as read_csv
+from .datafiles import read_csv as read_csv
 from .minimizer import GlobalMinimizerFamily as GlobalMinimizerFamily
 from .minimizer import global_minimizer as global_minimizer
 from .network import Parameters as Parameters

@@ -19,7 +19,8 @@ from ._errors import SymgeomError, UsageError
 from .arith import Kind
 from .certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, json_number
 from .claims import Context, claim_ids, run_claims
-from .data import ClusterData, csv_text, default_data, example_data, read_csv
+from .data import ClusterData, default_data, example_data
+from .datafiles import csv_text, read_csv
 
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
@@ -173,7 +174,7 @@ def load_data(args) -> ClusterData:
     if args.data is None:
         if args.targets is not None:
             data = default_data(args.kind)
-            from .data import read_targets
+            from .datafiles import read_targets
 
             targets = read_targets(args.targets, data.Q, args.kind)
             points = data.X.T

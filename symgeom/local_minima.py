@@ -88,7 +88,8 @@ class Candidate:
 
 def candidate(data: ClusterData, L: int, truncated=()) -> Candidate:
     """The invertible candidate that collapses the clusters ``truncated`` (N1 when empty)."""
-    from .minimizer import clustering_criterion, collapse_layers, default_offsets
+    from .cones import collapse_layers, default_offsets
+    from .criterion import clustering_criterion
 
     S = tuple(sorted(int(k) for k in truncated))
     if not S:

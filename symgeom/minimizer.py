@@ -25,10 +25,9 @@ condition on the data may succeed where it does not.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
 import sympy as sp
@@ -36,217 +35,14 @@ import sympy as sp
 from . import arith
 from ._errors import ConstructionError
 from .certificates import CERTIFIED, CHECKED, FLOAT_RTOL, REFUTED, Check, combine
+from .cones import collapse_layers, default_offsets, rational_inside
 from .cost import output_cost
+from .criterion import Criterion, clustering_criterion
 from .cumulative import CumulativeParameters, actual_parameters
 from .data import ClusterData
 from .network import Parameters, forward
 from .symmetry import act
 from .truncation import truncation_map
-
-
-# -- the sufficient condition ----------------------------------------------------------
-@lru_cache(maxsize=None)
-def criterion_constant():
-    """``(c, bounds)``: SymPy derivation of the constant ``c(γ, κ, Q)`` with ``ρ < c`` sufficient.
-
-    The apex offset ``s`` must satisfy (I1) ``s(1−γ) > δ(1+γ)`` (collapsed cluster inside the open
-    backward cone), (I2) ``h − 2s > γ(D + 2s)`` (other clusters and earlier apexes inside the open
-    forward cone: ``v·(z−p) ≥ h − 2s`` and ``|z−p| ≤ D + 2s`` for ``s ≥ δ``) and (I3) ``s < h/Q``
-    (the apexes stay affinely independent: their barycentric matrix ``I − s G`` has
-    ``‖sG‖_∞ ≤ sQ/h < 1``).  Such ``s`` exists iff ``δ`` is below the solution of
-    ``s_min(δ) = min(s_I2, s_I3)``.
-    """
-    g, k, Q, d, h, s = sp.symbols("gamma kappa Q delta h s", positive=True)
-    s_min = d * (1 + g) / (1 - g)
-    s_i2 = sp.solve(sp.Eq(h - 2 * s, g * (k * h + 2 * s)), s)[0]
-    s_i3 = h / Q
-    c_i2, c_i3 = (sp.factor(sp.simplify(sp.solve(sp.Eq(s_min, upper), d)[0] / h)) for upper in (s_i2, s_i3))
-    return sp.Min(c_i2, c_i3), {"s_min": s_min, "s_I2": s_i2, "s_I3": s_i3, "c_I2": c_i2, "c_I3": c_i3,
-                                "symbols": (g, k, Q, d, h)}
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """The closed-form test ``ρ < c`` for the data, with the numbers behind it."""
-
-    gamma: object
-    """Bound on the opening of every cone (rational)."""
-    kappa: object
-    """``κ = D / h``."""
-    constant: object
-    """``c(γ, κ, Q)``."""
-    rho: object
-    """The data's ``ρ``."""
-    holds: bool
-    """Whether ``ρ < c``."""
-    s_min: object
-    """Smallest admissible apex offset ``δ(1+γ)/(1−γ)``."""
-    s_max: object
-    """Largest admissible apex offset ``min((h − γD)/(2(1+γ)), h/Q)``."""
-
-
-def clustering_criterion(data: ClusterData, gamma=None) -> Criterion:
-    """Evaluate the sufficient condition ``ρ < c`` on the data (exactly for exact data)."""
-    c, b = criterion_constant()
-    g, k, Q, d, h = b["symbols"]
-    exact = data.kind.is_exact
-    if data.Q == 1:
-        kappa = sp.Integer(0) if exact else 0.0
-    elif exact:
-        kappa = sp.sqrt(arith.to_sympy(data.diameter_squared) / arith.to_sympy(min(data.altitudes_squared)))
-    else:
-        kappa = math.sqrt(float(data.diameter_squared) / float(min(data.altitudes_squared)))
-    if gamma is None:
-        gamma = sp.Rational(1, 2 * (1 + int(sp.ceiling(kappa))))
-    gamma = arith.to_sympy(arith.to_exact(gamma)) if exact else float(gamma)
-    if not 0 < gamma < 1:
-        raise ConstructionError(f"the cone parameter gamma must lie in (0, 1), got {gamma}")
-    values = {g: gamma, k: kappa, Q: data.Q}
-    if data.Q == 1:
-        s_max = sp.oo if exact else math.inf
-        constant = sp.oo if exact else math.inf
-    else:
-        hv, dv = data.h, data.delta
-        values.update({h: hv if exact else float(hv), d: dv if exact else float(dv)})
-        s_max = sp.Min(*(e.subs(values) for e in (b["s_I2"], b["s_I3"])))
-        constant = c.subs(values)
-        if not exact:
-            s_max, constant = float(s_max), float(constant)
-    s_min = b["s_min"].subs({g: gamma, d: data.delta}) if exact else float(data.delta) * (1 + gamma) / (1 - gamma)
-    holds = bool(data.rho < constant)
-    return Criterion(gamma, kappa, constant, data.rho, holds, s_min, s_max)
-
-
-# -- cones -----------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class CollapseCone:
-    """The cumulative cone of the layer that collapses one cluster."""
-
-    layer: int
-    """``ℓ``, the hidden layer (1-based)."""
-    cluster: int
-    """``k``, the collapsed cluster (1-based)."""
-    normal: np.ndarray
-    """``n_k = f_k − m_k``; ``v = n_k / h_k`` is the cone's axis."""
-    offset: object
-    """``σ_k``: the apex is ``p_k = m_k + σ_k n_k``."""
-    spread: object
-    """``t``: the rows of ``W`` are ``n_k + t g_i``."""
-    W: np.ndarray
-    """``W^(ℓ)``."""
-    b: np.ndarray
-    """``b^(ℓ) = −W^(ℓ) p_k``."""
-
-    @cached_property
-    def apex(self) -> np.ndarray:
-        """``p_k = −W⁻¹ b``."""
-        return truncation_map(self.W, self.b).apex
-
-
-def complement_simplex(n: np.ndarray) -> np.ndarray:
-    """``Q`` vectors ``g_i`` (columns) spanning ``n^⊥`` with ``Σ g_i = 0``, rational for rational ``n``:
-    ``g_j = e_j − (n_j / n_a) e_a`` for ``j ≠ a`` (``a`` the largest entry of ``n``), and minus their sum."""
-    Q = n.shape[0]
-    kind = arith.kind_of(n)
-    a = int(np.argmax(np.abs(n.astype(float))))
-    G = arith.zeros((Q, Q), kind)
-    cols = [j for j in range(Q) if j != a]
-    for c, j in enumerate(cols):
-        G[j, c] = G[j, c] + 1
-        G[a, c] = G[a, c] - n[j] / n[a]
-    if Q > 1:
-        G[:, Q - 1] = -G[:, : Q - 1].sum(axis=1)
-    return G
-
-
-def collapse_cone(data: ClusterData, cluster: int, layer: int, gamma, offset) -> CollapseCone:
-    """The cone collapsing ``cluster`` at ``layer`` with apex offset ``σ = offset``; its opening
-    ``t·max|g_i|/|n|`` is at most ``gamma`` (``t = γ |n|_∞ / (Q max_i |g_i|_∞)``)."""
-    k = cluster - 1
-    n = data.normals[:, k]
-    G = complement_simplex(n)
-    Q, kind = data.Q, data.kind
-    gmax = np.max(np.abs(G)) if G.size else 0
-    if gmax == 0:
-        t = kind.scalar(0)
-    else:
-        gam = kind.scalar(gamma)
-        t = gam * np.max(np.abs(n)) / (Q * gmax)
-    W = n[None, :] + t * G.T
-    apex = data.means[:, k] + offset * n
-    return CollapseCone(layer, cluster, n, offset, t, W, -(W @ apex))
-
-
-def _simplest_between(x: Fraction, y: Fraction) -> Fraction:
-    """The rational with the smallest denominator strictly between ``x < y`` (continued fractions)."""
-    fl = math.floor(x)
-    if fl + 1 < y:
-        return Fraction(fl + 1)
-    low = 1 / (y - fl)  # >= 1
-    if x == fl:
-        return fl + 1 / Fraction(math.floor(low) + 1)
-    return fl + 1 / _simplest_between(low, 1 / (x - fl))
-
-
-def _rational_inside(lo, hi):
-    """A short rational strictly inside the middle half of ``(lo, hi)``; ``lo``, ``hi`` may be
-    algebraic (SymPy).  Found on decimal approximations, then confirmed by exact comparison."""
-    lo, hi = sp.sympify(lo), sp.sympify(hi)
-    mid, quarter = (lo + hi) / 2, (hi - lo) / 4
-    for digits in (30, 60, 120, 240):
-        a, b = (Fraction(str(sp.N(e, digits))) for e in (mid - quarter, mid + quarter))
-        if a < b:
-            q = _simplest_between(a, b)
-            r = sp.Rational(q.numerator, q.denominator)
-            if bool(lo < r) and bool(r < hi):
-                return arith.to_exact(q)
-    raise ConstructionError(f"no rational apex offset found in ({lo}, {hi})")
-
-
-def default_offsets(data: ClusterData, crit: Criterion) -> list:
-    """The apex offsets ``σ_k`` with ``σ_k h_k`` in the middle of ``(s_min, s_max)`` (when ``ρ < c``)."""
-    exact = data.kind.is_exact
-    out = []
-    for k in range(data.Q):
-        if data.Q == 1:
-            lo, hi, hk = crit.s_min, 2 * crit.s_min + 1, (sp.Integer(1) if exact else 1.0)
-        else:
-            lo, hi, hk = crit.s_min, crit.s_max, data.altitudes[k]
-        out.append(_rational_inside(sp.sympify(lo) / hk, sp.sympify(hi) / hk) if exact else float((lo + hi) / 2) / float(hk))
-    return out
-
-
-def fitted_cone(data: ClusterData, cluster: int, layer: int, Z: np.ndarray, crit: Criterion, tries: int = 4) -> CollapseCone:
-    """The exact check in constructive form, for data where ``ρ < c`` fails: with the cone's rows
-    fixed, ``W(z − p) = W(z − m_k) − σ |n_k|² 1``, so the admissible offsets form the interval
-    ``max_{z ∈ cluster k} max_i (W(z − m_k))_i / |n_k|² < σ < min_{z ∉ cluster k} min_i (W(z − m_k))_i / |n_k|²``,
-    computed exactly on the current points ``Z`` (row by row, divided by ``(W n_k)_i = |n_k|² > 0``).  The opening is halved until the interval is
-    non-empty; otherwise :class:`ConstructionError` names the two points in conflict."""
-    k = cluster - 1
-    n, m = data.normals[:, k], data.means[:, k]
-    norm2 = np.sum(n * n)
-    inside = data.labels == cluster
-    for attempt in range(tries):
-        g = crit.gamma / 4**attempt
-        cone = collapse_cone(data, cluster, layer, g, 0 * norm2)
-        ratios = (cone.W @ (Z - m[:, None])) / (cone.W @ n)[:, None]
-        need = ratios[:, inside]
-        allow = ratios[:, ~inside]
-        lo = max(need.reshape(-1), key=float)
-        hi = min(allow.reshape(-1), key=float) if allow.size else lo + 2 * abs(lo) + 1
-        if lo < hi:
-            sigma = _rational_inside(arith.to_sympy(lo), arith.to_sympy(hi)) if data.kind.is_exact else (lo + hi) / 2
-            return collapse_cone(data, cluster, layer, g, sigma)
-    i_lo = int(np.argmax(need.astype(float)) % need.shape[1])
-    i_hi = int(np.argmin(allow.astype(float)) % allow.shape[1])
-    point_lo = int(np.flatnonzero(inside)[i_lo]) + 1
-    point_hi = int(np.flatnonzero(~inside)[i_hi]) + 1
-    raise ConstructionError(
-        f"layer {layer} (collapsing cluster {cluster}): no apex p = m_{cluster} + sigma n_{cluster} puts cluster {cluster} "
-        f"strictly inside the open backward cone and every other point strictly inside the open forward cone: point "
-        f"{point_lo} (cluster {cluster}) needs sigma > {arith.format_number(lo)} but point {point_hi} (cluster "
-        f"{int(data.labels[point_hi - 1])}) needs sigma < {arith.format_number(hi)}; the data are not sufficiently "
-        f"clustered: rho = {arith.format_number(crit.rho)} >= c = {arith.format_number(crit.constant)}")
 
 
 # -- the family ------------------------------------------------------------------------
@@ -348,7 +144,7 @@ class GlobalMinimizerFamily:
                 lo, hi = self.criterion.s_min, self.criterion.s_max
                 u = sp.Rational(int(rng.integers(1, 16)), 16) if self.data.kind.is_exact else rng.uniform(0.05, 0.95)
                 point = lo + u * (hi - lo)
-                offsets.append(_rational_inside(point * sp.Rational(99, 100) / hk, point / hk)
+                offsets.append(rational_inside(point * sp.Rational(99, 100) / hk, point / hk)
                                if self.data.kind.is_exact else float(point) / float(hk))
             by_cluster = [None] * self.Q
             for cone, o in zip(self.cones, offsets):
@@ -421,45 +217,6 @@ def global_minimizer(data: ClusterData, L: int, order=None, gamma=None, offsets=
     fam = GlobalMinimizerFamily(data, L, order, crit, cones, beta, margins)
     fam.fiber_normal  # noqa: B018 -- raises when the apexes are affinely dependent
     return fam
-
-
-def collapse_layers(data: ClusterData, order, crit: Criterion, offsets=None):
-    """Layers ``1..len(order)``, layer ``ℓ`` collapsing cluster ``order[ℓ-1]`` into the apex of its
-    cone (closed-form offsets when given, else fitted exactly to the current points), every strict
-    sign condition checked as the layer is built.  Returns ``(cones, margins, curated points)``."""
-    cones, margins, Z = [], [], data.X
-    for layer, k in enumerate(order, start=1):
-        if offsets is None:
-            cone = fitted_cone(data, k, layer, Z, crit)
-        else:
-            cone = collapse_cone(data, k, layer, crit.gamma, offsets[k - 1])
-        U = cone.W @ Z + cone.b[:, None]
-        margins.append(_sign_margin(U, data.labels == k, layer, k, data, crit))
-        cones.append(cone)
-        Z = truncation_map(cone.W, cone.b)(Z)
-    return tuple(cones), tuple(margins), Z
-
-
-def _sign_margin(U: np.ndarray, collapsed: np.ndarray, layer: int, k: int, data: ClusterData, crit: Criterion):
-    """Smallest slack of the strict conditions ``U < 0`` on the collapsed cluster and ``U > 0``
-    elsewhere; raises :class:`ConstructionError` at the first violation."""
-    slack = np.where(collapsed[None, :], -U, U)
-    flat = slack.reshape(-1)
-    i = int(np.argmin(flat))
-    worst = flat[i]
-    tol = 0 if flat.dtype == object else FLOAT_RTOL * max(1.0, float(np.max(np.abs(U))))
-    if not worst > tol:
-        row, col = divmod(i, U.shape[1])
-        j = int(data.labels[col])
-        where = "open backward cone" if j == k else "open forward cone"
-        sign = "< 0" if j == k else "> 0"
-        reason = (f"layer {layer} (collapsing cluster {k}): point {col + 1} (cluster {j}) is not strictly inside the "
-                  f"{where}: (W^({layer}) z + b^({layer}))_{row + 1} = {arith.format_number(U[row, col])}, needs {sign}")
-        if not crit.holds:
-            reason += (f"; the data are not sufficiently clustered: rho = {arith.format_number(crit.rho)} "
-                       f">= c = {arith.format_number(crit.constant)}")
-        raise ConstructionError(reason)
-    return worst
 
 
 # -- certificates ----------------------------------------------------------------------

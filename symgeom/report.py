@@ -75,7 +75,7 @@ def decimal_matrix(a, digits: int = 4) -> Latex:
 def render_handout(ctx: Context, derivations: list[Derivation], command: str, figures=None, solutions: bool = True) -> str:
     """The handout's LaTeX source: the same mathematics, a worked example on ``ctx``, exercises
     and (unless ``solutions`` is false) their solutions on separate pages."""
-    from .data import decimal_text
+    from .datafiles import decimal_text
 
     data = ctx.data
     fam = ctx.minimizer if ctx.unavailable() is None else None

@@ -9,7 +9,8 @@ import sympy as sp
 
 from symgeom import DataError
 from symgeom.arith import to_fraction
-from symgeom.data import ClusterData, csv_text, decimal_text, example_data, read_csv, targets_csv_text
+from symgeom.data import ClusterData, example_data
+from symgeom.datafiles import csv_text, decimal_text, read_csv, targets_csv_text
 
 
 def test_default_data_statistics_by_hand(data):

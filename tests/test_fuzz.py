@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from symgeom import ConstructionError, DataError, arith
 from symgeom.claims import Context
 from symgeom.cost import cost
-from symgeom.data import read_csv
+from symgeom.datafiles import read_csv
 from symgeom.derivations import t1_recursive_truncation, t2_cone_geometry, t3_idempotence, t4_orthogonal_projection, t5_symmetry
 from symgeom.minimizer import global_minimizer
 from symgeom.strategies import activation_patterns, clustered_data, parameter_points

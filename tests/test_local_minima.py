@@ -12,7 +12,8 @@ from symgeom.cli import main
 from symgeom.cost import cost
 from symgeom.data import ClusterData, default_data
 from symgeom.derivatives import gradient
-from symgeom.data import csv_text, example_data
+from symgeom.data import example_data
+from symgeom.datafiles import csv_text
 from symgeom.local_minima import candidate, noise_expansion, noise_series, projection_cost, settle_stratum, settle_strata
 from symgeom.strata import strata
 from symgeom.network import Parameters
@@ -91,6 +92,8 @@ def test_every_stratum_is_certified_against_independent_computations(data):
         pre, outs = fraction_forward(*fraction_parameters(theta.params), X)
         assert fraction_cost(outs, data) == Fraction(str(st.bound))
         assert_in_stratum(pre, data, st.kept, theta.collapse_layers)
+        if not S:  # N1: the bound by the projection formula through sufficient statistics too
+            assert st.bound == projection_cost(data.X, data)
         if S:
             assert min(st.weight_ranks) < Q  # the minimizers need rank-deficient weights
             assert st.invertible.verdict == "not_critical" and st.invertible.cost > st.bound

@@ -12,7 +12,8 @@ from symgeom.cost import cost, pattern_output
 from symgeom.data import ClusterData, default_data
 from symgeom.degeneracy import analyse
 from symgeom.derivatives import cluster_jacobian, gauss_newton
-from symgeom.minimizer import certify_global_minimizer, clustering_criterion, global_minimizer
+from symgeom.criterion import clustering_criterion
+from symgeom.minimizer import certify_global_minimizer, global_minimizer
 from symgeom.network import activation_pattern, load_parameters, symbolic_parameters
 
 from strategies_data import anisotropic_data

@@ -93,7 +93,8 @@ def test_figures_exist_and_are_reproducible(tmp_path, capsys):
 
 
 def _q2_data(tmp_path):
-    from symgeom.data import csv_text, example_data
+    from symgeom.data import example_data
+    from symgeom.datafiles import csv_text
 
     path = tmp_path / "q2.csv"
     if not path.exists():

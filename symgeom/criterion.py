@@ -1,0 +1,94 @@
+"""The sufficient condition for the construction of G1 (MATH.md §3): ``ρ < c(γ, κ, Q)``, derived by
+SymPy from the strict sign conditions of one collapsing layer, and evaluated on data.
+
+>>> from symgeom.data import default_data
+>>> clustering_criterion(default_data()).holds
+True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy as sp
+
+from . import arith
+from ._errors import ConstructionError
+from .data import ClusterData
+
+__all__ = ["Criterion", "criterion_constant", "clustering_criterion"]
+
+
+# -- the sufficient condition ----------------------------------------------------------
+@lru_cache(maxsize=None)
+def criterion_constant():
+    """``(c, bounds)``: SymPy derivation of the constant ``c(γ, κ, Q)`` with ``ρ < c`` sufficient.
+
+    The apex offset ``s`` must satisfy (I1) ``s(1−γ) > δ(1+γ)`` (collapsed cluster inside the open
+    backward cone), (I2) ``h − 2s > γ(D + 2s)`` (other clusters and earlier apexes inside the open
+    forward cone: ``v·(z−p) ≥ h − 2s`` and ``|z−p| ≤ D + 2s`` for ``s ≥ δ``) and (I3) ``s < h/Q``
+    (the apexes stay affinely independent: their barycentric matrix ``I − s G`` has
+    ``‖sG‖_∞ ≤ sQ/h < 1``).  Such ``s`` exists iff ``δ`` is below the solution of
+    ``s_min(δ) = min(s_I2, s_I3)``.
+    """
+    g, k, Q, d, h, s = sp.symbols("gamma kappa Q delta h s", positive=True)
+    s_min = d * (1 + g) / (1 - g)
+    s_i2 = sp.solve(sp.Eq(h - 2 * s, g * (k * h + 2 * s)), s)[0]
+    s_i3 = h / Q
+    c_i2, c_i3 = (sp.factor(sp.simplify(sp.solve(sp.Eq(s_min, upper), d)[0] / h)) for upper in (s_i2, s_i3))
+    return sp.Min(c_i2, c_i3), {"s_min": s_min, "s_I2": s_i2, "s_I3": s_i3, "c_I2": c_i2, "c_I3": c_i3,
+                                "symbols": (g, k, Q, d, h)}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """The closed-form test ``ρ < c`` for the data, with the numbers behind it."""
+
+    gamma: object
+    """Bound on the opening of every cone (rational)."""
+    kappa: object
+    """``κ = D / h``."""
+    constant: object
+    """``c(γ, κ, Q)``."""
+    rho: object
+    """The data's ``ρ``."""
+    holds: bool
+    """Whether ``ρ < c``."""
+    s_min: object
+    """Smallest admissible apex offset ``δ(1+γ)/(1−γ)``."""
+    s_max: object
+    """Largest admissible apex offset ``min((h − γD)/(2(1+γ)), h/Q)``."""
+
+
+def clustering_criterion(data: ClusterData, gamma=None) -> Criterion:
+    """Evaluate the sufficient condition ``ρ < c`` on the data (exactly for exact data)."""
+    c, b = criterion_constant()
+    g, k, Q, d, h = b["symbols"]
+    exact = data.kind.is_exact
+    if data.Q == 1:
+        kappa = sp.Integer(0) if exact else 0.0
+    elif exact:
+        kappa = sp.sqrt(arith.to_sympy(data.diameter_squared) / arith.to_sympy(min(data.altitudes_squared)))
+    else:
+        kappa = math.sqrt(float(data.diameter_squared) / float(min(data.altitudes_squared)))
+    if gamma is None:
+        gamma = sp.Rational(1, 2 * (1 + int(sp.ceiling(kappa))))
+    gamma = arith.to_sympy(arith.to_exact(gamma)) if exact else float(gamma)
+    if not 0 < gamma < 1:
+        raise ConstructionError(f"the cone parameter gamma must lie in (0, 1), got {gamma}")
+    values = {g: gamma, k: kappa, Q: data.Q}
+    if data.Q == 1:
+        s_max = sp.oo if exact else math.inf
+        constant = sp.oo if exact else math.inf
+    else:
+        hv, dv = data.h, data.delta
+        values.update({h: hv if exact else float(hv), d: dv if exact else float(dv)})
+        s_max = sp.Min(*(e.subs(values) for e in (b["s_I2"], b["s_I3"])))
+        constant = c.subs(values)
+        if not exact:
+            s_max, constant = float(s_max), float(constant)
+    s_min = b["s_min"].subs({g: gamma, d: data.delta}) if exact else float(data.delta) * (1 + gamma) / (1 - gamma)
+    holds = bool(data.rho < constant)
+    return Criterion(gamma, kappa, constant, data.rho, holds, s_min, s_max)

@@ -1,0 +1,231 @@
+"""Clustered training data in files: reading a CSV of points and labels (and one of targets) in either
+number kind, and writing data back as CSV text with exact decimals.
+
+Data: a header ``x1,…,xQ,cluster`` and one point per row; targets: a header ``y1,…,yQ`` and one row
+per cluster.  Values are decimals, fractions or exponent notation, read exactly with
+``kind="exact"``.
+
+>>> from symgeom.data import default_data
+>>> csv_text(default_data()).splitlines()[:2]
+['x1,x2,x3,cluster', '3.1,0.1,0,1']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import stat
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from . import arith
+from ._errors import DataError
+from .arith import Kind
+from .data import ClusterData
+
+# -- files ----------------------------------------------------------------------------
+CSV_ENCODING = "utf-8-sig"
+"""UTF-8, with a byte-order mark (as spreadsheet programs write it) dropped when present."""
+
+FOREIGN_SEPARATORS = {";": "semicolons (';')", "\t": "tabs"}
+"""Separators of CSV dialects symgeom does not read, named in the message that asks for commas."""
+
+_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+               (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _require_regular_file(path: Path, what: str) -> None:
+    """Refuse, before opening it, anything but a regular file: a directory, a device such as
+    ``/dev/zero`` (endless) or a named pipe (would block)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise DataError(f"{path}: {what} file not found") from None
+    except OSError as e:
+        raise DataError(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
+    if stat.S_ISDIR(mode):
+        raise DataError(f"{path}: is a directory, expected a {what} CSV file")
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
+        raise DataError(f"{path}: is {kind}, not a regular file; expected a {what} CSV file")
+
+
+def _read_rows(path: Path, what: str) -> list[list[str]]:
+    _require_regular_file(path, what)
+    try:
+        text = Path(path).read_text(encoding=CSV_ENCODING)
+    except OSError as e:
+        raise DataError(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: the {what} file is not UTF-8 text; expected a CSV file") from None
+    rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    return [(n, r) for n, r in enumerate(rows, start=1) if any(c for c in r)]
+
+
+def _reject_foreign_separator(header: list[str], where: str, expected: str) -> None:
+    """A header written with semicolons or tabs gets a message naming the separator."""
+    for sep, name in FOREIGN_SEPARATORS.items():
+        if any(sep in field for field in header):
+            raise DataError(f"{where}: the header is separated by {name}; symgeom expects commas, as in '{expected}'")
+
+
+def _parse_value(text: str, kind: Kind, where: str):
+    """The number ``text`` in the given kind: exact values of any magnitude; float64 values within
+    its range; NaN and infinities refused."""
+    try:
+        return Kind(kind).scalar(text)
+    except OverflowError:
+        raise DataError(f"{where}: {text!r} is beyond the float64 range (about 1.8e308); "
+                        f"use --exact to read it as an exact rational") from None
+    except (ValueError, ZeroDivisionError):
+        pass
+    try:
+        special = not math.isfinite(float(text))
+    except ValueError:
+        special = False
+    if special:
+        raise DataError(f"{where}: {text!r} is not a finite number (NaN and infinities are not allowed)")
+    raise DataError(f"{where}: {text!r} is not a number")
+
+
+def read_csv(path, targets=None, kind: Kind = "exact") -> ClusterData:
+    """Read data from a CSV file with header ``x1,…,xQ,cluster`` (labels ``1..Q``), and
+    optional targets from a CSV file with header ``y1,…,yQ`` (one row per cluster, in
+    label order).
+
+    Float data are parsed by numpy in one call; any irregularity falls back to the row-by-row
+    reader, which names the line and the column at fault."""
+    path = Path(path)
+    _require_regular_file(path, "data")
+    if not Kind(kind).is_exact:
+        fast = _read_float_csv(path)
+        if fast is not None:
+            values, labels = fast
+            Y = read_targets(targets, values.shape[1], kind) if targets is not None else None
+            return ClusterData.from_arrays(values, labels, Y, kind=kind, source=str(path))
+    rows = _read_rows(path, "data")
+    if not rows:
+        raise DataError(f"{path}: the file is empty; expected a header 'x1,...,xQ,cluster' and one row per point")
+    (line, header), body = rows[0], rows[1:]
+    Q = len(header) - 1
+    expected = [f"x{c}" for c in range(1, Q + 1)] + ["cluster"]
+    if Q < 1 or [h.lower() for h in header] != expected:
+        _reject_foreign_separator(header, f"{path}: line {line}", "x1,...,xQ,cluster")
+        raise DataError(
+            f"{path}: line {line}: header must be 'x1,...,xQ,cluster' (for {max(Q, 1)} coordinates: "
+            f"'{','.join(expected) if Q >= 1 else 'x1,cluster'}'), got '{','.join(header)}'"
+        )
+    if not body:
+        raise DataError(f"{path}: no data rows after the header; expected one row per point")
+    values, labels = [], []
+    for line, row in body:
+        if len(row) != Q + 1:
+            raise DataError(f"{path}: line {line}: expected {Q + 1} fields ({','.join(expected)}), got {len(row)}")
+        values.append([_parse_value(t, kind, f"{path}: line {line}, column {expected[c]}") for c, t in enumerate(row[:-1])])
+        labels.append(_label_field(row[-1], Q, f"{path}: line {line}, column cluster"))
+    Y = None
+    if targets is not None:
+        Y = read_targets(targets, Q, kind)
+    return ClusterData.from_arrays(values, labels, Y, kind=kind, source=str(path))
+
+
+def _read_float_csv(path: Path):
+    """``(points, labels)`` of a regular float CSV file by ``numpy.loadtxt``, or ``None`` when the
+    file is anything but regular (then the careful reader produces the message)."""
+    try:
+        with open(path, encoding=CSV_ENCODING) as f:
+            header = f.readline().strip().split(",")
+            Q = len(header) - 1
+            if Q < 1 or [h.strip().lower() for h in header] != [f"x{c}" for c in range(1, Q + 1)] + ["cluster"]:
+                return None
+            table = np.loadtxt(f, delimiter=",", ndmin=2, dtype=float)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    if table.shape[0] == 0 or table.shape[1] != Q + 1 or not np.isfinite(table).all():
+        return None
+    labels = table[:, -1]
+    if not (np.all(labels == np.round(labels)) and labels.min() >= 1 and labels.max() <= Q):
+        return None
+    return table[:, :-1], labels.astype(np.int64)
+
+
+def _label_field(text: str, Q: int, where: str) -> int:
+    try:
+        f = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise DataError(f"{where}: cluster label {text!r} is not an integer; labels are 1..{Q}") from None
+    if f.denominator != 1:
+        raise DataError(f"{where}: cluster label {text!r} is not an integer; labels are 1..{Q}")
+    if not 1 <= f <= Q:
+        raise DataError(f"{where}: cluster label {text} is outside 1..{Q}")
+    return int(f)
+
+
+def read_targets(path, Q: int, kind: Kind = "exact") -> list:
+    """Read ``Q`` targets from a CSV file with header ``y1,…,yQ``; row ``j`` is ``y_j``."""
+    path = Path(path)
+    rows = _read_rows(path, "targets")
+    if not rows:
+        raise DataError(f"{path}: the targets file is empty; expected a header 'y1,...,y{Q}' and {Q} rows")
+    (line, header), body = rows[0], rows[1:]
+    expected = [f"y{c}" for c in range(1, Q + 1)]
+    if [h.lower() for h in header] != expected:
+        _reject_foreign_separator(header, f"{path}: line {line}", ",".join(expected))
+        got = len(header)
+        hint = f" (targets of dimension {got}, data of dimension {Q})" if got != Q and all(
+            h.lower() == f"y{c}" for c, h in enumerate(header, 1)
+        ) else ""
+        raise DataError(f"{path}: line {line}: header must be '{','.join(expected)}', got '{','.join(header)}'{hint}")
+    if len(body) != Q:
+        raise DataError(f"{path}: expected {Q} target rows (one per cluster, in label order), got {len(body)}")
+    out = []
+    for line, row in body:
+        if len(row) != Q:
+            raise DataError(f"{path}: line {line}: expected {Q} fields ({','.join(expected)}), got {len(row)}")
+        out.append([_parse_value(t, kind, f"{path}: line {line}, column {expected[c]}") for c, t in enumerate(row)])
+    return out
+
+
+def decimal_text(x) -> str:
+    """Exact text of a number: a finite decimal when there is one (``1/8`` → ``0.125``),
+    ``p/q`` otherwise; floats by their shortest round-trip representation."""
+    if isinstance(x, (float, np.floating)):
+        return repr(float(x))
+    x = arith.to_fraction(x)
+    d = x.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:
+        return f"{x.numerator}/{x.denominator}"
+    digits = max(twos, fives)
+    if digits == 0:
+        return str(x.numerator)
+    scaled = x * 10**digits
+    sign = "-" if scaled < 0 else ""
+    s = str(abs(scaled.numerator)).rjust(digits + 1, "0")
+    return f"{sign}{s[:-digits]}.{s[-digits:]}"
+
+
+def csv_text(data: ClusterData) -> str:
+    """The data as CSV text (header ``x1,…,xQ,cluster``), exact values without rounding."""
+    header = ",".join([f"x{c}" for c in range(1, data.Q + 1)] + ["cluster"])
+    lines = [header]
+    for n in range(data.N):
+        lines.append(",".join([decimal_text(v) for v in data.X[:, n]] + [str(int(data.labels[n]))]))
+    return "\n".join(lines) + "\n"
+
+
+def targets_csv_text(data: ClusterData) -> str:
+    """The targets as CSV text (header ``y1,…,yQ``, row ``j`` is ``y_j``)."""
+    lines = [",".join(f"y{c}" for c in range(1, data.Q + 1))]
+    lines += [",".join(decimal_text(v) for v in data.Y[:, j]) for j in range(data.Q)]
+    return "\n".join(lines) + "\n"
