@@ -131,8 +131,9 @@ def invertible_steps(ctx, strata) -> list[Step]:
         st = max(reached, key=lambda s: len(s.truncated))
         approach = invertible_approach(st.minimizer)
         exact = ctx.kind.is_exact
-        ok = all(inv and inside and gap > 0 for _, gap, inv, inside in approach)
-        detail = "; ".join(f"epsilon = {arith.format_number(e)}: excess {arith.format_number(gap)}" for e, gap, _, _ in approach)
+        ok = all(p.invertible and p.inside and p.excess > 0 for p in approach)
+        detail = "; ".join(f"epsilon = {arith.format_number(p.epsilon)}: excess {arith.format_number(p.excess)}"
+                           for p in approach)
         check = Check(CERTIFIED if exact else CHECKED, "exact costs after adding epsilon times the identity to every "
                       "hidden weight (all invertible, still in the stratum)", detail, tolerance=None if exact else 0,
                       scope="these data") if ok else \

@@ -29,7 +29,7 @@ class Context:
 
     def __post_init__(self):
         if not isinstance(self.L, int) or self.L < 1:
-            raise UsageError(f"--L must be an integer >= 1 (the number of hidden layers), got {self.L!r}")
+            raise UsageError(f"the number of hidden layers L must be an integer >= 1, got {self.L!r}")
 
     @property
     def Q(self) -> int:
@@ -104,7 +104,7 @@ def run_claims(ctx: Context, only: str | None = None, progress=None) -> list[Der
     RECIPES = recipes()
 
     if only is not None and only not in RECIPES:
-        raise UsageError(f"--only {only}: unknown claim; known claims are {', '.join(RECIPES)}")
+        raise UsageError(f"{only!r} is an unknown claim; known claims are {', '.join(RECIPES)}")
     chosen = [(cid, recipe) for cid, recipe in RECIPES.items() if only is None or cid == only]
     out = []
     for i, (cid, recipe) in enumerate(chosen, start=1):

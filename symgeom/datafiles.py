@@ -80,7 +80,7 @@ def _parse_value(text: str, kind: Kind, where: str):
         return Kind(kind).scalar(text)
     except OverflowError:
         raise DataError(f"{where}: {text!r} is beyond the float64 range (about 1.8e308); "
-                        f"use --exact to read it as an exact rational") from None
+                        f"read it in exact mode, as an exact rational") from None
     except (ValueError, ZeroDivisionError):
         pass
     try:

@@ -27,7 +27,7 @@ import sympy as sp
 
 from . import arith
 from ._errors import ConstructionError
-from .certificates import (CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, UNDECIDED, Check, certify_equal,
+from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUTED, UNDECIDED, Check, certify_equal,
                            certify_positive, combine, json_number)
 from .cost import cost
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
@@ -133,9 +133,10 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound) -> Inverti
     gf = np.asarray(g, dtype=float)
     norm2 = np.sum(g * g)
     carriers = tuple((parameter_name(int(i), cand.params.Q), float(gf[i])) for i in np.argsort(-np.abs(gf))[:3] if gf[i] != 0)
-    nonzero = norm2 != 0 if exact else float(np.sqrt(norm2)) > 1e-9 * max(1.0, abs(float(cand.cost)))
-    first = Check(CERTIFIED if exact else CHECKED, "exact gradient" if exact else "float gradient",
-                  f"|grad C|^2 = {arith.format_number(norm2)}", residual=norm2, tolerance=None if exact else 1e-9)
+    tol = None if exact else FLOAT_RTOL * max(1.0, abs(float(cand.cost)))
+    nonzero = norm2 != 0 if exact else float(np.sqrt(norm2)) > tol
+    first = Check(CERTIFIED if exact else CHECKED, f"{data.kind.label} gradient",
+                  f"squared gradient norm {arith.format_number(norm2)}", residual=norm2, tolerance=tol)
     gap = certify_positive(np.array([cand.cost - bound], dtype=object if exact else float), "cost above the stratum bound")
     verdict = NOT_CRITICAL if nonzero else UNDECIDED
     cert = combine([first, gap], "nonzero gradient; cost above the stratum bound" if nonzero else
@@ -225,8 +226,19 @@ def certify_stratum_point(theta: StratumMinimizer) -> Check:
                    "sign condition of the stratum", f"{groups} of strict inequalities over N = {data.N} points")
 
 
-def _degeneracy(theta: StratumMinimizer) -> tuple:
-    """``(nullity, dimension, check)``: the Hessian ``(1/N) JᵀJ`` at ``θ_S`` (the Gauss–Newton matrix:
+@dataclass(frozen=True)
+class TangentCertificate:
+    """The dimension of the minimizer set near a point, from explicit tangent directions ``V``."""
+
+    nullity: int
+    """Nullity of the Hessian there."""
+    dimension: int | None
+    """``rank V`` when ``H V = 0`` and ``rank V = nullity``; ``None`` otherwise."""
+    check: Check
+
+
+def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
+    """The Hessian ``(1/N) JᵀJ`` at ``θ_S`` (the Gauss–Newton matrix:
     the residual term vanishes by the normal equations on ``U`` and by zero residuals on ``S``), and the
     explicit tangent directions ``V`` (gauge, translations beyond the collapsing layers, kernel moves).
     ``dimension`` is certified when ``H V = 0`` and ``rank V = nullity H``: the minimizers near ``θ_S``
@@ -246,19 +258,20 @@ def _degeneracy(theta: StratumMinimizer) -> tuple:
     else:
         eig = np.linalg.eigvalsh(np.asarray(H, dtype=float))
         nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
-        rank_V = arith.rank(np.asarray(V, dtype=float), rtol=1e-9)
-        tol = 1e-9 * max(1.0, float(np.max(np.abs(eig)))) * max(1.0, arith.magnitude(V))
+        rank_V = arith.rank(np.asarray(V, dtype=float), rtol=FLOAT_RTOL)
+        tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(eig)))) * max(1.0, arith.magnitude(V))
         annihilated = float(np.max(np.abs(HV))) <= tol
         kept_sv, dropped_sv = singular_value_gap(np.asarray(V, dtype=float), rank_V)
         how = "float64 spectrum of the Hessian (largest gap) and singular values of V"
         gap = f"; eigenvalue gap {zero_edge:.3g} -> {nonzero_edge:.3g}; singular values of V {kept_sv:.3g} -> {dropped_sv:.3g}"
     detail = f"H V = 0: {annihilated}; rank V = {rank_V}; nullity H = {nullity}{gap}"
     if annihilated and rank_V == nullity:
-        return nullity, rank_V, Check(CERTIFIED if exact else CHECKED, how + ": explicit tangent directions span ker H",
-                                      detail, residual=0, tolerance=tol)
+        return TangentCertificate(nullity, rank_V, Check(CERTIFIED if exact else CHECKED, how + ": explicit tangent "
+                                                         "directions span ker H", detail, residual=0, tolerance=tol))
     if not annihilated:
-        return nullity, None, Check(REFUTED, how, detail, counterexample="a constructed tangent direction is not in ker H")
-    return nullity, None, Check(UNDECIDED, how, detail + ": the constructed directions do not span ker H")
+        return TangentCertificate(nullity, None, Check(REFUTED, how, detail,
+                                                       counterexample="a constructed tangent direction is not in ker H"))
+    return TangentCertificate(nullity, None, Check(UNDECIDED, how, detail + ": the constructed directions do not span ker H"))
 
 
 def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
@@ -278,7 +291,7 @@ def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
         return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(UNDECIDED, "explicit construction", str(e)), reason=str(e))
     cert = certify_stratum_point(theta)
     verdict = LOCAL_MINIMUM if cert.status in (CERTIFIED, CHECKED) else NOT_REACHED
-    nullity, dim, dim_check = _degeneracy(theta)
+    tangents = _degeneracy(theta)
     inv = None
     if S:
         try:
@@ -286,7 +299,7 @@ def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
         except ConstructionError:
             inv = None
     return Stratum(data, L, S, kept, bound, verdict, cert, theta, "" if verdict == LOCAL_MINIMUM else cert.detail,
-                   nullity, dim, dim_check, inv)
+                   tangents.nullity, tangents.dimension, tangents.check, inv)
 
 
 def settle_strata(data: ClusterData, L: int, progress=None) -> list[Stratum]:

@@ -47,7 +47,7 @@ from .network import Parameters
 
 __all__ = [
     "StratumMinimizer", "kept_clusters", "least_squares_fit", "stratum_bound", "separator", "stratum_minimizer",
-    "invertible_approach", "strata", "minimizer_dimension", "collapse_order",
+    "ApproachPoint", "invertible_approach", "strata", "minimizer_dimension", "collapse_order",
 ]
 
 
@@ -295,9 +295,21 @@ def _no_truncation(data: ClusterData, L: int, fit: np.ndarray) -> StratumMinimiz
 
 
 # -- (c) invertible hidden weights ---------------------------------------------------------
-def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -> list:
-    """``[(ε, C(θ_ε) − B_U, every hidden W invertible, still in R_S)]`` for ``θ_ε = θ_S + ε·(I on every hidden
-    weight)``, ``ε = 1/step``: with invertible hidden weights ``C > B_U`` on ``R_S`` (``C = B_U`` would force
+@dataclass(frozen=True)
+class ApproachPoint:
+    """``θ_ε = θ_S + ε·(I on every hidden weight)``."""
+
+    epsilon: object
+    excess: object
+    """``C(θ_ε) − B_U``."""
+    invertible: bool
+    """Every hidden weight of ``θ_ε`` is invertible."""
+    inside: bool
+    """``θ_ε ∈ R_S``: every strict sign condition still holds."""
+
+
+def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -> list[ApproachPoint]:
+    """The points ``θ_ε``, ``ε = 1/step``: with invertible hidden weights ``C > B_U`` on ``R_S`` (``C = B_U`` would force
     the unique fit ``G*``, whose image ``aff{y_j : j ∈ U}`` misses every ``y_k``, ``k ∈ S``), yet these
     points approach ``B_U``: the infimum over the invertible part of ``R_S`` is ``B_U``, never attained."""
     from .cost import cost
@@ -315,7 +327,7 @@ def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -
         inside = bool((pre[:, :, kept] > 0).all()) and all(
             bool((pre[l - 1][:, data.labels == k] < 0).all()) for k, l in theta.collapse_layers.items())
         invertible = all(arith.rank(W) == data.Q for W in Ws[:-1])
-        out.append((eps, cost(moved, data) - theta.bound, invertible, inside))
+        out.append(ApproachPoint(eps, cost(moved, data) - theta.bound, invertible, inside))
     return out
 
 
