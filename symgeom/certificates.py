@@ -93,6 +93,14 @@ class Check:
         if self.status == CHECKED and self.tolerance is None:
             raise ValueError("a float check must state its tolerance")
 
+    @property
+    def is_float(self) -> bool:
+        """Whether the check ran in floating point (it compares against a positive tolerance)."""
+        try:
+            return self.tolerance is not None and float(self.tolerance) > 0
+        except (TypeError, ValueError):
+            return False
+
     def summary(self) -> str:
         """``status (method; residual …, margin …, tolerance …)``."""
         nums = [f"{k} {format_number(v)}" for k, v in self.numbers().items()]
@@ -170,16 +178,27 @@ class Derivation:
 
     @property
     def main(self) -> Check:
-        """The check that decides the status: a refutation if there is one; else the key steps'
-        strongest check (the claim itself); else the strongest check."""
+        """The check that decides the status, by the order of evidence (exact certificate or proof >
+        float check): a refutation if there is one that counts; else the key steps' strongest check (the
+        claim itself); else the strongest check.  A float refutation does not count against a claim
+        whose key evidence is exact: it stays a numerical warning (:attr:`warnings`)."""
         checks = self.checks
         if not checks:
             return Check(NOT_APPLICABLE, "no check", "no step of this derivation carries a check")
-        refuted = [c for c in checks if c.status == REFUTED]
+        keys = [s.check for s in self.steps if s.key and s.check is not None]
+        refuted = [c for c in checks if c.status == REFUTED and c not in self.warnings]
         if refuted:
             return refuted[0]
-        keys = [s.check for s in self.steps if s.key and s.check is not None]
         return max(keys or checks, key=lambda c: _STRENGTH[c.status])
+
+    @property
+    def warnings(self) -> list[Check]:
+        """Float checks that disagree with exact key evidence (proved or certified): numerical
+        warnings, not refutations."""
+        keys = [s.check for s in self.steps if s.key and s.check is not None]
+        if not any(k.status in (PROVED, CERTIFIED) for k in keys):
+            return []
+        return [c for c in self.checks if c.status == REFUTED and c.is_float]
 
     @property
     def status(self) -> str:
@@ -194,6 +213,8 @@ class Derivation:
         for k, v in (data[0] if data else main).numbers().items():
             out[k] = json_number(v)
         out["checks"] = [c.as_json() for c in self.checks]
+        if self.warnings:
+            out["warnings"] = [c.as_json() for c in self.warnings]
         return out
 
     def __str__(self) -> str:

@@ -283,6 +283,10 @@ def cmd_check(args) -> int:
         refuted = [d for d in derivations if d.status == REFUTED]
         for d in refuted:
             print(f"{d.id} REFUTED: {d.main.counterexample}")
+        for d in derivations:
+            for w in d.warnings:
+                print(f"{d.id} numerical warning (a float check disagrees with the exact certificate, which stands): "
+                      f"{w.method}: {w.counterexample or w.detail}")
     return EXIT_REFUTED if any(d.status == REFUTED for d in derivations) else EXIT_OK
 
 

@@ -35,7 +35,7 @@ from .data import ClusterData
 from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, kernel_directions, singular_value_gap
 from .derivatives import gauss_newton, gradient, parameter_name, spectral_nullity
 from .network import Parameters, preactivations
-from .strata import StratumMinimizer, collapse_order, least_squares_fit, stratum_bound, stratum_minimizer, strata
+from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
 
 LOCAL_MINIMUM, NOT_CRITICAL, NOT_REACHED = "local_minimum", "not_critical", "not_reached"
 """Verdicts: a certified local minimum; a point with nonzero gradient; a stratum the construction did
@@ -46,6 +46,13 @@ __all__ = [
     "invertible_candidate", "projection_cost", "n1_hessian", "hessian_by_differences", "noise_expansion",
     "noise_series", "LOCAL_MINIMUM", "NOT_CRITICAL", "NOT_REACHED",
 ]
+
+
+def _spans(data: ClusterData, kept) -> bool:
+    """Whether the points of the clusters ``kept`` affinely span ``R^Q`` (``[X_U; 1ᵀ]`` of full row rank)."""
+    Z = data.X[:, np.isin(data.labels, list(kept))]
+    Zt = np.vstack([Z, data.kind.full((1, Z.shape[1]), 1)])
+    return arith.rank(arith.matmul(Zt, Zt.T)) == data.Q + 1
 
 
 def _per_point(total, data: ClusterData):
@@ -137,8 +144,15 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound) -> Inverti
     nonzero = norm2 != 0 if exact else float(np.sqrt(norm2)) > tol
     first = Check(CERTIFIED if exact else CHECKED, f"{data.kind.label} gradient",
                   f"squared gradient norm {arith.format_number(norm2)}", residual=norm2, tolerance=tol)
-    gap = certify_positive(np.array([cand.cost - bound], dtype=object if exact else float), "cost above the stratum bound")
-    verdict = NOT_CRITICAL if nonzero else UNDECIDED
+    if _spans(data, kept_clusters(data.Q, truncated)):
+        gap = certify_positive(np.array([cand.cost - bound], dtype=data.kind.dtype), "cost above the stratum bound")
+    else:
+        gap = Check(NOT_APPLICABLE, "cost above the stratum bound", "the kept points do not affinely span R^Q, so the "
+                    "least-squares fit of U is not unique and invertible weights may reach the bound")
+    if cand.cost == bound:
+        verdict = LOCAL_MINIMUM  # in R_S with C = B_U: a minimum by the bound
+    else:
+        verdict = NOT_CRITICAL if nonzero else UNDECIDED
     cert = combine([first, gap], "nonzero gradient; cost above the stratum bound" if nonzero else
                    "zero gradient (first-order test inconclusive)")
     return InvertibleCandidate(cand.cost, verdict, float(np.sqrt(float(norm2))), carriers, cert)
@@ -277,7 +291,6 @@ def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
 def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
     """The stratum ``S = truncated`` on the data: bound, explicit minimizer, certificate, degeneracy,
     and the invertible candidate beside it."""
-    from .strata import kept_clusters
 
     S = tuple(sorted(int(k) for k in truncated))
     kept = kept_clusters(data.Q, S)

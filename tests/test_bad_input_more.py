@@ -93,7 +93,7 @@ CASES = {
     "beyond float64, exact": (lambda t: ["check", "--data", write(t, "big.csv", GOOD.replace("3.1", "1e400"))], EXIT_USAGE,
                               ["big.csv", "beyond the range", "1.0e+400"], None),
     "beyond float64, float": (lambda t: ["check", "--float", "--data", write(t, "big.csv", GOOD.replace("3.1", "1e400"))],
-                              EXIT_USAGE, ["big.csv", "line 3, column x1", "beyond the float64 range", "--exact"], None),
+                              EXIT_USAGE, ["big.csv", "line 3, column x1", "beyond the float64 range", "exact mode"], None),
     "division by zero": (lambda t: ["check", "--data", write(t, "z.csv", GOOD.replace("3.1", "1/0"))], EXIT_USAGE,
                          ["z.csv", "'1/0' is not a number"], None),
     "not UTF-8": (lambda t: ["check", "--data", write(t, "l1.csv", "x1,x2,cluster\n3,0,1\n\xe9,0,1\n".encode("latin-1"))],

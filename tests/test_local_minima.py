@@ -11,6 +11,7 @@ from symgeom import arith
 from symgeom.cli import main
 from symgeom.cost import cost
 from symgeom.data import ClusterData, default_data
+from symgeom.certificates import Check
 from symgeom.derivatives import gradient
 from symgeom.data import example_data
 from symgeom.datafiles import csv_text
@@ -326,3 +327,27 @@ def test_check_json_local_minima(capsys):
         assert (m["invertible_candidate"] is None) == (m["truncated"] == [])
     n2 = out["claims"][0]
     assert n2["status"] == "certified" and n2["scope"] == "these data"
+
+
+def test_float_disagreement_never_overturns_an_exact_certificate(tmp_path, capsys):
+    """A cluster spread of 1e-20: float64 cannot resolve the Hessian, the exact certificates stand."""
+    path = tmp_path / "tiny.csv"
+    path.write_text("x1,x2,cluster\n3,0,1\n3.00000000000000000001,0,1\n0,3,2\n0,3.00000000000000000001,2\n"
+                    "0.00000000000000000001,3,2\n")
+    assert main(["check", "--data", str(path), "--only", "N1", "--json", "--quiet"]) == 0
+    n1 = json.loads(capsys.readouterr().out)["claims"][0]
+    assert n1["status"] == "certified" and all(c["status"] != "refuted" for c in n1["checks"])
+
+
+def test_float_refutation_is_a_warning_only_beside_exact_key_evidence():
+    from symgeom.certificates import Derivation, Step
+
+    exact = Check("certified", "exact", residual=0)
+    float_bad = Check("refuted", "float", residual=1.0, tolerance=1e-9, counterexample="x")
+    exact_bad = Check("refuted", "exact", residual=1, counterexample="y")
+    warned = Derivation("X", "t", "s", (Step("a", "b", exact, key=True), Step("c", "d", float_bad)))
+    assert warned.status == "certified" and warned.warnings == [float_bad]
+    assert Derivation("X", "t", "s", (Step("a", "b", exact, key=True), Step("c", "d", exact_bad))).status == "refuted"
+    float_only = Derivation("X", "t", "s", (Step("a", "b", Check("checked", "f", tolerance=1e-9), key=True),
+                                          Step("c", "d", float_bad)))
+    assert float_only.status == "refuted" and float_only.warnings == []
