@@ -197,3 +197,33 @@ def kernel_directions(params: Parameters) -> np.ndarray:
                 cols.append(_direction(params, {("W", l): move[:, :Q], ("b", l): move[:, Q]}))
         down = arith.matmul(down, params.weights[l])
     return np.stack(cols, axis=1) if cols else arith.zeros((params.count, 0), params.kind)
+
+
+def input_kernel_directions(params: Parameters, X: np.ndarray) -> np.ndarray:
+    """Directions that change row ``i`` of ``[W_ℓ | b_ℓ]`` by ``zᵀ`` with ``zᵀ [x^(ℓ-1); 1] = 0`` at every
+    point of ``X`` where neuron ``i`` of layer ``ℓ`` is active (every point for the output layer): a
+    strictly inactive neuron stays inactive under a small change, and an active one sees none, so
+    ``θ + ε·(any sum of them)`` has the same outputs on the data (for the output layer, with ``G2``'s
+    normal ``n`` as ``z``, this is the output fiber).  Each kernel is read off the Gram matrix
+    ``A Aᵀ`` of the lifted inputs ``A`` it must annihilate (the same kernel as ``Aᵀ``).  ``P x d``,
+    possibly ``d = 0``."""
+    from .network import forward
+
+    Q, L, kind = params.Q, params.L, params.kind
+    pre, xs = forward(params, X)
+    cols = []
+    for l in range(L + 1):
+        A = np.vstack([xs[l], kind.full((1, X.shape[1]), 1)])
+        masks = pre[l] > 0 if l < L else np.ones((Q, X.shape[1]), bool)
+        kernels = {}  # one kernel per distinct active set
+        for i in range(Q):
+            key = masks[i].tobytes()
+            if key not in kernels:
+                active = A[:, masks[i]]
+                kernels[key] = arith.nullspace(arith.matmul(active, active.T))
+            Z = kernels[key]
+            for c in range(Z.shape[1]):
+                move = kind.zeros((Q, Q + 1))
+                move[i] = Z[:, c]
+                cols.append(_direction(params, {("W", l): move[:, :Q], ("b", l): move[:, Q]}))
+    return np.stack(cols, axis=1) if cols else kind.zeros((params.count, 0))

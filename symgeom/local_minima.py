@@ -32,7 +32,7 @@ from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUT
 from .cost import cost
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
-from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, kernel_directions, singular_value_gap
+from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, input_kernel_directions, kernel_directions, singular_value_gap
 from .derivatives import gauss_newton, gradient, parameter_name, spectral_nullity
 from .network import Parameters, preactivations
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
@@ -254,7 +254,8 @@ class TangentCertificate:
 def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
     """The Hessian ``(1/N) JᵀJ`` at ``θ_S`` (the Gauss–Newton matrix:
     the residual term vanishes by the normal equations on ``U`` and by zero residuals on ``S``), and the
-    explicit tangent directions ``V`` (gauge, translations beyond the collapsing layers, kernel moves).
+    explicit tangent directions ``V`` (gauge, translations beyond the collapsing layers, moves in the kernel
+    of the downstream product, moves orthogonal to a layer's lifted inputs).
     ``dimension`` is certified when ``H V = 0`` and ``rank V = nullity H``: the minimizers near ``θ_S``
     then contain a manifold of that dimension, and none larger (its tangent space lies in ``ker H``)."""
     data, params = theta.data, theta.params
@@ -263,7 +264,8 @@ def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)
     H = gauss_newton(params, data.X)
-    V = np.hstack([gauge_directions(params, set(range(m + 1, params.L + 1))), kernel_directions(params)])
+    V = np.hstack([gauge_directions(params, set(range(m + 1, params.L + 1))), kernel_directions(params),
+                   input_kernel_directions(params, data.X)])
     HV = arith.matmul(H, V)
     if exact:
         nullity, rank_V = params.count - arith.rank(H), arith.rank(V)
