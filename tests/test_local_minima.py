@@ -121,15 +121,23 @@ def test_random_perturbations_never_go_below_the_bound():
     assert inside >= 1000 and below == 0
 
 
-def test_hessian_at_a_stratum_minimizer_is_the_gauss_newton_matrix():
-    """SymPy's own exact Hessian of the pattern polynomial cost at theta_S (Q = 2, S = {1}) equals the
-    closed-form (1/N) J^T J, and its nullity equals the certified dimension."""
+def four_points():
+    """Two clusters of two points in R^2: a kept cluster never affinely spans R^2."""
+    points = [["3.1", "0.1"], ["2.9", "-0.1"], ["0.1", "3"], ["-0.1", "3"]]
+    return ClusterData.from_arrays(points, [1, 1, 2, 2], source="four points")
+
+
+@pytest.mark.parametrize("data,S", [(example_data(2), (1,)), (four_points(), (1,)), (four_points(), (2,))],
+                         ids=["example, S={1}", "four points, S={1}", "four points, S={2}"])
+def test_hessian_at_a_stratum_minimizer_is_the_gauss_newton_matrix(data, S):
+    """SymPy's own exact Hessian of the pattern polynomial cost at theta_S (Q = 2, L = 1) equals the
+    closed-form (1/N) J^T J, and its nullity equals the certified dimension of the minimizer set."""
     from symgeom.cost import pattern_output
     from symgeom.derivatives import gauss_newton
     from symgeom.network import activation_pattern, symbolic_parameters
 
-    data = example_data(2)
-    st = settle_stratum(data, 1, (1,))
+    st = settle_stratum(data, 1, S)
+    assert st.dimension_check.status == "certified"
     params = st.minimizer.params
     Ws, bs = symbolic_parameters(2, 1)
     symbols = [s for W, b in zip(Ws, bs) for s in list(W) + list(b)]
