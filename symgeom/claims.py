@@ -8,8 +8,9 @@ same derivations, byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Callable
 
 from ._errors import ConstructionError, UsageError
 from .certificates import Derivation
@@ -26,6 +27,8 @@ class Context:
     """Number of hidden layers (``L ≥ 1``)."""
     seed: int = 0
     """Seed of the random parameters and samples the checks use."""
+    progress: Callable[[str], None] | None = field(default=None, repr=False)
+    """Told what long work is under way inside a claim (e.g. which stratum), or ``None``."""
 
     def __post_init__(self):
         if not isinstance(self.L, int) or self.L < 1:
@@ -82,7 +85,11 @@ class Context:
         """:func:`~symgeom.local_minima.settle_strata`: every stratum on the data, ``S = ∅`` (N1) first."""
         from .local_minima import settle_strata
 
-        return settle_strata(self.data, self.L)
+        def tell(i, n, label):
+            if self.progress is not None:
+                self.progress(f"strata: {i} of {n}, {label}")
+
+        return settle_strata(self.data, self.L, tell)
 
 
 def recipes() -> dict:

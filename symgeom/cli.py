@@ -200,11 +200,13 @@ class Progress:
             print(f"symgeom: {what} ({self.clock() - self.start:.1f} s)", file=sys.stderr, flush=True)
 
 
-def make_context(args) -> Context:
-    """The context of a command: the depth checked first, then the data loaded."""
+def make_context(args, progress=None) -> Context:
+    """The context of a command: the depth checked first, then the data loaded; ``progress`` (a
+    :class:`Progress`) hears about long work inside the claims."""
     _check_depth(args)
     data = load_data(args)
-    return Context(data, args.L if args.L is not None else data.Q, seed=args.seed)
+    return Context(data, args.L if args.L is not None else data.Q, seed=args.seed,
+                   progress=progress.note if progress is not None else None)
 
 
 def regenerate_command(args) -> str:
@@ -252,7 +254,7 @@ def _data_json(data: ClusterData) -> dict:
 
 def cmd_check(args) -> int:
     progress = Progress(args.quiet)
-    ctx = make_context(args)
+    ctx = make_context(args, progress)
     derivations = run_claims(ctx, args.only, progress)
     progress.note("done")
     data = ctx.data
@@ -301,12 +303,12 @@ def cmd_report(args) -> int:
     from .io import prepare_directory, write_text
     from .report import compile_pdf, render_handout, render_report
 
+    progress = Progress(args.quiet)
     if args.handout and args.data is None:
         data = example_data(2, 1, kind=args.kind)
-        ctx = Context(data, args.L if args.L is not None else 2, seed=args.seed)
+        ctx = Context(data, args.L if args.L is not None else 2, seed=args.seed, progress=progress.note)
     else:
-        ctx = make_context(args)
-    progress = Progress(args.quiet)
+        ctx = make_context(args, progress)
     derivations = run_claims(ctx, None if args.handout else args.only, progress)
     out = prepare_directory(Path(args.out), args.force)
     progress.note("figures")

@@ -184,3 +184,12 @@ def test_data_with_a_byte_order_mark(tmp_path, capsys):
     path.write_bytes(b"\xef\xbb\xbf" + b"x1,x2,cluster\n3,0,1\n3.1,0,1\n0,3,2\n0,3.2,2\n")
     for kind in ("--exact", "--float"):
         assert main(["check", "--data", str(path), "--only", "T1", "--quiet", kind]) == 0
+
+
+def test_progress_moves_inside_the_local_minima(capsys):
+    assert main(["check", "--only", "N2"]) == 0
+    err = capsys.readouterr().err
+    assert [line.split(",")[0] for line in err.splitlines() if "strata:" in line] == \
+        [f"symgeom: strata: {i} of 7" for i in range(1, 8)]
+    assert main(["check", "--only", "N2", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
