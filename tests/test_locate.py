@@ -111,3 +111,47 @@ def test_width_mismatch_is_a_parameter_error():
 
     with pytest.raises(ParameterError, match="width Q = 3 but the data have dimension Q = 2"):
         locate(stratum_minimizer(default_data(), 3, ()).params, example_data(2))
+
+
+# -- command line ----------------------------------------------------------------------
+def test_cli_locate_json_and_text(tmp_path, capsys):
+    out = tmp_path / "theta.json"
+    assert main(["construct", "--truncate", "2,3", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["locate", "--params", str(out), "--json"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert JSON_KEYS <= set(obj) and obj["truncated"] == [2, 3] and obj["verdict"] == AT_STRATUM_MINIMUM
+    assert obj["bound"] == "0" and obj["kept"] == [1]
+    assert main(["locate", "--params", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "stratum S = {2, 3}" in text and "verdict: at_stratum_minimum (certified" in text
+
+
+def _npz(path, weights, biases):
+    arrays = {f"W{l}": np.asarray(W, float) for l, W in enumerate(weights, 1)}
+    arrays.update({f"b{l}": np.asarray(b, float) for l, b in enumerate(biases, 1)})
+    np.savez(path, L=len(weights) - 1, **arrays)
+
+
+@pytest.mark.parametrize("case,message", [
+    ("nan", "NaN or infinite"),
+    ("width", "width Q = 2 but the data have dimension Q = 3"),
+    ("missing", "cannot read parameters"),
+    ("shape", "must be 3 x 3"),
+    ("stdin", "reading standard input is not supported"),
+])
+def test_cli_locate_bad_input(tmp_path, capsys, case, message):
+    path = tmp_path / "theta.npz"
+    I3 = np.eye(3)
+    if case == "nan":
+        _npz(path, [I3, I3 * np.nan], [np.zeros(3)] * 2)
+    elif case == "width":
+        _npz(path, [np.eye(2)] * 2, [np.zeros(2)] * 2)
+    elif case == "shape":
+        _npz(path, [I3, np.eye(2)], [np.zeros(3)] * 2)
+    arg = "-" if case == "stdin" else str(path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["locate", "--params", arg]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and message in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
