@@ -1,4 +1,4 @@
-"""The ``symgeom`` command line: ``check``, ``report``, ``construct`` and ``example``.
+"""The ``symgeom`` command line: ``check``, ``report``, ``construct``, ``locate``, ``train`` and ``example``.
 
 Exit status: 0 when no claim is refuted, 1 when one is, 2 on bad input or usage (one line
 on stderr saying which input, what is wrong and what is expected), 3 on an internal error
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shlex
 import sys
 import traceback
@@ -21,6 +22,8 @@ from .certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, json_numb
 from .claims import Context, claim_ids, run_claims
 from .data import ClusterData, default_data, example_data
 from .datafiles import csv_text, read_csv
+from .locate import GAP_RTOL
+from .training import DEFAULT_LR, INITIALIZATION, OPTIMIZERS
 
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
@@ -29,6 +32,10 @@ EXIT_INTERRUPTED = 130
 MAX_L = 64
 """Deepest network the commands accept (``--L``): the exact Hessians and ranks of G3 grow with
 ``P = (L+1)(Q²+Q)`` parameters, so a mistyped depth would otherwise run for hours or exhaust memory."""
+
+DEFAULT_INITS, MAX_INITS = 64, 100_000
+DEFAULT_STEPS, MAX_STEPS = 2000, 10_000_000
+"""``train``: runs and steps by default, and the most accepted (a mistyped count would run for days)."""
 
 STDIN = "-"
 """The conventional name of standard input, which ``--data`` and ``--targets`` do not read."""
@@ -99,18 +106,40 @@ def _label_list(text: str) -> tuple:
     return labels
 
 
-def _data_options(p: argparse.ArgumentParser) -> None:
+def _positive_float(name: str):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a positive number, got {text!r}") from None
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"{name} must be a positive finite number, got {text!r}")
+        return value
+
+    return parse
+
+
+def _data_options(p: argparse.ArgumentParser, depth: bool = True, kind: bool = True,
+                  seed: str | bool = "seed of the random parameters the checks use", quiet: bool = True) -> None:
+    """``--data``, ``--targets`` and, as asked, ``--L``, ``--exact``/``--float``, ``--seed`` (``seed`` is its
+    help text, ``False`` leaves it out) and ``--quiet``; an option left out reads as its default."""
     p.add_argument("--data", metavar="F", help="CSV file with header x1,...,xQ,cluster (default: the embedded data, Q = 3)")
     p.add_argument("--targets", metavar="F", help="CSV file with header y1,...,yQ, one row per cluster (default: y_j = e_j)")
-    p.add_argument("--L", type=_positive_int("--L (the number of hidden layers)"), metavar="n",
-                   help="number of hidden layers (default: L = Q)")
-    kind = p.add_mutually_exclusive_group()
-    kind.add_argument("--exact", dest="kind", action="store_const", const=Kind.EXACT,
-                      help="exact rational arithmetic (default): decimals are read exactly")
-    kind.add_argument("--float", dest="kind", action="store_const", const=Kind.FLOAT, help="float64 arithmetic")
-    p.add_argument("--seed", type=_positive_int("--seed", 0), default=0, help="seed of the random parameters the checks use")
-    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    if depth:
+        p.add_argument("--L", type=_positive_int("--L (the number of hidden layers)"), metavar="n",
+                       help="number of hidden layers (default: L = Q)")
+    if kind:
+        group = p.add_mutually_exclusive_group()
+        group.add_argument("--exact", dest="kind", action="store_const", const=Kind.EXACT,
+                           help="exact rational arithmetic (default): decimals are read exactly")
+        group.add_argument("--float", dest="kind", action="store_const", const=Kind.FLOAT, help="float64 arithmetic")
+    if seed:
+        p.add_argument("--seed", type=_positive_int("--seed", 0), default=0, help=seed)
+    if quiet:
+        p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(kind=Kind.EXACT)
+    p.set_defaults(**{name: value for name, value, given in (("L", None, depth), ("seed", 0, seed), ("quiet", True, quiet))
+                      if not given})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,8 +171,37 @@ def build_parser() -> argparse.ArgumentParser:
                            help="the truncated clusters S (labels, comma-separated): write the local minimum of the "
                                 "stratum R_S, of cost B_U (needs L >= |S|)")
     construct.add_argument("--out", metavar="FILE", required=True,
-                           help="output file: .json (exact values as strings) or .npz (float64 arrays)")
+                           help="output file: .json (exact values as strings), .npz (float64 arrays) or .pt/.pth "
+                                "(a PyTorch state_dict of nn.Sequential(Linear, ReLU, ..., Linear), float64; needs the "
+                                "extra 'torch')")
     construct.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    locate = sub.add_parser("locate", help="place a parameter point in the stratum picture: per cluster kept, collapsed "
+                            "(in which layer) or mixed; the stratum S, the cost, the bound B_U, the gap and a verdict")
+    locate.add_argument("--params", metavar="FILE", required=True,
+                        help="parameters: .json or .npz (as construct writes them), or a PyTorch state_dict (.pt, .pth) "
+                             "of nn.Sequential(Linear(Q, Q), ReLU(), ..., Linear(Q, Q)) saved with torch.save")
+    _data_options(locate, depth=False, seed=False, quiet=False)
+    locate.add_argument("--rtol", type=_positive_float("--rtol"), default=GAP_RTOL,
+                        help=f"float input: a gap within rtol x max(1, max|y|)^2 counts as 0 (default {GAP_RTOL:g})")
+    locate.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+    train = sub.add_parser("train", help="train K networks from PyTorch's default initialization (float64, vectorized "
+                           "over runs) and locate where each ends in the stratum picture")
+    _data_options(train, kind=False, seed="seed of the first run; run i starts from seed + i (default 0)")
+    train.set_defaults(kind="float")  # training runs in float64
+    train.add_argument("--inits", type=_positive_int("--inits"), default=DEFAULT_INITS, metavar="K",
+                       help=f"number of runs (default {DEFAULT_INITS}, at most {MAX_INITS})")
+    train.add_argument("--steps", type=_positive_int("--steps", 0), default=DEFAULT_STEPS, metavar="T",
+                       help=f"optimizer steps per run (default {DEFAULT_STEPS}, at most {MAX_STEPS})")
+    train.add_argument("--lr", type=_positive_float("--lr"), metavar="ETA",
+                       help="step size (default: " + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items()) + ")")
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="gd", help="gd (plain gradient descent, default) or adam")
+    train.add_argument("--rtol", type=_positive_float("--rtol"), default=GAP_RTOL,
+                       help=f"a final gap within rtol x max(1, max|y|)^2 counts as 0 (default {GAP_RTOL:g})")
+    train.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    train.add_argument("--out", metavar="DIR", help="also write DIR/final_costs.pdf and DIR/runs.npz")
+    train.add_argument("--force", action="store_true", help="write into an existing non-empty folder")
 
     example = sub.add_parser("example", help="write a reproducible well-clustered data set as CSV")
     example.add_argument("--Q", type=_positive_int("--Q"), default=3, help="dimension and number of clusters (default 3)")
@@ -397,13 +455,17 @@ def _construction(ctx, truncate):
 def cmd_construct(args) -> int:
     from .io import write_bytes, write_text
 
+    from .torch_io import TORCH_SUFFIXES, require_torch
+
     out = Path(args.out)
-    if out.suffix not in (".json", ".npz"):
-        raise UsageError(f"--out {out}: the file name must end in .json or .npz")
+    if out.suffix not in (".json", ".npz") + TORCH_SUFFIXES:
+        raise UsageError(f"--out {out}: the file name must end in .json, .npz, .pt or .pth")
     if out.exists() and not args.force:
         raise UsageError(f"--out {out}: file exists; use --force to overwrite it, or choose another name")
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    if out.suffix in TORCH_SUFFIXES:
+        require_torch(f"--out {out}: writing a PyTorch state_dict")
     ctx = make_context(args)
     params, meta, summary = _construction(ctx, args.truncate)
     meta = {"source": ctx.data.source, **meta}
@@ -411,6 +473,10 @@ def cmd_construct(args) -> int:
         from .network import parameters_json
 
         write_text(out, json_text(parameters_json(params, **meta), indent=1) + "\n")
+    elif out.suffix in TORCH_SUFFIXES:
+        from .torch_io import state_dict_bytes
+
+        write_bytes(out, state_dict_bytes(params))
     else:
         import io
 
@@ -423,6 +489,104 @@ def cmd_construct(args) -> int:
         write_bytes(out, buf.getvalue())
     print(f"wrote {out}: Q = {params.Q}, L = {params.L}, {summary} ({'exact' if ctx.kind == 'exact' else 'float64'})")
     return EXIT_OK
+
+
+def cmd_locate(args) -> int:
+    from .locate import locate
+    from .network import load_parameters
+
+    if args.params == STDIN:
+        raise UsageError(f"--params {STDIN}: reading standard input is not supported; give the name of a file")
+    params = load_parameters(Path(args.params))
+    where = locate(params, load_data(args), args.rtol)
+    if args.json:
+        print(json_text({"Q": where.Q, "L": where.L, **where.as_json()}, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(where.lines()))
+    return EXIT_OK
+
+
+def _train_table(runs, locations, groups) -> list[str]:
+    """The runs grouped by stratum: count, how many sit at the stratum minimum, mean final cost, ``B_U``,
+    mean gap."""
+    from .locate import AT_STRATUM_MINIMUM
+
+    rows = [("stratum S", "U", "runs", "at min", "mean final cost", "B_U", "mean gap")]
+    for g in groups:
+        members = [locations[i] for i in g.members]
+        rows.append((g.label, "{" + ", ".join(map(str, g.kept)) + "}", str(len(members)),
+                     str(sum(w.verdict == AT_STRATUM_MINIMUM for w in members)),
+                     f"{sum(float(w.cost) for w in members) / len(members):.4g}", f"{float(g.bound):.4g}",
+                     f"{sum(float(w.gap) for w in members) / len(members):.4g}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+    if runs.diverged.any():
+        lines.append(f"{int(runs.diverged.sum())} run(s) diverged and were frozen at their last finite point; "
+                     f"try a smaller --lr")
+    return lines
+
+
+def _train_json(args, data, runs, locations, groups) -> dict:
+    """``runs``: per run the keys of ``locate --json`` plus ``seed``, ``diverged`` and ``history``; ``strata``:
+    the rows of the table."""
+    from .certificates import json_number as num
+
+    out_runs = []
+    for i, where in enumerate(locations):
+        history = [{"step": t, "cost": num(runs.history[c, i])} for c, t in enumerate(runs.checkpoints)]
+        out_runs.append({"seed": runs.seeds[i], **where.as_json(), "diverged": bool(runs.diverged[i]), "history": history})
+    strata = [{"truncated": list(g.truncated), "kept": list(g.kept), "in_stratum": g.in_stratum, "runs": len(g.members),
+               "bound": num(g.bound), "members": list(g.members)} for g in groups]
+    return {"Q": data.Q, "L": runs.L, "N": data.N, "inits": runs.K, "steps": runs.checkpoints[-1],
+            "optimizer": runs.optimizer, "lr": runs.lr, "seed": args.seed, "initialization": INITIALIZATION,
+            "strata": strata, "runs": out_runs}
+
+
+def cmd_train(args) -> int:
+    from .io import check_output_folder
+
+    _check_depth(args)
+    if args.inits > MAX_INITS or args.steps > MAX_STEPS:
+        raise UsageError(f"--inits {args.inits} --steps {args.steps}: at most {MAX_INITS} runs of at most {MAX_STEPS} steps")
+    if args.out is not None:
+        check_output_folder(Path(args.out), args.force)  # before any computation
+    from .locate import group_by_stratum, locate
+    from .training import train
+
+    data = load_data(args)
+    L = args.L if args.L is not None else data.Q
+    progress = Progress(args.quiet)
+    runs = train(data, L, args.inits, args.steps, args.lr, args.optimizer, args.seed, progress)
+    progress.note(f"locating {runs.K} runs")
+    locations = [locate(runs.params(i), data, args.rtol) for i in range(runs.K)]
+    groups = group_by_stratum(locations)
+    if args.json:
+        print(json_text(_train_json(args, data, runs, locations, groups), indent=2, ensure_ascii=False))
+    else:
+        print(f"data: {data}")
+        print(f"{runs.K} runs, L = {L}, {runs.optimizer} with lr {runs.lr:g}, {args.steps} steps, "
+              f"seeds {runs.seeds[0]}..{runs.seeds[-1]} ({INITIALIZATION})")
+        print("\n".join(_train_table(runs, locations, groups)))
+    if args.out is not None:
+        _write_training(Path(args.out), args.force, runs, locations, groups)
+    return EXIT_OK
+
+
+def _write_training(out: Path, force: bool, runs, locations, groups) -> None:
+    """``out/final_costs.pdf`` (:func:`symgeom.figures.training_figure`) and ``out/runs.npz``."""
+    import io
+
+    import numpy as np
+
+    from .figures import training_figure
+    from .io import prepare_directory, write_bytes
+
+    prepare_directory(out, force)
+    buf = io.BytesIO()
+    np.savez(buf, **runs.arrays())
+    write_bytes(out / "runs.npz", buf.getvalue())
+    training_figure(locations, groups, out / "final_costs.pdf")
+    print(f"wrote {out / 'final_costs.pdf'} and {out / 'runs.npz'}")
 
 
 def cmd_example(args) -> int:
@@ -444,7 +608,8 @@ def cmd_example(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "report": cmd_report, "construct": cmd_construct, "example": cmd_example}
+COMMANDS = {"check": cmd_check, "report": cmd_report, "construct": cmd_construct, "locate": cmd_locate, "train": cmd_train,
+            "example": cmd_example}
 
 
 def _internal_error(command: str, error: BaseException, debug: bool) -> int:

@@ -41,6 +41,12 @@ def output_cost(out: np.ndarray, data: ClusterData):
     return float(total) / (2 * data.N)
 
 
+def cost_scale(data: ClusterData) -> float:
+    """``max(1, max |y_j|_∞)²``: the size of the cost (the zero network pays ``½|y_j|²`` per point), the
+    scale that float comparisons of costs are made relative to."""
+    return max(1.0, float(np.max(np.abs(np.asarray(data.Y, dtype=float))))) ** 2
+
+
 def pattern_output(weights, biases, x: sp.Matrix, pattern) -> sp.Matrix:
     """The output ``x^(L+1)`` on the activation pattern ``pattern`` (one 0/1 tuple per hidden
     layer): a polynomial in the symbols of ``weights``, ``biases`` and ``x``."""

@@ -5,7 +5,8 @@
   truncation;
 * :func:`stratum_figure` -- for ``Q = 2``: a stratum minimizer, the kept cluster squeezed onto a
   line of the first hidden layer that misses the collapsed point;
-* :func:`rho_figure` -- the noise-to-signal ratio ``ρ^(ℓ)`` by layer.
+* :func:`rho_figure` -- the noise-to-signal ratio ``ρ^(ℓ)`` by layer;
+* :func:`training_figure` -- where training runs end: final cost per run against the stratum bounds.
 
 Files are reproducible: no creation date, fixed fonts and sizes.
 """
@@ -135,6 +136,30 @@ def rho_figure(rho_by_layer, path) -> Path:
     return _save(fig, path)
 
 
+def training_figure(locations, groups, path) -> Path:
+    """The final cost of every run (one dot each, runs ordered by group, then by cost) against the bound
+    ``B_U`` of its group (a dashed line over the group's runs), coloured by group (:func:`symgeom.locate.
+    group_by_stratum`); symmetric-log cost axis, linear below the smallest positive value shown."""
+    fig = Figure(figsize=(6.4, 3.4))
+    ax = fig.subplots()
+    start, positive = 0, []
+    for g, group in enumerate(groups):
+        color = COLORS[g % len(COLORS)]
+        costs = np.sort(np.array([float(locations[i].cost) for i in group.members]))
+        xs = np.arange(start, start + costs.size)
+        ax.plot(xs, costs, "o", ms=3.5, color=color, ls="none", label=f"{group.label}: {costs.size}")
+        ax.plot([xs[0] - 0.4, xs[-1] + 0.4], [float(group.bound)] * 2, color=color, lw=1.2, ls="--")
+        positive += [v for v in costs.tolist() + [float(group.bound)] if v > 0]
+        start += costs.size
+    ax.set_yscale("symlog", linthresh=min(positive) if positive else 1e-12)
+    ax.set_xlabel("run (grouped by stratum S, sorted by cost)", fontsize=8)
+    ax.set_ylabel(r"final cost $C$ (dashed: $B_U$)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=6.5, loc="best", title="S (runs)", title_fontsize=7)
+    return _save(fig, path)
+
+
 def write_figures(ctx, folder, strata: bool = False) -> dict:
     """The figures that apply to ``ctx`` (a construction exists; ``Q = 2`` for the cones and, with
     ``strata``, the first stratum minimizer that truncates a cluster), written under
@@ -155,4 +180,4 @@ def write_figures(ctx, folder, strata: bool = False) -> dict:
     return {k: str(v.relative_to(folder)) for k, v in figs.items()}
 
 
-__all__ = ["construction_figure", "stratum_figure", "rho_figure", "write_figures"]
+__all__ = ["construction_figure", "stratum_figure", "rho_figure", "training_figure", "write_figures"]

@@ -29,7 +29,7 @@ from . import arith
 from ._errors import ConstructionError
 from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUTED, UNDECIDED, Check, certify_equal,
                            certify_positive, combine, json_number)
-from .cost import cost
+from .cost import cost, cost_scale
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
 from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, input_kernel_directions, kernel_directions, singular_value_gap
@@ -234,7 +234,7 @@ def certify_stratum_point(theta: StratumMinimizer) -> Check:
     C, B = cost(params, data), theta.bound
     exact = data.kind.is_exact
     equal = certify_equal(np.array([C], dtype=object if exact else float), np.array([B], dtype=object if exact else float),
-                          "cost equal to the stratum bound", scale=max(1.0, float(np.max(np.abs(np.asarray(data.Y, dtype=float)))) ** 2))
+                          "cost equal to the stratum bound", scale=cost_scale(data))
     groups = f"{len(signs)} group{'s' if len(signs) > 1 else ''}"
     return combine(signs + [equal], ("exact" if exact else "float64") + " cost equal to the stratum bound, and every strict "
                    "sign condition of the stratum", f"{groups} of strict inequalities over N = {data.N} points")

@@ -205,17 +205,25 @@ def parameters_json(params: Parameters, **meta) -> dict:
 
 
 def load_parameters(path) -> Parameters:
-    """Read parameters written by ``symgeom construct`` (``.json`` or ``.npz``)."""
+    """Read parameters written by ``symgeom construct``: ``.json``, ``.npz`` or a PyTorch ``state_dict``
+    (``.pt``/``.pth``, :mod:`symgeom.torch_io`).  NaN or infinite entries are refused."""
     import json
     from pathlib import Path
 
+    from .torch_io import TORCH_SUFFIXES, load_state_dict
+
     path = Path(path)
+    if path.suffix in TORCH_SUFFIXES:
+        return load_state_dict(path)
     try:
         if path.suffix == ".npz":
             with np.load(path) as z:
                 L = int(z["L"])
-                return Parameters(tuple(z[f"W{l}"] for l in range(1, L + 2)), tuple(z[f"b{l}"] for l in range(1, L + 2)))
+                arrays = [np.asarray(z[f"{name}{l}"], dtype=float) for name in "Wb" for l in range(1, L + 2)]
+            if not all(np.isfinite(a).all() for a in arrays):
+                raise ParameterError(f"{path}: NaN or infinite weights or biases")
+            return Parameters(tuple(arrays[:L + 1]), tuple(arrays[L + 1:]))
         obj = json.loads(path.read_text(encoding="utf-8"))
         return Parameters.from_lists(obj["weights"], obj["biases"], obj.get("kind", "exact"))
-    except (OSError, KeyError, ValueError) as e:
+    except (OSError, KeyError, ValueError, TypeError) as e:
         raise ParameterError(f"{path}: cannot read parameters ({e})") from None

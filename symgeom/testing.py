@@ -27,7 +27,8 @@ from .minimizer import certify_global_minimizer
 from .network import Parameters, layers
 from .truncation import curated_points, layer_truncations
 
-__all__ = ["assert_global_minimizer", "assert_degeneracy", "assert_truncation_identity", "collapse_order"]
+__all__ = ["assert_global_minimizer", "assert_degeneracy", "assert_truncation_identity", "assert_at_stratum_minimum",
+           "collapse_order"]
 
 
 def _passed(check: Check, what: str) -> Check:
@@ -101,3 +102,17 @@ def assert_truncation_identity(params: Parameters, X: np.ndarray) -> Check:
     rhs = [W @ z + b[:, None] for W, b, z in zip(cum.weights, cum.biases, zs[1:] + [zs[-1]])]
     return _passed(certify_equal(np.stack(xs[1:]), np.stack(rhs), "forward pass vs recursive truncation"),
                    "T1 fails")
+
+
+def assert_at_stratum_minimum(params: Parameters, data: ClusterData, truncated=None, rtol: float | None = None) -> Check:
+    """``params`` is a local minimum of the stratum ``R_S`` (MATH.md §4 (a)): every cluster kept or collapsed
+    (none mixed), the collapsed set equal to ``truncated`` (any, when ``None``), and ``C = B_U`` -- exactly
+    for exact parameters and data, within ``rtol x cost_scale`` in float64 (default
+    :data:`symgeom.locate.GAP_RTOL`)."""
+    from .locate import GAP_RTOL, locate
+
+    where = locate(params, data, GAP_RTOL if rtol is None else rtol)
+    if truncated is not None and tuple(sorted(int(k) for k in truncated)) != where.truncated:
+        raise AssertionError(f"not in the stratum S = {{{', '.join(map(str, sorted(truncated)))}}}: the collapsed "
+                             f"clusters are {where.label} ({'; '.join(f'cluster {c.label} {c.describe()}' for c in where.clusters)})")
+    return _passed(where.check(), "not at a stratum minimum")
