@@ -8,22 +8,19 @@ on stderr saying which input, what is wrong and what is expected), 3 on an inter
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import shlex
 import sys
 import traceback
-from pathlib import Path
 
-from . import __version__, arith
+from . import __version__
 from ._errors import SymgeomError, UsageError
 from .arith import Kind
-from .certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, json_number
-from .claims import Context, claim_ids, run_claims
-from .data import ClusterData, default_data, example_data
-from .datafiles import csv_text, read_csv
+from .claims import Context, claim_ids
+from .data import ClusterData, default_data
+from .datafiles import read_csv
 from .locate import GAP_RTOL
-from .training import DEFAULT_LR, INITIALIZATION, OPTIMIZERS
+from .training import DEFAULT_LR, OPTIMIZERS
 
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
@@ -288,328 +285,7 @@ def regenerate_command(args) -> str:
     return shlex.join(words)
 
 
-def _approx(x):
-    """The float64 value of ``x`` for JSON, or ``None`` when it has none: infinite (``h`` for
-    ``Q = 1``) or beyond the float64 range."""
-    try:
-        return json_number(float(x))
-    except OverflowError:
-        return None
 
-
-def json_text(obj, **options) -> str:
-    """Strict JSON (no ``NaN`` or ``Infinity``, which strict parsers reject)."""
-    return json.dumps(obj, allow_nan=False, **options)
-
-
-def _data_json(data: ClusterData) -> dict:
-    return {
-        "source": data.source, "kind": data.kind, "sizes": list(data.sizes),
-        "delta": json_number(data.delta), "h": json_number(data.h), "rho": json_number(data.rho),
-        "approx": {"delta": _approx(data.delta), "h": _approx(data.h), "rho": _approx(data.rho)},
-    }
-
-
-def cmd_check(args) -> int:
-    progress = Progress(args.quiet)
-    ctx = make_context(args, progress)
-    derivations = run_claims(ctx, args.only, progress)
-    progress.note("done")
-    data = ctx.data
-    if args.json:
-        out = {
-            "Q": data.Q, "L": ctx.L, "N": data.N, "parameters": data.parameter_count(ctx.L),
-            "data": _data_json(data), "claims": [d.as_json() for d in derivations],
-        }
-        if any(d.id.startswith("G") for d in derivations):
-            out["global_minimizer"] = _minimizer_json(ctx, derivations)
-        if any(d.id.startswith("N") for d in derivations):
-            out["local_minima"] = [st.as_json() for st in ctx.strata]
-        print(json_text(out, indent=2, ensure_ascii=False))
-    else:
-        print(f"data: {data}")
-        print(f"network: Q = {data.Q}, L = {ctx.L}, P = {data.parameter_count(ctx.L)} parameters, QN = {data.Q * data.N}")
-        rows = [("claim", "status", "method", "numbers")]
-        for d in derivations:
-            nums = "; ".join(f"{k} {arith.format_number(v)}" for k, v in d.main.numbers().items())
-            rows.append((d.id, d.status, d.main.method, nums or (d.main.detail if d.status == NOT_APPLICABLE else "")))
-            for s in d.steps:
-                if s.check is not None and s.check is not d.main:
-                    nums = "; ".join(f"{k} {arith.format_number(v)}" for k, v in s.check.numbers().items())
-                    rows.append(("", s.check.status, s.check.method, nums))
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
-        for r in rows:
-            print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3])
-        refuted = [d for d in derivations if d.status == REFUTED]
-        for d in refuted:
-            print(f"{d.id} REFUTED: {d.main.counterexample}")
-        for d in derivations:
-            for w in d.warnings:
-                print(f"{d.id} numerical warning (a float check disagrees with the exact certificate, which stands): "
-                      f"{w.method}: {w.counterexample or w.detail}")
-    return EXIT_REFUTED if any(d.status == REFUTED for d in derivations) else EXIT_OK
-
-
-def cmd_report(args) -> int:
-    from .io import check_output_folder
-
-    if args.no_solutions and not args.handout:
-        raise UsageError("--no-solutions applies to --handout only")
-    _check_depth(args)
-    check_output_folder(Path(args.out), args.force)  # before any computation (or slow import)
-    from .figures import write_figures
-    from .io import prepare_directory, write_text
-    from .report import compile_pdf, render_handout, render_report
-
-    progress = Progress(args.quiet)
-    if args.handout and args.data is None:
-        data = example_data(2, 1, kind=args.kind)
-        ctx = Context(data, args.L if args.L is not None else 2, seed=args.seed, progress=progress.note)
-    else:
-        ctx = make_context(args, progress)
-    derivations = run_claims(ctx, None if args.handout else args.only, progress)
-    out = prepare_directory(Path(args.out), args.force)
-    progress.note("figures")
-    figures = write_figures(ctx, out, strata=args.handout or args.only in (None, "N2"))
-    if args.handout:
-        text = render_handout(ctx, derivations, regenerate_command(args), figures, solutions=not args.no_solutions)
-        tex = out / "handout.tex"
-    else:
-        text = render_report(ctx, derivations, regenerate_command(args), figures)
-        tex = out / "report.tex"
-    write_text(tex, text)
-    print(f"wrote {tex}")
-    for d in derivations:
-        if d.status == REFUTED:
-            print(f"{d.id} is refuted on these data: {d.main.counterexample}")
-    if args.pdf:
-        progress.note("compiling the PDF")
-        pdf = compile_pdf(tex)
-        print(f"wrote {pdf}")
-    return EXIT_OK
-
-
-def _minimizer_json(ctx, derivations) -> dict:
-    """The ``global_minimizer`` block of ``check --json``."""
-    from .cost import cost
-
-    if ctx.unavailable() is not None:
-        return {"status": NOT_APPLICABLE, "reason": ctx.unavailable()}
-    fam = ctx.minimizer
-    deg = ctx.degeneracy
-    by_id = {d.id: d for d in derivations}
-    C = cost(fam.member(), ctx.data)
-    return {
-        "cost": json_number(C),
-        "status": by_id["G1"].status if "G1" in by_id else (CERTIFIED if C == 0 and ctx.kind.is_exact else CHECKED),
-        "order": list(fam.order),
-        "min_margin": json_number(min(fam.margins)),
-        "manifold_dimension": deg.dimension,
-        "hessian_rank": deg.hessian_rank,
-        "hessian_nullity": deg.nullity,
-        "symmetry_dimension": deg.symmetry_rank,
-        "rho_by_layer": [json_number(r) for r in fam.rho_by_layer],
-        "criterion": {"holds": fam.criterion.holds, "constant": json_number(fam.criterion.constant),
-                      "gamma": json_number(fam.criterion.gamma)},
-    }
-
-
-def _construction(ctx, truncate):
-    """``(params, meta, summary)`` of what ``construct`` writes: the stratum minimizer ``θ_S`` for
-    ``--truncate``; else the global minimizer of G1 (``L ≥ Q``) or with ``Q − 1`` truncations
-    (``L = Q − 1``)."""
-    from ._errors import ConstructionError
-    from .cost import cost
-    from .minimizer import global_minimizer
-    from .strata import collapse_order, stratum_minimizer
-
-    data, L = ctx.data, ctx.L
-    if truncate is None and L >= data.Q:
-        fam = global_minimizer(data, L)
-        return fam.member(), {"order": list(fam.order), "claim": "global minimizer of the L2 cost (G1)"}, \
-            f"order {list(fam.order)}, cost 0"
-    if truncate is None:
-        if L < data.Q - 1:
-            raise ConstructionError(f"zero cost is constructed with one truncation per hidden layer for all clusters but one: "
-                                    f"it needs L >= Q - 1 = {data.Q - 1} (got L = {L}); no construction below that")
-        errors = []
-        for keep in range(data.Q, 0, -1):
-            try:
-                S = collapse_order(data, [k for k in range(1, data.Q + 1) if k != keep])
-                break
-            except ConstructionError as e:
-                errors.append(str(e))
-        else:
-            raise ConstructionError(f"no cluster can be kept with the others truncated one per layer: {errors[0]}")
-        claim = f"global minimizer of the L2 cost (cost 0) with Q - 1 = {data.Q - 1} truncations"
-    else:
-        S = collapse_order(data, truncate)
-        claim = "local minimum of the stratum R_S (N2): cost B_U"
-    theta = stratum_minimizer(data, L, S)
-    C = cost(theta.params, data)
-    meta = {"truncated": sorted(theta.truncated), "collapse_order": list(theta.truncated), "kept": list(theta.kept),
-            "bound": json_number(theta.bound), "cost": json_number(C), "claim": claim}
-    return theta.params, meta, f"S = {theta.label}, cost {arith.format_number(C)} = B_U"
-
-
-def cmd_construct(args) -> int:
-    from .io import write_bytes, write_text
-
-    from .torch_io import TORCH_SUFFIXES, require_torch
-
-    out = Path(args.out)
-    if out.suffix not in (".json", ".npz") + TORCH_SUFFIXES:
-        raise UsageError(f"--out {out}: the file name must end in .json, .npz, .pt or .pth")
-    if out.exists() and not args.force:
-        raise UsageError(f"--out {out}: file exists; use --force to overwrite it, or choose another name")
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
-    if out.suffix in TORCH_SUFFIXES:
-        require_torch(f"--out {out}: writing a PyTorch state_dict")
-    ctx = make_context(args)
-    params, meta, summary = _construction(ctx, args.truncate)
-    meta = {"source": ctx.data.source, **meta}
-    if out.suffix == ".json":
-        from .network import parameters_json
-
-        write_text(out, json_text(parameters_json(params, **meta), indent=1) + "\n")
-    elif out.suffix in TORCH_SUFFIXES:
-        from .torch_io import state_dict_bytes
-
-        write_bytes(out, state_dict_bytes(params))
-    else:
-        import io
-
-        import numpy as np
-
-        arrays = {f"W{l}": np.asarray(W, dtype=float) for l, W in enumerate(params.weights, 1)}
-        arrays.update({f"b{l}": np.asarray(b, dtype=float) for l, b in enumerate(params.biases, 1)})
-        buf = io.BytesIO()
-        np.savez(buf, L=params.L, Q=params.Q, **arrays)
-        write_bytes(out, buf.getvalue())
-    print(f"wrote {out}: Q = {params.Q}, L = {params.L}, {summary} ({'exact' if ctx.kind == 'exact' else 'float64'})")
-    return EXIT_OK
-
-
-def cmd_locate(args) -> int:
-    from .locate import locate
-    from .network import load_parameters
-
-    if args.params == STDIN:
-        raise UsageError(f"--params {STDIN}: reading standard input is not supported; give the name of a file")
-    params = load_parameters(Path(args.params))
-    where = locate(params, load_data(args), args.rtol)
-    if args.json:
-        print(json_text({"Q": where.Q, "L": where.L, **where.as_json()}, indent=2, ensure_ascii=False))
-    else:
-        print("\n".join(where.lines()))
-    return EXIT_OK
-
-
-def _train_table(runs, locations, groups) -> list[str]:
-    """The runs grouped by stratum: count, how many sit at the stratum minimum, mean final cost, ``B_U``,
-    mean gap."""
-    from .locate import AT_STRATUM_MINIMUM
-
-    rows = [("stratum S", "U", "runs", "at min", "mean final cost", "B_U", "mean gap")]
-    for g in groups:
-        members = [locations[i] for i in g.members]
-        rows.append((g.label, "{" + ", ".join(map(str, g.kept)) + "}", str(len(members)),
-                     str(sum(w.verdict == AT_STRATUM_MINIMUM for w in members)),
-                     f"{sum(float(w.cost) for w in members) / len(members):.4g}", f"{float(g.bound):.4g}",
-                     f"{sum(float(w.gap) for w in members) / len(members):.4g}"))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
-    if runs.diverged.any():
-        lines.append(f"{int(runs.diverged.sum())} run(s) diverged and were frozen at their last finite point; "
-                     f"try a smaller --lr")
-    return lines
-
-
-def _train_json(args, data, runs, locations, groups) -> dict:
-    """``runs``: per run the keys of ``locate --json`` plus ``seed``, ``diverged`` and ``history``; ``strata``:
-    the rows of the table."""
-    from .certificates import json_number as num
-
-    out_runs = []
-    for i, where in enumerate(locations):
-        history = [{"step": t, "cost": num(runs.history[c, i])} for c, t in enumerate(runs.checkpoints)]
-        out_runs.append({"seed": runs.seeds[i], **where.as_json(), "diverged": bool(runs.diverged[i]), "history": history})
-    strata = [{"truncated": list(g.truncated), "kept": list(g.kept), "in_stratum": g.in_stratum, "runs": len(g.members),
-               "bound": num(g.bound), "members": list(g.members)} for g in groups]
-    return {"Q": data.Q, "L": runs.L, "N": data.N, "inits": runs.K, "steps": runs.checkpoints[-1],
-            "optimizer": runs.optimizer, "lr": runs.lr, "seed": args.seed, "initialization": INITIALIZATION,
-            "strata": strata, "runs": out_runs}
-
-
-def cmd_train(args) -> int:
-    from .io import check_output_folder
-
-    _check_depth(args)
-    if args.inits > MAX_INITS or args.steps > MAX_STEPS:
-        raise UsageError(f"--inits {args.inits} --steps {args.steps}: at most {MAX_INITS} runs of at most {MAX_STEPS} steps")
-    if args.out is not None:
-        check_output_folder(Path(args.out), args.force)  # before any computation
-    from .locate import group_by_stratum, locate
-    from .training import train
-
-    data = load_data(args)
-    L = args.L if args.L is not None else data.Q
-    progress = Progress(args.quiet)
-    runs = train(data, L, args.inits, args.steps, args.lr, args.optimizer, args.seed, progress)
-    progress.note(f"locating {runs.K} runs")
-    locations = [locate(runs.params(i), data, args.rtol) for i in range(runs.K)]
-    groups = group_by_stratum(locations)
-    if args.json:
-        print(json_text(_train_json(args, data, runs, locations, groups), indent=2, ensure_ascii=False))
-    else:
-        print(f"data: {data}")
-        print(f"{runs.K} runs, L = {L}, {runs.optimizer} with lr {runs.lr:g}, {args.steps} steps, "
-              f"seeds {runs.seeds[0]}..{runs.seeds[-1]} ({INITIALIZATION})")
-        print("\n".join(_train_table(runs, locations, groups)))
-    if args.out is not None:
-        _write_training(Path(args.out), args.force, runs, locations, groups)
-    return EXIT_OK
-
-
-def _write_training(out: Path, force: bool, runs, locations, groups) -> None:
-    """``out/final_costs.pdf`` (:func:`symgeom.figures.training_figure`) and ``out/runs.npz``."""
-    import io
-
-    import numpy as np
-
-    from .figures import training_figure
-    from .io import prepare_directory, write_bytes
-
-    prepare_directory(out, force)
-    buf = io.BytesIO()
-    np.savez(buf, **runs.arrays())
-    write_bytes(out / "runs.npz", buf.getvalue())
-    training_figure(locations, groups, out / "final_costs.pdf")
-    print(f"wrote {out / 'final_costs.pdf'} and {out / 'runs.npz'}")
-
-
-def cmd_example(args) -> int:
-    from .io import write_text
-
-    out = Path(args.out)
-    if out.is_dir():
-        raise UsageError(f"--out {out}: is a directory; expected the name of a CSV file to write")
-    if out.exists() and not args.force:
-        raise UsageError(f"--out {out}: file exists; use --force to overwrite it, or choose another name")
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
-    data = example_data(args.Q, args.seed)
-    try:
-        write_text(out, csv_text(data))
-    except OSError as e:
-        raise UsageError(f"--out {out}: cannot write ({e.strerror or e})") from None
-    print(f"wrote {out}: {data}")
-    return EXIT_OK
-
-
-COMMANDS = {"check": cmd_check, "report": cmd_report, "construct": cmd_construct, "locate": cmd_locate, "train": cmd_train,
-            "example": cmd_example}
 
 
 def _internal_error(command: str, error: BaseException, debug: bool) -> int:
@@ -628,7 +304,9 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         try:
-            return COMMANDS[args.command](args)
+            from . import commands  # the subcommands use this module's helpers
+
+            return getattr(commands, f"cmd_{args.command}")(args)
         except SymgeomError as e:
             print(f"symgeom {args.command}: error: {e}", file=sys.stderr)
             return EXIT_USAGE

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from symgeom import cli
+from symgeom import cli, commands
 from symgeom.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, main
 
 GOOD = "x1,x2,cluster\n3,0,1\n3.1,0,1\n0,3,2\n0,3.2,2\n"
@@ -140,7 +140,7 @@ def test_bad_input(tmp_path, capsys, monkeypatch, name):
     monkeypatch.chdir(work)  # the default output folder would land here
     argv = make_argv(work)
     if patch is not None:
-        monkeypatch.setattr(cli, "run_claims", patch)
+        monkeypatch.setattr(commands, "run_claims", patch)
     before = snapshot(work)
     try:
         code = main(argv)
@@ -156,7 +156,7 @@ def test_bad_input(tmp_path, capsys, monkeypatch, name):
 
 
 def test_internal_error_with_debug_prints_the_traceback(capsys, monkeypatch):
-    monkeypatch.setattr(cli, "run_claims", raising(RuntimeError("boom")))
+    monkeypatch.setattr(commands, "run_claims", raising(RuntimeError("boom")))
     assert main(["--debug", "check", "--only", "T1"]) == EXIT_INTERNAL
     err = capsys.readouterr().err
     assert "Traceback" in err and "RuntimeError: boom" in err
@@ -167,7 +167,7 @@ def test_report_refuses_a_non_empty_folder_before_computing(tmp_path, capsys, mo
     import time
 
     out = Path(folder(tmp_path, "rep", "keep.txt"))
-    monkeypatch.setattr(cli, "run_claims", raising(AssertionError("computed before refusing")))
+    monkeypatch.setattr(commands, "run_claims", raising(AssertionError("computed before refusing")))
     monkeypatch.setattr(cli, "load_data", raising(AssertionError("loaded data before refusing")))
     start = time.perf_counter()
     assert main(["report", "--out", str(out)]) == EXIT_USAGE
