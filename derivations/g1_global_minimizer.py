@@ -13,6 +13,7 @@ from symgeom.criterion import criterion_constant
 from symgeom.minimizer import certify_global_minimizer
 from symgeom.printing import latex
 
+from ._common import data_steps
 
 ID = "G1"
 TITLE = "Global minimizers for L >= Q"
@@ -89,9 +90,9 @@ def derive(ctx) -> Derivation:
     base = certify_global_minimizer(fam.member(), data, fam.order)
     samples = combine([certify_global_minimizer(fam.sample(rng), data, fam.order) for _ in range(SAMPLES)],
                       f"{SAMPLES} random members (apex offsets, zeta, scalings, permutations)")
-    return Derivation(ID, TITLE, STATEMENT, criterion_steps(fam) + (
+    return Derivation(ID, TITLE, STATEMENT, data_steps(criterion_steps(fam) + (
         construction_step(fam),
         Step(r"\mathcal{C}[\theta^{*}] = 0", "The constructed parameters: cost and every strict sign condition.", base, key=True),
         Step(r"\mathcal{C}[\theta] = 0 \text{ for random members } \theta", "Random members of the family.", samples),
         rho_step(fam),
-    ))
+    )))

@@ -16,6 +16,7 @@ from symgeom.derivatives import spectral_nullity
 from symgeom.minimizer import certify_global_minimizer
 from symgeom.network import Parameters
 
+from ._common import data_steps
 
 ID = "G3"
 TITLE = "Degeneracy of the global minimum"
@@ -108,7 +109,7 @@ def derive(ctx) -> Derivation:
                      for z in ([float(v) for v in zeta] if not data.kind.is_exact else zeta, [0] * ctx.Q)],
                     "moves along the family (output fiber)")
     Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
-    return Derivation(ID, TITLE, STATEMENT, (
+    return Derivation(ID, TITLE, STATEMENT, data_steps((
         Step(sp.Eq(sp.Symbol(r"\dim \mathcal{C}^{-1}(0)"), dim),
              r"$P = (L+1)(Q^2+Q)$ parameters minus the $Q^2$ equations $F_k(\theta) = y_k$; the same count as the "
              r"parametrization by $L(Q^2 + Q)$ hidden cumulative parameters and the $Q$-dimensional fiber.", symbolic),
@@ -127,4 +128,4 @@ def derive(ctx) -> Derivation:
         Step(r"\mathcal{C}(\theta^{*} + \varepsilon t) = O(\varepsilon^{4}),\ t \in \ker J_F",
              "Moving along the tangent space.", tangent_check(deg, data, rng)),
         Step(r"\mathcal{C}(\theta_\zeta) = 0", "Moving along the family: members with other output-fiber vectors.", along),
-    ))
+    )))

@@ -11,6 +11,7 @@ from symgeom.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, Ch
 from symgeom.degeneracy import derived_dimension
 from symgeom.minimizer import certify_global_minimizer, global_minimizer
 
+from ._common import data_steps
 
 ID = "G4"
 TITLE = "What the degeneracy consists of"
@@ -43,7 +44,7 @@ def derive(ctx) -> Derivation:
         except ConstructionError as e:  # an apex moved too far is not a failure of the claim
             moved.append(Check(NOT_APPLICABLE, "apex move", str(e)))
     apex = combine(moved, "apexes moved (offsets x 1/2 and x 3/2): cost still 0 with all strict sign conditions")
-    return Derivation(ID, TITLE, STATEMENT, (
+    return Derivation(ID, TITLE, STATEMENT, data_steps((
         Step(rf"\operatorname{{rank}}\{{\delta_{{\ell,i}}\theta\}} = LQ = {ctx.L * ctx.Q}",
              r"Scaling neuron $i$ of layer $\ell$: $\delta W_\ell[i,:] = W_\ell[i,:]$, $\delta b_\ell[i] = b_\ell[i]$, "
              r"$\delta W_{\ell+1}[:,i] = -W_{\ell+1}[:,i]$; these lie in $\ker J_F$.",
@@ -54,7 +55,7 @@ def derive(ctx) -> Derivation:
         Step(sp.Eq(sp.Symbol(r"L(Q^2+Q)+Q - LQ - Q"), cones), "What remains: the hidden cones' freedom.", split),
         Step(rf"{deg.nullity} - {deg.symmetry_rank} - {deg.fiber_rank} = {rest}", "The count on these data.", count),
         Step(r"p_k \to m_k + \sigma_k' n_k", "The apexes can move: other members of the family.", apex),
-    ))
+    )))
 
 
 def _offsets(fam):

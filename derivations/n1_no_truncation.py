@@ -11,6 +11,7 @@ from symgeom import arith
 from symgeom.certificates import CHECKED, NOT_APPLICABLE, REFUTED, Check, Derivation, Step, certify_equal, combine, prove_zero
 from symgeom.derivatives import gradient, spectral_nullity
 from symgeom.local_minima import hessian_by_differences, noise_expansion, noise_series, projection_cost
+from ._common import data_steps
 
 ID = "N1"
 TITLE = "The no-truncation local minimum"
@@ -105,7 +106,7 @@ def derive(ctx) -> Derivation:
         coef = sp.nsimplify(arith.to_sympy(c2) / rho2) if exact else float(c2) / rho2
         steps.append(Step(rf"\mathcal{{C}} \approx c_2 \varepsilon^2 = ({_num(coef, exact)})\,\rho^2",
                           r"In terms of the noise-to-signal ratio ($\rho$ scales with $\varepsilon$).", None))
-    return Derivation(ID, TITLE, STATEMENT, tuple(steps))
+    return Derivation(ID, TITLE, STATEMENT, data_steps(tuple(steps)))
 
 
 def _num(x, exact) -> str:
