@@ -291,7 +291,8 @@ def prove_zero(expr, method: str, assumptions: str = "", symbols: Iterable[sp.Sy
         bad = [v for v in values if v != 0]
         if bad:
             shown = ", ".join(f"{s}={v}" for s, v in list(point.items())[:8])
-            return Check(REFUTED, method, assumptions, residual=bad[0], counterexample=shown, scope=scope)
+            return Check(REFUTED, method, assumptions, residual=bad[0], counterexample=shown or f"the constant {bad[0]}",
+                         scope=scope)
     return Check(CHECKED, method + " (SymPy did not simplify; exact evaluation at 5 random rational points)", assumptions,
                  residual=0, tolerance=0, scope=RANDOM_POINTS_SCOPE)
 
