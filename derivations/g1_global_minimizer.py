@@ -8,11 +8,12 @@ import numpy as np
 import sympy as sp
 
 from symgeom import arith
-from symgeom.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, Check, Derivation, Step, combine, prove_zero
-from symgeom.criterion import criterion_constant
+from symgeom.certificates import PROVED, REFUTED, SCOPE_ALL_Q, CERTIFIED, CHECKED, NOT_APPLICABLE, Check, Derivation, Step, combine, prove_zero
+from symgeom.criterion import criterion_constant, criterion_implications, gamma_in_unit_interval
 from symgeom.minimizer import certify_global_minimizer
 from symgeom.printing import latex
 
+from ._common import data_steps
 
 ID = "G1"
 TITLE = "Global minimizers for L >= Q"
@@ -28,8 +29,11 @@ def criterion_steps(fam) -> tuple[Step, ...]:
     c, b = criterion_constant()
     g, k, Q, d, h = b["symbols"]
     checks = [prove_zero(b["s_min"].subs(d, b[f"c_{n}"] * h) - b[f"s_{n}"], "substitution back") for n in ("I2", "I3")]
-    derived = combine(checks, "SymPy: each branch of c solves s_min = s_max for delta / h",
-                      "s_min = delta(1+gamma)/(1-gamma); s_max = min((h - gamma D)/(2(1+gamma)), h/Q); D = kappa h")
+    checks += [implication_check(*item) for item in criterion_implications()]
+    derived = combine(checks, "SymPy: each branch of c solves s_min = s_max for delta / h, and each implication "
+                      "rho < c => strict sign condition reduces to slack = (positive factor) x premise",
+                      "s_min = delta(1+gamma)/(1-gamma); s_max = min((h - gamma D)/(2(1+gamma)), h/Q); D = kappa h; "
+                      "0 < gamma < 1; rho < min(c_I2, c_I3) is rho < c_I2 and rho < c_I3", scope=SCOPE_ALL_Q)
     crit = fam.criterion
     exact = fam.data.kind.is_exact
     if crit.holds:
@@ -48,10 +52,22 @@ def criterion_steps(fam) -> tuple[Step, ...]:
         Step(sp.Lt(rho, c_display, evaluate=False),
              r"Sufficient condition: an apex offset $s$ with $s(1-\gamma) > \delta(1+\gamma)$ (collapsed cluster in the "
              r"open backward cone), $h - 2s > \gamma(D + 2s)$ (everything else in the open forward cone) and $s < h/Q$ "
-             r"(apexes affinely independent) exists iff $\rho < c$, $\kappa = D/h$.", derived),
+             r"(apexes affinely independent) exists iff $\rho < c$, $\kappa = D/h$; SymPy writes each condition's slack "
+             r"as a positive factor times $c - \rho$ or times the offset's distance to the end of its interval.", derived),
         Step(rf"\rho = {_num(crit.rho)},\quad c = {_num(crit.constant)},\quad \gamma = {_num(crit.gamma)},\quad "
              rf"\kappa = {_num(crit.kappa)}", "The condition on these data.", on_data),
     )
+
+
+def implication_check(name, slack, factor, premise) -> Check:
+    """``premise > 0 ⇒ slack > 0``, proved by ``slack − factor·premise = 0`` and ``factor > 0`` (SymPy, for
+    ``0 < γ < 1``)."""
+    identity = prove_zero(slack - factor * premise, name)
+    positive = factor.xreplace(gamma_in_unit_interval())
+    if identity.status == PROVED and sp.simplify(positive).is_positive:
+        return identity
+    return Check(REFUTED, name, counterexample=f"slack - factor x premise = {sp.simplify(slack - factor * premise)}, "
+                 f"factor {factor} not shown positive", scope=SCOPE_ALL_Q)
 
 
 def _num(x) -> str:
@@ -89,9 +105,9 @@ def derive(ctx) -> Derivation:
     base = certify_global_minimizer(fam.member(), data, fam.order)
     samples = combine([certify_global_minimizer(fam.sample(rng), data, fam.order) for _ in range(SAMPLES)],
                       f"{SAMPLES} random members (apex offsets, zeta, scalings, permutations)")
-    return Derivation(ID, TITLE, STATEMENT, criterion_steps(fam) + (
+    return Derivation(ID, TITLE, STATEMENT, data_steps(criterion_steps(fam) + (
         construction_step(fam),
         Step(r"\mathcal{C}[\theta^{*}] = 0", "The constructed parameters: cost and every strict sign condition.", base, key=True),
         Step(r"\mathcal{C}[\theta] = 0 \text{ for random members } \theta", "Random members of the family.", samples),
         rho_step(fam),
-    ))
+    )))

@@ -16,6 +16,7 @@ from symgeom.derivatives import spectral_nullity
 from symgeom.minimizer import certify_global_minimizer
 from symgeom.network import Parameters
 
+from ._common import data_steps
 
 ID = "G3"
 TITLE = "Degeneracy of the global minimum"
@@ -100,7 +101,7 @@ def derive(ctx) -> Derivation:
     deg = ctx.degeneracy
     fam, data = ctx.minimizer, ctx.data
     P_sym, dim, parametrized, fiber, _ = derived_dimension()
-    symbolic = prove_zero(dim - parametrized, "SymPy expansion",
+    symbolic = prove_zero(dim - parametrized, "SymPy expansion (arithmetic of the two counts, not a dimension proof)",
                           "P - Q^2 (equations F_k = y_k) equals L(Q^2+Q) + Q (parametrization)")
     rng = np.random.default_rng(ctx.seed + 3)
     zeta = [arith.to_exact(f"{int(v)}/3") for v in rng.integers(-6, 7, size=ctx.Q)]
@@ -108,10 +109,16 @@ def derive(ctx) -> Derivation:
                      for z in ([float(v) for v in zeta] if not data.kind.is_exact else zeta, [0] * ctx.Q)],
                     "moves along the family (output fiber)")
     Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
-    return Derivation(ID, TITLE, STATEMENT, (
+    return Derivation(ID, TITLE, STATEMENT, data_steps((
         Step(sp.Eq(sp.Symbol(r"\dim \mathcal{C}^{-1}(0)"), dim),
              r"$P = (L+1)(Q^2+Q)$ parameters minus the $Q^2$ equations $F_k(\theta) = y_k$; the same count as the "
-             r"parametrization by $L(Q^2 + Q)$ hidden cumulative parameters and the $Q$-dimensional fiber.", symbolic),
+             r"parametrization by $L(Q^2 + Q)$ hidden cumulative parameters and the $Q$-dimensional fiber "
+             r"(the count the construction below must reach).", symbolic),
+        Step(rf"\operatorname{{rank}} V = \operatorname{{nullity}} J_F = {deg.nullity},\quad J_F V = 0",
+             r"$V$: the scalings ($LQ$), the output fiber ($Q$), the apex moves ($LQ$) and the edge turns "
+             r"($L(Q^2 - Q)$), built as vectors in parameter space (G4); $J_F V = 0$, $V$ of full column rank and "
+             r"$\operatorname{rank} V = P - \operatorname{rank} J_F$, so they span the tangent space $\ker J_F$ and the "
+             r"dimension is certified.", deg.checks["tangent"], key=True),
         Step(rf"\operatorname{{rank}} J_F = Q^2 = {ctx.Q ** 2}",
              r"$J_F$ in closed form: the layer-$\ell$ block of a point's Jacobian is $M_\ell \otimes (x^{(\ell-1)}, 1)^T$, "
              r"$M_\ell = M_{\ell+1} W_{\ell+1} D_\ell$; full rank makes $F$ a submersion, so $F^{-1}(Y)$ is a manifold.",
@@ -127,4 +134,4 @@ def derive(ctx) -> Derivation:
         Step(r"\mathcal{C}(\theta^{*} + \varepsilon t) = O(\varepsilon^{4}),\ t \in \ker J_F",
              "Moving along the tangent space.", tangent_check(deg, data, rng)),
         Step(r"\mathcal{C}(\theta_\zeta) = 0", "Moving along the family: members with other output-fiber vectors.", along),
-    ))
+    )))

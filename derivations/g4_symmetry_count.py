@@ -7,10 +7,11 @@ from __future__ import annotations
 import sympy as sp
 
 from symgeom import ConstructionError
-from symgeom.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, Check, Derivation, Step, combine, prove_zero
+from symgeom.certificates import CERTIFIED, CHECKED, REFUTED, UNDECIDED, Check, Derivation, Step, combine, prove_zero
 from symgeom.degeneracy import derived_dimension
 from symgeom.minimizer import certify_global_minimizer, global_minimizer
 
+from ._common import data_steps
 
 ID = "G4"
 TITLE = "What the degeneracy consists of"
@@ -40,21 +41,50 @@ def derive(ctx) -> Derivation:
         try:
             other = global_minimizer(data, ctx.L, fam.order, gamma=fam.criterion.gamma, offsets=offsets)
             moved.append(certify_global_minimizer(other.member(), data, fam.order))
-        except ConstructionError as e:  # an apex moved too far is not a failure of the claim
-            moved.append(Check(NOT_APPLICABLE, "apex move", str(e)))
-    apex = combine(moved, "apexes moved (offsets x 1/2 and x 3/2): cost still 0 with all strict sign conditions")
-    return Derivation(ID, TITLE, STATEMENT, (
-        Step(rf"\operatorname{{rank}}\{{\delta_{{\ell,i}}\theta\}} = LQ = {ctx.L * ctx.Q}",
-             r"Scaling neuron $i$ of layer $\ell$: $\delta W_\ell[i,:] = W_\ell[i,:]$, $\delta b_\ell[i] = b_\ell[i]$, "
-             r"$\delta W_{\ell+1}[:,i] = -W_{\ell+1}[:,i]$; these lie in $\ker J_F$.",
-             combine([deg.checks["symmetry"], deg.checks["in_kernel"]], deg.checks["symmetry"].method), key=True),
-        Step(rf"\operatorname{{rank}}(\text{{symmetry}} \cup \text{{fiber}}) = LQ + Q = {ctx.L * ctx.Q + ctx.Q}",
-             r"The fiber directions $\delta[A \mid c] = e_i n^T$, in actual parameters, are independent of the scalings.",
-             deg.checks["fiber"]),
+        except ConstructionError as e:  # the moved offsets left the admissible interval: nothing shown either way
+            moved.append(Check(UNDECIDED, "apex move", str(e)))
+    apex = combine(moved, "every apex moved at once (all offsets x 1/2, then x 3/2): cost still 0 with all strict "
+                   "sign conditions")
+    return Derivation(ID, TITLE, STATEMENT, data_steps((
+        *block_steps(ctx, deg),
         Step(sp.Eq(sp.Symbol(r"L(Q^2+Q)+Q - LQ - Q"), cones), "What remains: the hidden cones' freedom.", split),
-        Step(rf"{deg.nullity} - {deg.symmetry_rank} - {deg.fiber_rank} = {rest}", "The count on these data.", count),
+        Step(rf"{deg.nullity} - {deg.symmetry_rank} - {deg.fiber_rank} = {rest}",
+             "Corroboration: the Hessian nullity less the symmetry and fiber ranks.", count),
         Step(r"p_k \to m_k + \sigma_k' n_k", "The apexes can move: other members of the family.", apex),
-    ))
+    )))
+
+
+BLOCKS = {
+    "symmetry": (r"\text{scalings}", lambda Q, L: L * Q,
+                 r"Scaling neuron $i$ of layer $\ell$: $\delta W_\ell[i,:] = W_\ell[i,:]$, $\delta b_\ell[i] = b_\ell[i]$, "
+                 r"$\delta W_{\ell+1}[:,i] = -W_{\ell+1}[:,i]$ (T5)."),
+    "fiber": (r"\text{output fiber}", lambda Q, L: Q,
+              r"$\delta[A \mid c] = e_i n^T$ in actual parameters (G2)."),
+    "apex": (r"\text{apex moves}", lambda Q, L: L * Q,
+             r"$\delta b_\ell = e_i$, $\delta b_{\ell+1} = -W_{\ell+1} e_i$, and the output layer sends the cluster "
+             r"collapsed at $\ell$ back to its target."),
+    "edges": (r"\text{edge turns}", lambda Q, L: L * (Q * Q - Q),
+              r"The gauge $T = I + \varepsilon e_i e_j^T$, $i \ne j$: the apex stays, the edges $(W^{(\ell)})^{-1} T^{-1} e_j$ turn."),
+}
+"""Each block of tangent directions: its name, its expected count and how it is built."""
+
+
+def block_steps(ctx, deg) -> list[Step]:
+    """One step per block, with the rank it adds to the blocks before it (certified), then the whole."""
+    steps = []
+    for name, (label, expected, how) in BLOCKS.items():
+        count, want = deg.block_counts[name], expected(ctx.Q, ctx.L)
+        exact = deg.params.kind.is_exact
+        ok = count == want
+        check = Check((CERTIFIED if exact else CHECKED) if ok else REFUTED, f"rank added by the {name} directions",
+                      f"{count} independent directions beyond the blocks before, expected {want}",
+                      residual=count - want, tolerance=None if exact or not ok else 0,
+                      counterexample=None if ok else f"{count} != {want}")
+        steps.append(Step(rf"{label}:\ {count}", how, check))
+    steps.append(Step(rf"\operatorname{{rank}} V = {sum(deg.block_counts.values())} = \operatorname{{nullity}} J_F",
+                      r"The four blocks together: in the kernel of $J_F$, independent, and spanning it.",
+                      deg.checks["tangent"], key=True))
+    return steps
 
 
 def _offsets(fam):

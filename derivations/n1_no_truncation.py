@@ -8,9 +8,11 @@ import numpy as np
 import sympy as sp
 
 from symgeom import arith
-from symgeom.certificates import CHECKED, NOT_APPLICABLE, UNDECIDED, Check, Derivation, Step, certify_equal, combine, prove_zero
+from symgeom.certificates import (CHECKED, NOT_APPLICABLE, UNDECIDED, Check, Derivation, Step, certify_equal, combine,
+                                  on_data, prove_zero)
 from symgeom.derivatives import gradient, spectral_nullity
 from symgeom.local_minima import hessian_by_differences, noise_expansion, noise_series, projection_cost
+from ._common import data_steps
 
 ID = "N1"
 TITLE = "The no-truncation local minimum"
@@ -64,7 +66,8 @@ def derive(ctx) -> Derivation:
                                   scale=max(1.0, arith.magnitude(data.X)) * max(1.0, arith.magnitude(data.Y)))
     Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
     expected = sp.expand((Ls + 1) * (Qs**2 + Qs) - (Qs**2 + Qs))
-    count = prove_zero(expected - Ls * (Qs**2 + Qs), "SymPy expansion", "P minus the Q^2 + Q entries of the output map G")
+    count = prove_zero(expected - Ls * (Qs**2 + Qs), "SymPy expansion (arithmetic of the counts, not a dimension proof)",
+                       "P minus the Q^2 + Q entries of the output map G")
     H = hessian_by_differences(params, data)
     eig = np.linalg.eigvalsh(H)
     fd_nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
@@ -85,7 +88,8 @@ def derive(ctx) -> Derivation:
              r"$G^{-1}(G^{*})$ has dimension $P - (Q^2 + Q)$.", count),
         Step(rf"\operatorname{{nullity}} \nabla^2\mathcal{{C}} = {n1.hessian_nullity} = \dim",
              r"Explicit tangent directions (gauge and bias translations at every layer) span the kernel of "
-             r"$\nabla^2 \mathcal{C} = \frac{1}{N}J^T J$.", n1.dimension_check),
+             r"$\nabla^2 \mathcal{C} = \frac{1}{N}J^T J$ (the stratum code certifies $H V = 0$ and "
+             r"$\operatorname{rank} V = \operatorname{nullity} H$ on these data).", on_data(n1.dimension_check)),
         Step(r"\lambda_{\min}(\nabla^2 \mathcal{C}) \ge 0", "Independent: differences of the gradient.", fd),
     ]
     c2 = noise_expansion(data)
@@ -105,7 +109,7 @@ def derive(ctx) -> Derivation:
         coef = sp.nsimplify(arith.to_sympy(c2) / rho2) if exact else float(c2) / rho2
         steps.append(Step(rf"\mathcal{{C}} \approx c_2 \varepsilon^2 = ({_num(coef, exact)})\,\rho^2",
                           r"In terms of the noise-to-signal ratio ($\rho$ scales with $\varepsilon$).", None))
-    return Derivation(ID, TITLE, STATEMENT, tuple(steps))
+    return Derivation(ID, TITLE, STATEMENT, data_steps(tuple(steps)))
 
 
 def _num(x, exact) -> str:

@@ -19,7 +19,7 @@ from symgeom.local_minima import LOCAL_MINIMUM
 from symgeom.printing import escape_tex, number_latex
 from symgeom.strata import invertible_approach
 
-from ._common import SIZE
+from ._common import SIZE, data_steps
 
 ID = "N2"
 TITLE = "One local minimum per stratum"
@@ -111,7 +111,7 @@ def derive(ctx) -> Derivation:
     globals_ = sum(st.verdict == LOCAL_MINIMUM and st.is_global for st in strata)
     steps.append(Step(rf"\#\{{\text{{strata reached}}\}} = {count} \text{{ of }} 2^{{{ctx.Q}}} - 1 = {len(strata)}",
                       f"{count} local minima certified on these data, {globals_} of them global (cost 0).", None))
-    return Derivation(ID, TITLE, STATEMENT, tuple(steps))
+    return Derivation(ID, TITLE, STATEMENT, data_steps(tuple(steps)))
 
 
 def invertible_steps(ctx, strata) -> list[Step]:

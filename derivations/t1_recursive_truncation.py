@@ -12,12 +12,12 @@ import numpy as np
 import sympy as sp
 
 from symgeom.activation import Ramp, pattern_matrix, sign_patterns
-from symgeom.certificates import PROVED, REFUTED, Check, Derivation, Step, certify_equal, combine, prove_matrix_identity
+from symgeom.certificates import PROVED, REFUTED, SCOPE_ALL_Q, Check, on_data, Derivation, Step, certify_equal, combine, prove_matrix_identity
 from symgeom.cumulative import cumulative_parameters
 from symgeom.network import bias_symbols, layers, weight_symbols
 from symgeom.truncation import curated_points
 
-from ._common import SIZE, msym, proof_sizes
+from ._common import SIZE, msym, proof_sizes, split_scope
 
 ID = "T1"
 TITLE = "Layers as recursive truncation"
@@ -108,11 +108,11 @@ def derive(ctx) -> Derivation:
     expansion = combine([expansion_check(Q) for Q in sizes],
                         f"full polynomial expansion over all activation patterns, Q = {', '.join(map(str, sizes))}",
                         "explicit Q x Q symbol matrices; W^(l) z + b^(l) and W_l x^(l-1) + b_l shown to be the same polynomial, "
-                        "then Cramer's rule")
+                        "then Cramer's rule", scope=split_scope(sizes))
     steps = matrix_level_steps() + (
         Step(r"W^{(\ell)} z^{(\ell)} + b^{(\ell)} = x^{(\ell)} \text{ on every activation pattern}",
              r"The induction step again, entry by entry, for explicit sizes.", expansion),
         Step(r"x^{(\ell)}_{j,i} = W^{(\ell)} z^{(\ell)}_{j,i} + b^{(\ell)},\ \ell = 1, \dots, L+1",
-             "Both sides computed on the data.", data_check(ctx)),
+             "Both sides computed on the data.", on_data(data_check(ctx))),
     )
-    return Derivation(ID, TITLE, STATEMENT, steps)
+    return Derivation(ID, TITLE, STATEMENT, steps, SCOPE_ALL_Q)

@@ -18,10 +18,11 @@ import sympy as sp
 
 from symgeom import arith
 from symgeom.activation import Ramp, pattern_matrix, sigma
-from symgeom.certificates import Check, Derivation, Step, certify_equal, combine, prove_matrix_identity
+from symgeom.certificates import SCOPE_ALL_Q, Check, Derivation, Step, certify_equal, combine, on_data, prove_matrix_identity
 from symgeom.truncation import truncation_map
 
-from ._common import float_samples, SIZE, case_split, msym, proof_sizes, random_cone_coordinates, random_invertible
+from ._common import (SIZE, case_split, coordinatewise, float_samples, indicator, msym, proof_sizes, ramp,
+                      random_cone_coordinates, random_invertible)
 
 ID = "T2"
 TITLE = "Geometry of the truncation map"
@@ -42,6 +43,26 @@ def coordinate_lemma() -> Step:
     p = msym("p", 1)
     return Step(sp.Eq(W * (sp.MatrixSymbol(r"\tau(z)", SIZE, 1) - p), Ramp(W * (z - p)), evaluate=False),
                 r"Cone coordinates: $u = Wz + b = W(z - p)$, and those of $\tau(z)$ are $\sigma(u)$.", check)
+
+
+@lru_cache(maxsize=None)
+def general_step() -> Step:
+    """The T2 statements about σ at symbolic ``Q``, coordinate by coordinate (the key step)."""
+    u = msym("u", 1)
+    s, D = ramp(u), indicator(u)
+    check = coordinatewise([
+        ("sigma(u) = D_I u", s - D * u, "= 0", "+-0"),
+        ("D_I (u - sigma(u)) = 0", D * (u - s), "= 0", "+-0"),
+        ("sigma(u) >= 0", s, ">= 0", "+-0"),
+        ("u > 0 gives sigma(u) = u", s - u, "= 0", "+"),
+        ("u <= 0 gives sigma(u) = 0", s, "= 0", "-0"),
+    ], "D_I = diag([u_i > 0]); every Q >= 1")
+    return Step(r"\sigma(u) = D_I u,\quad D_I(u - \sigma(u)) = 0,\quad \sigma(u) \ge 0\quad (u \in \mathbb{R}^Q,\ Q \text{ symbolic})",
+                r"On the sign pattern $I = \{i : u_i > 0\}$: $\tau(z) = p + \sum_{i \in I} u_i\, W^{-1}e_i$ lies on the face "
+                r"spanned by the edges $W^{-1}e_i$, $i \in I$, and $z - \tau(z)$ along the other edges; "
+                r"$I = \{1..Q\}$ gives $\tau(z) = z$, $I = \emptyset$ gives $\tau(z) = p$. Proved for every $Q$: "
+                r"entry $i$ of each side involves $u_i$ alone, and the scalar facts hold for $u_i > 0$, $< 0$, $= 0$.",
+                check, key=True)
 
 
 def _case(u):
@@ -110,12 +131,11 @@ def derive(ctx) -> Derivation:
     sample = float_samples(float_sample, ctx, 0)
     steps = (
         coordinate_lemma(),
+        general_step(),
         Step(r"\sigma(u) = D_I u,\quad D_I(u - \sigma(u)) = 0,\quad \sigma(u) \ge 0",
-             r"On the sign pattern $I = \{i : u_i > 0\}$: $\tau(z) = p + \sum_{i \in I} u_i\, W^{-1}e_i$ lies on the face "
-             r"spanned by the edges $W^{-1}e_i$, $i \in I$, and $z - \tau(z)$ along the other edges; "
-             r"$I = \{1..Q\}$ gives $\tau(z) = z$, $I = \emptyset$ gives $\tau(z) = p$.", split, key=True),
+             "Corroboration: the same statements on every sign pattern of explicit sizes.", split),
         Step(r"W(\tau(z) - p) = \sigma(W(z - p))", "Random invertible W and points in every region.", sample),
         Step(r"\tau(z) \text{ on the data: } K^{+} \mapsto \text{itself},\ K^{-} \mapsto p,\ \text{mixed} \mapsto \text{face}",
-             "The statements checked point by point on the data.", data_check(ctx)),
+             "The statements checked point by point on the data.", on_data(data_check(ctx))),
     )
-    return Derivation(ID, TITLE, STATEMENT, steps)
+    return Derivation(ID, TITLE, STATEMENT, steps, SCOPE_ALL_Q)

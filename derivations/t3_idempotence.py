@@ -10,15 +10,35 @@ import numpy as np
 import sympy as sp
 
 from symgeom.activation import sigma
-from symgeom.certificates import PROVED, REFUTED, Check, Derivation, Step, certify_equal, certify_positive, combine
+from functools import lru_cache
+
+from symgeom.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, Check, Derivation, Step, certify_equal, certify_positive,
+                                  combine, on_data)
 from symgeom.truncation import layer_truncations, truncation_map
 
-from ._common import float_samples, case_split, proof_sizes, random_cone_coordinates, random_invertible
+from ._common import (case_split, coordinatewise, float_samples, msym, proof_sizes, ramp, random_cone_coordinates,
+                      random_invertible, split_scope)
 from .t2_cone_geometry import coordinate_lemma
 
 ID = "T3"
 TITLE = "Idempotence and image"
 STATEMENT = r"$\tau_{W,b} \circ \tau_{W,b} = \tau_{W,b}$, and the image of $\tau_{W,b}$ is exactly $K^{+}$."
+
+
+@lru_cache(maxsize=None)
+def general_step() -> Step:
+    """``σ∘σ = σ``, ``σ ≥ 0`` and ``σ(v) = v`` for ``v ≥ 0`` at symbolic ``Q``, coordinate by coordinate."""
+    u, v = msym("u", 1), msym("v", 1)
+    s = ramp(u)
+    check = coordinatewise([
+        ("sigma(sigma(u)) = sigma(u)", ramp(s) - s, "= 0", "+-0"),
+        ("sigma(u) >= 0", s, ">= 0", "+-0"),
+        ("sigma(v) = v for v >= 0", ramp(v) - v, "= 0", "+"),
+    ], "every Q >= 1; v in the closed orthant")
+    return Step(r"\sigma(\sigma(u)) = \sigma(u),\quad \sigma(u) \ge 0,\quad \sigma(v) = v\ (v \ge 0)\quad (Q \text{ symbolic})",
+                r"So $\tau(\tau(z)) = \tau(z)$, $\tau(z) \in K^{+}$ for every $z$, and every $k = p + W^{-1}v \in K^{+}$ "
+                r"is its own image: the image is all of $K^{+}$. Proved for every $Q$, one coordinate at a time.",
+                check, key=True)
 
 
 def _case(u):
@@ -59,15 +79,17 @@ def data_check(ctx) -> Check:
 def derive(ctx) -> Derivation:
     sizes = proof_sizes(ctx.Q)
     split = case_split(sizes, _case, "u_i > 0 on the pattern, u_i <= 0 off it; sigma evaluated by SymPy's Max")
-    onto = combine([_forward_case(Q) for Q in sizes], f"SymPy Max with nonnegative symbols, Q = {', '.join(map(str, sizes))}")
+    onto = combine([_forward_case(Q) for Q in sizes], f"SymPy Max with nonnegative symbols, Q = {', '.join(map(str, sizes))}",
+                   scope=split_scope(sizes))
     sample = float_samples(float_sample, ctx, 100)
     steps = (
         coordinate_lemma(),
+        general_step(),
         Step(r"\sigma(\sigma(u)) = \sigma(u),\quad \sigma(u) \ge 0",
-             r"So $\tau(\tau(z)) = \tau(z)$ and $\tau(z) \in K^{+}$ for every $z$.", split, key=True),
+             "Corroboration: every sign pattern of explicit sizes.", split),
         Step(r"\sigma(v) = v \text{ for } v \in \mathbb{R}^Q_{+}",
-             r"Every $k = p + W^{-1}v \in K^{+}$ is its own image: the image is all of $K^{+}$.", onto),
+             "Corroboration: explicit sizes with nonnegative symbols.", onto),
         Step(r"\tau(\tau(z)) = \tau(z)", "Random invertible W and points in every region.", sample),
-        Step(r"\tau(\tau(x_{j,i})) = \tau(x_{j,i}),\ \tau(x_{j,i}) \in K^{+}", "On the data.", data_check(ctx)),
+        Step(r"\tau(\tau(x_{j,i})) = \tau(x_{j,i}),\ \tau(x_{j,i}) \in K^{+}", "On the data.", on_data(data_check(ctx))),
     )
-    return Derivation(ID, TITLE, STATEMENT, steps)
+    return Derivation(ID, TITLE, STATEMENT, steps, SCOPE_ALL_Q)

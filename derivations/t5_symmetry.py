@@ -14,12 +14,12 @@ import numpy as np
 import sympy as sp
 
 from symgeom.activation import Ramp, commutation_lemma, sign_pattern_symbols, sign_patterns, sigma
-from symgeom.certificates import PROVED, REFUTED, Check, Derivation, Step, certify_equal, combine, prove_matrix_identity
+from symgeom.certificates import PROVED, REFUTED, SCOPE_ALL_Q, Check, on_data, Derivation, Step, certify_equal, combine, prove_matrix_identity
 from symgeom.network import layers, weight_symbols
 from symgeom.symmetry import act, permutation_matrix, random_symmetry
 from symgeom.truncation import layer_truncations
 
-from ._common import SIZE, msym, proof_sizes
+from ._common import SIZE, msym, proof_sizes, split_scope
 
 ID = "T5"
 TITLE = "Symmetry: positive scalings and permutations"
@@ -42,7 +42,7 @@ def matrix_level_steps() -> tuple[Step, ...]:
     method = "matrix-expression algebra (MatrixSymbol, symbolic Q)"
     lemma = commutation_lemma()
     lemma_check = Check(PROVED if all(e == 0 for e in lemma) else REFUTED, "SymPy, cases t > 0 and t <= 0",
-                        "d > 0, t real", counterexample=None if all(e == 0 for e in lemma) else f"residuals {lemma}")
+                        "d > 0, t real", scope=SCOPE_ALL_Q, counterexample=None if all(e == 0 for e in lemma) else f"residuals {lemma}")
     tau_new = (D * P * W).I * (Ramp(D * P * W * z + D * P * b) - D * P * b)
     tau_old = W.I * (Ramp(W * z + b) - b)
     trunc = prove_matrix_identity(_pull(sp.expand(tau_new - tau_old).doit(), D, P), method, ASSUMPTIONS, size=SIZE)
@@ -100,11 +100,12 @@ def data_check(ctx) -> Check:
 def derive(ctx) -> Derivation:
     sizes = proof_sizes(ctx.Q, limit=3)
     expansion = combine([expansion_check(Q) for Q in sizes],
-                        f"full expansion over sign patterns and permutations, Q = {', '.join(map(str, sizes))}")
+                        f"full expansion over sign patterns and permutations, Q = {', '.join(map(str, sizes))}",
+                        scope=split_scope(sizes))
     steps = matrix_level_steps() + (
         Step(r"\sigma(D\Pi u) = D\Pi\sigma(u),\ \tau_{D\Pi W, D\Pi b} = \tau_{W,b},\ W_{\ell+1}\Pi^{T}D^{-1}\sigma(D\Pi u) = W_{\ell+1}\sigma(u)",
              "All three identities for explicit sizes, every sign pattern and permutation.", expansion),
         Step(r"x^{(L+1)}(\theta') = x^{(L+1)}(\theta),\quad W'^{(\ell)} = D_\ell \Pi_\ell W^{(\ell)}",
-             "On the data, with the symmetry applied at every hidden layer.", data_check(ctx)),
+             "On the data, with the symmetry applied at every hidden layer.", on_data(data_check(ctx))),
     )
-    return Derivation(ID, TITLE, STATEMENT, steps)
+    return Derivation(ID, TITLE, STATEMENT, steps, SCOPE_ALL_Q)

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from fractions import Fraction
 from typing import Any, Iterable
@@ -57,6 +58,49 @@ PROVED, CERTIFIED, CHECKED, REFUTED = Status.PROVED, Status.CERTIFIED, Status.CH
 UNDECIDED, NOT_APPLICABLE = Status.UNDECIDED, Status.NOT_APPLICABLE
 STATUSES = tuple(Status)
 _STRENGTH = {REFUTED: 4, PROVED: 3, CERTIFIED: 2, CHECKED: 1, UNDECIDED: 0, NOT_APPLICABLE: 0}
+
+SCOPE_ALL_Q = "all Q"
+"""Scope of a symbolic proof: valid for every size ``Q`` (matrix symbols, coordinatewise lemma)."""
+SCOPE_DATA = "these data"
+"""Scope of an exact certificate on the concrete data."""
+SCOPE_FLOAT = "these data, float"
+"""Scope of a float64 check on the concrete data, with its tolerance."""
+
+
+def scope_up_to(k: int, float_samples: bool = False) -> str:
+    """Scope of a case split (or, with ``float_samples``, of random float samples) for every ``Q <= k``."""
+    return f"Q <= {k}" + (", float samples" if float_samples else "")
+
+
+def data_scope(status) -> str:
+    """The scope of a check on the concrete data: exact (``these data``) unless it is a float check."""
+    return SCOPE_FLOAT if status == Status.CHECKED else SCOPE_DATA
+
+
+def covers(scope: str | None, claim_scope: str) -> bool:
+    """Whether a check of scope ``scope`` settles a statement of scope ``claim_scope``: ``all Q`` covers
+    everything, ``Q <= k`` covers ``Q <= j`` for ``j <= k``, ``these data`` covers both data scopes, and
+    ``these data, float`` covers only itself."""
+    if scope is None:
+        return False
+    if scope == SCOPE_ALL_Q or scope == claim_scope:
+        return True
+    if scope == SCOPE_DATA:
+        return claim_scope == SCOPE_FLOAT
+    up_to = re.fullmatch(r"Q <= (\d+)", scope)
+    wanted = re.fullmatch(r"Q <= (\d+)", claim_scope)
+    return bool(up_to and wanted and int(wanted.group(1)) <= int(up_to.group(1)))
+
+
+def with_scope(check: "Check", scope: str) -> "Check":
+    """The same check with its scope stated."""
+    return replace(check, scope=scope)
+
+
+def on_data(check: "Check") -> "Check":
+    """The check with the scope of a result on the concrete data (:func:`data_scope` of its status)."""
+    return with_scope(check, data_scope(check.status))
+
 
 FLOAT_RTOL = 1e-9
 """Default relative tolerance of float checks: residuals are compared with ``FLOAT_RTOL * scale``."""
@@ -171,6 +215,9 @@ class Derivation:
     statement: str
     """The claim, as LaTeX text."""
     steps: tuple = field(default_factory=tuple)
+    scope: str = SCOPE_DATA
+    """What the claim says: ``all Q`` for the statements about truncation maps of any size, ``these data``
+    for the claims about the given data and network."""
 
     @property
     def checks(self) -> list[Check]:
@@ -179,17 +226,20 @@ class Derivation:
     @property
     def main(self) -> Check:
         """The check that decides the status, by the order of evidence (exact certificate or proof >
-        float check): a refutation if there is one that counts; else the key steps' strongest check (the
-        claim itself); else the strongest check.  A float refutation does not count against a claim
-        whose key evidence is exact: it stays a numerical warning (:attr:`warnings`)."""
+        float check): a refutation if there is one that counts; else the strongest key check (the claim
+        itself; every check when no step is key) whose scope covers what the claim says (:func:`covers`);
+        else the strongest key check, whose narrower scope then shows with the status.  A float
+        refutation does not count against a claim whose key evidence is exact: it stays a numerical
+        warning (:attr:`warnings`)."""
         checks = self.checks
         if not checks:
-            return Check(NOT_APPLICABLE, "no check", "no step of this derivation carries a check")
-        keys = [s.check for s in self.steps if s.key and s.check is not None]
+            return Check(NOT_APPLICABLE, "no check", "no step of this derivation carries a check", scope=self.scope)
         refuted = [c for c in checks if c.status == REFUTED and c not in self.warnings]
         if refuted:
             return refuted[0]
-        return max(keys or checks, key=lambda c: _STRENGTH[c.status])
+        keys = [s.check for s in self.steps if s.key and s.check is not None] or checks
+        covering = [c for c in keys if covers(c.scope, self.scope) and c.status != NOT_APPLICABLE]
+        return max(covering or keys, key=lambda c: _STRENGTH[c.status])
 
     @property
     def warnings(self) -> list[Check]:
@@ -206,9 +256,8 @@ class Derivation:
 
     def as_json(self) -> dict:
         main = self.main
-        out = {"id": self.id, "title": self.title, "status": main.status, "method": main.method, "detail": main.detail}
-        if main.scope:
-            out["scope"] = main.scope
+        out = {"id": self.id, "title": self.title, "status": main.status, "scope": main.scope,
+               "claim_scope": self.scope, "method": main.method, "detail": main.detail}
         data = [c for c in self.checks if c.status in (CERTIFIED, CHECKED)]
         for k, v in (data[0] if data else main).numbers().items():
             out[k] = json_number(v)
@@ -218,8 +267,9 @@ class Derivation:
         return out
 
     def __str__(self) -> str:
-        lines = [f"{self.id} {self.title}: {self.status}"]
-        lines += [f"  - {s.justification}" + (f" [{s.check.summary()}]" if s.check else "") for s in self.steps]
+        lines = [f"{self.id} {self.title}: {self.status} ({self.main.scope})"]
+        lines += [f"  - {s.justification}" + (f" [{s.check.summary()}; scope {s.check.scope}]" if s.check else "")
+                  for s in self.steps]
         return "\n".join(lines)
 
     def _repr_latex_(self) -> str:
@@ -238,18 +288,23 @@ class Derivation:
 
 
 # -- making checks -----------------------------------------------------------------------
-def prove_zero(expr, method: str, assumptions: str = "", symbols: Iterable[sp.Symbol] | None = None, seed: int = 0) -> Check:
+RANDOM_POINTS_SCOPE = "random rational points"
+"""Scope of an identity SymPy did not reduce, evaluated exactly at random points only."""
+
+
+def prove_zero(expr, method: str, assumptions: str = "", symbols: Iterable[sp.Symbol] | None = None, seed: int = 0,
+               scope: str = SCOPE_ALL_Q) -> Check:
     """Prove that ``expr`` (a scalar or matrix) is identically zero.
 
-    ``proved`` when SymPy simplifies it to zero; otherwise ``expr`` is evaluated at
-    random rational points: a nonzero value ``refutes`` it, all zeros leave it ``checked``
-    (at those points, exactly).
+    ``proved`` (with ``scope``: the range of its symbols) when SymPy simplifies it to zero; otherwise
+    ``expr`` is evaluated at random rational points: a nonzero value ``refutes`` it, all zeros leave it
+    ``checked`` (at those points, exactly).
     """
     entries = list(expr) if isinstance(expr, (sp.MatrixBase, list, tuple)) else [expr]
     remaining = [e for e in (sp.expand(sp.cancel(sp.sympify(e))) for e in entries) if e != 0]
     remaining = [e for e in remaining if sp.simplify(e) != 0]
     if not remaining:
-        return Check(PROVED, method, assumptions)
+        return Check(PROVED, method, assumptions, scope=scope)
     free = sorted(set().union(*(e.free_symbols for e in remaining)) | set(symbols or ()), key=str)
     rng = random.Random(seed)
     for _ in range(5):
@@ -258,9 +313,10 @@ def prove_zero(expr, method: str, assumptions: str = "", symbols: Iterable[sp.Sy
         bad = [v for v in values if v != 0]
         if bad:
             shown = ", ".join(f"{s}={v}" for s, v in list(point.items())[:8])
-            return Check(REFUTED, method, assumptions, residual=bad[0], counterexample=shown)
+            return Check(REFUTED, method, assumptions, residual=bad[0], counterexample=shown or f"the constant {bad[0]}",
+                         scope=scope)
     return Check(CHECKED, method + " (SymPy did not simplify; exact evaluation at 5 random rational points)", assumptions,
-                 residual=0, tolerance=0)
+                 residual=0, tolerance=0, scope=RANDOM_POINTS_SCOPE)
 
 
 def prove_matrix_identity(expr, method: str, assumptions: str = "", size=None, seed: int = 0) -> Check:
@@ -275,7 +331,7 @@ def prove_matrix_identity(expr, method: str, assumptions: str = "", size=None, s
 
     out = simplify_matrix_identity(expr)
     if out == 0 or isinstance(out, sp.ZeroMatrix) or (isinstance(out, sp.MatrixBase) and out.is_zero_matrix):
-        return Check(PROVED, method, assumptions)
+        return Check(PROVED, method, assumptions, scope=SCOPE_ALL_Q)
     rng = random.Random(seed)
     n = 3
     point = {}
@@ -285,9 +341,10 @@ def prove_matrix_identity(expr, method: str, assumptions: str = "", size=None, s
     value = sp.ImmutableMatrix(expr.xreplace(point).subs(size, n).doit())
     if any(v != 0 for v in value):
         shown = "; ".join(f"{m} = {v.tolist()}" for m, v in point.items())
-        return Check(REFUTED, method, assumptions, residual=max(abs(v) for v in value), counterexample=shown)
+        return Check(REFUTED, method, assumptions, residual=max(abs(v) for v in value), counterexample=shown,
+                     scope=SCOPE_ALL_Q)
     return Check(CHECKED, method + " (not reduced symbolically; exact evaluation at a random 3x3 point)", assumptions,
-                 residual=0, tolerance=0)
+                 residual=0, tolerance=0, scope=RANDOM_POINTS_SCOPE)
 
 
 def _random_value(s: sp.Symbol, rng: random.Random):
@@ -308,8 +365,8 @@ def certify_equal(a: np.ndarray, b: np.ndarray, method: str, detail: str = "", s
         if nz.size:
             idx = tuple(int(i) for i in nz[0])
             return Check(REFUTED, method, detail, residual=max(abs(x) for x in diff.reshape(-1)),
-                         counterexample=f"entry {idx}: {format_number(a[idx])} != {format_number(b[idx])}")
-        return Check(CERTIFIED, method, detail, residual=Exact(0))
+                         counterexample=f"entry {idx}: {format_number(a[idx])} != {format_number(b[idx])}", scope=SCOPE_DATA)
+        return Check(CERTIFIED, method, detail, residual=Exact(0), scope=SCOPE_DATA)
     if scale is None:
         scale = max(1.0, float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
     tol = FLOAT_RTOL * scale
@@ -317,8 +374,8 @@ def certify_equal(a: np.ndarray, b: np.ndarray, method: str, detail: str = "", s
     if not res <= tol:
         idx = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(diff)), diff.shape))
         return Check(REFUTED, method, detail, residual=res, tolerance=tol,
-                     counterexample=f"entry {idx}: {a[idx]!r} vs {b[idx]!r}")
-    return Check(CHECKED, method, detail, residual=res, tolerance=tol)
+                     counterexample=f"entry {idx}: {a[idx]!r} vs {b[idx]!r}", scope=SCOPE_FLOAT)
+    return Check(CHECKED, method, detail, residual=res, tolerance=tol, scope=SCOPE_FLOAT)
 
 
 def certify_positive(values: np.ndarray, method: str, detail: str = "", where=None, strict: bool = True) -> Check:
@@ -330,21 +387,21 @@ def certify_positive(values: np.ndarray, method: str, detail: str = "", where=No
     """
     flat = np.asarray(values).reshape(-1)
     if flat.size == 0:
-        return Check(NOT_APPLICABLE, method, "no inequality to check")
+        return Check(NOT_APPLICABLE, method, "no inequality to check", scope=SCOPE_DATA)
     k = int(np.argmin(flat))
     margin = flat[k]
     label = where(k) if where else f"entry {k}"
     relation = ">" if strict else ">="
     if flat.dtype == object:
         if margin > 0 or (not strict and margin == 0):
-            return Check(CERTIFIED, method, detail, margin=margin)
-        return Check(REFUTED, method, detail, margin=margin,
+            return Check(CERTIFIED, method, detail, margin=margin, scope=SCOPE_DATA)
+        return Check(REFUTED, method, detail, margin=margin, scope=SCOPE_DATA,
                      counterexample=f"{label}: {format_number(margin)} is not {relation} 0")
     tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(flat))))
     if margin > tol or (not strict and margin >= -tol):
-        return Check(CHECKED, method, detail, margin=float(margin), tolerance=tol)
+        return Check(CHECKED, method, detail, margin=float(margin), tolerance=tol, scope=SCOPE_FLOAT)
     bound = tol if strict else -tol
-    return Check(REFUTED, method, detail, margin=float(margin), tolerance=tol,
+    return Check(REFUTED, method, detail, margin=float(margin), tolerance=tol, scope=SCOPE_FLOAT,
                  counterexample=f"{label}: {float(margin)!r} is not {relation} {bound:.3g}")
 
 
@@ -352,6 +409,8 @@ def combine(checks: Iterable[Check], method: str, detail: str = "", scope: str |
     """One check standing for several of the same kind: refuted if any is; otherwise the
     weakest status, the largest residual, the smallest margin and the largest tolerance."""
     checks = list(checks)
+    if scope is None:
+        scope = _common_scope(checks)
     bad = [c for c in checks if c.status == REFUTED]
     if bad:
         c = bad[0]
@@ -367,7 +426,14 @@ def combine(checks: Iterable[Check], method: str, detail: str = "", scope: str |
                  max(tol) if tol else None, scope=scope)
 
 
+def _common_scope(checks: list) -> str | None:
+    """The scope all the checks share (not-applicable ones aside), or ``None`` when they differ."""
+    scopes = {c.scope for c in checks if c.status != NOT_APPLICABLE} or {c.scope for c in checks}
+    return scopes.pop() if len(scopes) == 1 else None
+
+
 __all__ = [
     "Check", "Step", "Derivation", "prove_zero", "prove_matrix_identity", "certify_equal", "certify_positive", "combine", "json_number",
+    "SCOPE_ALL_Q", "SCOPE_DATA", "SCOPE_FLOAT", "scope_up_to", "data_scope", "covers", "with_scope", "on_data",
     "Status", "PROVED", "CERTIFIED", "CHECKED", "REFUTED", "UNDECIDED", "NOT_APPLICABLE", "STATUSES", "FLOAT_RTOL",
 ]

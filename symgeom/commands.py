@@ -59,17 +59,18 @@ def cmd_check(args) -> int:
     else:
         print(f"data: {data}")
         print(f"network: Q = {data.Q}, L = {ctx.L}, P = {data.parameter_count(ctx.L)} parameters, QN = {data.Q * data.N}")
-        rows = [("claim", "status", "method", "numbers")]
+        rows = [("claim", "status", "scope", "method", "numbers")]
         for d in derivations:
             nums = "; ".join(f"{k} {arith.format_number(v)}" for k, v in d.main.numbers().items())
-            rows.append((d.id, d.status, d.main.method, nums or (d.main.detail if d.status == NOT_APPLICABLE else "")))
+            rows.append((d.id, d.status, d.main.scope or "", d.main.method,
+                         nums or (d.main.detail if d.status == NOT_APPLICABLE else "")))
             for s in d.steps:
                 if s.check is not None and s.check is not d.main:
                     nums = "; ".join(f"{k} {arith.format_number(v)}" for k, v in s.check.numbers().items())
-                    rows.append(("", s.check.status, s.check.method, nums))
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+                    rows.append(("", s.check.status, s.check.scope or "", s.check.method, nums))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for r in rows:
-            print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3])
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4])
         refuted = [d for d in derivations if d.status == REFUTED]
         for d in refuted:
             print(f"{d.id} REFUTED: {d.main.counterexample}")

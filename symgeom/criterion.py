@@ -42,6 +42,36 @@ def criterion_constant():
                                 "symbols": (g, k, Q, d, h)}
 
 
+def criterion_implications() -> list:
+    """``[(name, slack, factor, premise)]``: each strict sign condition of the construction, or each
+    step from ``ρ < c`` to them, as ``slack = factor · premise`` with ``factor > 0`` for ``0 < γ < 1``
+    (SymPy's assumptions decide it with ``γ = g/(1+g)``, ``g > 0``), so ``premise > 0`` implies
+    ``slack > 0``.  With ``δ = ρh``:
+
+    * (c_I2) ``s_I2 − s_min`` from ``c_I2 − ρ``; (c_I3) ``s_I3 − s_min`` from ``c_I3 − ρ``: so ``ρ < c``
+      makes the interval ``(s_min, min(s_I2, s_I3))`` of apex offsets non-empty;
+    * (I1) ``s(1−γ) − δ(1+γ)`` from ``s − s_min``; (I2) ``h − 2s − γ(κh + 2s)`` from ``s_I2 − s``;
+      (I3) ``h/Q − s`` from ``s_I3 − s``: every offset in the interval meets the three conditions."""
+    c, b = criterion_constant()
+    g, k, Q, d, h = b["symbols"]
+    s, rho = sp.symbols("s rho", positive=True)
+    s_min, s_i2, s_i3 = (b[n].subs(d, rho * h) for n in ("s_min", "s_I2", "s_I3"))
+    return [
+        ("rho < c_I2 gives s_min < s_I2", s_i2 - s_min, h * (1 + g) / (1 - g), b["c_I2"] - rho),
+        ("rho < c_I3 gives s_min < s_I3", s_i3 - s_min, h * (1 + g) / (1 - g), b["c_I3"] - rho),
+        ("s > s_min gives (I1) s(1-gamma) > delta(1+gamma)", s * (1 - g) - rho * h * (1 + g), 1 - g, s - s_min),
+        ("s < s_I2 gives (I2) h - 2s > gamma(kappa h + 2s)", h - 2 * s - g * (k * h + 2 * s), 2 * (1 + g), s_i2 - s),
+        ("s < s_I3 gives (I3) s < h/Q", h / Q - s, sp.Integer(1), s_i3 - s),
+    ]
+
+
+def gamma_in_unit_interval():
+    """``γ = g/(1+g)`` with ``g > 0``: the substitution that tells SymPy ``0 < γ < 1``."""
+    _, b = criterion_constant()
+    gp = sp.Symbol("g", positive=True)
+    return {b["symbols"][0]: gp / (1 + gp)}
+
+
 @dataclass(frozen=True)
 class Criterion:
     """The closed-form test ``ρ < c`` for the data, with the numbers behind it."""

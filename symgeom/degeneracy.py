@@ -110,9 +110,12 @@ class Degeneracy:
     dimension: int
     """``L(Q² + Q) + Q`` evaluated from :func:`derived_dimension`."""
     checks: dict
-    """``{"jacobian_rank", "hessian_rank", "hessian_from_clusters", "symmetry", "fiber"}`` -> Check."""
+    """``{"jacobian_rank", "hessian_rank", "hessian_from_clusters", "symmetry", "fiber", "in_kernel", "tangent"}``
+    -> Check (``tangent``: the constructed directions span ``ker J_F``)."""
     symmetry_rank: int
     fiber_rank: int
+    block_counts: dict
+    """Certified rank contributed by each block of :data:`TANGENT_BLOCKS` (symmetry, fiber, apex, edges)."""
 
     @property
     def nullity(self) -> int:
@@ -144,9 +147,11 @@ def analyse(family) -> Degeneracy:
     rSF, cSF = rank_check(np.hstack([S, F]), "symmetry and fiber directions", data.Q * family.L + data.Q)
     in_kernel = certify_equal(JF @ np.hstack([S, F]), 0 * (JF @ np.hstack([S, F])), "J_F annihilates them",
                               scale=float(np.max(np.abs(np.asarray(JF, dtype=float)))) * float(np.max(np.abs(np.asarray(S, dtype=float)))))
+    blocks = tangent_blocks(family, params, data)
+    counts, tangent = certify_tangent_space(JF, blocks, rJ)
     checks = {"jacobian_rank": cJ, "hessian_rank": cH, "hessian_from_clusters": same, "symmetry": cS,
-              "fiber": cSF, "in_kernel": in_kernel}
-    return Degeneracy(params, JF, H, rJ, rH, dimension, checks, rS, rSF - rS)
+              "fiber": cSF, "in_kernel": in_kernel, "tangent": tangent}
+    return Degeneracy(params, JF, H, rJ, rH, dimension, checks, rS, rSF - rS, counts)
 
 
 # -- tangent directions of minimizer sets ---------------------------------------------------
@@ -227,3 +232,92 @@ def input_kernel_directions(params: Parameters, X: np.ndarray) -> np.ndarray:
                 move[i] = Z[:, c]
                 cols.append(_direction(params, {("W", l): move[:, :Q], ("b", l): move[:, Q]}))
     return np.stack(cols, axis=1) if cols else kind.zeros((params.count, 0))
+
+
+# -- the tangent space of the zero set, built block by block (G3, G4) ------------------------
+TANGENT_BLOCKS = ("symmetry", "fiber", "apex", "edges")
+"""The named blocks of constructed tangent directions at a global minimizer, in this order."""
+
+
+def edge_directions(params: Parameters) -> np.ndarray:
+    """``P x L(Q² − Q)``: the off-diagonal part of the GL(Q) gauge of :func:`gauge_directions`
+    (``T = I + εe_i e_jᵀ``, ``i ≠ j``) at every hidden layer.  In cumulative coordinates
+    ``W^(ℓ) → T W^(ℓ)``, ``b^(ℓ) → T b^(ℓ)``: the apex ``−(W^(ℓ))⁻¹ b^(ℓ)`` stays, the edges
+    ``(W^(ℓ))⁻¹ T⁻¹ e_j`` turn.  Valid since every point keeps strict signs in every layer (G1); the
+    diagonal ``i = j`` is the scaling symmetry."""
+    Q = params.Q
+    gauge = gauge_directions(params, ())  # columns: layer by layer, E = e_i e_j^T in row-major (i, j) order
+    off = [l * Q * Q + i * Q + j for l in range(params.L) for i in range(Q) for j in range(Q) if i != j]
+    return gauge[:, off]
+
+
+def apex_directions(params: Parameters, family, representatives: np.ndarray) -> np.ndarray:
+    """``P x LQ``: moving the apex of each hidden layer's cone by ``e_i``, everything else kept.
+
+    In layer ``ℓ``: ``δb_ℓ = t``, ``δb_{ℓ+1} = −W_{ℓ+1} t`` (``t = e_i``) shifts every strictly active point
+    by ``t`` and back, so only the cluster ``k`` collapsed at ``ℓ`` (at ``x^(ℓ) = 0``, strictly active in
+    every later layer) moves: its output by ``−M t``, ``M = W_{L+1} W_L ⋯ W_{ℓ+1}``.  The output layer
+    sends it back: ``δ[W_{L+1} | b_{L+1}] B = M t e_kᵀ`` with ``B = [q_1 … q_Q; 1ᵀ]`` (the curated points
+    ``q_j = x^(L)``, ``representatives`` one input per cluster), solved by the left inverse
+    ``(BᵀB)⁻¹Bᵀ``.  Layers beyond ``Q`` collapse nothing: the bias shift alone."""
+    Q, L, kind = params.Q, params.L, params.kind
+    from .network import layers
+
+    curated = layers(params, representatives)[L]
+    B = np.vstack([curated, arith.full((1, Q), 1, kind)])
+    left_inverse = arith.inv(B.T @ B) @ B.T
+    collapsed = {cone.layer: cone.cluster for cone in family.cones}
+    E = arith.identity(Q, kind)
+    cols = []
+    for l in range(1, L + 1):
+        M = params.weights[L]
+        for m in range(L - 1, l - 1, -1):
+            M = arith.matmul(M, params.weights[m])
+        for i in range(Q):
+            changes = {("b", l - 1): E[i], ("b", l): -params.weights[l][:, i]}
+            if l in collapsed:
+                R = arith.zeros((Q, Q), kind)
+                R[:, collapsed[l] - 1] = M[:, i]
+                fix = R @ left_inverse
+                changes[("W", L)] = fix[:, :Q]
+                changes[("b", L)] = changes.get(("b", L), arith.zeros(Q, kind)) + fix[:, Q]
+            cols.append(_direction(params, changes))
+    return np.stack(cols, axis=1)
+
+
+def tangent_blocks(family, params: Parameters, data) -> dict:
+    """``{name: P x d}`` for :data:`TANGENT_BLOCKS`: the scalings (``LQ``), the output fiber (``Q``),
+    the apex moves (``LQ``) and the edge turns (``L(Q² − Q)``) at ``params`` (a member of ``family``)."""
+    reps = data.X[:, [int(np.argmax(data.labels == k)) for k in range(1, data.Q + 1)]]
+    normal = family.fiber_normal if params.kind.is_exact else family.fiber_normal.astype(float)
+    return {"symmetry": symmetry_generators(params), "fiber": fiber_generators(params, normal),
+            "apex": apex_directions(params, family, reps), "edges": edge_directions(params)}
+
+
+def certify_tangent_space(JF: np.ndarray, blocks: dict, jacobian_rank: int):
+    """``(counts, check)``: ``J_F V = 0`` (exact, or relative to ``|J_F| |V| P``), ``V = [blocks]`` of full
+    column rank, and ``rank V = nullity J_F = P − rank J_F`` -- then ``ker J_F``, the tangent space of the
+    zero set, is spanned by the constructed directions and its dimension is certified.  ``counts`` gives each
+    block's certified contribution: the rank added by the block, in :data:`TANGENT_BLOCKS` order."""
+    from .certificates import CERTIFIED, CHECKED, REFUTED, Check, certify_equal, combine
+
+    V = np.hstack([blocks[name] for name in TANGENT_BLOCKS])
+    P = V.shape[0]
+    JV = arith.matmul(JF, V)
+    scale = arith.magnitude(JF) * arith.magnitude(V) * P
+    annihilated = certify_equal(JV, 0 * JV, "J_F V = 0", scale=scale)
+    counts, seen, rank_checks = {}, 0, []
+    for name in TANGENT_BLOCKS:
+        width = seen + blocks[name].shape[1]
+        r, c = rank_check(V[:, :width], f"the {name} directions with the blocks before", width)
+        counts[name], seen = r - sum(counts.values()), width
+        rank_checks.append(c)
+    nullity = P - jacobian_rank
+    exact = V.dtype == object
+    spans = Check((CERTIFIED if exact else CHECKED) if V.shape[1] == nullity else REFUTED,
+                  "rank V = nullity J_F", f"rank V = {V.shape[1]}, nullity J_F = {P} - {jacobian_rank} = {nullity}",
+                  residual=V.shape[1] - nullity, tolerance=None if exact else 0,
+                  counterexample=None if V.shape[1] == nullity else f"{V.shape[1]} != {nullity}")
+    detail = ", ".join(f"{name} {counts[name]}" for name in TANGENT_BLOCKS)
+    return counts, combine([annihilated] + rank_checks + [spans],
+                           "explicit tangent directions: J_F V = 0, V of full column rank, rank V = nullity J_F", detail)

@@ -14,6 +14,8 @@ SymPy expressions too; SymPy's global printer settings are never changed.
 
 from __future__ import annotations
 
+import re
+
 from sympy.printing.latex import LatexPrinter
 
 
@@ -90,3 +92,14 @@ def number_latex(x) -> Latex:
     if len(str(x)) > 24:
         return Latex(decimal_latex(x) + r"\allowbreak\ \text{(exact rational)}")
     return latex(arith.to_sympy(x))
+
+
+def scope_latex(scope) -> str:
+    """A status's scope as LaTeX text: ``all Q`` -> ``all $Q$``, ``Q <= 3`` -> ``$Q \\le 3$``, the data
+    scopes escaped; ``None`` as a dash."""
+    if not scope:
+        return "--"
+    bounded = re.match(r"Q <= (\d+)(.*)", scope)
+    if bounded:
+        return rf"$Q \le {bounded.group(1)}$" + escape_tex(bounded.group(2))
+    return escape_tex(scope).replace("all Q", "all $Q$")

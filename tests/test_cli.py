@@ -31,8 +31,10 @@ def test_check_json(capsys):
     assert ids == ["T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2"]
     expected = {"T": "proved", "G": "certified", "N": "certified"}
     for c in out["claims"]:
-        assert {"id", "status", "method", "detail"} <= set(c)
+        assert {"id", "status", "scope", "method", "detail"} <= set(c)
         assert c["status"] == expected[c["id"][0]]
+        assert c["scope"] == ("all Q" if c["id"][0] == "T" else "these data")
+        assert all(k.get("scope") for k in c["checks"])
         assert all(k["status"] in {"proved", "certified", "checked", "refuted", "undecided", "not_applicable"}
                    for k in c["checks"])
         assert any(k["status"] == "certified" and k.get("residual", k.get("margin")) == "0" for k in c["checks"])

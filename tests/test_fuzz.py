@@ -37,20 +37,35 @@ def plain_cost(params, data):
     return total / (2 * data.N)
 
 
-@FUZZ
-@given(data=clustered_data(kind=st.just("exact")), extra=st.integers(0, 2))
-def test_construction_is_certified_or_refused(data, extra):
-    L = data.Q + extra
-    try:
-        fam = global_minimizer(data, L)
-    except ConstructionError as e:
-        assert "layer" in str(e) or "affinely" in str(e)
-        return
-    theta = fam.member()
-    assert plain_cost(theta, data) == 0  # independent of the certificate's own arithmetic
-    floats = data.with_kind("float")
-    scale = max(1.0, float(np.max(np.abs(np.asarray(data.Y, dtype=float)))))
-    assert cost(theta.with_kind("float"), floats) <= 1e-6 * scale**2 or float(min(fam.margins)) < 1e-9
+MIN_CONSTRUCTED_SHARE = 0.8
+"""At least this share of generated clustered data sets must be constructed and certified: a blanket
+refusal fails the test."""
+MIN_CHECKED_SHARE = 0.8
+"""At least this share of the float data checks must be substantive (``checked``, not ``not_applicable``)."""
+
+
+def test_construction_is_certified_or_refused():
+    outcomes = []
+
+    @FUZZ
+    @given(data=clustered_data(kind=st.just("exact")), extra=st.integers(0, 2))
+    def one(data, extra):
+        L = data.Q + extra
+        try:
+            fam = global_minimizer(data, L)
+        except ConstructionError as e:
+            assert "layer" in str(e) or "affinely" in str(e)
+            outcomes.append(False)
+            return
+        theta = fam.member()
+        assert plain_cost(theta, data) == 0  # independent of the certificate's own arithmetic
+        floats = data.with_kind("float")
+        scale = max(1.0, float(np.max(np.abs(np.asarray(data.Y, dtype=float)))))
+        assert cost(theta.with_kind("float"), floats) <= 1e-6 * scale**2 or float(min(fam.margins)) < 1e-9
+        outcomes.append(True)
+
+    one()
+    assert outcomes and sum(outcomes) >= MIN_CONSTRUCTED_SHARE * len(outcomes), f"{sum(outcomes)}/{len(outcomes)} constructed"
 
 
 @FUZZ
@@ -89,14 +104,21 @@ def test_truncation_map_on_every_sign_pattern(case):
     assert tau.in_forward_cone(image[:, None], strict=False)[0]
 
 
-@settings(max_examples=80, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(data=clustered_data(Q=st.integers(1, 3), kind=st.just("float"), max_size=4))
-def test_float_data_checks_never_claim_exactness(data):
-    ctx = Context(data, data.Q)
-    for recipe in (t1_recursive_truncation, t2_cone_geometry, t3_idempotence, t4_orthogonal_projection, t5_symmetry):
-        check = recipe.data_check(ctx)
-        assert check.status in ("checked", "not_applicable"), (recipe.__name__, check)
+def test_float_data_checks_never_claim_exactness():
+    outcomes = []
+
+    @settings(max_examples=80, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @given(data=clustered_data(Q=st.integers(1, 3), kind=st.just("float"), max_size=4))
+    def one(data):
+        ctx = Context(data, data.Q)
+        for recipe in (t1_recursive_truncation, t2_cone_geometry, t3_idempotence, t4_orthogonal_projection, t5_symmetry):
+            check = recipe.data_check(ctx)
+            assert check.status in ("checked", "not_applicable"), (recipe.__name__, check)
+            outcomes.append(check.status == "checked")
+
+    one()
+    assert outcomes and sum(outcomes) >= MIN_CHECKED_SHARE * len(outcomes), f"{sum(outcomes)}/{len(outcomes)} checked"
 
 
 @FUZZ
