@@ -185,3 +185,19 @@ def data_steps(steps) -> tuple:
     says otherwise (the symbolic ones carry ``all Q``)."""
     return tuple(replace(s, check=on_data(s.check)) if s.check is not None and s.check.scope is None else s
                  for s in steps)
+
+
+def truncation_derivation(ctx, recipe, *, lemmas, split, sample, data, extra=()):
+    """The shape the truncation-map recipes (T2–T4) share: their symbolic lemmas (the key step among
+    them), then the corroborations — ``split = (formula, check)`` over sign patterns of explicit sizes,
+    any ``extra`` steps, ``sample = (formula, text, check)`` in floats and ``data = (formula, text, check)``
+    on the data (scoped "these data").  ``recipe`` is the recipe module (``ID``, ``TITLE``, ``STATEMENT``)."""
+    from symgeom.certificates import Derivation, Step
+
+    steps = tuple(lemmas) + (
+        Step(split[0], "Corroboration: every sign pattern of explicit sizes.", split[1]),
+        *extra,
+        Step(sample[0], sample[1], sample[2]),
+        Step(data[0], data[1], on_data(data[2])),
+    )
+    return Derivation(recipe.ID, recipe.TITLE, recipe.STATEMENT, steps, SCOPE_ALL_Q)

@@ -11,6 +11,8 @@ statements about σ on each sign pattern of ``u``.
 
 from __future__ import annotations
 
+import sys
+
 from functools import lru_cache
 
 import numpy as np
@@ -18,11 +20,11 @@ import sympy as sp
 
 from symgeom import arith
 from symgeom.activation import Ramp, pattern_matrix, sigma
-from symgeom.certificates import SCOPE_ALL_Q, Check, Derivation, Step, certify_equal, combine, on_data, prove_matrix_identity
+from symgeom.certificates import Check, Derivation, Step, certify_equal, combine, prove_matrix_identity
 from symgeom.truncation import truncation_map
 
 from ._common import (SIZE, case_split, coordinatewise, float_samples, indicator, msym, proof_sizes, ramp,
-                      random_cone_coordinates, random_invertible)
+                      random_cone_coordinates, random_invertible, truncation_derivation)
 
 ID = "T2"
 TITLE = "Geometry of the truncation map"
@@ -129,13 +131,9 @@ def derive(ctx) -> Derivation:
     sizes = proof_sizes(ctx.Q)
     split = case_split(sizes, _case, "u_i > 0 on the pattern, u_i <= 0 off it; sigma evaluated by SymPy's Max")
     sample = float_samples(float_sample, ctx, 0)
-    steps = (
-        coordinate_lemma(),
-        general_step(),
-        Step(r"\sigma(u) = D_I u,\quad D_I(u - \sigma(u)) = 0,\quad \sigma(u) \ge 0",
-             "Corroboration: the same statements on every sign pattern of explicit sizes.", split),
-        Step(r"W(\tau(z) - p) = \sigma(W(z - p))", "Random invertible W and points in every region.", sample),
-        Step(r"\tau(z) \text{ on the data: } K^{+} \mapsto \text{itself},\ K^{-} \mapsto p,\ \text{mixed} \mapsto \text{face}",
-             "The statements checked point by point on the data.", on_data(data_check(ctx))),
-    )
-    return Derivation(ID, TITLE, STATEMENT, steps, SCOPE_ALL_Q)
+    return truncation_derivation(
+        ctx, sys.modules[__name__], lemmas=(coordinate_lemma(), general_step()),
+        split=(r"\sigma(u) = D_I u,\quad D_I(u - \sigma(u)) = 0,\quad \sigma(u) \ge 0", split),
+        sample=(r"W(\tau(z) - p) = \sigma(W(z - p))", "Random invertible W and points in every region.", sample),
+        data=(r"\tau(z) \text{ on the data: } K^{+} \mapsto \text{itself},\ K^{-} \mapsto p,\ \text{mixed} \mapsto "
+              r"\text{face}", "The statements checked point by point on the data.", data_check(ctx)))

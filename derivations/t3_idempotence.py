@@ -6,18 +6,19 @@ is ``σ(u) ≥ 0`` and ``K⁺ ⊆ image`` is ``σ(v) = v`` for ``v ≥ 0``.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import sympy as sp
 
 from symgeom.activation import sigma
 from functools import lru_cache
 
-from symgeom.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, Check, Derivation, Step, certify_equal, certify_positive,
-                                  combine, on_data)
+from symgeom.certificates import PROVED, REFUTED, Check, Derivation, Step, certify_equal, certify_positive, combine
 from symgeom.truncation import layer_truncations, truncation_map
 
 from ._common import (case_split, coordinatewise, float_samples, msym, proof_sizes, ramp, random_cone_coordinates,
-                      random_invertible, split_scope)
+                      random_invertible, split_scope, truncation_derivation)
 from .t2_cone_geometry import coordinate_lemma
 
 ID = "T3"
@@ -82,14 +83,10 @@ def derive(ctx) -> Derivation:
     onto = combine([_forward_case(Q) for Q in sizes], f"SymPy Max with nonnegative symbols, Q = {', '.join(map(str, sizes))}",
                    scope=split_scope(sizes))
     sample = float_samples(float_sample, ctx, 100)
-    steps = (
-        coordinate_lemma(),
-        general_step(),
-        Step(r"\sigma(\sigma(u)) = \sigma(u),\quad \sigma(u) \ge 0",
-             "Corroboration: every sign pattern of explicit sizes.", split),
-        Step(r"\sigma(v) = v \text{ for } v \in \mathbb{R}^Q_{+}",
-             "Corroboration: explicit sizes with nonnegative symbols.", onto),
-        Step(r"\tau(\tau(z)) = \tau(z)", "Random invertible W and points in every region.", sample),
-        Step(r"\tau(\tau(x_{j,i})) = \tau(x_{j,i}),\ \tau(x_{j,i}) \in K^{+}", "On the data.", on_data(data_check(ctx))),
-    )
-    return Derivation(ID, TITLE, STATEMENT, steps, SCOPE_ALL_Q)
+    return truncation_derivation(
+        ctx, sys.modules[__name__], lemmas=(coordinate_lemma(), general_step()),
+        split=(r"\sigma(\sigma(u)) = \sigma(u),\quad \sigma(u) \ge 0", split),
+        extra=(Step(r"\sigma(v) = v \text{ for } v \in \mathbb{R}^Q_{+}",
+                    "Corroboration: explicit sizes with nonnegative symbols.", onto),),
+        sample=(r"\tau(\tau(z)) = \tau(z)", "Random invertible W and points in every region.", sample),
+        data=(r"\tau(\tau(x_{j,i})) = \tau(x_{j,i}),\ \tau(x_{j,i}) \in K^{+}", "On the data.", data_check(ctx)))

@@ -7,6 +7,8 @@ every ``v ≥ 0``, on each sign pattern of ``u``.
 
 from __future__ import annotations
 
+import sys
+
 from functools import lru_cache
 
 import numpy as np
@@ -14,12 +16,11 @@ import sympy as sp
 
 from symgeom import arith
 from symgeom.activation import sigma
-from symgeom.certificates import (SCOPE_ALL_Q, Check, Derivation, Step, certify_equal, certify_positive, combine, on_data,
-                                  prove_matrix_identity)
+from symgeom.certificates import (Check, Derivation, Step, certify_equal, certify_positive, combine, prove_matrix_identity)
 from symgeom.truncation import truncation_map
 
 from ._common import (SAMPLE_POINTS, SIZE, case_split, coordinatewise, float_samples, msym, proof_sizes, ramp,
-                      random_cone_coordinates)
+                      random_cone_coordinates, truncation_derivation)
 from .t2_cone_geometry import coordinate_lemma
 
 ID = "T4"
@@ -124,14 +125,10 @@ def derive(ctx) -> Derivation:
     sizes = proof_sizes(ctx.Q)
     split = case_split(sizes, _case, "u_i > 0 on the pattern, u_i <= 0 off it, v_i >= 0; sigma evaluated by SymPy's Max")
     sample = float_samples(float_sample, ctx, 200)
-    steps = (
-        coordinate_lemma(),
-        isometry_step(),
-        general_step(),
-        Step(r"(u_i - v_i)^2 - (u_i - \sigma(u_i))^2 \ge 0,\quad \sigma(u) - u \ge 0,\quad (u - \sigma(u)) \cdot \sigma(u) = 0",
-             "Corroboration: every sign pattern of explicit sizes.", split),
-        Step(r"|z - \tau(z)| \le |z - k|,\ k \in K^{+}", "Random orthogonal W against sampled cone points.", sample),
-        Step(r"W(\tau(z) - p) \ge 0,\ W(z - \tau(z)) \le 0,\ (z - \tau(z))\cdot(\tau(z) - p) = 0",
-             "The projection's optimality conditions on the data.", on_data(data_check(ctx))),
-    )
-    return Derivation(ID, TITLE, STATEMENT, steps, SCOPE_ALL_Q)
+    return truncation_derivation(
+        ctx, sys.modules[__name__], lemmas=(coordinate_lemma(), isometry_step(), general_step()),
+        split=(r"(u_i - v_i)^2 - (u_i - \sigma(u_i))^2 \ge 0,\quad \sigma(u) - u \ge 0,\quad "
+               r"(u - \sigma(u)) \cdot \sigma(u) = 0", split),
+        sample=(r"|z - \tau(z)| \le |z - k|,\ k \in K^{+}", "Random orthogonal W against sampled cone points.", sample),
+        data=(r"W(\tau(z) - p) \ge 0,\ W(z - \tau(z)) \le 0,\ (z - \tau(z))\cdot(\tau(z) - p) = 0",
+              "The projection's optimality conditions on the data.", data_check(ctx)))
