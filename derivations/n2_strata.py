@@ -28,7 +28,10 @@ STATEMENT = (
     r"untruncated ($S$ the rest, $L \ge |S|$), let $R_S$ be the open set of parameters where every point of $U$ has "
     r"all pre-activations positive in every hidden layer and every point of a cluster of $S$ has all pre-activations "
     r"negative in some hidden layer. Then $\mathcal{C} \ge B_U = \frac{1}{2N}\|Y_U^{\mathrm{ext}}(I - \Pi_U)\|_F^2$ on "
-    r"$R_S$, and the value $B_U$ is attained in $R_S$: one local minimum per stratum, $2^Q - 1$ in all."
+    r"$R_S$; and when the clusters of $S$ can be ordered so that each is separated by a hyperplane from the kept "
+    r"clusters and from those after it, the value $B_U$ is attained in $R_S$: one local minimum per stratum, "
+    r"$2^Q - 1$ in all. (Without separation $R_S$ may be empty: a point of a truncated cluster in the convex hull of "
+    r"the kept points is never inactive.)"
 )
 SCOPE_ALL = "all Q"
 """Scope of a statement proved with matrix symbols of symbolic size."""
@@ -53,7 +56,9 @@ def bound_steps() -> tuple[Step, ...]:
              r"compose to the cumulative affine map $G(\theta) = [W^{(L+1)} \mid b^{(L+1)}]$.", None),
         Step(r"\|G \tilde{X}_U - Y_U\|_F^2 = \|Y_U (I - \Pi_U)\|_F^2 + \|(G - G^{*}) \tilde{X}_U\|_F^2",
              r"$G^{*} = Y_U \tilde{X}_U^T (\tilde{X}_U \tilde{X}_U^T)^{-1}$: the cross term "
-             r"$(G - G^{*}) \tilde{X}_U (G^{*}\tilde{X}_U - Y_U)^T$ vanishes by the normal equations.",
+             r"$(G - G^{*}) \tilde{X}_U (G^{*}\tilde{X}_U - Y_U)^T$ vanishes by the normal equations. (Without full "
+             r"row rank the same bound holds, $\Pi_U$ still the projector onto the row space; the symbolic proof covers "
+             r"the full-rank case.)",
              Check(pythagoras.status, pythagoras.method, pythagoras.detail, scope=SCOPE_ALL)),
         Step(r"\mathcal{C}(\theta) \ge \frac{1}{2N}\|G(\theta)\tilde{X}_U - Y_U^{\mathrm{ext}}\|_F^2 \ge B_U \quad "
              r"(\theta \in R_S)",
@@ -84,7 +89,7 @@ def stratum_steps(strata) -> list[Step]:
             text = rf"S = {_set(st.truncated)}:\ \mathcal{{C}}(\theta_S) = B_U = {_number(st.bound)}"
             kind = "The no-truncation point N1" if not st.truncated else "An explicit rank-deficient point"
             why = (f"{kind} (weight ranks {', '.join(map(str, st.weight_ranks))}){', a global minimizer' if st.is_global else ''}: "
-                   r"cost equal to $B_U$ and every strict sign condition of $R_S$, certified.")
+                   r"cost equal to $B_U$ and every strict sign condition of $R_S$, " + f"{st.certificate.status}.")
         steps.append(Step(text, why, _scoped(st.certificate)))
     return steps
 
@@ -100,7 +105,7 @@ def derive(ctx) -> Derivation:
     strata = ctx.strata
     steps = list(bound_steps())
     steps += stratum_steps(strata)
-    reached = combine([st.certificate for st in strata], "every stratum: exact cost equal to the stratum bound and every "
+    reached = combine([st.certificate for st in strata], f"every stratum: {ctx.kind.label} cost equal to the stratum bound and every "
                       "strict sign condition of the stratum", ", ".join(f"S = {st.label}: {st.verdict}" for st in strata), scope="these data")
     steps.append(Step(r"\mathcal{C}(\theta_S) = B_U,\ \theta_S \in R_S \ \text{for every stratum}",
                       r"With the bound (a), each $\theta_S$ is a local minimum of $\mathcal{C}$.", reached, key=True))
@@ -116,17 +121,19 @@ def derive(ctx) -> Derivation:
 
 def invertible_steps(ctx, strata) -> list[Step]:
     """(c): the invertible candidates are not critical, and invertible weights only approach ``B_U``."""
-    cands = [st.invertible for st in strata if st.invertible is not None]
+    applicable = [st for st in strata if st.invertible is not None and st.invertible.spans]
     steps = []
-    if cands:
-        not_critical = combine([c.certificate for c in cands], "each invertible candidate: nonzero gradient, cost above the bound",
+    if applicable:
+        not_critical = combine([st.invertible.certificate for st in applicable],
+                               "each invertible candidate: nonzero gradient, cost above the bound",
                                ", ".join(f"S = {st.label}: gradient norm {st.invertible.gradient_norm:.3g}"
-                                         for st in strata if st.invertible is not None), scope="these data")
+                                         for st in applicable), scope="these data")
         steps.append(Step(r"\nabla \mathcal{C}(\theta_S^{\mathrm{inv}}) \ne 0",
-                          r"Remark: the point of the truncation-map coordinates (collapse into cone apexes with "
-                          r"invertible weights, least-squares output) is not even critical. That is a fact about one "
-                          r"point per stratum, not about the strata.", not_critical))
-    reached = [st for st in strata if st.minimizer is not None and st.truncated]
+                          r"Remark, for the strata whose kept points affinely span $\mathbb{R}^Q$: the point of the "
+                          r"truncation-map coordinates (collapse into cone apexes with invertible weights, "
+                          r"least-squares output) is not even critical. That is a fact about one point per stratum, not "
+                          r"about the strata.", not_critical))
+    reached = [st for st in applicable if st.minimizer is not None]
     if reached:
         st = max(reached, key=lambda s: len(s.truncated))
         approach = invertible_approach(st.minimizer)
@@ -140,7 +147,8 @@ def invertible_steps(ctx, strata) -> list[Step]:
             Check(NOT_APPLICABLE, "invertible approach", "a perturbed point left the stratum or stayed singular: " + detail)
         steps.append(Step(r"W_1, \dots, W_L \text{ invertible}:\ \mathcal{C} > B_U \text{ on } R_S,\ "
                           r"\inf = B_U",
-                          r"$\mathcal{C} = B_U$ would force $G = G^{*}$, whose image "
+                          r"When the kept points affinely span $\mathbb{R}^Q$, $\mathcal{C} = B_U$ would force the "
+                          r"unique fit $G = G^{*}$, whose image "
                           r"$\operatorname{aff}\{y_j : j \in U\}$ misses every $y_k$, $k \in S$ (independent targets); "
                           rf"yet moving $\theta_S$ for $S = {_set(st.truncated)}$ by $\varepsilon I$ makes every hidden "
                           r"weight invertible and the cost tends to $B_U$. The minimizers lie outside the truncation-map "
@@ -153,7 +161,7 @@ def global_steps(ctx, strata) -> list[Step]:
     singles = [st for st in strata if len(st.kept) == 1]
     if not singles:
         return []
-    check = combine([st.certificate for st in singles], "exact cost 0 with one truncation fewer than clusters",
+    check = combine([st.certificate for st in singles], f"{ctx.kind.label} cost 0 with one truncation fewer than clusters",
                     "kept cluster " + ", ".join(str(st.kept[0]) for st in singles), scope="these data")
     return [Step(rf"|U| = 1:\ B_U = 0,\ \min \mathcal{{C}} = 0 \text{{ with }} Q - 1 = {ctx.Q - 1} \text{{ truncations}}",
                  r"A single kept cluster is fitted exactly by a constant: these strata hold global minimizers "
@@ -168,11 +176,13 @@ def degeneracy_step(strata) -> Step:
     check = combine(checks, "explicit tangent directions span the kernel of the Hessian", detail, scope="these data")
     return Step(r"\dim \{\mathcal{C} = B_U\} \text{ near } \theta_S = \operatorname{rank} V = "
                 r"\operatorname{nullity} \nabla^2 \mathcal{C}(\theta_S)",
-                r"$V$: the gauge $(T W_\ell, T b_\ell, W_{\ell+1} T^{-1})$ at every hidden layer, bias translations "
-                r"after the last collapse, and moves $\delta[W_\ell \mid b_\ell] = k z^T$ with $k$ in the kernel of "
-                r"$W_{L+1} \cdots W_{\ell+1}$ (invisible at the output). $\nabla^2 \mathcal{C} = \frac{1}{N} J^T J$ "
-                r"there, and $\nabla^2\mathcal{C}\, V = 0$: the minimizers contain a manifold of that dimension, and no "
-                r"larger one.", check)
+                r"$V$: tangent vectors of explicit curves of minimizers: the gauge "
+                r"$(T W_\ell, T b_\ell, W_{\ell+1} T^{-1})$ at every hidden layer, bias translations after the last "
+                r"collapse, and straight lines that move one layer inside the kernel of its block of "
+                r"$\frac{1}{N} J^T J$ (on a fixed activation pattern the outputs are affine in one layer). With "
+                r"$\nabla^2 \mathcal{C} = \frac{1}{N} J^T J$ there and $\operatorname{rank} V$ equal to its nullity, "
+                r"every direction of the kernel is tangent to the minimizer set: its tangent space at $\theta_S$ has "
+                r"that dimension, and no manifold of minimizers through $\theta_S$ is larger.", check)
 
 
 __all__ = ["derive", "ID", "TITLE", "STATEMENT"]

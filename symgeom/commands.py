@@ -180,7 +180,8 @@ def _construction(ctx, truncate):
     C = cost(theta.params, data)
     meta = {"truncated": sorted(theta.truncated), "collapse_order": list(theta.truncated), "kept": list(theta.kept),
             "bound": json_number(theta.bound), "cost": json_number(C), "claim": claim}
-    return theta.params, meta, f"S = {theta.label}, cost {arith.format_number(C)} = B_U"
+    relation = "=" if C == theta.bound else "vs"  # exact data: equal; float data: both shown
+    return theta.params, meta, f"S = {theta.label}, cost {arith.format_number(C)} {relation} B_U = {arith.format_number(theta.bound)}"
 
 
 def cmd_construct(args) -> int:

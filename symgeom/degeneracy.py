@@ -185,53 +185,25 @@ def gauge_directions(params: Parameters, translating) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
-def kernel_directions(params: Parameters) -> np.ndarray:
-    """Directions ``δ[W_ℓ | b_ℓ] = k zᵀ`` with ``k`` in the kernel of the downstream product
-    ``W_{L+1} W_L ⋯ W_{ℓ+1}``: where every point that matters is strictly positive in the layers after
-    ``ℓ`` (or strictly negative where it is collapsed), the change never reaches the output, so
-    ``θ + ε·(any sum of them)`` is an exact straight line of points with the same outputs.  ``P x d``,
-    possibly ``d = 0``."""
-    Q, L = params.Q, params.L
-    cols, down = [], params.weights[L]
-    unit = arith.identity(Q + 1, params.kind)
-    for l in range(L - 1, -1, -1):
-        K = arith.nullspace(down)
-        for c in range(K.shape[1]):
-            for z in unit:
-                move = np.outer(K[:, c], z)
-                cols.append(_direction(params, {("W", l): move[:, :Q], ("b", l): move[:, Q]}))
-        down = arith.matmul(down, params.weights[l])
-    return np.stack(cols, axis=1) if cols else arith.zeros((params.count, 0), params.kind)
-
-
-def input_kernel_directions(params: Parameters, X: np.ndarray) -> np.ndarray:
-    """Directions that change row ``i`` of ``[W_ℓ | b_ℓ]`` by ``zᵀ`` with ``zᵀ [x^(ℓ-1); 1] = 0`` at every
-    point of ``X`` where neuron ``i`` of layer ``ℓ`` is active (every point for the output layer): a
-    strictly inactive neuron stays inactive under a small change, and an active one sees none, so
-    ``θ + ε·(any sum of them)`` has the same outputs on the data (for the output layer, with ``G2``'s
-    normal ``n`` as ``z``, this is the output fiber).  Each kernel is read off the Gram matrix
-    ``A Aᵀ`` of the lifted inputs ``A`` it must annihilate (the same kernel as ``Aᵀ``).  ``P x d``,
-    possibly ``d = 0``."""
-    from .network import forward
-
-    Q, L, kind = params.Q, params.L, params.kind
-    pre, xs = forward(params, X)
+def layer_kernel_directions(params: Parameters, H: np.ndarray) -> np.ndarray:
+    """Directions that move one layer's ``[W_ℓ | b_ℓ]`` inside the kernel of the diagonal block ``H_ℓℓ``
+    of the Gauss–Newton matrix ``H = (1/N) JᵀJ``: ``ker H_ℓℓ = ker J_ℓ``, the changes of layer ``ℓ`` that no
+    output sees to first order.  On a fixed activation pattern the outputs are *affine* in one layer's
+    parameters, so where no pre-activation vanishes, ``θ + εΔ`` (``Δ`` any sum of them, ``ε`` small) is an
+    exact straight line of points with the same outputs.  They include the moves in the kernel of the
+    layers after ``ℓ``, the moves orthogonal to the inputs a neuron is active on, and (for the output layer)
+    the output fiber of G2.  ``P x d``, possibly ``d = 0``."""
+    block = params.Q * params.Q + params.Q
     cols = []
-    for l in range(L + 1):
-        A = np.vstack([xs[l], kind.full((1, X.shape[1]), 1)])
-        masks = pre[l] > 0 if l < L else np.ones((Q, X.shape[1]), bool)
-        kernels = {}  # one kernel per distinct active set
-        for i in range(Q):
-            key = masks[i].tobytes()
-            if key not in kernels:
-                active = A[:, masks[i]]
-                kernels[key] = arith.nullspace(arith.matmul(active, active.T))
-            Z = kernels[key]
-            for c in range(Z.shape[1]):
-                move = kind.zeros((Q, Q + 1))
-                move[i] = Z[:, c]
-                cols.append(_direction(params, {("W", l): move[:, :Q], ("b", l): move[:, Q]}))
-    return np.stack(cols, axis=1) if cols else kind.zeros((params.count, 0))
+    for l in range(params.L + 1):
+        span = slice(l * block, (l + 1) * block)
+        K = arith.nullspace(H[span, span])
+        for c in range(K.shape[1]):
+            v = params.kind.zeros(params.count)
+            v[span] = K[:, c]
+            cols.append(v)
+    return np.stack(cols, axis=1) if cols else params.kind.zeros((params.count, 0))
+
 
 
 # -- the tangent space of the zero set, built block by block (G3, G4) ------------------------

@@ -32,7 +32,7 @@ from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUT
 from .cost import cost, cost_scale
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
-from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, input_kernel_directions, kernel_directions, singular_value_gap
+from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, layer_kernel_directions, singular_value_gap
 from .derivatives import gauss_newton, gradient, parameter_name, spectral_nullity
 from .network import Parameters, preactivations
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
@@ -124,7 +124,10 @@ class InvertibleCandidate:
     carriers: tuple
     """The parameters with the largest gradient entries, ``(name, value)``."""
     certificate: Check
-    """Nonzero exact gradient, and ``cost > B_U`` (MATH.md (c))."""
+    """Nonzero exact gradient, and ``cost > B_U`` (MATH.md (c)); ``not_applicable`` when the kept points do
+    not affinely span ``R^Q`` (the hypothesis of (c))."""
+    spans: bool
+    """The kept points affinely span ``R^Q``: (c) applies."""
 
     def as_json(self) -> dict:
         return {"cost": json_number(self.cost), "verdict": self.verdict, "gradient_norm": self.gradient_norm}
@@ -140,22 +143,20 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound) -> Inverti
     gf = np.asarray(g, dtype=float)
     norm2 = np.sum(g * g)
     carriers = tuple((parameter_name(int(i), cand.params.Q), float(gf[i])) for i in np.argsort(-np.abs(gf))[:3] if gf[i] != 0)
-    tol = None if exact else FLOAT_RTOL * max(1.0, abs(float(cand.cost)))
+    tol = None if exact else FLOAT_RTOL * cost_scale(data)
     nonzero = norm2 != 0 if exact else float(np.sqrt(norm2)) > tol
-    first = Check(CERTIFIED if exact else CHECKED, f"{data.kind.label} gradient",
-                  f"squared gradient norm {arith.format_number(norm2)}", residual=norm2, tolerance=tol)
-    if _spans(data, kept_clusters(data.Q, truncated)):
-        gap = certify_positive(np.array([cand.cost - bound], dtype=data.kind.dtype), "cost above the stratum bound")
+    at_bound = cand.cost == bound if exact else abs(float(cand.cost) - float(bound)) <= tol
+    spans = _spans(data, kept_clusters(data.Q, truncated))
+    verdict = LOCAL_MINIMUM if at_bound else NOT_CRITICAL if nonzero else UNDECIDED  # C = B_U in R_S: a minimum
+    if not spans:
+        cert = Check(NOT_APPLICABLE, "strict bound with invertible weights", "the kept points do not affinely span "
+                     f"R^Q, the hypothesis of (c): the least-squares fit of U is not unique (here: {verdict})")
     else:
-        gap = Check(NOT_APPLICABLE, "cost above the stratum bound", "the kept points do not affinely span R^Q, so the "
-                    "least-squares fit of U is not unique and invertible weights may reach the bound")
-    if cand.cost == bound:
-        verdict = LOCAL_MINIMUM  # in R_S with C = B_U: a minimum by the bound
-    else:
-        verdict = NOT_CRITICAL if nonzero else UNDECIDED
-    cert = combine([first, gap], "nonzero gradient; cost above the stratum bound" if nonzero else
-                   "zero gradient (first-order test inconclusive)")
-    return InvertibleCandidate(cand.cost, verdict, float(np.sqrt(float(norm2))), carriers, cert)
+        critical = Check((CERTIFIED if exact else CHECKED) if nonzero else UNDECIDED, f"{data.kind.label} gradient",
+                         f"squared gradient norm {arith.format_number(norm2)}", residual=norm2, tolerance=tol)
+        above = certify_positive(np.array([cand.cost - bound], dtype=data.kind.dtype), "cost above the stratum bound")
+        cert = combine([critical, above], "nonzero gradient; cost above the stratum bound")
+    return InvertibleCandidate(cand.cost, verdict, float(np.sqrt(float(norm2))), carriers, cert, spans)
 
 
 # -- the strata ------------------------------------------------------------------------------
@@ -185,8 +186,9 @@ class Stratum:
 
     @property
     def is_global(self) -> bool:
-        """``B_U = 0``: a global minimizer (``|U| = 1``)."""
-        return self.bound == 0
+        """``B_U = 0``: a global minimizer (always when ``|U| = 1``: one cluster is fitted by a constant;
+        for float data only then, since a float ``B_U`` is not exactly 0)."""
+        return len(self.kept) == 1 or (self.data.kind.is_exact and self.bound == 0)
 
     @property
     def label(self) -> str:
@@ -252,21 +254,22 @@ class TangentCertificate:
 
 
 def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
-    """The Hessian ``(1/N) JᵀJ`` at ``θ_S`` (the Gauss–Newton matrix:
-    the residual term vanishes by the normal equations on ``U`` and by zero residuals on ``S``), and the
-    explicit tangent directions ``V`` (gauge, translations beyond the collapsing layers, moves in the kernel
-    of the downstream product, moves orthogonal to a layer's lifted inputs).
-    ``dimension`` is certified when ``H V = 0`` and ``rank V = nullity H``: the minimizers near ``θ_S``
-    then contain a manifold of that dimension, and none larger (its tangent space lies in ``ker H``)."""
+    """The Hessian at ``θ_S`` is ``H = (1/N) JᵀJ`` (the residual term vanishes by the normal equations on
+    ``U`` and by zero residuals on ``S``).  ``V`` collects tangent vectors of explicit curves of minimizers:
+    the gauge ``(T W_ℓ, T b_ℓ, W_{ℓ+1} T⁻¹)`` at every hidden layer, bias translations after the last
+    collapse, and straight lines inside one layer (:func:`~symgeom.degeneracy.layer_kernel_directions`,
+    exact where no pre-activation vanishes).  When ``H V = 0`` and ``rank V = nullity H``, every direction of
+    ``ker H`` is tangent to the minimizer set, whose tangent space at ``θ_S`` therefore has dimension
+    ``rank V``; no manifold of minimizers through ``θ_S`` is larger."""
     data, params = theta.data, theta.params
     exact = data.kind.is_exact and data.Q <= EXACT_RANK_MAX_Q
     if not exact:
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)
     H = gauss_newton(params, data.X)
-    V = np.hstack([gauge_directions(params, set(range(m + 1, params.L + 1))), kernel_directions(params),
-                   input_kernel_directions(params, data.X)])
+    V = np.hstack([gauge_directions(params, set(range(m + 1, params.L + 1))), layer_kernel_directions(params, H)])
     HV = arith.matmul(H, V)
+    strict = bool(all((a != 0).all() for a in preactivations(theta.params, theta.data.X)))
     if exact:
         nullity, rank_V = params.count - arith.rank(H), arith.rank(V)
         annihilated = all(x == 0 for x in HV.reshape(-1))
@@ -280,14 +283,16 @@ def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
         kept_sv, dropped_sv = singular_value_gap(np.asarray(V, dtype=float), rank_V)
         how = "float64 spectrum of the Hessian (largest gap) and singular values of V"
         gap = f"; eigenvalue gap {zero_edge:.3g} -> {nonzero_edge:.3g}; singular values of V {kept_sv:.3g} -> {dropped_sv:.3g}"
-    detail = f"H V = 0: {annihilated}; rank V = {rank_V}; nullity H = {nullity}{gap}"
-    if annihilated and rank_V == nullity:
-        return TangentCertificate(nullity, rank_V, Check(CERTIFIED if exact else CHECKED, how + ": explicit tangent "
-                                                         "directions span ker H", detail, residual=0, tolerance=tol))
-    if not annihilated:
+    detail = (f"H V = 0: {annihilated}; rank V = {rank_V}; nullity H = {nullity}; every pre-activation nonzero: "
+              f"{strict}{gap}")
+    if annihilated and rank_V == nullity and strict:
+        return TangentCertificate(nullity, rank_V, Check(CERTIFIED if exact else CHECKED, how + ": tangent vectors of "
+                                                         "explicit curves of minimizers span ker H", detail, residual=0,
+                                                         tolerance=tol))
+    if not annihilated and exact:
         return TangentCertificate(nullity, None, Check(REFUTED, how, detail,
                                                        counterexample="a constructed tangent direction is not in ker H"))
-    return TangentCertificate(nullity, None, Check(UNDECIDED, how, detail + ": the constructed directions do not span ker H"))
+    return TangentCertificate(nullity, None, Check(UNDECIDED, how, detail + ": the constructed curves do not span ker H"))
 
 
 def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
@@ -306,6 +311,10 @@ def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
         return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(UNDECIDED, "explicit construction", str(e)), reason=str(e))
     cert = certify_stratum_point(theta)
     verdict = LOCAL_MINIMUM if cert.status in (CERTIFIED, CHECKED) else NOT_REACHED
+    if cert.status == REFUTED:  # a failed construction is no evidence against the stratum's minimum
+        cert = Check(UNDECIDED, cert.method, f"the constructed point fails its certificate ({cert.counterexample})"
+                     + ("" if data.kind.is_exact else "; float64 does not resolve the construction on these data, "
+                        "exact arithmetic may"), cert.residual, cert.margin, cert.tolerance)
     tangents = _degeneracy(theta)
     inv = None
     if S:

@@ -90,8 +90,12 @@ def _independent_rows(gram: np.ndarray) -> list[int]:
 def least_squares_fit(Z: np.ndarray, T: np.ndarray) -> np.ndarray:
     """An affine least-squares map ``F`` (``k x (Q+1)``) from the points ``Z`` to the targets ``T``:
     ``F [Z; 1ᵀ] = T Π`` with ``Π`` the orthogonal projector onto the row space of ``[Z; 1ᵀ]``.
-    When ``[Z; 1ᵀ]`` has dependent rows, the dependent coordinates get coefficient 0."""
+    When ``[Z; 1ᵀ]`` has dependent rows, the dependent coordinates get coefficient 0 (exact kind); floats
+    solve by singular values (``numpy.linalg.lstsq``), which stays accurate where the Gram matrix
+    ``Z̃ Z̃ᵀ`` would square an ill condition."""
     Zt = _lifted(Z)
+    if not arith.kind_of(Z).is_exact:
+        return np.linalg.lstsq(Zt.T, T.T, rcond=None)[0].T
     gram = arith.matmul(Zt, Zt.T)
     rows = _independent_rows(gram)
     coef = arith.matmul(T, Zt[rows].T) @ arith.inv(gram[np.ix_(rows, rows)])

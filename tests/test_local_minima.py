@@ -14,9 +14,9 @@ from symgeom.data import ClusterData, default_data
 from symgeom.certificates import Check
 from symgeom.derivatives import gradient
 from symgeom.data import example_data
-from symgeom.datafiles import csv_text
+from symgeom.datafiles import csv_text, read_csv
 from symgeom.local_minima import candidate, noise_expansion, noise_series, projection_cost, settle_stratum, settle_strata
-from symgeom.strata import strata
+from symgeom.strata import stratum_bound, strata
 from symgeom.network import Parameters
 
 from strategies_data import anisotropic_data
@@ -359,3 +359,40 @@ def test_float_refutation_is_a_warning_only_beside_exact_key_evidence():
     float_only = Derivation("X", "t", "s", (Step("a", "b", Check("checked", "f", tolerance=1e-9), key=True),
                                           Step("c", "d", float_bad)))
     assert float_only.status == "refuted" and float_only.warnings == []
+
+
+SINGLE_POINTS = "x1,x2,x3,cluster\n0,0,0,1\n1,0,0,2\n0,1,0,3\n"
+ILL_CONDITIONED = ("x1,x2,x3,cluster\n0,0,0,1\n0.0001,0,0.0001,1\n10000,0,0,2\n10000,0.0001,0,2\n0,10000,0,3\n"
+                   "0.0001,10000,0.0001,3\n0,10000,0.0001,3\n")
+
+
+def test_invertible_weights_may_reach_the_bound_when_the_kept_points_do_not_span(tmp_path, capsys):
+    """One point per cluster: every fit is exact, so the truncation-map point reaches B_U = 0; (c) does not
+    apply and nothing claims that the point is not critical."""
+    path = tmp_path / "single.csv"
+    path.write_text(SINGLE_POINTS)
+    data = read_csv(path)
+    for st in settle_strata(data, 3)[1:]:
+        assert st.invertible.cost == st.bound == 0 and st.invertible.verdict == "local_minimum"
+        assert not st.invertible.spans and st.invertible.certificate.status == "not_applicable"
+    assert main(["check", "--data", str(path), "--only", "N2", "--json", "--quiet"]) == 0
+    n2 = json.loads(capsys.readouterr().out)["claims"][0]
+    assert not any("not critical" in c["method"] or "nonzero gradient" in c["method"] for c in n2["checks"])
+
+
+def test_float_bounds_on_ill_conditioned_data_match_the_exact_ones(tmp_path, capsys):
+    """Coordinates 1e4 and 1e-4: the float least-squares bounds agree with the exact ones (Fraction arithmetic
+    through SymPy's projector), and float64 never refutes N2 there."""
+    path = tmp_path / "ill.csv"
+    path.write_text(ILL_CONDITIONED)
+    exact, floats = read_csv(path), read_csv(path, kind="float")
+    for S in strata(3):
+        kept = [j for j in (1, 2, 3) if j not in S]
+        mask = np.isin(exact.labels, kept)
+        Xt = sp.Matrix(arith.to_sympy(np.vstack([exact.X[:, mask], exact.kind.full((1, int(mask.sum())), 1)])))
+        Y = sp.Matrix(arith.to_sympy(exact.targets_ext[:, mask]))
+        R = Y - Y * Xt.pinv() * Xt
+        independent = sum(v**2 for v in R) / (2 * exact.N)
+        assert float(stratum_bound(floats, kept)) == pytest.approx(float(independent), abs=1e-12)
+    assert main(["check", "--data", str(path), "--only", "N2", "--float", "--quiet"]) == 0
+    capsys.readouterr()
