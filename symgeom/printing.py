@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+import re
+
 from sympy.printing.latex import LatexPrinter
 
 
@@ -94,12 +96,60 @@ def number_latex(x) -> Latex:
     return latex(arith.to_sympy(x))
 
 
-def scope_latex(scope) -> str:
+def scope_latex(scope) -> Latex:
     """A status's scope as LaTeX text: ``all Q`` -> ``all $Q$``, ``Q <= 3`` -> ``$Q \\le 3$``, the data
     scopes escaped; ``None`` as a dash."""
     if not scope:
-        return "--"
-    bounded = re.match(r"Q <= (\d+)(.*)", scope)
-    if bounded:
-        return rf"$Q \le {bounded.group(1)}$" + escape_tex(bounded.group(2))
-    return escape_tex(scope).replace("all Q", "all $Q$")
+        return Latex("--")
+    return Latex(prose_latex(scope).replace("all Q", "all $Q$"))
+
+
+_GREEK = ("sigma", "epsilon", "rho", "gamma", "kappa", "zeta", "tau", "theta", "lambda", "delta", "Pi", "pi", "beta")
+_BASE = r"(?:" + "|".join(_GREEK) + r"|sum|[A-Za-z]|1(?=\^))"
+_INDEX = r"(?:[_^](?:\([^()\s]*\)|\{[^{}\s]*\}|-?[A-Za-z0-9]+|[+-]))"
+_OPERAND = rf"(?:{_BASE}{_INDEX}*|-?\d+(?:\.\d+)?(?:/\d+)?)"
+_PROSE_MATH = re.compile(rf"""
+    (?P<relation>(?<![\w^_]){_OPERAND}\s*(?:>=|<=|!=|=|<|>)\s*{_OPERAND}(?![\w(]))
+  | (?P<arrow>\s->\s)
+  | (?P<operator>>=|<=|!=|(?<=\s)[<>](?=\s))
+  | (?P<scientific>(?<![\w.])\d+(?:\.\d+)?e[+-]?\d+(?!\w))
+  | (?P<symbol>(?<![\w\\]){_BASE}{_INDEX}+(?!\w))
+  | (?P<greek>(?<![\w\\])(?:{"|".join(_GREEK)})(?!\w))
+""", re.X)
+
+
+def _math_token(text: str) -> str:
+    """One token of plain-text mathematics (``W^(l)``, ``u_i <= 0``, ``sigma``) as LaTeX math."""
+    text = re.sub(r"(?<![A-Za-z\\])(" + "|".join(_GREEK) + r"|sum)(?![A-Za-z])", r"\\\1 ", text)
+    text = re.sub(r"([_^])(\([^()\s]*\)|-?[A-Za-z0-9]+|[+-])", r"\1{\2}", text)
+    for ascii_, tex in ((">=", r" \ge "), ("<=", r" \le "), ("!=", r" \ne ")):
+        text = text.replace(ascii_, tex)
+    return re.sub(r"\s+", " ", text).replace(" }", "}").strip()
+
+
+def prose_latex(text) -> Latex:
+    """Plain text with mathematics written in ASCII (method descriptions, reasons, titles) made into
+    LaTeX: the text escaped, and every mathematical token typeset in math mode — ``L >= Q`` as
+    ``$L \\ge Q$``, ``W^(l)`` as ``$W^{(l)}$``, ``1e-9`` as ``$10^{-9}$``, ``sigma`` as ``$\\sigma$``.
+
+    >>> prose_latex("Global minimizers for L >= Q")
+    'Global minimizers for $L \\\\ge Q$'
+    >>> prose_latex("x^(l) = W_l x^(l-1) + b_l")
+    '$x^{(l)}$ = $W_{l}$ $x^{(l-1)}$ + $b_{l}$'
+    """
+    out, last = [], 0
+    text = str(text)
+    for m in _PROSE_MATH.finditer(text):
+        out.append(escape_tex(text[last:m.start()]))
+        token = m.group(0)
+        if m.lastgroup == "scientific":
+            out.append(f"${decimal_latex(float(token))}$")
+        elif m.lastgroup == "arrow":
+            out.append(r" $\to$ ")
+        elif m.lastgroup == "operator":
+            out.append(f"${_math_token(token)}$")
+        else:
+            out.append(f"${_math_token(token)}$")
+        last = m.end()
+    out.append(escape_tex(text[last:]))
+    return Latex("".join(out))

@@ -22,7 +22,7 @@ from . import arith
 from ._errors import ReportError
 from .certificates import Derivation
 from .claims import Context
-from .printing import Latex, decimal_latex, escape_tex, latex, number_latex, scope_latex
+from .printing import Latex, decimal_latex, escape_tex, latex, number_latex, prose_latex, scope_latex
 
 
 def _finalize(value):
@@ -48,6 +48,7 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = number_latex
     env.filters["approx"] = decimal_latex
     env.filters["scope"] = scope_latex
+    env.filters["prose"] = prose_latex
     env.filters["setlatex"] = lambda label: Latex(label.replace("{", r"\{").replace("}", r"\}") if label != "{}" else r"\emptyset")
     return env
 

@@ -132,3 +132,27 @@ def test_notebook_display_and_sympy_printing(clustered_data):
     fam = global_minimizer(clustered_data, 3)
     assert "global minimizers" in fam._repr_latex_() and "order=(1, 2, 3)" in str(fam)
     assert "rho=" in str(clustered_data) and clustered_data._repr_latex_().startswith("$")
+
+
+def _prose(tex: str) -> str:
+    """The text outside math: inline ``$…$`` and the display environments removed, TeX's escapes of
+    ASCII symbols turned back into the symbols."""
+    import re
+
+    tex = re.sub(r"\\begin\{(equation|gathered|align\*?|tabular)\}.*?\\end\{\1\}", " ", tex, flags=re.S)
+    tex = re.sub(r"\\\[.*?\\\]", " ", tex, flags=re.S)
+    tex = re.sub(r"(?<!\\)\$[^$]*(?<!\\)\$", " ", tex)
+    for escaped, symbol in ((r"\textgreater{}", ">"), (r"\textless{}", "<"), (r"\textasciicircum{}", "^")):
+        tex = tex.replace(escaped, symbol)
+    return tex
+
+
+@pytest.mark.parametrize("handout", [False, True], ids=["report", "handout"])
+def test_no_ascii_mathematics_in_prose(tmp_path, capsys, handout):
+    """Relations, powers and gradients go through math mode: none is left as ASCII in the prose."""
+    out = tmp_path / "out"
+    assert main(["report", "--out", str(out), "--quiet"] + (["--handout"] if handout else [])) == 0
+    capsys.readouterr()
+    prose = _prose((out / ("handout.tex" if handout else "report.tex")).read_text())
+    for ascii_math in (">=", "<=", "^Q -", "grad C", "^T", "^2", "|grad"):
+        assert ascii_math not in prose, f"{ascii_math!r} in the prose: {prose[max(0, prose.find(ascii_math) - 80):][:160]!r}"
