@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import re
 
-import re
-
 from sympy.printing.latex import LatexPrinter
 
 
