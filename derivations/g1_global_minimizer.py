@@ -8,7 +8,8 @@ import numpy as np
 import sympy as sp
 
 from symgeom import arith
-from symgeom.certificates import PROVED, REFUTED, SCOPE_ALL_Q, CERTIFIED, CHECKED, NOT_APPLICABLE, Check, Derivation, Step, combine, prove_zero
+from symgeom.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, CERTIFIED, CHECKED, NOT_APPLICABLE, Check, Derivation, Step, combine)
+from symgeom.proofs import prove_zero
 from symgeom.criterion import criterion_constant, criterion_implications, gamma_in_unit_interval
 from symgeom.minimizer import certify_global_minimizer
 from symgeom.printing import latex

@@ -9,7 +9,8 @@ import numpy as np
 import sympy as sp
 
 from symgeom import arith
-from symgeom.certificates import CHECKED, NOT_APPLICABLE, REFUTED, Check, Derivation, Step, combine, prove_zero
+from symgeom.certificates import CHECKED, NOT_APPLICABLE, REFUTED, Check, Derivation, Step, combine
+from symgeom.proofs import prove_zero
 from symgeom.cost import cost
 from symgeom.degeneracy import derived_dimension
 from symgeom.derivatives import spectral_nullity

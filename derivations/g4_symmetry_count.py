@@ -7,7 +7,8 @@ from __future__ import annotations
 import sympy as sp
 
 from symgeom import ConstructionError
-from symgeom.certificates import CERTIFIED, CHECKED, REFUTED, UNDECIDED, Check, Derivation, Step, combine, prove_zero
+from symgeom.certificates import CERTIFIED, CHECKED, REFUTED, UNDECIDED, Check, Derivation, Step, combine
+from symgeom.proofs import prove_zero
 from symgeom.degeneracy import derived_dimension
 from symgeom.minimizer import certify_global_minimizer, global_minimizer
 

@@ -8,10 +8,11 @@ import numpy as np
 import sympy as sp
 
 from symgeom import arith
-from symgeom.certificates import (CHECKED, NOT_APPLICABLE, UNDECIDED, Check, Derivation, Step, certify_equal, combine,
-                                  on_data, prove_zero)
+from symgeom.certificates import (CHECKED, NOT_APPLICABLE, UNDECIDED, Check, Derivation, Step, certify_equal, combine, on_data)
+from symgeom.proofs import prove_zero
 from symgeom.derivatives import gradient, spectral_nullity
-from symgeom.local_minima import hessian_by_differences, noise_expansion, noise_series, projection_cost
+from symgeom.cost import per_point
+from symgeom.no_truncation import hessian_by_differences, noise_expansion, noise_series, projection_cost
 from ._common import data_steps
 
 ID = "N1"
@@ -35,7 +36,7 @@ def _explicit_projector(data):
     Pi = Xt.T @ arith.inv(Xt @ Xt.T) @ Xt
     I = arith.identity(data.N, data.kind)
     R = data.targets_ext @ (I - Pi)
-    return np.sum(R * R) / data.kind.scalar(2 * data.N)
+    return per_point(np.sum(R * R), data)
 
 
 def derive(ctx) -> Derivation:

@@ -13,8 +13,8 @@ from functools import lru_cache
 import sympy as sp
 
 from symgeom import arith
-from symgeom.certificates import (CERTIFIED, CHECKED, NOT_APPLICABLE, PROVED, Check, Derivation, Step, combine,
-                                  prove_matrix_identity)
+from symgeom.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, PROVED, Check, Derivation, Step, combine
+from symgeom.proofs import prove_matrix_identity
 from symgeom.local_minima import LOCAL_MINIMUM
 from symgeom.printing import escape_tex, number_latex
 from symgeom.strata import invertible_approach

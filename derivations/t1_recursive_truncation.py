@@ -12,7 +12,8 @@ import numpy as np
 import sympy as sp
 
 from symgeom.activation import Ramp, pattern_matrix, sign_patterns
-from symgeom.certificates import PROVED, REFUTED, SCOPE_ALL_Q, Check, on_data, Derivation, Step, certify_equal, combine, prove_matrix_identity
+from symgeom.certificates import PROVED, REFUTED, SCOPE_ALL_Q, Check, on_data, Derivation, Step, certify_equal, combine
+from symgeom.proofs import prove_matrix_identity
 from symgeom.cumulative import cumulative_parameters
 from symgeom.network import bias_symbols, layers, weight_symbols
 from symgeom.truncation import curated_points

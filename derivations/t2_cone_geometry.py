@@ -20,7 +20,8 @@ import sympy as sp
 
 from symgeom import arith
 from symgeom.activation import Ramp, pattern_matrix, sigma
-from symgeom.certificates import Check, Derivation, Step, certify_equal, combine, prove_matrix_identity
+from symgeom.certificates import Check, Derivation, Step, certify_equal, combine
+from symgeom.proofs import prove_matrix_identity
 from symgeom.truncation import truncation_map
 
 from ._common import (SIZE, case_split, coordinatewise, float_samples, indicator, msym, proof_sizes, ramp,

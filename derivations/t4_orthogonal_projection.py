@@ -16,7 +16,8 @@ import sympy as sp
 
 from symgeom import arith
 from symgeom.activation import sigma
-from symgeom.certificates import (Check, Derivation, Step, certify_equal, certify_positive, combine, prove_matrix_identity)
+from symgeom.certificates import Check, Derivation, Step, certify_equal, certify_positive, combine
+from symgeom.proofs import prove_matrix_identity
 from symgeom.truncation import truncation_map
 
 from ._common import (SAMPLE_POINTS, SIZE, case_split, coordinatewise, float_samples, msym, proof_sizes, ramp,

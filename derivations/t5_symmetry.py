@@ -14,7 +14,8 @@ import numpy as np
 import sympy as sp
 
 from symgeom.activation import Ramp, commutation_lemma, sign_pattern_symbols, sign_patterns, sigma
-from symgeom.certificates import PROVED, REFUTED, SCOPE_ALL_Q, Check, on_data, Derivation, Step, certify_equal, combine, prove_matrix_identity
+from symgeom.certificates import PROVED, REFUTED, SCOPE_ALL_Q, Check, on_data, Derivation, Step, certify_equal, combine
+from symgeom.proofs import prove_matrix_identity
 from symgeom.network import layers, weight_symbols
 from symgeom.symmetry import act, permutation_matrix, random_symmetry
 from symgeom.truncation import layer_truncations

@@ -35,10 +35,13 @@ def cost(params: Parameters, data: ClusterData):
 def output_cost(out: np.ndarray, data: ClusterData):
     """``(1/2N) ‖out − Y^ext‖²_F`` for network outputs ``out`` (``Q x N``) on the data."""
     r = out - data.targets_ext
-    total = np.sum(r * r)
-    if r.dtype == object:
-        return arith.to_exact(total) / (2 * data.N)
-    return float(total) / (2 * data.N)
+    return per_point(np.sum(r * r), data)
+
+
+def per_point(total, data: ClusterData):
+    """``total / (2N)`` in the data's number kind: a sum of squared residuals over the data as a cost."""
+    kind = arith.kind_of(np.asarray(data.Y))
+    return (arith.to_exact(total) if kind.is_exact else float(total)) / kind.scalar(2 * data.N)
 
 
 def cost_scale(data: ClusterData) -> float:

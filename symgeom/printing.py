@@ -133,7 +133,7 @@ def prose_latex(text) -> Latex:
     >>> prose_latex("Global minimizers for L >= Q")
     'Global minimizers for $L \\\\ge Q$'
     >>> prose_latex("x^(l) = W_l x^(l-1) + b_l")
-    '$x^{(l)}$ = $W_{l}$ $x^{(l-1)}$ + $b_{l}$'
+    '$x^{(l)} = W_{l}$ $x^{(l-1)}$ + $b_{l}$'
     """
     out, last = [], 0
     text = str(text)

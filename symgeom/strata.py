@@ -42,6 +42,7 @@ import numpy as np
 
 from . import arith
 from ._errors import ConstructionError
+from .cost import per_point
 from .data import ClusterData
 from .network import Parameters
 
@@ -108,10 +109,6 @@ def _kept_mask(data: ClusterData, kept) -> np.ndarray:
     return np.isin(data.labels, list(kept))
 
 
-def _per_point(total, data: ClusterData):
-    """``total / (2N)`` in the data's number kind."""
-    return total / data.kind.scalar(2 * data.N)
-
 
 def stratum_bound(data: ClusterData, kept):
     """``B_U = (1/2N) ‖Y_U^ext (I − Π_U)‖²_F``: the least-squares residual of the points of ``U`` alone
@@ -119,7 +116,7 @@ def stratum_bound(data: ClusterData, kept):
     mask = _kept_mask(data, kept)
     Z, T = data.X[:, mask], data.targets_ext[:, mask]
     R = least_squares_fit(Z, T) @ _lifted(Z) - T
-    return _per_point(np.sum(R * R), data)
+    return per_point(np.sum(R * R), data)
 
 
 # -- (b) the construction ------------------------------------------------------------------

@@ -7,8 +7,8 @@ import sympy as sp
 
 from symgeom import Context, run_claims
 from symgeom.activation import Ramp, sigma
-from symgeom.certificates import (CERTIFIED, CHECKED, PROVED, REFUTED, certify_equal, certify_positive,
-                                  prove_matrix_identity, prove_zero)
+from symgeom.certificates import CERTIFIED, CHECKED, PROVED, REFUTED, certify_equal, certify_positive
+from symgeom.proofs import prove_matrix_identity, prove_zero
 from symgeom.data import default_data, example_data
 from symgeom.derivations import RECIPES, t1_recursive_truncation, t2_cone_geometry, t3_idempotence, t4_orthogonal_projection, t5_symmetry
 from symgeom.derivations._common import SIZE, case_split, msym

@@ -15,7 +15,8 @@ from symgeom.certificates import Check
 from symgeom.derivatives import gradient
 from symgeom.data import example_data
 from symgeom.datafiles import csv_text, read_csv
-from symgeom.local_minima import candidate, noise_expansion, noise_series, projection_cost, settle_stratum, settle_strata
+from symgeom.local_minima import candidate, settle_stratum, settle_strata
+from symgeom.no_truncation import noise_expansion, noise_series, projection_cost
 from symgeom.strata import stratum_bound, strata
 from symgeom.network import Parameters
 
@@ -295,7 +296,7 @@ def test_n1_hessian_is_an_exact_gram_matrix():
 def test_n1_hessian_nullity_by_float_differences():
     """The float Hessian by differences of the gradient at N1 is PSD with nullity L(Q^2 + Q) (largest gap)."""
     from symgeom.derivatives import spectral_nullity
-    from symgeom.local_minima import hessian_by_differences
+    from symgeom.no_truncation import hessian_by_differences
 
     data = default_data()
     eig = np.linalg.eigvalsh(hessian_by_differences(candidate(data, 3).params, data))

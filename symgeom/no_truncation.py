@@ -1,0 +1,102 @@
+"""The no-truncation minimum N1 (MATH.md §4): its cost by the projection formula, the Hessian by
+differences of the gradient (an independent float check), and the expansion of its cost in the noise.
+
+N1 is the stratum ``S = ∅`` of :mod:`symgeom.local_minima`; what is particular to it lives here.
+
+>>> from symgeom.data import default_data
+>>> data = default_data()
+>>> projection_cost(data.X, data) == noise_series(data)[1].subs(noise_series(data)[0], 1)
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from . import arith
+from .cost import per_point
+from .data import ClusterData
+from .derivatives import gauss_newton, gradient
+from .network import Parameters
+
+__all__ = ["projection_cost", "n1_hessian", "hessian_by_differences", "noise_expansion", "noise_series"]
+
+
+
+def projection_cost(Z: np.ndarray, data: ClusterData):
+    """``(1/2N) ‖Y^ext (I − Π)‖²_F`` for points ``Z`` (``Π`` projects onto the row space of
+    ``[Z; 1ᵀ]``), through sufficient statistics:
+    ``‖Y^ext‖² − tr((Y^ext Z̃ᵀ)(Z̃ Z̃ᵀ)⁻¹(Z̃ Y^extᵀ))``."""
+    Zt = np.vstack([Z, arith.full((1, Z.shape[1]), 1, data.kind)])
+    Yx = data.targets_ext
+    cross = arith.matmul(Yx, Zt.T)
+    gram = arith.matmul(Zt, Zt.T)
+    return per_point(np.sum(Yx * Yx) - np.trace(cross @ arith.inv(gram) @ cross.T), data)
+
+
+def n1_hessian(params: Parameters, data: ClusterData):
+    """The exact Gauss–Newton matrix ``(1/N) JᵀJ``, which equals the Hessian at N1 (the residual term
+    ``Σ r_n·∇²F_n`` contracts with ``R [X; 1ᵀ]ᵀ = 0``)."""
+    return gauss_newton(params, data.X)
+
+
+def hessian_by_differences(params: Parameters, data: ClusterData, step: float = 1e-5) -> np.ndarray:
+    """The Hessian as central differences of the closed-form gradient (float64)."""
+    p = params.with_kind("float")
+    fdata = data.with_kind("float")
+    theta = p.vector().astype(float)
+    cols = []
+    for e in np.eye(theta.size) * step:
+        plus = gradient(Parameters.from_vector(theta + e, p.Q, p.L), fdata)
+        minus = gradient(Parameters.from_vector(theta - e, p.Q, p.L), fdata)
+        cols.append((plus - minus) / (2 * step))
+    H = np.stack(cols, axis=1)
+    return (H + H.T) / 2
+
+
+def noise_expansion(data: ClusterData):
+    """``C(ε)`` for the points ``m_j + ε Δx_{j,i}``: the leading coefficient in closed form,
+    ``c₂ = (1/2N) [tr(A₀ S A₀ᵀ) − |A₀ S a|² / (aᵀ S a)]`` with ``S = Σ Δx Δxᵀ``, ``A₀`` the linear part
+    of any affine map with ``A₀ m_j + c₀ = y_j``, and ``n = (a, β)`` the left null vector of
+    ``[M; 1ᵀ]`` (``C(ε) = c₂ ε² + O(ε⁴)``: :func:`noise_series` shows the expansion is even)."""
+    Q = data.Q
+    M = data.means
+    B = np.vstack([M, arith.array([[1] * Q], data.kind)])
+    G0 = data.Y @ arith.inv(B.T @ B) @ B.T
+    A0 = G0[:, :Q]
+    D = data.deviations
+    S = arith.matmul(D, D.T)
+    n = arith.nullspace(B.T)[:, 0]
+    a = n[:Q]
+    aSa = a @ S @ a
+    first = np.trace(A0 @ S @ A0.T)
+    v = A0 @ S @ a
+    value = first - (v @ v) / aSa if aSa != 0 else first
+    return per_point(value, data)
+
+
+def noise_series(data: ClusterData, order: int = 6):
+    """SymPy: ``C(ε)`` exactly, for the points ``m_j + ε Δx_{j,i}`` of exact data, and its series at 0.
+
+    The sufficient statistics make it cheap: ``Σ_i Δx_{j,i} = 0`` gives ``Y^ext X̃ᵀ = K`` (no ``ε``)
+    and ``X̃ X̃ᵀ = G₀ + ε² G₂``, so ``C(ε) = (1/2N)[‖Y^ext‖² − tr(K adj(G) Kᵀ)/det G]`` is a
+    rational function of ``ε²`` alone: the expansion has no odd terms."""
+    eps = sp.Symbol("epsilon", positive=True)
+    t = sp.Symbol("t")
+    N, kind = data.N, data.kind
+    means_ext = data.means[:, data.labels - 1]
+    one = arith.full((1, N), 1, kind)
+    Mt = np.vstack([means_ext, one])
+    Dt = np.vstack([data.deviations, 0 * one])
+    K = sp.Matrix(arith.to_sympy(arith.matmul(data.targets_ext, Mt.T)))
+    G0 = sp.Matrix(arith.to_sympy(arith.matmul(Mt, Mt.T)))
+    G2 = sp.Matrix(arith.to_sympy(arith.matmul(Dt, Dt.T)))
+    G = (G0 + t * G2).applyfunc(sp.expand)
+    det = sp.expand(G.det(method="berkowitz"))
+    adj = G.adjugate(method="berkowitz").applyfunc(sp.expand)
+    Yx = data.targets_ext
+    norm = arith.to_sympy(np.sum(Yx * Yx))
+    C_t = sp.cancel((norm * det - sp.expand((K * adj * K.T).trace())) / (2 * N * det))
+    C = C_t.subs(t, eps**2)
+    return eps, C, sp.series(C, eps, 0, order).removeO()
