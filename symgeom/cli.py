@@ -140,16 +140,25 @@ def _data_options(p: argparse.ArgumentParser, depth: bool = True, kind: bool = T
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of every subcommand; each subcommand's options come from ``_<name>_options``."""
     parser = _Parser(prog="symgeom", description="Symbolic proof companion for arXiv:2309.10639 (Chen, Muñoz Ewald).")
     parser.add_argument("--version", action="version", version=f"symgeom {__version__}")
     parser.add_argument("--debug", action="store_true", help="on an internal error, print the traceback")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for options in (_check_options, _report_options, _construct_options, _locate_options, _train_options,
+                    _example_options):
+        options(sub)
+    return parser
 
+
+def _check_options(sub) -> None:
     check = sub.add_parser("check", help="derive and check every claim on the data; print a table or JSON")
     _data_options(check)
     check.add_argument("--only", metavar="ID", help=f"check one claim ({', '.join(claim_ids())})")
     check.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
 
+
+def _report_options(sub) -> None:
     report = sub.add_parser("report", help="write a LaTeX report of every claim (DIR/report.tex)")
     _data_options(report)
     report.add_argument("--only", metavar="ID", help="report one claim")
@@ -161,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "figures, exercises")
     report.add_argument("--no-solutions", action="store_true", help="with --handout: leave out the solutions")
 
+
+def _construct_options(sub) -> None:
     construct = sub.add_parser("construct", help="write an explicit minimizer's weights and biases: the global minimizer "
                                "(L >= Q; L = Q - 1 with Q - 1 truncations) or a stratum's local minimum (--truncate)")
     _data_options(construct)
@@ -173,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 "extra 'torch')")
     construct.add_argument("--force", action="store_true", help="overwrite an existing file")
 
+
+def _locate_options(sub) -> None:
     locate = sub.add_parser("locate", help="place a parameter point in the stratum picture: per cluster kept, collapsed "
                             "(in which layer) or mixed; the stratum S, the cost, the bound B_U, the gap and a verdict")
     locate.add_argument("--params", metavar="FILE", required=True,
@@ -183,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"float input: a gap within rtol x max(1, max|y|)^2 counts as 0 (default {GAP_RTOL:g})")
     locate.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
+
+def _train_options(sub) -> None:
     train = sub.add_parser("train", help="train K networks from PyTorch's default initialization (float64, vectorized "
                            "over runs) and locate where each ends in the stratum picture")
     _data_options(train, kind=False, seed="seed of the first run; run i starts from seed + i (default 0)")
@@ -200,12 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", metavar="DIR", help="also write DIR/final_costs.pdf and DIR/runs.npz")
     train.add_argument("--force", action="store_true", help="write into an existing non-empty folder")
 
+
+def _example_options(sub) -> None:
     example = sub.add_parser("example", help="write a reproducible well-clustered data set as CSV")
     example.add_argument("--Q", type=_positive_int("--Q"), default=3, help="dimension and number of clusters (default 3)")
     example.add_argument("--seed", type=_positive_int("--seed", 0), default=0, help="random seed (default 0)")
     example.add_argument("--out", metavar="F", required=True, help="CSV file to write")
     example.add_argument("--force", action="store_true", help="overwrite an existing file")
-    return parser
 
 
 def _refuse_stdin(args) -> None:

@@ -215,12 +215,27 @@ def _separator_weight(s, shortfall, kind):
     return arith.to_exact(max(int(twice.p // twice.q) + 1, 1))
 
 
+def _layer_map(data: ClusterData, l: int, r: int, m: int, first: np.ndarray, separator_1):
+    """The affine pieces of collapsing layer ``l`` in decoded coordinates ``z``: ``a_l(z) = λ s_l(z) 1 + G z + g0 − t_l``
+    with the separator ``s_l(z) = a·z − β`` (layer 1: the hyperplane of ``k_1`` in input space; later: slot
+    ``l``), ``g_l(z) = G z + g0`` (layer 1: ``first``, the fit and the later separators; later: slot ``l``
+    zeroed) and ``t_l = [0_U; 0 (slots < l); 1 (slots ≥ l)]``.  Returns ``(a, β, G, g0, t)``."""
+    Q, kind = data.Q, data.kind
+    I = kind.identity(Q)
+    t = kind.array([0] * (r + l - 1) + [1] * (m - l + 1))
+    if l == 1:
+        a, beta = separator_1
+        return a, beta, first[:, :Q], first[:, Q], t
+    slot = I[r + l - 1]
+    return slot, kind.scalar(0), I - np.outer(slot, slot), kind.zeros(Q), t
+
+
 def stratum_minimizer(data: ClusterData, L: int, truncated) -> StratumMinimizer:
     """``θ_S``: the explicit point of ``R_S`` with cost ``B_U`` (module docstring, (b)).
 
-    ``truncated`` is ``S`` in collapse order (:func:`collapse_order` finds one) (``()`` gives N1: identity layers shifted into the positive
-    orthant and the least-squares output map).  Needs ``L ≥ |S|`` and a separating hyperplane for each
-    collapse; raises :class:`ConstructionError` naming what fails.
+    ``truncated`` is ``S`` in collapse order (:func:`collapse_order` finds one); ``()`` gives N1 (identity
+    layers shifted into the positive orthant, the least-squares output map).  Needs ``L ≥ |S|`` and a
+    separating hyperplane for each collapse; raises :class:`ConstructionError` naming what fails.
     """
     Q, kind = data.Q, data.kind
     kept = kept_clusters(Q, truncated)
@@ -229,56 +244,35 @@ def stratum_minimizer(data: ClusterData, L: int, truncated) -> StratumMinimizer:
     if L < m:
         raise ConstructionError(f"truncating S = {{{', '.join(map(str, S))}}} collapses one cluster per hidden layer: "
                                 f"it needs L >= |S| = {m} (got L = {L})")
-    one = arith.full(Q, 1, kind)
-    I = arith.identity(Q, kind)
+    one, I = kind.full(Q, 1), kind.identity(Q)
     Cbar = _barycentric_fit(data, kept)
     Yperm = data.Y[:, [j - 1 for j in kept + S]]
     if m == 0:
         return _no_truncation(data, L, Yperm @ Cbar)
     seps = [separator(data, k, kept + S[i + 1:]) for i, k in enumerate(S)]
-    # layer 1: a_1(x) = λ_1 (a_1·x − β_1) 1 + g_1(x) − t_1, g_1(x) = [c_U(x); 0; ℓ_2(x); …; ℓ_m(x)]
-    G1 = np.vstack([Cbar] + [arith.zeros((1, Q + 1), kind)] + [np.append(a, -b)[None, :] for a, b in seps[1:]])
+    # g_1(x) = [c_U(x); 0; ℓ_2(x); …; ℓ_m(x)]: the fit on U and the separators still needed
+    first = np.vstack([Cbar] + [kind.zeros((1, Q + 1))] + [np.append(a, -b)[None, :] for a, b in seps[1:]])
     weights, biases, lambdas = [], [], []
-    X = data.X
-    Z = X
-    prev = None  # (R_{ℓ-1}, t_{ℓ-1})
+    Z, R, t = data.X, I, kind.zeros(Q)  # decoded points, and the decoding z = R h + t of the previous layer
     for l, k in enumerate(S, start=1):
-        t = arith.array([0] * (r + l - 1) + [1] * (m - l + 1), kind)
-        if l == 1:
-            a, beta = seps[0]
-            s = a @ Z - beta
-            G, g0 = G1[:, :Q], G1[:, Q]
-        else:
-            slot = r + l - 1
-            s = Z[slot]
-            a = I[slot]
-            beta = 0 * s[0]
-            G, g0 = I - np.outer(I[slot], I[slot]), arith.zeros(Q, kind)
+        a, beta, G, g0, t_l = _layer_map(data, l, r, m, first, seps[0])
         collapsing = data.labels == k
         # a_l(z) = λ_l s_l(z) 1 + G z + g0 − t_l: > 0 off cluster k_l, < 0 on it
-        Gz = G @ Z + (g0 - t)[:, None]
-        lam = _separator_weight(s, np.where(collapsing[None, :], Gz, -Gz).max(axis=0), kind)
-        M, mvec = lam * np.outer(one, a) + G, -lam * beta * one + g0 - t
-        if prev is None:
-            W, b = M, mvec
-        else:
-            R, t_prev = prev
-            W, b = M @ R, M @ t_prev + mvec
-        weights.append(W)
-        biases.append(b)
+        Gz = G @ Z + (g0 - t_l)[:, None]
+        lam = _separator_weight(a @ Z - beta, np.where(collapsing[None, :], Gz, -Gz).max(axis=0), kind)
+        M, mvec = lam * np.outer(one, a) + G, -lam * beta * one + g0 - t_l
+        weights.append(M @ R)  # in the previous layer's hidden coordinates h: z = R h + t
+        biases.append(M @ t + mvec)
         lambdas.append(lam)
-        phi = arith.array([1] * (r + l) + [0] * (m - l), kind)
-        R = I - np.outer(one, phi) / kind.scalar(r + l)
-        prev = (R, t)
+        # R_l = I − 1 φ_lᵀ / (r + l) decodes layer l: φ_l sums the U block and the first l slots
+        R = I - np.outer(one, kind.array([1] * (r + l) + [0] * (m - l))) / kind.scalar(r + l)
+        t = t_l
         Z = np.where(collapsing[None, :], t[:, None], Gz + t[:, None])
-    for _ in range(L - m):
-        weights.append(I)
-        biases.append(one)
-    R, t = prev
+    weights += [I] * (L - m)
+    biases += [one] * (L - m)
     weights.append(Yperm @ R)
     biases.append(Yperm @ t)
-    params = Parameters(tuple(weights), tuple(biases))
-    return StratumMinimizer(data, L, S, kept, params, tuple(lambdas))
+    return StratumMinimizer(data, L, S, kept, Parameters(tuple(weights), tuple(biases)), tuple(lambdas))
 
 
 def _no_truncation(data: ClusterData, L: int, fit: np.ndarray) -> StratumMinimizer:
