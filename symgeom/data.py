@@ -184,16 +184,6 @@ class ClusterData:
         return tuple(sq[self.labels == j + 1].max() for j in range(self.Q))
 
     @cached_property
-    def radii(self) -> tuple:
-        """``(δ_1, …, δ_Q)``: exact square roots (SymPy) or floats."""
-        return tuple(_sqrt(r, self.kind) for r in self.radii_squared)
-
-    @cached_property
-    def delta(self):
-        """Noise ``δ = max_j δ_j``."""
-        return _sqrt(max(self.radii_squared), self.kind)
-
-    @cached_property
     def altitudes_squared(self) -> tuple:
         """``(h_1², …, h_Q²)``; ``h_k`` is the distance from ``m_k`` to the affine hull of the
         other means (infinite when ``Q = 1``: the hull is empty)."""
@@ -214,14 +204,24 @@ class ClusterData:
         return max(np.sum((M[:, j] - M[:, k]) ** 2) for j in range(self.Q) for k in range(j)) if self.Q > 1 else M[0, 0] * 0
 
     @cached_property
+    def radii(self) -> tuple:
+        """``(δ_1, …, δ_Q)``: exact square roots (SymPy) or floats."""
+        return _lengths(self.radii_squared, self.kind)
+
+    @cached_property
     def altitudes(self) -> tuple:
         """``(h_1, …, h_Q)``: the altitudes of the simplex of means."""
-        return tuple(_sqrt(a, self.kind) for a in self.altitudes_squared)
+        return _lengths(self.altitudes_squared, self.kind)
+
+    @cached_property
+    def delta(self):
+        """Noise ``δ = max_j δ_j``: the radius of the widest cluster (chosen by exact comparison of squares)."""
+        return self.radii[_extreme(max, self.radii_squared)]
 
     @cached_property
     def h(self):
-        """Signal ``h = min_k h_k``."""
-        return _sqrt(min(self.altitudes_squared), self.kind)
+        """Signal ``h = min_k h_k``: the altitude of the flattest vertex (chosen by exact comparison of squares)."""
+        return self.altitudes[_extreme(min, self.altitudes_squared)]
 
     @cached_property
     def rho(self):
@@ -300,6 +300,16 @@ def _sqrt(x, kind: Kind):
             return sp.oo
         return sp.sqrt(_sympy(x))
     return math.inf if x == math.inf else math.sqrt(float(x))
+
+
+def _lengths(squares, kind: Kind) -> tuple:
+    """The lengths whose squares are ``squares``: exact square roots (SymPy) or floats."""
+    return tuple(_sqrt(v, kind) for v in squares)
+
+
+def _extreme(pick, squares) -> int:
+    """The index of the ``pick`` (``max`` or ``min``) of ``squares``, by exact comparison."""
+    return pick(range(len(squares)), key=squares.__getitem__)
 
 
 def _to_hull(means: np.ndarray, k: int) -> np.ndarray:
