@@ -139,6 +139,10 @@ def _data_options(p: argparse.ArgumentParser, depth: bool = True, kind: bool = T
                       if not given})
 
 
+TRAIN_STEPS = 2000
+"""Steps of each training run in ``report --train``."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every subcommand; each subcommand's options come from ``_<name>_options``."""
     parser = _Parser(prog="symgeom", description="Symbolic proof companion for arXiv:2309.10639 (Chen, Muñoz Ewald).")
@@ -169,6 +173,9 @@ def _report_options(sub) -> None:
                         help="write a teaching handout (DIR/handout.tex) instead: a worked example (Q = 2 unless --data), "
                              "figures, exercises")
     report.add_argument("--no-solutions", action="store_true", help="with --handout: leave out the solutions")
+    report.add_argument("--train", type=_positive_int("--train"), metavar="K",
+                        help=f"add 'Where gradient descent ends up': K training runs ({TRAIN_STEPS} steps of gradient "
+                             "descent from PyTorch's default initialization), each located in the stratum picture")
 
 
 def _construct_options(sub) -> None:
@@ -298,6 +305,8 @@ def regenerate_command(args) -> str:
         words.append("--handout")
     if getattr(args, "no_solutions", False):
         words.append("--no-solutions")
+    if getattr(args, "train", None):
+        words += ["--train", str(args.train)]
     return shlex.join(words)
 
 

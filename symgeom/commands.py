@@ -102,11 +102,13 @@ def cmd_report(args) -> int:
     out = prepare_directory(Path(args.out), args.force)
     progress.note("figures")
     figures = write_figures(ctx, out, strata=args.handout or args.only in (None, "N2"))
+    training = _training_section(ctx, args, out, figures, progress) if args.train else None
     if args.handout:
-        text = render_handout(ctx, derivations, cli.regenerate_command(args), figures, solutions=not args.no_solutions)
+        text = render_handout(ctx, derivations, cli.regenerate_command(args), figures, solutions=not args.no_solutions,
+                              training=training)
         tex = out / "handout.tex"
     else:
-        text = render_report(ctx, derivations, cli.regenerate_command(args), figures)
+        text = render_report(ctx, derivations, cli.regenerate_command(args), figures, training=training)
         tex = out / "report.tex"
     write_text(tex, text)
     print(f"wrote {tex}")
@@ -118,6 +120,25 @@ def cmd_report(args) -> int:
         pdf = compile_pdf(tex)
         print(f"wrote {pdf}")
     return EXIT_OK
+
+
+def _training_section(ctx, args, out: Path, figures: dict, progress) -> dict:
+    """``K = --train`` runs of gradient descent on the context's data (float64), each located; the figure
+    of their final costs goes to ``figures["training"]``.  Returns what the templates show."""
+    from .figures import training_figure
+    from .locate import group_by_stratum, locate, summarize
+    from .training import DEFAULT_LR, train
+
+    data = ctx.data.with_kind("float")
+    runs = train(data, ctx.L, args.train, cli.TRAIN_STEPS, None, "gd", args.seed, progress)
+    locations = [locate(runs.params(i), data) for i in range(runs.K)]
+    groups = group_by_stratum(locations)
+    (out / "figures").mkdir(exist_ok=True)
+    figures["training"] = str(training_figure(locations, groups, out / "figures" / "training.pdf").relative_to(out))
+    return {"runs": runs.K, "steps": cli.TRAIN_STEPS, "lr": DEFAULT_LR["gd"], "seed": args.seed,
+            "rows": summarize(groups, locations), "diverged": int(runs.diverged.sum()),
+            "at_minimum": sum(w.verdict == "at_stratum_minimum" for w in locations),
+            "in_strata": sum(w.in_stratum for w in locations)}
 
 
 def _minimizer_json(ctx, derivations) -> dict:
@@ -241,15 +262,12 @@ def cmd_locate(args) -> int:
 def _train_table(runs, locations, groups) -> list[str]:
     """The runs grouped by stratum: count, how many sit at the stratum minimum, mean final cost, ``B_U``,
     mean gap."""
-    from .locate import AT_STRATUM_MINIMUM
+    from .locate import summarize
 
     rows = [("stratum S", "U", "runs", "at min", "mean final cost", "B_U", "mean gap")]
-    for g in groups:
-        members = [locations[i] for i in g.members]
-        rows.append((g.label, "{" + ", ".join(map(str, g.kept)) + "}", str(len(members)),
-                     str(sum(w.verdict == AT_STRATUM_MINIMUM for w in members)),
-                     f"{sum(float(w.cost) for w in members) / len(members):.4g}", f"{float(g.bound):.4g}",
-                     f"{sum(float(w.gap) for w in members) / len(members):.4g}"))
+    for row in summarize(groups, locations):
+        rows.append((row.label, "{" + ", ".join(map(str, row.kept)) + "}", str(row.runs), str(row.at_minimum),
+                     f"{row.mean_cost:.4g}", f"{float(row.bound):.4g}", f"{row.mean_gap:.4g}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
     if runs.diverged.any():

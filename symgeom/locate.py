@@ -45,6 +45,7 @@ from .network import Parameters, preactivations
 from .strata import stratum_bound
 
 __all__ = [
+    "GroupSummary", "summarize",
     "Location", "ClusterState", "StratumGroup", "locate", "group_by_stratum", "cluster_states", "comparable", "GAP_RTOL",
     "KEPT", "COLLAPSED", "MIXED", "AT_STRATUM_MINIMUM", "ABOVE_BOUND", "OUTSIDE_STRATA", "VERDICTS",
 ]
@@ -247,6 +248,32 @@ class StratumGroup:
     def label(self) -> str:
         S = "{" + ", ".join(map(str, self.truncated)) + "}"
         return S if self.in_stratum else f"outside ({S} collapsed)"
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """One row of the training table: a stratum (or the points outside every stratum) and its runs."""
+
+    label: str
+    kept: tuple
+    runs: int
+    at_minimum: int
+    """How many runs sit at the stratum minimum (verdict ``at_stratum_minimum``)."""
+    mean_cost: float
+    bound: object
+    mean_gap: float
+
+
+def summarize(groups, locations) -> list[GroupSummary]:
+    """Per group: the number of runs, how many sit at the stratum minimum, the mean final cost, ``B_U`` and
+    the mean gap."""
+    rows = []
+    for g in groups:
+        members = [locations[i] for i in g.members]
+        rows.append(GroupSummary(g.label, g.kept, len(members), sum(w.verdict == AT_STRATUM_MINIMUM for w in members),
+                                 sum(float(w.cost) for w in members) / len(members), g.bound,
+                                 sum(float(w.gap) for w in members) / len(members)))
+    return rows
 
 
 def group_by_stratum(locations) -> list[StratumGroup]:

@@ -53,7 +53,7 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_report(ctx: Context, derivations: list[Derivation], command: str, figures=None) -> str:
+def render_report(ctx: Context, derivations: list[Derivation], command: str, figures=None, training=None) -> str:
     """The report's LaTeX source for the derivations on ``ctx``; ``figures`` maps figure names to
     paths relative to the report (see :func:`~symgeom.figures.write_figures`)."""
     data = ctx.data
@@ -61,7 +61,7 @@ def render_report(ctx: Context, derivations: list[Derivation], command: str, fig
     return environment().get_template("report.tex.j2").render(
         ctx=ctx, data=data, derivations=derivations, command=command,
         parameters=data.parameter_count(ctx.L), points_dims=data.Q * data.N,
-        strata=strata, figures=figures or {},
+        strata=strata, figures=figures or {}, training=training,
     )
 
 
@@ -74,7 +74,8 @@ def decimal_matrix(a, digits: int = 4) -> Latex:
     return Latex(r"\begin{pmatrix} " + body + r" \end{pmatrix}")
 
 
-def render_handout(ctx: Context, derivations: list[Derivation], command: str, figures=None, solutions: bool = True) -> str:
+def render_handout(ctx: Context, derivations: list[Derivation], command: str, figures=None, solutions: bool = True,
+                   training=None) -> str:
     """The handout's LaTeX source: the same mathematics, a worked example on ``ctx``, exercises
     and (unless ``solutions`` is false) their solutions on separate pages."""
     from .datafiles import decimal_text
@@ -99,6 +100,7 @@ def render_handout(ctx: Context, derivations: list[Derivation], command: str, fi
         ctx=ctx, data=data, by_id=by_id, command=command, figures=figures or {}, solutions=solutions,
         example=example, points=points, family=fam if example else None,
         strata=strata, strata_example=next((st for st in strata if st.truncated and st.minimizer is not None), None),
+        training=training,
         parameters=data.parameter_count(ctx.L),
     )
 

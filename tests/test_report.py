@@ -156,3 +156,20 @@ def test_no_ascii_mathematics_in_prose(tmp_path, capsys, handout):
     prose = _prose((out / ("handout.tex" if handout else "report.tex")).read_text())
     for ascii_math in (">=", "<=", "^Q -", "grad C", "^T", "^2", "|grad"):
         assert ascii_math not in prose, f"{ascii_math!r} in the prose: {prose[max(0, prose.find(ascii_math) - 80):][:160]!r}"
+
+
+@pytest.mark.parametrize("handout", [False, True], ids=["report", "handout"])
+def test_report_train_section(tmp_path, capsys, handout):
+    """report --train K: the runs are located and tabulated by stratum (the counts add up to K), with the figure,
+    and the command that regenerates the document repeats --train."""
+    import re
+
+    out = tmp_path / "out"
+    assert main(["report", "--train", "6", "--out", str(out), "--quiet"] + (["--handout"] if handout else [])) == 0
+    capsys.readouterr()
+    tex = (out / ("handout.tex" if handout else "report.tex")).read_text()
+    assert ("Where gradient descent ends up" in tex) != handout and ("ex:training" in tex) == handout
+    table = tex[tex.index(r"stratum $S$ & $U$ & runs"):tex.index(r"\bottomrule", tex.index(r"stratum $S$ & $U$ & runs"))]
+    counts = [int(m.group(1)) for m in re.finditer(r"\\\}\$ & (\d+) & \d+ & \$", table)]
+    assert sum(counts) == 6 and (out / "figures" / "training.pdf").is_file()
+    assert "-{}-train 6" in tex  # the regenerating command, "--" escaped for TeX
