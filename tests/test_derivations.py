@@ -59,7 +59,7 @@ def test_float_mode_claims_no_more_than_it_checked():
         assert data_check.status == CHECKED and data_check.tolerance is not None
 
 
-@pytest.mark.parametrize("Q,L", [(1, 1), (2, 3), (4, 4)])
+@pytest.mark.parametrize("Q,L", [(1, 1), (2, 3), pytest.param(4, 4, marks=pytest.mark.slow)])
 def test_claims_on_other_sizes(Q, L):
     ds = run_claims(Context(example_data(Q, Q + L), L))
     expected = [PROVED] * 5 + ([CERTIFIED] * 4 if L >= Q else ["not_applicable"] * 4)

@@ -37,6 +37,7 @@ def plain_cost(params, data):
     return total / (2 * data.N)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=clustered_data(kind=st.just("exact")), extra=st.integers(0, 2))
 def test_construction_is_certified_or_refused(data, extra):
@@ -53,6 +54,7 @@ def test_construction_is_certified_or_refused(data, extra):
     assert cost(theta.with_kind("float"), floats) <= 1e-6 * scale**2 or float(min(fam.margins)) < 1e-9
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=clustered_data())
 def test_statistics_exact_and_float_agree(data):
@@ -63,6 +65,7 @@ def test_statistics_exact_and_float_agree(data):
     assert float(data.rho) == pytest.approx(float(other.rho), rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.integers(1, 4).flatmap(lambda Q: st.tuples(st.just(Q), st.integers(1, 3))).flatmap(
     lambda QL: st.tuples(parameter_points(QL[0], QL[1]), st.lists(st.lists(st.integers(-20, 20), min_size=QL[0],
