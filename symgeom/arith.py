@@ -24,6 +24,7 @@ pure-Python rationals on the Hessians of G3), the kernel to SymPy's
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from enum import Enum
 from fractions import Fraction
 from numbers import Rational
@@ -252,6 +253,21 @@ def rank(a: np.ndarray, rtol: float | None = None) -> int:
     if rtol is None:
         rtol = max(a.shape) * np.finfo(float).eps
     return int(np.sum(s > rtol * s[0])) if s[0] > 0 else 0
+
+
+LINALG_THREADS = 1
+"""BLAS threads while symgeom computes: its dense matrices are small (``P x P`` with ``P`` in the hundreds),
+where a second thread gains little, and on a busy machine multithreaded OpenBLAS on them is tens of times
+slower than one thread (it also makes float results independent of the machine's core count)."""
+
+
+@contextmanager
+def linalg_threads(limit: int = LINALG_THREADS):
+    """Run the body with at most ``limit`` BLAS threads (threadpoolctl; restored afterwards)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=limit, user_api="blas"):
+        yield
 
 
 FLINT_MIN_ENTRIES = 4096

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable
 
+from . import arith
 from ._errors import ConstructionError, UsageError
 from .certificates import Derivation
 from .data import ClusterData
@@ -114,13 +115,14 @@ def run_claims(ctx: Context, only: str | None = None, progress=None) -> list[Der
         raise UsageError(f"{only!r} is an unknown claim; known claims are {', '.join(RECIPES)}")
     chosen = [(cid, recipe) for cid, recipe in RECIPES.items() if only is None or cid == only]
     out = []
-    for i, (cid, recipe) in enumerate(chosen, start=1):
-        if progress is not None:
-            progress(i, len(chosen), cid)
-        try:
-            out.append(recipe(ctx))
-        except ConstructionError as e:  # the one place where an impossible construction becomes a result
-            out.append(_not_applicable(recipe, e))
+    with arith.linalg_threads():
+        for i, (cid, recipe) in enumerate(chosen, start=1):
+            if progress is not None:
+                progress(i, len(chosen), cid)
+            try:
+                out.append(recipe(ctx))
+            except ConstructionError as e:  # the one place where an impossible construction becomes a result
+                out.append(_not_applicable(recipe, e))
     return out
 
 

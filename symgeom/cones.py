@@ -30,7 +30,7 @@ from .data import ClusterData
 from .truncation import truncation_map
 
 __all__ = ["CollapseCone", "complement_simplex", "collapse_cone", "rational_inside", "default_offsets", "fitted_cone",
-           "collapse_layers"]
+           "collapse_layers", "collapsed_points", "filtered_collapse_margin"]
 
 
 # -- cones -----------------------------------------------------------------------------
@@ -175,11 +175,46 @@ def collapse_layers(data: ClusterData, order, crit: Criterion, offsets=None):
             cone = fitted_cone(data, k, layer, Z, crit)
         else:
             cone = collapse_cone(data, k, layer, crit.gamma, offsets[k - 1])
-        U = cone.W @ Z + cone.b[:, None]
-        margins.append(_sign_margin(U, data.labels == k, layer, k, data, crit))
+        collapsed = data.labels == k
+        margin = filtered_collapse_margin(cone.W, cone.b, data, order[:layer - 1], [c.apex for c in cones], k)
+        if margin is None:
+            U = cone.W @ Z + cone.b[:, None]
+            margin = _sign_margin(U, collapsed, layer, k, data, crit)
+            Z = truncation_map(cone.W, cone.b)(Z)
+        else:
+            Z = collapsed_points(Z, collapsed, cone.apex)
+        margins.append(margin)
         cones.append(cone)
-        Z = truncation_map(cone.W, cone.b)(Z)
     return tuple(cones), tuple(margins), Z
+
+
+def collapsed_points(Z: np.ndarray, collapsed: np.ndarray, apex: np.ndarray) -> np.ndarray:
+    """``τ(Z)`` for a truncation map under which the columns ``collapsed`` lie in the open backward cone (they
+    go to the apex) and every other column in the open forward cone (it stays): no arithmetic needed."""
+    out = Z.copy()
+    out[:, collapsed] = apex[:, None]
+    return out
+
+
+def filtered_collapse_margin(W: np.ndarray, b: np.ndarray, data: ClusterData, before, apexes, k: int):
+    """The exact smallest slack of a collapsing layer's strict sign conditions (``U < 0`` on cluster ``k``,
+    ``U > 0`` elsewhere, ``U = W z + b``) on the curated points after the layers that collapsed the clusters
+    ``before`` into ``apexes`` (every earlier layer's conditions hold): the points not yet collapsed through
+    the floating-point filter, the apexes exactly.  ``None`` when the filter cannot certify every condition
+    (exact data only; the caller then computes exactly)."""
+    if not data.kind.is_exact:
+        return None
+    from .filtered import exact_minimum, float_points
+
+    live = ~np.isin(data.labels, list(before))
+    sign = np.where(data.labels[live] == k, -1.0, 1.0)
+    margin = exact_minimum(W, b, data.X[:, live], float_points(data)[:, live], sign)
+    if margin is None:
+        return None
+    at_apexes = [u for p in apexes for u in (W @ p + b)]
+    if any(not u > 0 for u in at_apexes):
+        return None
+    return min([margin] + at_apexes)
 
 
 def _sign_margin(U: np.ndarray, collapsed: np.ndarray, layer: int, k: int, data: ClusterData, crit: Criterion):

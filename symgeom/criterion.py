@@ -9,6 +9,7 @@ True
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -92,8 +93,22 @@ class Criterion:
     """Largest admissible apex offset ``min((h − γD)/(2(1+γ)), h/Q)``."""
 
 
+_DEFAULT_CRITERIA: "weakref.WeakKeyDictionary[ClusterData, Criterion]" = weakref.WeakKeyDictionary()
+"""The criterion with the default ``γ`` of each live data set: the SymPy evaluation is done once per data set."""
+
+
 def clustering_criterion(data: ClusterData, gamma=None) -> Criterion:
-    """Evaluate the sufficient condition ``ρ < c`` on the data (exactly for exact data)."""
+    """Evaluate the sufficient condition ``ρ < c`` on the data (exactly for exact data); with the default
+    ``γ`` the result is kept for the lifetime of ``data`` (both are immutable)."""
+    if gamma is not None:
+        return _evaluate(data, gamma)
+    if data not in _DEFAULT_CRITERIA:
+        _DEFAULT_CRITERIA[data] = _evaluate(data, None)
+    return _DEFAULT_CRITERIA[data]
+
+
+def _evaluate(data: ClusterData, gamma) -> Criterion:
+    """:func:`clustering_criterion` without the cache."""
     c, b = criterion_constant()
     g, k, Q, d, h = b["symbols"]
     exact = data.kind.is_exact

@@ -63,10 +63,27 @@ def derived_dimension():
 
 def singular_value_gap(A: np.ndarray, rank: int) -> tuple[float, float]:
     """``(σ_rank, σ_{rank+1})`` of a float matrix (the last kept and the first dropped singular value)."""
-    s = np.linalg.svd(np.asarray(A, dtype=float), compute_uv=False)
+    return _gap(np.linalg.svd(np.asarray(A, dtype=float), compute_uv=False), rank)
+
+
+def _gap(s: np.ndarray, rank: int) -> tuple[float, float]:
+    """``(σ_rank, σ_{rank+1})`` from the singular values ``s`` (descending)."""
     kept = float(s[rank - 1]) if rank > 0 else float("inf")
     dropped = float(s[rank]) if rank < s.size else 0.0
     return kept, dropped
+
+
+FLOAT_RANK_RTOL = 1e-9
+"""Singular values above this times the largest count towards a float rank."""
+
+
+def float_rank(A: np.ndarray, rtol: float = FLOAT_RANK_RTOL) -> tuple[int, float, float, float]:
+    """``(rank, tolerance, σ_rank, σ_{rank+1})`` of a float matrix from one singular value decomposition:
+    the rank counts the singular values above ``tolerance = rtol σ_1``."""
+    s = np.linalg.svd(np.asarray(A, dtype=float), compute_uv=False)
+    tol = rtol * float(s[0]) if s.size else 0.0
+    r = int(np.sum(s > tol))
+    return (r, tol) + _gap(s, r)
 
 
 EXACT_RANK_MAX_Q = 4
@@ -83,10 +100,7 @@ def rank_check(A: np.ndarray, what: str, expected: int):
         status = CERTIFIED if r == expected else REFUTED
         return r, Check(status, f"exact rational rank of {what}", f"rank {r}, expected {expected}", residual=r - expected,
                         counterexample=None if r == expected else f"rank {r} != {expected}")
-    s = np.linalg.svd(np.asarray(A, dtype=float), compute_uv=False)
-    tol = 1e-9 * float(s[0]) if s.size else 0.0
-    r = int(np.sum(s > tol))
-    kept, dropped = singular_value_gap(A, r)
+    r, tol, kept, dropped = float_rank(A)
     status = CHECKED if r == expected else REFUTED
     return r, Check(status, f"float64 rank of {what} (singular values > 1e-9 x largest)",
                     f"rank {r}, expected {expected}; singular-value gap {kept:.3g} -> {dropped:.3g}",

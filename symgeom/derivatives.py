@@ -117,24 +117,83 @@ def _moments(blocks):
 def gauss_newton(params: Parameters, X: np.ndarray) -> np.ndarray:
     """``(1/N) Σ_n J_nᵀ J_n`` over the columns of ``X``, through sufficient statistics per
     activation region: second moments ``Σ φ_ℓ φ_mᵀ`` of the layers whose ``M_ℓ`` is not zero
-    (counts and sums alone where a layer is constant over the region)."""
+    (counts and sums alone where a layer is constant over the region).
+
+    This is the Gauss–Newton matrix only.  It is the Hessian of the cost where the residual term
+    ``(1/N) Σ_n r_nᵀ ∇²F_n`` vanishes -- at a zero of the cost, and at the stratum minimizers by the
+    normal equations -- and nowhere else in general: away from a zero of the cost do not read its
+    spectrum as the Hessian's."""
     Q, L, kind = params.Q, params.L, params.kind
     N = X.shape[1]
-    xs, _, regions = activation_regions(params, X)
     B = Q + 1
-    H = arith.zeros(((L + 1) * Q * B, (L + 1) * Q * B), kind)
-    for start, stop, Ms in regions:
-        live = [l for l, M in enumerate(Ms) if (M != 0).any()]
-        if not live:
-            continue
-        S = _moments([(l, xs[l][:, start:stop]) for l in live])
-        for l in live:
-            for m in live:
-                H[l * Q * B:(l + 1) * Q * B, m * Q * B:(m + 1) * Q * B] += np.kron(Ms[l].T @ Ms[m], S[l, m])
+    stats = _region_statistics(params, X)
+    if not kind.is_exact:
+        H = _accumulate_float(stats, Q, L)
+    else:
+        H = arith.zeros(((L + 1) * Q * B, (L + 1) * Q * B), kind)
+        for Ms, live, S in stats:
+            for l in live:
+                for m in live:
+                    H[l * Q * B:(l + 1) * Q * B, m * Q * B:(m + 1) * Q * B] += np.kron(Ms[l].T @ Ms[m], S[l, m])
     order = np.concatenate([l * Q * B + _layout(Q) for l in range(L + 1)])
     out = arith.zeros(H.shape, kind)
     out[np.ix_(order, order)] = H
     return out / kind.scalar(N)
+
+
+REGION_CHUNK = 512
+"""Float regions accumulated per batch (bounds the batch arrays to a few tens of MB at ``Q = L = 8``)."""
+
+
+def _accumulate_float(stats: list, Q: int, L: int) -> np.ndarray:
+    """``Σ_regions kron(M_ℓᵀ M_m, S[ℓ, m])`` for every pair of layers, in float64, batched: per chunk of
+    regions, block ``(ℓ, m)`` is one matrix product ``vec(M_ℓᵀ M_m)ᵀ vec(S[ℓ, m])`` summed over the regions
+    (BLAS), instead of one Kronecker product per region and pair."""
+    B = Q + 1
+    H = np.zeros((L + 1, Q, B, L + 1, Q, B))
+    for start in range(0, len(stats), REGION_CHUNK):
+        part = stats[start:start + REGION_CHUNK]
+        M = np.zeros((len(part), L + 1, Q, Q))
+        S = np.zeros((len(part), L + 1, L + 1, B, B))
+        for r, (Ms, live, moments) in enumerate(part):
+            for l in live:
+                M[r, l] = Ms[l]
+            for (l, m), value in moments.items():
+                S[r, l, m] = value
+        G = np.einsum("rlai,rmaj->rlmij", M, M)
+        for l in range(L + 1):
+            for m in range(L + 1):
+                block = G[:, l, m].reshape(len(part), Q * Q).T @ S[:, l, m].reshape(len(part), B * B)
+                H[l, :, :, m] += block.reshape(Q, Q, B, B).transpose(0, 2, 1, 3)
+    return H.reshape((L + 1) * Q * B, (L + 1) * Q * B)
+
+
+def _region_statistics(params: Parameters, X: np.ndarray) -> list:
+    """``[(Ms, live, S)]`` per activation region: the backward matrices ``M_ℓ``, the layers whose ``M_ℓ``
+    is not zero, and the second moments ``S[ℓ, m] = Σ φ_ℓ φ_mᵀ`` of those layers.  Exact points whose
+    patterns the floating-point filter certifies take the moments of the raw data per region (integer sums)
+    through the region's exact affine layer maps, ``Σ φ_ℓ φ_mᵀ = T_ℓ (Σ x̃ x̃ᵀ) T_mᵀ``; otherwise one
+    forward pass in the data's arithmetic."""
+    from .filtered import layer_maps, region_moments
+
+    found = region_moments(params, X) if params.kind.is_exact and arith.kind_of(X).is_exact else None
+    if found is None:
+        xs, _, regions = activation_regions(params, X)
+        out = []
+        for start, stop, Ms in regions:
+            live = [l for l, M in enumerate(Ms) if (M != 0).any()]
+            if live:
+                out.append((Ms, live, _moments([(l, xs[l][:, start:stop]) for l in live])))
+        return out
+    out = []
+    for pattern, _, raw in found:
+        Ms = _backward(params, pattern)
+        live = [l for l, M in enumerate(Ms) if (M != 0).any()]
+        if not live:
+            continue
+        T = layer_maps(params, pattern)
+        out.append((Ms, live, {(l, m): T[l] @ raw @ T[m].T for l in live for m in live}))
+    return out
 
 
 def cluster_gauss_newton(J_F: np.ndarray, sizes, N: int) -> np.ndarray:
@@ -143,7 +202,7 @@ def cluster_gauss_newton(J_F: np.ndarray, sizes, N: int) -> np.ndarray:
     kind = arith.kind_of(J_F)
     w = arith.array(np.repeat(list(sizes), Q), kind)
     total = kind.scalar(N)
-    return (J_F.T * w[None, :]) @ J_F / total
+    return arith.matmul(J_F.T * w[None, :], J_F) / total
 
 
 def gradient(params: Parameters, data) -> np.ndarray:

@@ -40,6 +40,7 @@ from .cost import output_cost
 from .criterion import Criterion, clustering_criterion
 from .cumulative import CumulativeParameters, actual_parameters
 from .data import ClusterData
+from .filtered import affine_on_pattern
 from .network import Parameters, forward
 from .symmetry import act
 from .truncation import truncation_map
@@ -224,6 +225,31 @@ def certify_global_minimizer(params: Parameters, data: ClusterData, order) -> Ch
     """G1 for given parameters: cost 0, and every strict sign condition of the construction
     (layer ``ℓ ≤ Q`` collapses cluster ``order[ℓ-1]``; layers beyond ``Q`` keep every pre-activation
     positive).  Exact data: ``certified`` with the cost exactly 0; floats: ``checked``."""
+    checks = _filtered_certificate_checks(params, data, order)
+    if checks is None:
+        checks = _exact_certificate_checks(params, data, order)
+    exact = data.kind.is_exact
+    kind = "exact rational" if exact else "float64"
+    return combine(checks, f"{kind} cost and strict sign conditions",
+                   f"{len(checks) - 1} groups of strict inequalities over N = {data.N} points, L = {params.L}")
+
+
+def _cost_check(C, data: ClusterData) -> Check:
+    """The cost of G1: exactly 0 (``certified``), or within the float tolerance (``checked``)."""
+    if data.kind.is_exact:
+        return Check(CERTIFIED, "exact cost", residual=C) if C == 0 else \
+            Check(REFUTED, "exact cost", residual=C, counterexample=f"cost {C} != 0")
+    tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(data.Y))) ** 2)
+    return Check(CHECKED if C <= tol else REFUTED, "float cost", residual=C, tolerance=tol,
+                 counterexample=None if C <= tol else f"cost {C!r} > {tol:.3g}")
+
+
+LAYER_SIGNS = "sign conditions of layer {}"
+IDENTITY_SIGNS = "pre-activations of the identity layers"
+
+
+def _exact_certificate_checks(params: Parameters, data: ClusterData, order) -> list:
+    """The checks of :func:`certify_global_minimizer`, every value computed in the data's arithmetic."""
     from .certificates import certify_positive
     from .truncation import layer_truncations
 
@@ -232,21 +258,66 @@ def certify_global_minimizer(params: Parameters, data: ClusterData, order) -> Ch
     for layer, (tau, k) in enumerate(zip(layer_truncations(params)[:Q], order), start=1):
         U = tau.coordinates(Z)
         collapsed = data.labels == k
-        checks.append(certify_positive(np.where(collapsed[None, :], -U, U), f"sign conditions of layer {layer}"))
+        checks.append(certify_positive(np.where(collapsed[None, :], -U, U), LAYER_SIGNS.format(layer)))
         Z = tau(Z)
     pre, xs = forward(params, data.X)
     if params.L > Q:
-        checks.append(certify_positive(np.stack(pre[Q:params.L]), "pre-activations of the identity layers"))
-    C = output_cost(xs[-1], data)
-    exact = data.kind.is_exact
-    if exact:
-        cost_check = Check(CERTIFIED, "exact cost", residual=C) if C == 0 else \
-            Check(REFUTED, "exact cost", residual=C, counterexample=f"cost {C} != 0")
-    else:
-        tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(data.Y))) ** 2)
-        cost_check = Check(CHECKED if C <= tol else REFUTED, "float cost", residual=C, tolerance=tol,
-                           counterexample=None if C <= tol else f"cost {C!r} > {tol:.3g}")
-    checks.append(cost_check)
-    kind = "exact rational" if exact else "float64"
-    return combine(checks, f"{kind} cost and strict sign conditions",
-                   f"{len(checks) - 1} groups of strict inequalities over N = {data.N} points, L = {params.L}")
+        checks.append(certify_positive(np.stack(pre[Q:params.L]), IDENTITY_SIGNS))
+    checks.append(_cost_check(output_cost(xs[-1], data), data))
+    return checks
+
+
+def _filtered_certificate_checks(params: Parameters, data: ClusterData, order):
+    """The same checks as :func:`_exact_certificate_checks` when every one of them holds, through the
+    floating-point filter (:mod:`symgeom.filtered`): signs certified in float64 with error bounds, the
+    margins and the cost exact.  The cost is exact because every activation pattern met collapses the
+    network to a constant map (``A = 0``, checked exactly per pattern), so each point's output is exactly
+    that constant.  ``None`` (nothing certified this way) when the data are not exact or anything fails or
+    is too close to call; the exact computation then decides, and reports any failure."""
+    from .certificates import certify_positive
+    from .cones import filtered_collapse_margin
+    from .filtered import MAX_REGIONS, certified_patterns, float_points, minimum_candidates, pattern_groups
+    from .truncation import layer_truncations
+
+    if not data.kind.is_exact or params.kind != data.kind:
+        return None
+    Q, L = data.Q, params.L
+    checks, apexes = [], []
+    for layer, (tau, k) in enumerate(zip(layer_truncations(params)[:Q], order), start=1):
+        margin = filtered_collapse_margin(tau.W, tau.b, data, order[:layer - 1], apexes, k)
+        if margin is None:
+            return None
+        checks.append(certify_positive(np.array([margin], dtype=object), LAYER_SIGNS.format(layer)))
+        apexes.append(tau.apex)
+    found = certified_patterns(params, float_points(data))
+    if found is None:
+        return None
+    active, pre, bounds = found
+    first, inverse = pattern_groups(active)
+    if first.size > MAX_REGIONS:
+        return None
+    if L > Q:
+        if not active[Q:L].all():
+            return None
+        where = minimum_candidates(np.stack(pre[Q:L]), np.stack(bounds[Q:L]))
+        if where is None:
+            return None
+        margin = min(affine_on_point(params, active[:, :, n], l + Q + 1, data.X[:, n])[i]
+                     for l, i, n in zip(*where))
+        checks.append(certify_positive(np.array([margin], dtype=object), IDENTITY_SIGNS))
+    total = data.kind.scalar(0)
+    for g, n in enumerate(first):
+        A, c = affine_on_pattern(params, active[:, :, n], L + 1)
+        if any(x != 0 for x in A.reshape(-1)):
+            return None
+        counts = np.bincount(data.labels[inverse == g], minlength=Q + 1)[1:]
+        r = c[:, None] - data.Y
+        total += sum(int(m) * (r[:, j] @ r[:, j]) for j, m in enumerate(counts) if m)
+    checks.append(_cost_check(total / data.kind.scalar(2 * data.N), data))
+    return checks
+
+
+def affine_on_point(params: Parameters, pattern: np.ndarray, layer: int, x: np.ndarray) -> np.ndarray:
+    """The exact pre-activation of ``layer`` at the input ``x`` whose activation pattern is ``pattern``."""
+    A, c = affine_on_pattern(params, pattern, layer)
+    return A @ x + c

@@ -94,6 +94,7 @@ def test_unknown_claim(capsys):
     assert code == 2 and "unknown claim" in err and "T1" in err
 
 
+@pytest.mark.slow
 def test_report_refuses_non_empty_folder(tmp_path, capsys):
     out = tmp_path / "rep"
     out.mkdir()

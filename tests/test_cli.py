@@ -65,6 +65,7 @@ def test_example_then_check(tmp_path, capsys):
     assert out["Q"] == 2 and out["L"] == 2
 
 
+@pytest.mark.slow
 def test_report_is_deterministic(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     assert main(["report", "--out", str(a)]) == 0
@@ -75,6 +76,7 @@ def test_report_is_deterministic(tmp_path):
     assert "symgeom report" in text and r"\end{document}" in text
 
 
+@pytest.mark.slow
 def test_report_tex_identical_across_hash_seeds(tmp_path):
     outs = []
     for seed in ("1", "2"):
@@ -93,6 +95,7 @@ def console_script():
     return script
 
 
+@pytest.mark.slow
 def test_console_script_and_module_entry_points(tmp_path):
     for cmd in ([console_script()], [sys.executable, "-m", "symgeom"]):
         proc = subprocess.run(cmd + ["check", "--only", "T1", "--json"], capture_output=True, text=True)
@@ -109,6 +112,7 @@ def test_usage_errors_exit_2(argv, capsys):
     assert e.value.code == 2
 
 
+@pytest.mark.slow
 def test_check_json_identical_across_runs_and_hash_seeds():
     outs = []
     for seed in ("0", "1", "1"):

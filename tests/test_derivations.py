@@ -85,7 +85,7 @@ def test_float_mode_claims_no_more_than_it_checked():
         assert data_check.status == CHECKED and data_check.tolerance is not None
 
 
-@pytest.mark.parametrize("Q,L", [(1, 1), (2, 3), (4, 4)])
+@pytest.mark.parametrize("Q,L", [(1, 1), (2, 3), pytest.param(4, 4, marks=pytest.mark.slow)])
 def test_claims_on_other_sizes(Q, L):
     ds = run_claims(Context(example_data(Q, Q + L), L))
     assert [d.status for d in ds[:5]] == [PROVED] * 5 and all(d.main.scope == "all Q" for d in ds[:5])

@@ -44,6 +44,7 @@ MIN_CHECKED_SHARE = 0.8
 """At least this share of the float data checks must be substantive (``checked``, not ``not_applicable``)."""
 
 
+@pytest.mark.slow
 def test_construction_is_certified_or_refused():
     outcomes = []
 
@@ -68,6 +69,9 @@ def test_construction_is_certified_or_refused():
     assert outcomes and sum(outcomes) >= MIN_CONSTRUCTED_SHARE * len(outcomes), f"{sum(outcomes)}/{len(outcomes)} constructed"
 
 
+
+
+@pytest.mark.slow
 @FUZZ
 @given(data=clustered_data())
 def test_statistics_exact_and_float_agree(data):
@@ -78,6 +82,7 @@ def test_statistics_exact_and_float_agree(data):
     assert float(data.rho) == pytest.approx(float(other.rho), rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.integers(1, 4).flatmap(lambda Q: st.tuples(st.just(Q), st.integers(1, 3))).flatmap(
     lambda QL: st.tuples(parameter_points(QL[0], QL[1]), st.lists(st.lists(st.integers(-20, 20), min_size=QL[0],

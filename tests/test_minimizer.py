@@ -18,7 +18,10 @@ from symgeom.network import activation_pattern, load_parameters, symbolic_parame
 
 from strategies_data import anisotropic_data
 
-CASES = [(Q, L, seed) for Q in range(1, 6) for L in (Q, Q + 1, Q + 2) for seed in (0, 1)]
+SLOW_Q = 5
+"""Exact families at this ``Q`` take a second or more each: they run in the slow lane."""
+CASES = [pytest.param(Q, L, seed, marks=[pytest.mark.slow] if Q >= SLOW_Q else [])
+         for Q in range(1, 6) for L in (Q, Q + 1, Q + 2) for seed in (0, 1)]
 
 
 @pytest.mark.parametrize("Q,L,seed", CASES)
@@ -74,6 +77,7 @@ def test_degeneracy_analysis(Q, L):
     assert all(c.status == "certified" for c in deg.checks.values())
 
 
+@pytest.mark.slow
 def test_floats_up_to_eight():
     data = anisotropic_data(8, 2, noise=0.05, kind="float")
     deg = analyse(global_minimizer(data, 8))

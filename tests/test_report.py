@@ -9,6 +9,7 @@ from symgeom.printing import Latex, escape_tex
 from symgeom.report import environment, first_tex_error
 
 
+@pytest.mark.slow
 def test_report_compiles(tmp_path, tex_compiler, capsys):
     out = tmp_path / "rep"
     assert main(["report", "--out", str(out), "--pdf"]) == 0
@@ -17,6 +18,7 @@ def test_report_compiles(tmp_path, tex_compiler, capsys):
     assert pdf.rstrip().endswith(b"%%EOF")
 
 
+@pytest.mark.slow
 def test_pdf_is_reproducible(tmp_path, tex_compiler):
     pdfs = []
     for name in ("a", "b"):
@@ -79,6 +81,7 @@ def test_every_recipe_renders_alone(tmp_path, cid, capsys):
     assert text.count(r"\subsection{") == 1 and f"\\label{{claim:{cid}}}" in text
 
 
+@pytest.mark.slow
 def test_figures_exist_and_are_reproducible(tmp_path, capsys):
     runs = []
     for name in ("a", "b"):
@@ -102,6 +105,7 @@ def _q2_data(tmp_path):
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("solutions", [True, False])
 def test_handout_compiles(tmp_path, tex_compiler, capsys, solutions):
     out = tmp_path / "h"
