@@ -94,6 +94,29 @@ def test_claims_on_other_sizes(Q, L):
     assert all(d.status != REFUTED for d in ds)
 
 
+GRID = [(Q, L) for Q in (2, 3, 4) for L in (Q, Q + 1, Q + 2)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("Q,L", GRID)
+def test_dimensions_by_construction_on_example_data(Q, L):
+    """G3, G4 and N1 on `symgeom example` data: the dimension comes from constructed directions with exact
+    ranks, and it equals the nullity of the Gauss-Newton matrix counted independently by numpy's SVD."""
+    from symgeom.derivatives import gauss_newton
+    from symgeom.local_minima import settle_stratum
+
+    data = example_data(Q)
+    ctx = Context(data, L)
+    ds = {d.id: d for d in run_claims(ctx) if d.id in ("G3", "G4", "N1")}
+    for cid, d in ds.items():
+        assert d.status == CERTIFIED and d.main.scope == "these data", cid
+    n1 = settle_stratum(data, L, ())
+    H = np.asarray(gauss_newton(n1.minimizer.params, data.X), dtype=float)
+    s = np.linalg.svd(H, compute_uv=False)
+    assert n1.dimension_check.status == CERTIFIED
+    assert n1.manifold_dimension == int(np.sum(s <= 1e-9 * s[0])) == L * (Q * Q + Q)
+
+
 # -- checks that must fail -------------------------------------------------------------
 def test_false_matrix_identity_is_refuted():
     W, b, z = msym("W"), msym("b", 1), msym("z", 1)
