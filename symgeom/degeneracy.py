@@ -186,17 +186,24 @@ def gauge_directions(params: Parameters, translating) -> np.ndarray:
     ``δb_ℓ = E b_ℓ``, ``δW_{ℓ+1} = −W_{ℓ+1} E``; for the layers in ``translating`` (1-based; those that
     send no point to 0) and ``t = e_i``: ``δb_ℓ = e_i``, ``δb_{ℓ+1} = −W_{ℓ+1} e_i``."""
     Q, kind = params.Q, params.kind
-    E = arith.identity(Q, kind)
-    cols = []
+    block = Q * Q + Q
+    i, j, c = np.meshgrid(range(Q), range(Q), range(Q), indexing="ij")  # E = e_i e_jᵀ, c a column or row index
+    blocks = []
     for l in range(params.L):
         W, b, W_next = params.weights[l], params.biases[l], params.weights[l + 1]
-        for i in range(Q):
-            for j in range(Q):
-                unit = np.outer(E[i], E[j])
-                cols.append(_direction(params, {("W", l): unit @ W, ("b", l): unit @ b, ("W", l + 1): -W_next @ unit}))
-        if l + 1 in translating:
-            cols += [_direction(params, {("b", l): E[i], ("b", l + 1): -W_next[:, i]}) for i in range(Q)]
-    return np.stack(cols, axis=1)
+        here, after = l * block, (l + 1) * block
+        V = kind.zeros((params.count, Q * Q))
+        col = i * Q + j
+        V[here + i * Q + c, col] = W[j, c]  # δW_ℓ = E W_ℓ: row i of δW_ℓ is row j of W_ℓ
+        V[here + Q * Q + i[:, :, 0], col[:, :, 0]] = b[j[:, :, 0]]  # δb_ℓ = E b_ℓ
+        V[after + c * Q + j, col] = -W_next[c, i]  # δW_{ℓ+1} = −W_{ℓ+1} E: column j is −column i of W_{ℓ+1}
+        blocks.append(V)
+        if l + 1 in translating:  # δb_ℓ = e_i, δb_{ℓ+1} = −W_{ℓ+1} e_i
+            T = kind.zeros((params.count, Q))
+            T[here + Q * Q + np.arange(Q), np.arange(Q)] = kind.scalar(1)
+            T[after + Q * Q:after + Q * Q + Q, :] = -W_next
+            blocks.append(T)
+    return np.hstack(blocks)
 
 
 def layer_kernel_directions(params: Parameters, H: np.ndarray) -> np.ndarray:
