@@ -225,5 +225,7 @@ def load_parameters(path) -> Parameters:
             return Parameters(tuple(arrays[:L + 1]), tuple(arrays[L + 1:]))
         obj = json.loads(path.read_text(encoding="utf-8"))
         return Parameters.from_lists(obj["weights"], obj["biases"], obj.get("kind", "exact"))
+    except ParameterError as e:
+        raise e if str(e).startswith(str(path)) else ParameterError(f"{path}: {e}") from None
     except (OSError, KeyError, ValueError, TypeError) as e:
         raise ParameterError(f"{path}: cannot read parameters ({e})") from None

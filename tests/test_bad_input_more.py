@@ -12,6 +12,9 @@ from symgeom.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, main
 
 GOOD = "x1,x2,cluster\n3,0,1\n3.1,0,1\n0,3,2\n0,3.2,2\n"
 TARGETS = "y1,y2\n1,0\n0,1\n"
+HULL = "x1,x2,cluster\n0.1,0.1,1\n5,5,1\n4,6,1\n-2,0,2\n2,0,2\n0,2,2\n0,-2,2\n"
+"""A point of cluster 1 inside the convex hull of cluster 2: no hyperplane separates them."""
+PARAMS_Q2 = '{"kind": "exact", "weights": [[["1", "0"], ["0", "1"]], [["1", "0"], ["0", "1"]]], "biases": [["0", "0"], ["0", "0"]]}'
 
 
 def write(tmp: Path, name: str, content) -> str:
@@ -119,6 +122,47 @@ CASES = {
     "internal error in report": (lambda t: ["report", "--out", str(t / "rep")], EXIT_INTERNAL,
                                  ["symgeom report", "internal error", "ZeroDivisionError"], raising(ZeroDivisionError("x"))),
     "interrupted": (lambda t: ["check", "--only", "T1"], EXIT_INTERRUPTED, ["interrupted"], raising(KeyboardInterrupt())),
+    # construct
+    "construct: --truncate with too few layers": (lambda t: ["construct", "--truncate", "1,2", "--L", "1", "--out",
+                                                             str(t / "t.json")], EXIT_USAGE, ["needs L >= |S| = 2"], None),
+    "construct: all clusters truncated": (lambda t: ["construct", "--truncate", "1,2,3", "--out", str(t / "t.json")],
+                                          EXIT_USAGE, ["at least one cluster must be kept"], None),
+    "construct: label 0": (lambda t: ["construct", "--truncate", "0", "--out", str(t / "t.json")], EXIT_USAGE,
+                           ["[0]", "distinct labels in 1..3"], None),
+    "construct: repeated label": (lambda t: ["construct", "--truncate", "1,1", "--out", str(t / "t.json")], EXIT_USAGE,
+                                  ["[1, 1]", "distinct labels"], None),
+    "construct: not a label list": (lambda t: ["construct", "--truncate", "one", "--out", str(t / "t.json")], EXIT_USAGE,
+                                    ["--truncate", "comma"], None),
+    "construct: below Q - 1 layers": (lambda t: ["construct", "--L", "1", "--out", str(t / "t.json")], EXIT_USAGE,
+                                      ["L >= Q - 1 = 2"], None),
+    "construct: wrong suffix": (lambda t: ["construct", "--out", str(t / "t.txt")], EXIT_USAGE, ["t.txt", ".json, .npz, .pt or .pth"],
+                                None),
+    "construct: file exists": (lambda t: ["construct", "--out", write(t, "t.json", "mine")], EXIT_USAGE,
+                               ["t.json", "exists", "--force"], None),
+    "construct: missing folder": (lambda t: ["construct", "--out", str(t / "no" / "t.json")], EXIT_USAGE,
+                                  ["t.json", "does not exist"], None),
+    "construct: inseparable clusters": (lambda t: ["construct", "--data", write(t, "hull.csv", HULL), "--truncate", "1",
+                                                   "--out", str(t / "t.json")], EXIT_USAGE, ["not separated"], None),
+    # locate
+    "locate: missing file": (lambda t: ["locate", "--params", str(t / "none.json")], EXIT_USAGE, ["none.json"], None),
+    "locate: not JSON": (lambda t: ["locate", "--params", write(t, "p.json", "{not json")], EXIT_USAGE, ["p.json"], None),
+    "locate: width differs from the data": (lambda t: ["locate", "--params", write(t, "p.json", PARAMS_Q2)], EXIT_USAGE,
+                                            ["width Q = 2", "dimension Q = 3"], None),
+    "locate: NaN weight": (lambda t: ["locate", "--params", write(t, "p.json", PARAMS_Q2.replace('"1"', '"nan"', 1)),
+                                      "--data", write(t, "d.csv", GOOD)], EXIT_USAGE, ["p.json", "'nan' is not a number"], None),
+    # train
+    "train: zero runs": (lambda t: ["train", "--inits", "0"], EXIT_USAGE, ["--inits", ">= 1"], None),
+    "train: negative step size": (lambda t: ["train", "--lr", "-1"], EXIT_USAGE, ["--lr", "positive"], None),
+    "train: unknown optimizer": (lambda t: ["train", "--optimizer", "sgd"], EXIT_USAGE, ["--optimizer", "sgd"], None),
+    "train: output folder not empty": (lambda t: ["train", "--out", folder(t, "runs", "keep.txt")], EXIT_USAGE,
+                                       ["runs", "not empty"], None),
+    # report and example
+    "report: zero training runs": (lambda t: ["report", "--train", "0", "--out", str(t / "rep")], EXIT_USAGE,
+                                   ["--train", ">= 1"], None),
+    "example: Q = 0": (lambda t: ["example", "--Q", "0", "--out", str(t / "d.csv")], EXIT_USAGE, ["--Q", ">= 1"], None),
+    "example: Q too large": (lambda t: ["example", "--Q", "65", "--out", str(t / "d.csv")], EXIT_USAGE, ["Q", "1..64"], None),
+    "check: unknown claim": (lambda t: ["check", "--only", "Z9"], EXIT_USAGE, ["'Z9'", "unknown claim"], None),
+    "check: negative seed": (lambda t: ["check", "--seed", "-1"], EXIT_USAGE, ["--seed", ">= 0"], None),
 }
 
 
@@ -129,7 +173,11 @@ def snapshot(root: Path) -> list:
 
 
 def test_enough_cases():
-    assert len(CASES) >= 25
+    assert len(CASES) + FIRST_ROUND >= 90
+
+
+FIRST_ROUND = 35
+"""The bad inputs of tests/test_bad_input.py (one test each)."""
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
