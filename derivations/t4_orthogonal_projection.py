@@ -51,7 +51,7 @@ def general_step() -> Step:
         ("sigma(u) - u >= 0", s - u, ">= 0", "+-0"),
         ("(u - sigma(u)) . sigma(u) = 0", (u - s).T * s, "= 0", "+-0"),
     ], "every Q >= 1; v in the closed orthant")
-    return Step(r"|u - v|^2 - |u - \sigma(u)|^2 = \sum_{i} \left[(u_i - v_i)^2 - (u_i - \sigma(u_i))^2\right] \ge 0,\quad "
+    return Step(r"|u - v|^2 - |u - \sigma(u)|^2 = \sum_{i} \left[(u_i - v_i)^2 - (u_i - \sigma(u_i))^2\right] \ge 0, \\ "
                 r"(u - \sigma(u)) \cdot \sigma(u) = 0\quad (Q \text{ symbolic})",
                 r"Termwise for every $v \in \mathbb{R}^Q_{+}$: so $|z - k| \ge |z - \tau(z)|$ for every $k \in K^{+}$, and "
                 r"$z - \tau(z)$ lies in the polar cone, orthogonal to $\tau(z) - p$. Proved for every $Q$.", check, key=True)

@@ -177,3 +177,21 @@ def test_report_train_section(tmp_path, capsys, handout):
     counts = [int(m.group(1)) for m in re.finditer(r"\\\}\$ & (\d+) & \d+ & \$", table)]
     assert sum(counts) == 6 and (out / "figures" / "training.pdf").is_file()
     assert "-{}-train 6" in tex  # the regenerating command, "--" escaped for TeX
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("handout", [False, True], ids=["report", "handout"])
+def test_no_overfull_boxes(tmp_path, tex_compiler, capsys, handout):
+    """Every line of the report and the handout (with the training section) fits the page: pdflatex's log
+    reports no overfull box."""
+    import subprocess
+
+    out = tmp_path / "out"
+    assert main(["report", "--out", str(out), "--quiet", "--train", "4"] + (["--handout"] if handout else [])) == 0
+    capsys.readouterr()
+    name = "handout.tex" if handout else "report.tex"
+    for _ in range(2):
+        subprocess.run([tex_compiler, "-interaction=nonstopmode", name], cwd=out, capture_output=True, timeout=600,
+                       stdin=subprocess.DEVNULL)
+    log = (out / name).with_suffix(".log").read_text(errors="replace")
+    assert "Overfull" not in log, log[log.find("Overfull"):][:300]
