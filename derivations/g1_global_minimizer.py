@@ -12,7 +12,7 @@ from symgeom.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, CERTIFIED, CHECK
 from symgeom.proofs import prove_zero
 from symgeom.criterion import criterion_constant, criterion_implications, gamma_in_unit_interval
 from symgeom.minimizer import certify_global_minimizer
-from symgeom.printing import latex
+from symgeom.printing import array_latex, number_latex
 
 from ._common import data_steps
 
@@ -55,8 +55,8 @@ def criterion_steps(fam) -> tuple[Step, ...]:
              r"open backward cone), $h - 2s > \gamma(D + 2s)$ (everything else in the open forward cone) and $s < h/Q$ "
              r"(apexes affinely independent) exists iff $\rho < c$, $\kappa = D/h$; SymPy writes each condition's slack "
              r"as a positive factor times $c - \rho$ or times the offset's distance to the end of its interval.", derived),
-        Step(rf"\rho = {_num(crit.rho)},\quad c = {_num(crit.constant)},\quad \gamma = {_num(crit.gamma)},\quad "
-             rf"\kappa = {_num(crit.kappa)}", "The condition on these data.", on_data),
+        Step(rf"\rho = {number_latex(crit.rho)},\quad c = {number_latex(crit.constant)},\quad \gamma = {number_latex(crit.gamma)},\quad "
+             rf"\kappa = {number_latex(crit.kappa)}", "The condition on these data.", on_data),
     )
 
 
@@ -71,31 +71,15 @@ def implication_check(name, slack, factor, premise) -> Check:
                  f"factor {factor} not shown positive", scope=SCOPE_ALL_Q)
 
 
-def _num(x) -> str:
-    """A number for display: exact rationals exactly, other values to six digits."""
-    x = arith.to_sympy(x) if not isinstance(x, sp.Basic) else x
-    if x.is_Rational or x.is_infinite:
-        return latex(x)
-    return rf"{latex(x)} \approx {arith.format_number(x)}" if sp.count_ops(x) < 12 else arith.format_number(x)
-
-
 def construction_step(fam) -> Step:
-    rows = []
-    for cone, margin in zip(fam.cones, fam.margins):
-        rows.append(rf"{cone.layer} & {cone.cluster} & {latex(arith.to_sympy(cone.offset))} & "
-                    rf"{arith.format_number(margin)}")
-    table = (r"\begin{array}{cccc} \ell & \pi(\ell) & \sigma_{\pi(\ell)} & \text{smallest slack} \\ \hline "
-             + r" \\ ".join(rows) + r"\end{array}")
+    table = array_latex([r"\ell", r"\pi(\ell)", r"\sigma_{\pi(\ell)}", r"\text{smallest slack}"],
+                        [(cone.layer, cone.cluster, cone.offset, margin) for cone, margin in zip(fam.cones, fam.margins)])
     return Step(table, r"Layer $\ell$ has apex $p_k = m_k + \sigma_k n_k$ ($n_k$ from $m_k$ to the hull of the other means) "
                        r"and rows $n_k + t\,g_i$; every strict sign condition was checked as the layer was built.")
 
 
 def rho_step(fam) -> Step:
-    values = " & ".join(latex(arith.to_sympy(r)) if fam.data.kind.is_exact and arith.to_sympy(r).is_Rational
-                        else arith.format_number(r) for r in fam.rho_by_layer)
-    heads = " & ".join(str(l) for l in range(len(fam.rho_by_layer)))
-    table = (r"\begin{array}{" + "c" * (len(fam.rho_by_layer) + 1) + r"} \ell & " + heads + r" \\ \hline \rho^{(\ell)} & "
-             + values + r"\end{array}")
+    table = array_latex([r"\ell"] + list(range(len(fam.rho_by_layer))), [[r"\rho^{(\ell)}"] + list(fam.rho_by_layer)])
     return Step(table, "Noise-to-signal ratio of the curated points after each layer (0 once every cluster is collapsed).")
 
 

@@ -151,3 +151,18 @@ def prose_latex(text) -> Latex:
         last = m.end()
     out.append(escape_tex(text[last:]))
     return Latex("".join(out))
+
+
+def array_latex(header, rows, rule: bool = True) -> Latex:
+    """A math-mode ``array``: one centred column per header cell, the header, a rule, then the rows (each a
+    sequence of LaTeX cells; numbers go through :func:`number_latex`).
+
+    >>> array_latex([r"\\ell", "k"], [[1, 2]])
+    '\\\\begin{array}{cc} \\\\ell & k \\\\\\\\ \\\\hline 1 & 2 \\\\end{array}'
+    """
+    def cell(x):
+        return x if isinstance(x, str) else number_latex(x)
+
+    lines = [" & ".join(cell(x) for x in header)] + [" & ".join(cell(x) for x in row) for row in rows]
+    body = lines[0] + (r" \\ \hline " if rule else r" \\ ") + r" \\ ".join(lines[1:])
+    return Latex(r"\begin{array}{" + "c" * len(header) + "} " + body + r" \end{array}")
