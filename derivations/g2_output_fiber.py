@@ -29,7 +29,7 @@ def derive(ctx) -> Derivation:
     pinv = arith.inv(B.T @ B) @ B.T
     left_inverse = certify_equal(pinv @ B, arith.identity(Q, data.kind), "B^+ B = I")
     null = certify_equal(fam.fiber_normal @ B, 0 * fam.fiber_normal[:Q], "n^T [P; 1^T] = 0",
-                         scale=max(1.0, arith.magnitude(fam.fiber_normal) * arith.magnitude(B) * (Q + 1)))
+                         scale=max(1, arith.magnitude(fam.fiber_normal) * arith.magnitude(B) * (Q + 1)))
     rng = np.random.default_rng(ctx.seed + 1)
     members = []
     for _ in range(3):

@@ -8,7 +8,8 @@ import numpy as np
 import sympy as sp
 
 from symgeom import arith
-from symgeom.certificates import (CHECKED, NOT_APPLICABLE, UNDECIDED, Check, Derivation, Step, certify_equal, combine, on_data)
+from symgeom.certificates import (CHECKED, NOT_APPLICABLE, UNDECIDED, Check, Derivation, Step, certify_equal, combine,
+                                  float_range_check, on_data)
 from symgeom.proofs import prove_zero
 from symgeom.derivatives import gradient, spectral_nullity
 from symgeom.cost import per_point
@@ -39,6 +40,28 @@ def _explicit_projector(data):
     return per_point(np.sum(R * R), data)
 
 
+FD_METHOD = "Hessian by central differences of the gradient (float64)"
+
+
+def difference_hessian_check(n1, params, data) -> Check:
+    """The float Hessian by differences of the gradient against the certified nullity: ``checked`` when it
+    agrees, ``undecided`` when float64 does not resolve it, ``not_applicable`` beyond the float64 range."""
+    declined = float_range_check(FD_METHOD, parameters=params.vector(), data=data.X, targets=data.Y)
+    if declined is not None:
+        return declined
+    H = hessian_by_differences(params, data)
+    if not np.all(np.isfinite(H)):
+        return Check(UNDECIDED, FD_METHOD, "the float64 Hessian has non-finite entries at these magnitudes")
+    eig = np.linalg.eigvalsh(H)
+    fd_nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
+    tol = float(np.sqrt(max(zero_edge, 1e-300) * nonzero_edge)) if fd_nullity else 1e-6 * max(1.0, float(np.max(np.abs(eig))))
+    agrees = fd_nullity == n1.hessian_nullity and eig[0] > -tol
+    return Check(CHECKED if agrees else UNDECIDED, FD_METHOD,
+                 f"smallest eigenvalue {eig[0]:.3g}, nullity {fd_nullity} at the largest spectral gap"
+                 + ("" if agrees else f"; float64 does not resolve what the certificate shows (nullity {n1.hessian_nullity})"),
+                 margin=float(eig[0]), tolerance=tol)
+
+
 def derive(ctx) -> Derivation:
     n1 = ctx.strata[0]
     data = ctx.data
@@ -64,20 +87,12 @@ def derive(ctx) -> Derivation:
     formula = combine(ways, "the constructed network's cost against the projection formula, two ways")
     g = gradient(params, data)
     zero_gradient = certify_equal(g, 0 * g, f"{kind} gradient in the full parameter space",
-                                  scale=max(1.0, arith.magnitude(data.X)) * max(1.0, arith.magnitude(data.Y)))
+                                  scale=max(1, arith.magnitude(data.X)) * max(1, arith.magnitude(data.Y)))
     Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
     expected = sp.expand((Ls + 1) * (Qs**2 + Qs) - (Qs**2 + Qs))
     count = prove_zero(expected - Ls * (Qs**2 + Qs), "SymPy expansion (arithmetic of the counts, not a dimension proof)",
                        "P minus the Q^2 + Q entries of the output map G")
-    H = hessian_by_differences(params, data)
-    eig = np.linalg.eigvalsh(H)
-    fd_nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
-    tol = float(np.sqrt(max(zero_edge, 1e-300) * nonzero_edge)) if fd_nullity else 1e-6 * max(1.0, float(np.max(np.abs(eig))))
-    agrees = fd_nullity == n1.hessian_nullity and eig[0] > -tol
-    fd = Check(CHECKED if agrees else UNDECIDED, "Hessian by central differences of the gradient (float64)",
-               f"smallest eigenvalue {eig[0]:.3g}, nullity {fd_nullity} at the largest spectral gap"
-               + ("" if agrees else f"; float64 does not resolve what the certificate shows (nullity {n1.hessian_nullity})"),
-               margin=float(eig[0]), tolerance=tol)
+    fd = difference_hessian_check(n1, params, data)
     steps = [
         Step(r"\mathcal{C}[\theta^{*}] = \frac{1}{2N}\|Y^{\mathrm{ext}}(I - \Pi)\|_F^2 = " + _num(n1.cost, exact),
              r"On the open region where every pre-activation is positive the network is the affine map "

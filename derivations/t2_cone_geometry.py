@@ -117,7 +117,7 @@ def _statements(tau, Z) -> Check:
     u, image, p = tau.coordinates(Z), tau(Z), tau.apex[:, None]
     forward, backward = tau.in_forward_cone(Z, strict=False), tau.in_backward_cone(Z, strict=False)
     # float rounding grows with the terms that cancel: |W| |z| Q + |b|
-    scale = max(1.0, arith.magnitude(tau.W) * max(arith.magnitude(Z), arith.magnitude(p)) * Z.shape[0]
+    scale = max(1, arith.magnitude(tau.W) * max(arith.magnitude(Z), arith.magnitude(p)) * Z.shape[0]
                 + arith.magnitude(tau.b))
     return combine([
         certify_equal(image[:, forward], Z[:, forward], "identity on K+", scale=scale),

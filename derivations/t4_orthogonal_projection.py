@@ -95,7 +95,7 @@ def _moreau(W, p, Z, Y) -> Check:
         certify_positive(W @ (Y - p), "y in K+", strict=False),
         certify_positive(-(W @ (Z - Y)), "z - y in the polar cone", strict=False),
         certify_equal(np.sum((Z - Y) * (Y - p), axis=0), 0 * Z[0], "complementarity",
-                      scale=max(1.0, arith.magnitude(Z - Y) * arith.magnitude(Y - p) * Z.shape[0])),
+                      scale=max(1, arith.magnitude(Z - Y) * arith.magnitude(Y - p) * Z.shape[0])),
     ], "optimality conditions")
 
 

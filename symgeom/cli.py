@@ -247,6 +247,29 @@ def _check_depth(args) -> None:
 
 
 def load_data(args) -> ClusterData:
+    """The data named by ``--data``/``--targets`` (or the embedded default) in the chosen kind; float data
+    beyond the range of float64 computation is refused (:func:`require_float_computable`)."""
+    data = _read_data(args)
+    if not data.kind.is_exact:
+        require_float_computable(data, args.data or "the embedded default data")
+    return data
+
+
+def require_float_computable(data: ClusterData, source) -> None:
+    """Refuse float data whose coordinates or targets lie beyond ``10^±FLOAT_SAFE_EXPONENT`` in magnitude:
+    products and squares of them (costs, Hessians) would overflow or underflow float64."""
+    from . import arith
+    from ._errors import DataError
+
+    for what, a in (("point coordinates", data.X), ("target coordinates", data.Y)):
+        if not arith.float_representable(a):
+            low, high = arith.log10_range(a)
+            raise DataError(f"{source}: --float: nonzero {what} of magnitude 10^{low:.0f} .. 10^{high:.0f} are beyond "
+                            f"10^±{arith.FLOAT_SAFE_EXPONENT}, where float64 costs and Hessians overflow or underflow; "
+                            "expected --exact (the default), or data rescaled into that range")
+
+
+def _read_data(args) -> ClusterData:
     """The data named by ``--data``/``--targets`` (or the embedded default) in the chosen kind."""
     _refuse_stdin(args)
     if args.data is None:

@@ -160,7 +160,7 @@ def analyse(family) -> Degeneracy:
     rS, cS = rank_check(S, "the symmetry directions", data.Q * family.L)
     rSF, cSF = rank_check(np.hstack([S, F]), "symmetry and fiber directions", data.Q * family.L + data.Q)
     in_kernel = certify_equal(JF @ np.hstack([S, F]), 0 * (JF @ np.hstack([S, F])), "J_F annihilates them",
-                              scale=float(np.max(np.abs(np.asarray(JF, dtype=float)))) * float(np.max(np.abs(np.asarray(S, dtype=float)))))
+                              scale=arith.magnitude(JF) * arith.magnitude(S))
     blocks = tangent_blocks(family, params, data)
     counts, tangent = certify_tangent_space(JF, blocks, rJ)
     checks = {"jacobian_rank": cJ, "hessian_rank": cH, "hessian_from_clusters": same, "symmetry": cS,

@@ -101,9 +101,13 @@ def rounding_bound(W_abs: np.ndarray, x_abs: np.ndarray, b_abs: np.ndarray, carr
     return ERROR_SAFETY * bound + terms * UNDERFLOW
 
 
-def affine_float(W: np.ndarray, b: np.ndarray, x: np.ndarray, carried=None) -> tuple[np.ndarray, np.ndarray]:
-    """``(W x + b, bound)`` in float64 for exact ``W``, ``b`` and float columns ``x``."""
-    Wf, bf = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+def affine_float(W: np.ndarray, b: np.ndarray, x: np.ndarray, carried=None):
+    """``(W x + b, bound)`` in float64 for exact ``W``, ``b`` and float columns ``x``; ``None`` when an entry of
+    ``W`` or ``b`` is beyond the float64 range (the filter then declines and the caller computes exactly)."""
+    try:
+        Wf, bf = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+    except OverflowError:
+        return None
     return Wf @ x + bf[:, None], rounding_bound(np.abs(Wf), np.abs(x), np.abs(bf), carried)
 
 
@@ -121,7 +125,10 @@ def minimum_candidates(values: np.ndarray, bound: np.ndarray):
 def exact_minimum(W: np.ndarray, b: np.ndarray, X: np.ndarray, Xf: np.ndarray, sign: np.ndarray):
     """The exact ``min_{i,n} sign_n (W x_n + b)_i`` over the columns of exact ``X`` (float copy ``Xf``),
     when the filter certifies every one of them ``> 0``; ``None`` otherwise."""
-    values, bound = affine_float(W, b, Xf)
+    evaluated = affine_float(W, b, Xf)
+    if evaluated is None:
+        return None
+    values, bound = evaluated
     found = minimum_candidates(values * sign[None, :], bound)
     if found is None:
         return None
@@ -136,7 +143,10 @@ def certified_patterns(params, Xf: np.ndarray):
     x, carried = Xf, np.zeros_like(Xf)
     active, pre, bounds = [], [], []
     for l, (W, b) in enumerate(zip(params.weights, params.biases), start=1):
-        u, err = affine_float(W, b, x, carried)
+        evaluated = affine_float(W, b, x, carried)
+        if evaluated is None:
+            return None
+        u, err = evaluated
         pre.append(u)
         bounds.append(err)
         if l > params.L:

@@ -114,7 +114,7 @@ class InvertibleCandidate:
     """The kept points affinely span ``R^Q``: (c) applies."""
 
     def as_json(self) -> dict:
-        return {"cost": json_number(self.cost), "verdict": self.verdict, "gradient_norm": self.gradient_norm}
+        return {"cost": json_number(self.cost), "verdict": self.verdict, "gradient_norm": json_number(self.gradient_norm)}
 
 
 def invertible_candidate(data: ClusterData, L: int, truncated, bound) -> InvertibleCandidate:
@@ -124,7 +124,7 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound) -> Inverti
     cand = candidate(data, L, truncated)
     exact = data.kind.is_exact
     g = gradient(cand.params, data)
-    gf = np.asarray(g, dtype=float)
+    gf = arith.saturating_floats(g)
     norm2 = np.sum(g * g)
     carriers = tuple((parameter_name(int(i), cand.params.Q), float(gf[i])) for i in np.argsort(-np.abs(gf))[:3] if gf[i] != 0)
     tol = None if exact else FLOAT_RTOL * cost_scale(data)
@@ -140,7 +140,7 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound) -> Inverti
                          f"squared gradient norm {arith.format_number(norm2)}", residual=norm2, tolerance=tol)
         above = certify_positive(np.array([cand.cost - bound], dtype=data.kind.dtype), "cost above the stratum bound")
         cert = combine([critical, above], "nonzero gradient; cost above the stratum bound")
-    return InvertibleCandidate(cand.cost, verdict, float(np.sqrt(float(norm2))), carriers, cert, spans)
+    return InvertibleCandidate(cand.cost, verdict, arith.sqrt_float(norm2), carriers, cert, spans)
 
 
 # -- the strata ------------------------------------------------------------------------------

@@ -145,10 +145,10 @@ def separator(data: ClusterData, cluster: int, positive) -> tuple:
     gaps = []
     for a in (data.normals[:, cluster - 1], discriminant):
         v = a @ data.X
-        lo, hi = max(v[inside], key=float), min(v[outside], key=float)
+        lo, hi = max(v[inside]), min(v[outside])
         if lo < hi:
             return a, (lo + hi) / 2
-        gaps.append(float(hi - lo))
+        gaps.append(hi - lo)
     raise ConstructionError(
         f"cluster {cluster} is not separated from cluster(s) {', '.join(map(str, positive))} by a hyperplane along "
         f"its normal or the least-squares discriminant (overlaps {arith.format_number(-gaps[0])} and "
@@ -208,7 +208,7 @@ class StratumMinimizer:
 def _separator_weight(s, shortfall, kind):
     """``λ`` with ``λ |s| > shortfall`` at every point (twice the smallest such value, rounded up to an
     integer for exact data), at least 1."""
-    need = max((shortfall / abs(s)).tolist(), key=float)
+    need = max((shortfall / abs(s)).tolist())
     if not kind.is_exact:
         return max(2 * need, 1.0)
     twice = 2 * need

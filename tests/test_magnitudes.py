@@ -1,0 +1,75 @@
+"""Numbers of any magnitude: exact data at 1e-300 .. 1e300 and cluster spreads down to 1e-200 run to a
+verdict (no internal error, nothing refuted), float mode refuses what float64 cannot compute, and
+``check --json`` is strict JSON."""
+
+import json
+from fractions import Fraction
+
+import pytest
+
+from symgeom.cli import main
+from symgeom.data import example_data
+
+CLAIMS = ("T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2")
+
+
+def _reject_constant(name):
+    raise ValueError(f"non-strict JSON constant {name}")
+
+
+def strict_json(text: str) -> dict:
+    """``text`` parsed by a strict parser: ``NaN`` / ``Infinity`` raise."""
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def scaled_csv(path, Q: int, exponent: int, spread_exponent: int = 0):
+    """``symgeom example --Q Q`` data, each point moved towards its cluster's first point by ``10^spread_exponent``,
+    then scaled by ``10^exponent``: written as exact decimals."""
+    data = example_data(Q, 1)
+    first = {}
+    lines = [",".join([f"x{i + 1}" for i in range(Q)] + ["cluster"])]
+    for n in range(data.N):
+        k = int(data.labels[n])
+        x = [Fraction(int(v.p), int(v.q)) for v in data.X[:, n]]
+        base = first.setdefault(k, x)
+        moved = [(b + (v - b) * Fraction(10) ** spread_exponent) * Fraction(10) ** exponent for v, b in zip(x, base)]
+        lines.append(",".join(f"{m.numerator}/{m.denominator}" if m.denominator != 1 else str(m.numerator)
+                              for m in moved) + f",{k}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exponent, spread", [(300, 0), (-300, 0), (0, -200), (300, -200)])
+def test_exact_check_at_any_magnitude(tmp_path, capsys, exponent, spread):
+    csv = scaled_csv(tmp_path / "d.csv", 2, exponent, spread)
+    assert main(["check", "--quiet", "--json", "--data", str(csv)]) == 0
+    out = strict_json(capsys.readouterr().out)
+    assert all(c["status"] != "refuted" for c in out["claims"])
+
+
+@pytest.mark.parametrize("exponent", [100, -100])
+def test_float_check_refuses_beyond_float_range(tmp_path, capsys, exponent):
+    csv = scaled_csv(tmp_path / "d.csv", 2, exponent)
+    assert main(["check", "--quiet", "--float", "--only", "T1", "--data", str(csv)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--float" in err and str(csv) in err and "\n" not in err
+
+
+@pytest.mark.parametrize("Q", [1, 2, 3, 4, 5, 6])
+def test_check_json_is_strict(tmp_path, capsys, Q):
+    csv = tmp_path / "d.csv"
+    assert main(["example", "--Q", str(Q), "--out", str(csv)]) == 0
+    only = [] if Q <= 2 else ["--only", "G1"]
+    capsys.readouterr()
+    assert main(["check", "--quiet", "--json", "--data", str(csv)] + only) == 0
+    assert strict_json(capsys.readouterr().out)["Q"] == Q
+
+
+@pytest.mark.parametrize("options", [["--exact"], ["--float"], ["--L", "4"], ["--only", "N2"], ["--seed", "3"],
+                                     ["--float", "--L", "4", "--only", "G3", "--seed", "5"]])
+def test_check_json_is_strict_for_every_option(tmp_path, capsys, options):
+    targets = tmp_path / "t.csv"
+    targets.write_text("y1,y2,y3\n2,0,0\n0,1,0\n1,1,1\n")
+    assert main(["check", "--quiet", "--json", "--targets", str(targets)] + options) in (0, 1)
+    strict_json(capsys.readouterr().out)
