@@ -77,15 +77,16 @@ class Candidate:
         return cost(self.params, self.data)
 
 
-def candidate(data: ClusterData, L: int, truncated=()) -> Candidate:
-    """The invertible candidate that collapses the clusters ``truncated`` (N1 when empty)."""
+def candidate(data: ClusterData, L: int, truncated=(), theta: StratumMinimizer | None = None) -> Candidate:
+    """The invertible candidate that collapses the clusters ``truncated`` (N1 when empty).  ``theta``: the
+    stratum minimizer already built for ``S`` in increasing order, if any (it is the validation of ``S``)."""
     from .cones import collapse_layers, default_offsets
     from .criterion import clustering_criterion
 
     S = tuple(sorted(int(k) for k in truncated))
     if not S:
         return Candidate(data, L, (), cumulative_parameters(stratum_minimizer(data, L, ()).params), data.X)
-    theta_S = stratum_minimizer(data, L, S)  # validates S and L >= |S|
+    theta_S = theta if theta is not None and theta.truncated == S else stratum_minimizer(data, L, S)  # validates S, L >= |S|
     crit = clustering_criterion(data)
     cones, _, Z = collapse_layers(data, S, crit, default_offsets(data, crit) if crit.holds else None)
     Ws, bs = [c.W for c in cones], [c.b for c in cones]
@@ -117,11 +118,12 @@ class InvertibleCandidate:
         return {"cost": json_number(self.cost), "verdict": self.verdict, "gradient_norm": self.gradient_norm}
 
 
-def invertible_candidate(data: ClusterData, L: int, truncated, bound) -> InvertibleCandidate:
+def invertible_candidate(data: ClusterData, L: int, truncated, bound,
+                         theta: StratumMinimizer | None = None) -> InvertibleCandidate:
     """Settle the invertible candidate of ``S = truncated`` by its exact gradient (an interior point of
     an activation region, where the cost is a polynomial: a nonzero gradient means no local minimum),
-    and check the strict inequality ``C > B_U`` of (c) on it."""
-    cand = candidate(data, L, truncated)
+    and check the strict inequality ``C > B_U`` of (c) on it (``theta`` as in :func:`candidate`)."""
+    cand = candidate(data, L, truncated, theta)
     exact = data.kind.is_exact
     g = gradient(cand.params, data)
     gf = np.asarray(g, dtype=float)
@@ -302,7 +304,7 @@ def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
     inv = None
     if S:
         try:
-            inv = invertible_candidate(data, L, S, bound)
+            inv = invertible_candidate(data, L, S, bound, theta)
         except ConstructionError:
             inv = None
     return Stratum(data, L, S, kept, bound, verdict, cert, theta, "" if verdict == LOCAL_MINIMUM else cert.detail,
