@@ -31,7 +31,7 @@ from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUT
 from .cost import cost, cost_scale
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
-from .degeneracy import EXACT_RANK_MAX_Q, float_rank, gauge_directions, layer_kernel_directions
+from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, gram_rank, layer_kernel_directions
 from .derivatives import gauss_newton, gradient, parameter_name, spectral_nullity
 from .network import Parameters, preactivations
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
@@ -263,11 +263,11 @@ def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
     else:
         eig = np.linalg.eigvalsh(np.asarray(H, dtype=float))
         nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
-        rank_V, _, kept_sv, dropped_sv = float_rank(V)
+        rank_V, kept_sv, dropped_sv = gram_rank(V)
         tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(eig)))) * max(1.0, arith.magnitude(V))
         annihilated = float(np.max(np.abs(HV))) <= tol
-        how = "float64 spectrum of the Hessian (largest gap) and singular values of V"
-        gap = f"; eigenvalue gap {zero_edge:.3g} -> {nonzero_edge:.3g}; singular values of V {kept_sv:.3g} -> {dropped_sv:.3g}"
+        how = "float64 spectra of the Hessian and of the Gram matrix of V (largest gaps)"
+        gap = f"; eigenvalue gap {zero_edge:.3g} -> {nonzero_edge:.3g}; singular values of V (Gram) {kept_sv:.3g} -> {dropped_sv:.3g}"
     detail = (f"H V = 0: {annihilated}; rank V = {rank_V}; nullity H = {nullity}; every pre-activation nonzero: "
               f"{strict}{gap}")
     if annihilated and rank_V == nullity and strict:
