@@ -300,6 +300,19 @@ def nullspace(a: np.ndarray, rtol: float | None = None) -> np.ndarray:
     return vt[r:].T
 
 
+def largest(a: np.ndarray):
+    """The largest entry of ``a``: exact arrays by exact comparison (no float conversion, so any magnitude),
+    float arrays in one vectorized reduction."""
+    flat = np.asarray(a).reshape(-1)
+    return max(flat) if flat.dtype == object else flat.max()
+
+
+def smallest(a: np.ndarray):
+    """The smallest entry of ``a``, as :func:`largest`."""
+    flat = np.asarray(a).reshape(-1)
+    return min(flat) if flat.dtype == object else flat.min()
+
+
 def relu(u: np.ndarray) -> np.ndarray:
     """The ramp σ(u)_i = max(u_i, 0), entrywise, for either kind."""
     if u.dtype == object:

@@ -148,8 +148,8 @@ def fitted_cone(data: ClusterData, cluster: int, layer: int, Z: np.ndarray, crit
         ratios = (cone.W @ (Z - m[:, None])) / (cone.W @ n)[:, None]
         need = ratios[:, inside]
         allow = ratios[:, ~inside]
-        lo = max(need.reshape(-1), key=float)
-        hi = min(allow.reshape(-1), key=float) if allow.size else lo + 2 * abs(lo) + 1
+        lo = arith.largest(need)
+        hi = arith.smallest(allow) if allow.size else lo + 2 * abs(lo) + 1
         if lo < hi:
             sigma = rational_inside(arith.to_sympy(lo), arith.to_sympy(hi)) if data.kind.is_exact else (lo + hi) / 2
             return collapse_cone(data, cluster, layer, g, sigma)

@@ -10,7 +10,7 @@ import sympy as sp
 
 from . import arith
 from .cumulative import cumulative_parameters
-from .derivatives import cluster_gauss_newton, cluster_jacobian, gauss_newton
+from .derivatives import cluster_gauss_newton, cluster_jacobian, gauss_newton, spectral_nullity
 from .network import Parameters
 
 
@@ -84,6 +84,18 @@ def float_rank(A: np.ndarray, rtol: float = FLOAT_RANK_RTOL) -> tuple[int, float
     tol = rtol * float(s[0]) if s.size else 0.0
     r = int(np.sum(s > tol))
     return (r, tol) + _gap(s, r)
+
+
+def gram_rank(A: np.ndarray) -> tuple[int, float, float]:
+    """``(rank, σ_rank, σ_{rank+1})`` of a float matrix read off the spectrum of its smaller Gram matrix
+    (``AᵀA`` or ``AAᵀ``: one matrix product and one symmetric eigenvalue problem, a few times cheaper than a
+    singular value decomposition) at its largest gap (:func:`~symgeom.derivatives.spectral_nullity`), with
+    ``σ = √λ``.  The Gram matrix squares the singular values, so a dropped ``σ`` is resolved only down to
+    about ``√ε σ_1``: use it where the gap is far wider than that."""
+    A = np.asarray(A, dtype=float)
+    G = A.T @ A if A.shape[1] <= A.shape[0] else A @ A.T
+    nullity, zero_edge, nonzero_edge = spectral_nullity(np.linalg.eigvalsh(G))
+    return G.shape[0] - nullity, float(np.sqrt(nonzero_edge)), float(np.sqrt(zero_edge))
 
 
 EXACT_RANK_MAX_Q = 4

@@ -31,7 +31,7 @@ from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUT
 from .cost import cost, cost_scale
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
-from .degeneracy import EXACT_RANK_MAX_Q, float_rank, gauge_directions, layer_kernel_directions
+from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, gram_rank, layer_kernel_directions
 from .derivatives import gauss_newton, gradient, parameter_name, spectral_nullity
 from .network import Parameters, preactivations
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
@@ -77,15 +77,16 @@ class Candidate:
         return cost(self.params, self.data)
 
 
-def candidate(data: ClusterData, L: int, truncated=()) -> Candidate:
-    """The invertible candidate that collapses the clusters ``truncated`` (N1 when empty)."""
+def candidate(data: ClusterData, L: int, truncated=(), theta: StratumMinimizer | None = None) -> Candidate:
+    """The invertible candidate that collapses the clusters ``truncated`` (N1 when empty).  ``theta``: the
+    stratum minimizer already built for ``S`` in increasing order, if any (it is the validation of ``S``)."""
     from .cones import collapse_layers, default_offsets
     from .criterion import clustering_criterion
 
     S = tuple(sorted(int(k) for k in truncated))
     if not S:
         return Candidate(data, L, (), cumulative_parameters(stratum_minimizer(data, L, ()).params), data.X)
-    theta_S = stratum_minimizer(data, L, S)  # validates S and L >= |S|
+    theta_S = theta if theta is not None and theta.truncated == S else stratum_minimizer(data, L, S)  # validates S, L >= |S|
     crit = clustering_criterion(data)
     cones, _, Z = collapse_layers(data, S, crit, default_offsets(data, crit) if crit.holds else None)
     Ws, bs = [c.W for c in cones], [c.b for c in cones]
@@ -117,11 +118,12 @@ class InvertibleCandidate:
         return {"cost": json_number(self.cost), "verdict": self.verdict, "gradient_norm": json_number(self.gradient_norm)}
 
 
-def invertible_candidate(data: ClusterData, L: int, truncated, bound) -> InvertibleCandidate:
+def invertible_candidate(data: ClusterData, L: int, truncated, bound,
+                         theta: StratumMinimizer | None = None) -> InvertibleCandidate:
     """Settle the invertible candidate of ``S = truncated`` by its exact gradient (an interior point of
     an activation region, where the cost is a polynomial: a nonzero gradient means no local minimum),
-    and check the strict inequality ``C > B_U`` of (c) on it."""
-    cand = candidate(data, L, truncated)
+    and check the strict inequality ``C > B_U`` of (c) on it (``theta`` as in :func:`candidate`)."""
+    cand = candidate(data, L, truncated, theta)
     exact = data.kind.is_exact
     g = gradient(cand.params, data)
     gf = arith.saturating_floats(g)
@@ -261,11 +263,11 @@ def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
     else:
         eig = np.linalg.eigvalsh(np.asarray(H, dtype=float))
         nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
-        rank_V, _, kept_sv, dropped_sv = float_rank(V)
+        rank_V, kept_sv, dropped_sv = gram_rank(V)
         tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(eig)))) * max(1.0, arith.magnitude(V))
         annihilated = float(np.max(np.abs(HV))) <= tol
-        how = "float64 spectrum of the Hessian (largest gap) and singular values of V"
-        gap = f"; eigenvalue gap {zero_edge:.3g} -> {nonzero_edge:.3g}; singular values of V {kept_sv:.3g} -> {dropped_sv:.3g}"
+        how = "float64 spectra of the Hessian and of the Gram matrix of V (largest gaps)"
+        gap = f"; eigenvalue gap {zero_edge:.3g} -> {nonzero_edge:.3g}; singular values of V (Gram) {kept_sv:.3g} -> {dropped_sv:.3g}"
     detail = (f"H V = 0: {annihilated}; rank V = {rank_V}; nullity H = {nullity}; every pre-activation nonzero: "
               f"{strict}{gap}")
     if annihilated and rank_V == nullity and strict:
@@ -302,7 +304,7 @@ def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
     inv = None
     if S:
         try:
-            inv = invertible_candidate(data, L, S, bound)
+            inv = invertible_candidate(data, L, S, bound, theta)
         except ConstructionError:
             inv = None
     return Stratum(data, L, S, kept, bound, verdict, cert, theta, "" if verdict == LOCAL_MINIMUM else cert.detail,

@@ -145,7 +145,7 @@ def separator(data: ClusterData, cluster: int, positive) -> tuple:
     gaps = []
     for a in (data.normals[:, cluster - 1], discriminant):
         v = a @ data.X
-        lo, hi = max(v[inside]), min(v[outside])
+        lo, hi = arith.largest(v[inside]), arith.smallest(v[outside])
         if lo < hi:
             return a, (lo + hi) / 2
         gaps.append(hi - lo)
@@ -208,9 +208,9 @@ class StratumMinimizer:
 def _separator_weight(s, shortfall, kind):
     """``λ`` with ``λ |s| > shortfall`` at every point (twice the smallest such value, rounded up to an
     integer for exact data), at least 1."""
-    need = max((shortfall / abs(s)).tolist())
+    need = arith.largest(shortfall / abs(s))
     if not kind.is_exact:
-        return max(2 * need, 1.0)
+        return max(2 * float(need), 1.0)
     twice = 2 * need
     return arith.to_exact(max(int(twice.p // twice.q) + 1, 1))
 
@@ -279,7 +279,7 @@ def _no_truncation(data: ClusterData, L: int, fit: np.ndarray) -> StratumMinimiz
     """N1 as the stratum ``S = ∅``: ``W_1 = I`` with a bias that moves every point into the open positive
     orthant, ``W_ℓ = I``, ``b_ℓ = 1`` beyond, and the least-squares fit ``[A | c]`` as output map."""
     Q, kind = data.Q, data.kind
-    lowest = min(data.X.reshape(-1), key=float)
+    lowest = arith.smallest(data.X)
     shift = arith.full(Q, 1, kind) - (lowest if lowest < 0 else 0 * lowest)
     total = shift + (L - 1) * arith.full(Q, 1, kind)
     I = arith.identity(Q, kind)
