@@ -70,11 +70,11 @@ def run_command(argv: list[str]) -> float:
 
 def run_g1() -> float:
     """Seconds of the exact G1 construction and certificate (data built beforehand, not timed)."""
-    from minimizer_exact import data
+    from _data import benchmark_data
 
     from symgeom.minimizer import certify_global_minimizer, global_minimizer
 
-    d = data(G1_Q, G1_N)
+    d = benchmark_data(G1_Q, G1_N)
     t = time.perf_counter()
     fam = global_minimizer(d, G1_L)
     cert = certify_global_minimizer(fam.member(), d, fam.order)

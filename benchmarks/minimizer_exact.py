@@ -6,21 +6,10 @@ Run: python benchmarks/minimizer_exact.py [--Q 4] [--L 4] [--N 10000]
 
 import argparse
 import time
-from fractions import Fraction
 
-import numpy as np
-
-from symgeom.data import ClusterData
+from _data import benchmark_data
 from symgeom.degeneracy import analyse
 from symgeom.minimizer import certify_global_minimizer, global_minimizer
-
-
-def data(Q: int, N: int, seed: int = 0) -> ClusterData:
-    rng = np.random.default_rng(seed)
-    labels = np.sort(rng.integers(1, Q + 1, size=N))
-    hundredths = 300 * np.eye(Q, dtype=np.int64)[:, labels - 1].T + rng.integers(-15, 16, size=(N, Q))
-    points = [[Fraction(int(v), 100) for v in row] for row in hundredths]
-    return ClusterData.from_arrays(points, labels, source=f"benchmark(Q={Q}, N={N})")
 
 
 def main():
@@ -29,7 +18,7 @@ def main():
     ap.add_argument("--L", type=int, default=4)
     ap.add_argument("--N", type=int, default=10_000)
     args = ap.parse_args()
-    d = data(args.Q, args.N)
+    d = benchmark_data(args.Q, args.N)
     stages = {}
     t = time.perf_counter()
     fam = global_minimizer(d, args.L)

@@ -11,21 +11,9 @@ import argparse
 import os
 import statistics
 import time
-from fractions import Fraction
 
-import numpy as np
-
-from symgeom.data import ClusterData
+from _data import benchmark_data
 from symgeom.local_minima import settle_strata
-
-
-def data(Q: int, N: int, seed: int = 0) -> ClusterData:
-    """Clusters around ``3 e_j`` with two-decimal noise of size <= 0.15 per coordinate."""
-    rng = np.random.default_rng(seed)
-    labels = np.sort(np.concatenate([np.arange(1, Q + 1), rng.integers(1, Q + 1, size=N - Q)]))
-    hundredths = 300 * np.eye(Q, dtype=np.int64)[:, labels - 1].T + rng.integers(-15, 16, size=(N, Q))
-    points = [[Fraction(int(v), 100) for v in row] for row in hundredths]
-    return ClusterData.from_arrays(points, labels, source=f"benchmark(Q={Q}, N={N})")
 
 
 def main():
@@ -37,7 +25,7 @@ def main():
     print("| Q | L | N | strata | reached | median (s) | min-max (s) | target |")
     print("|---|---|---|---|---|---|---|---|")
     for Q in (2, 3, 4):
-        d = data(Q, args.N)
+        d = benchmark_data(Q, args.N)
         times = []
         for _ in range(args.repeat):
             t = time.perf_counter()
