@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symgeom import arith
+from symgeom import sizes
 from symgeom.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, CERTIFIED, CHECKED, NOT_APPLICABLE, Check, Derivation, Step, combine)
 from symgeom.proofs import prove_zero
 from symgeom.criterion import criterion_constant, criterion_implications, gamma_in_unit_interval
@@ -41,12 +41,12 @@ def criterion_steps(fam) -> tuple[Step, ...]:
         margin = sp.nsimplify(crit.constant - crit.rho) if exact else float(crit.constant - crit.rho)
         status = CERTIFIED if exact else CHECKED
         on_data = Check(status, "rho < c, exact comparison of algebraic numbers" if exact else "rho < c in float64",
-                        f"gamma = {crit.gamma}, kappa = {arith.format_number(crit.kappa)}, "
-                        f"c = {arith.format_number(crit.constant)}, rho = {arith.format_number(crit.rho)}",
+                        f"gamma = {crit.gamma}, kappa = {sizes.format_number(crit.kappa)}, "
+                        f"c = {sizes.format_number(crit.constant)}, rho = {sizes.format_number(crit.rho)}",
                         margin=margin, tolerance=None if exact else 1e-12)
     else:
-        on_data = Check(NOT_APPLICABLE, "rho < c", f"rho = {arith.format_number(crit.rho)} >= c = "
-                        f"{arith.format_number(crit.constant)}: the exact sign checks decide")
+        on_data = Check(NOT_APPLICABLE, "rho < c", f"rho = {sizes.format_number(crit.rho)} >= c = "
+                        f"{sizes.format_number(crit.constant)}: the exact sign checks decide")
     rho, kappa, gamma = sp.symbols(r"\rho \kappa \gamma", positive=True)
     c_display = c.subs({g: gamma, k: kappa})
     return (

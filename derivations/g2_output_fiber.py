@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symgeom import arith
+from symgeom import arith, sizes
 from symgeom.certificates import Derivation, Step, certify_equal, combine
 from symgeom.degeneracy import rank_check
 
@@ -29,7 +29,7 @@ def derive(ctx) -> Derivation:
     pinv = arith.inv(B.T @ B) @ B.T
     left_inverse = certify_equal(pinv @ B, arith.identity(Q, data.kind), "B^+ B = I")
     null = certify_equal(fam.fiber_normal @ B, 0 * fam.fiber_normal[:Q], "n^T [P; 1^T] = 0",
-                         scale=max(1, arith.magnitude(fam.fiber_normal) * arith.magnitude(B) * (Q + 1)))
+                         scale=max(1, sizes.magnitude(fam.fiber_normal) * sizes.magnitude(B) * (Q + 1)))
     rng = np.random.default_rng(ctx.seed + 1)
     members = []
     for _ in range(3):
@@ -40,7 +40,7 @@ def derive(ctx) -> Derivation:
     fits = combine([left_inverse, null] + members, "closed form checked on the constructed apexes",
                    f"three random zeta; {data.kind.label} arithmetic")
     Qs = sp.Symbol("Q", positive=True, integer=True)
-    n_display = ", ".join(arith.format_number(x) for x in fam.fiber_normal)
+    n_display = ", ".join(sizes.format_number(x) for x in fam.fiber_normal)
     return Derivation(ID, TITLE, STATEMENT, data_steps((
         Step(sp.Eq(sp.Symbol(r"\dim"), sp.expand(Qs * (Qs + 1) - Qs * Qs)),
              r"$Q$ rows of $[A \mid c]$, each in $\mathbb{R}^{Q+1}$, constrained by $\operatorname{rank} [P; \mathbf{1}^T] = Q$ "

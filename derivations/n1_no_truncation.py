@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symgeom import arith
+from symgeom import arith, sizes
 from symgeom.certificates import (CHECKED, NOT_APPLICABLE, UNDECIDED, Check, Derivation, Step, certify_equal, combine,
                                   float_range_check, on_data)
 from symgeom.proofs import prove_zero
@@ -87,7 +87,7 @@ def derive(ctx) -> Derivation:
     formula = combine(ways, "the constructed network's cost against the projection formula, two ways")
     g = gradient(params, data)
     zero_gradient = certify_equal(g, 0 * g, f"{kind} gradient in the full parameter space",
-                                  scale=max(1, arith.magnitude(data.X)) * max(1, arith.magnitude(data.Y)))
+                                  scale=max(1, sizes.magnitude(data.X)) * max(1, sizes.magnitude(data.Y)))
     Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
     expected = sp.expand((Ls + 1) * (Qs**2 + Qs) - (Qs**2 + Qs))
     count = prove_zero(expected - Ls * (Qs**2 + Qs), "SymPy expansion (arithmetic of the counts, not a dimension proof)",

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from symgeom import arith
+from symgeom import sizes
 from symgeom.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, PROVED, Check, Derivation, Step, combine
 from symgeom.proofs import prove_matrix_identity
 from symgeom.local_minima import LOCAL_MINIMUM
@@ -139,7 +139,7 @@ def invertible_steps(ctx, strata) -> list[Step]:
         approach = invertible_approach(st.minimizer)
         exact = ctx.kind.is_exact
         ok = all(p.invertible and p.inside and p.excess > 0 for p in approach)
-        detail = "; ".join(f"epsilon = {arith.format_number(p.epsilon)}: excess {arith.format_number(p.excess)}"
+        detail = "; ".join(f"epsilon = {sizes.format_number(p.epsilon)}: excess {sizes.format_number(p.excess)}"
                            for p in approach)
         check = Check(CERTIFIED if exact else CHECKED, "exact costs after adding epsilon times the identity to every "
                       "hidden weight (all invertible, still in the stratum)", detail, tolerance=None if exact else 0,

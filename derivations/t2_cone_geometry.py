@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from symgeom import arith
+from symgeom import arith, sizes
 from symgeom.activation import Ramp, pattern_matrix, sigma
 from symgeom.certificates import Check, Derivation, Step, certify_equal, combine
 from symgeom.proofs import prove_matrix_identity
@@ -117,8 +117,8 @@ def _statements(tau, Z) -> Check:
     u, image, p = tau.coordinates(Z), tau(Z), tau.apex[:, None]
     forward, backward = tau.in_forward_cone(Z, strict=False), tau.in_backward_cone(Z, strict=False)
     # float rounding grows with the terms that cancel: |W| |z| Q + |b|
-    scale = max(1, arith.magnitude(tau.W) * max(arith.magnitude(Z), arith.magnitude(p)) * Z.shape[0]
-                + arith.magnitude(tau.b))
+    scale = max(1, sizes.magnitude(tau.W) * max(sizes.magnitude(Z), sizes.magnitude(p)) * Z.shape[0]
+                + sizes.magnitude(tau.b))
     return combine([
         certify_equal(image[:, forward], Z[:, forward], "identity on K+", scale=scale),
         certify_equal(image[:, backward], np.repeat(p, int(backward.sum()), axis=1), "K- to the apex", scale=scale),

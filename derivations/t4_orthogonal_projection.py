@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from symgeom import arith
+from symgeom import arith, sizes
 from symgeom.activation import sigma
 from symgeom.certificates import Check, Derivation, Step, certify_equal, certify_positive, combine
 from symgeom.proofs import prove_matrix_identity
@@ -95,7 +95,7 @@ def _moreau(W, p, Z, Y) -> Check:
         certify_positive(W @ (Y - p), "y in K+", strict=False),
         certify_positive(-(W @ (Z - Y)), "z - y in the polar cone", strict=False),
         certify_equal(np.sum((Z - Y) * (Y - p), axis=0), 0 * Z[0], "complementarity",
-                      scale=max(1, arith.magnitude(Z - Y) * arith.magnitude(Y - p) * Z.shape[0])),
+                      scale=max(1, sizes.magnitude(Z - Y) * sizes.magnitude(Y - p) * Z.shape[0])),
     ], "optimality conditions")
 
 

@@ -31,8 +31,9 @@ from typing import Any, Iterable
 import numpy as np
 import sympy as sp
 
-from . import arith
-from .arith import Exact, format_number
+from . import sizes
+from .arith import Exact
+from .sizes import format_number
 
 
 
@@ -180,9 +181,9 @@ def json_number(x):
     or NaN values (``ρ``'s bound and margins for ``Q = 1``) as ``None``: strict JSON has no
     ``Infinity``."""
     if isinstance(x, (Fraction, Exact, int, np.integer)) or (isinstance(x, sp.Basic) and x.is_Rational):
-        return arith.exact_text(x)
+        return sizes.exact_text(x)
     if isinstance(x, sp.Basic):
-        return arith.exact_text(x) if x.is_finite is not False and x is not sp.nan else None
+        return sizes.exact_text(x) if x.is_finite is not False and x is not sp.nan else None
     value = float(x)
     return value if math.isfinite(value) else None
 
@@ -303,7 +304,7 @@ def certify_equal(a: np.ndarray, b: np.ndarray, method: str, detail: str = "", s
         return Check(CERTIFIED, method, detail, residual=Exact(0), scope=SCOPE_DATA)
     if scale is None:
         scale = max(1.0, float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
-    tol = FLOAT_RTOL * arith.saturating_float(scale)
+    tol = FLOAT_RTOL * sizes.saturating_float(scale)
     res = float(np.max(np.abs(diff), initial=0.0))
     if not res <= tol:
         idx = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(diff)), diff.shape))
@@ -313,14 +314,14 @@ def certify_equal(a: np.ndarray, b: np.ndarray, method: str, detail: str = "", s
 
 
 def float_range_check(method: str, **arrays):
-    """``None`` when every named array is :func:`~symgeom.arith.float_representable`; otherwise a
+    """``None`` when every named array is :func:`~symgeom.sizes.float_representable`; otherwise a
     ``not_applicable`` check saying which array is beyond the float64 range of a float sub-check (``method``)
     -- it is then skipped, never run into an overflow or underflow, and never a refutation."""
     for name, a in arrays.items():
-        if not arith.float_representable(a):
+        if not sizes.float_representable(a):
             return Check(NOT_APPLICABLE, method,
-                         f"{name} has nonzero entries of magnitude 10^%.0f .. 10^%.0f, beyond " % arith.log10_range(a)
-                         + f"10^±{arith.FLOAT_SAFE_EXPONENT}, where float64 {method} would overflow or underflow; skipped "
+                         f"{name} has nonzero entries of magnitude 10^%.0f .. 10^%.0f, beyond " % sizes.log10_range(a)
+                         + f"10^±{sizes.FLOAT_SAFE_EXPONENT}, where float64 {method} would overflow or underflow; skipped "
                          "(the exact certificates stand)", scope=SCOPE_FLOAT)
     return None
 

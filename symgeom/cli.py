@@ -13,7 +13,7 @@ import shlex
 import sys
 import traceback
 
-from . import __version__
+from . import __version__, sizes
 from ._errors import SymgeomError, UsageError
 from .arith import Kind
 from .claims import Context, claim_ids
@@ -258,14 +258,13 @@ def load_data(args) -> ClusterData:
 def require_float_computable(data: ClusterData, source) -> None:
     """Refuse float data whose coordinates or targets lie beyond ``10^±FLOAT_SAFE_EXPONENT`` in magnitude:
     products and squares of them (costs, Hessians) would overflow or underflow float64."""
-    from . import arith
     from ._errors import DataError
 
     for what, a in (("point coordinates", data.X), ("target coordinates", data.Y)):
-        if not arith.float_representable(a):
-            low, high = arith.log10_range(a)
+        if not sizes.float_representable(a):
+            low, high = sizes.log10_range(a)
             raise DataError(f"{source}: --float: nonzero {what} of magnitude 10^{low:.0f} .. 10^{high:.0f} are beyond "
-                            f"10^±{arith.FLOAT_SAFE_EXPONENT}, where float64 costs and Hessians overflow or underflow; "
+                            f"10^±{sizes.FLOAT_SAFE_EXPONENT}, where float64 costs and Hessians overflow or underflow; "
                             "expected --exact (the default), or data rescaled into that range")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import arith, cli
+from . import cli, sizes
 from ._errors import UsageError
 from .certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, json_number
 from .claims import Context, run_claims
@@ -61,12 +61,12 @@ def cmd_check(args) -> int:
         print(f"network: Q = {data.Q}, L = {ctx.L}, P = {data.parameter_count(ctx.L)} parameters, QN = {data.Q * data.N}")
         rows = [("claim", "status", "scope", "method", "numbers")]
         for d in derivations:
-            nums = "; ".join(f"{k} {arith.format_number(v)}" for k, v in d.main.numbers().items())
+            nums = "; ".join(f"{k} {sizes.format_number(v)}" for k, v in d.main.numbers().items())
             rows.append((d.id, d.status, d.main.scope or "", d.main.method,
                          nums or (d.main.detail if d.status == NOT_APPLICABLE else "")))
             for s in d.steps:
                 if s.check is not None and s.check is not d.main:
-                    nums = "; ".join(f"{k} {arith.format_number(v)}" for k, v in s.check.numbers().items())
+                    nums = "; ".join(f"{k} {sizes.format_number(v)}" for k, v in s.check.numbers().items())
                     rows.append(("", s.check.status, s.check.scope or "", s.check.method, nums))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for r in rows:
@@ -202,7 +202,7 @@ def _construction(ctx, truncate):
     meta = {"truncated": sorted(theta.truncated), "collapse_order": list(theta.truncated), "kept": list(theta.kept),
             "bound": json_number(theta.bound), "cost": json_number(C), "claim": claim}
     relation = "=" if C == theta.bound else "vs"  # exact data: equal; float data: both shown
-    return theta.params, meta, f"S = {theta.label}, cost {arith.format_number(C)} {relation} B_U = {arith.format_number(theta.bound)}"
+    return theta.params, meta, f"S = {theta.label}, cost {sizes.format_number(C)} {relation} B_U = {sizes.format_number(theta.bound)}"
 
 
 def cmd_construct(args) -> int:

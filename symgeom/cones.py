@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from . import arith
+from . import arith, sizes
 from ._errors import ConstructionError
 from .certificates import FLOAT_RTOL
 from .criterion import Criterion
@@ -160,9 +160,9 @@ def fitted_cone(data: ClusterData, cluster: int, layer: int, Z: np.ndarray, crit
     raise ConstructionError(
         f"layer {layer} (collapsing cluster {cluster}): no apex p = m_{cluster} + sigma n_{cluster} puts cluster {cluster} "
         f"strictly inside the open backward cone and every other point strictly inside the open forward cone: point "
-        f"{point_lo} (cluster {cluster}) needs sigma > {arith.format_number(lo)} but point {point_hi} (cluster "
-        f"{int(data.labels[point_hi - 1])}) needs sigma < {arith.format_number(hi)}; the data are not sufficiently "
-        f"clustered: rho = {arith.format_number(crit.rho)} >= c = {arith.format_number(crit.constant)}")
+        f"{point_lo} (cluster {cluster}) needs sigma > {sizes.format_number(lo)} but point {point_hi} (cluster "
+        f"{int(data.labels[point_hi - 1])}) needs sigma < {sizes.format_number(hi)}; the data are not sufficiently "
+        f"clustered: rho = {sizes.format_number(crit.rho)} >= c = {sizes.format_number(crit.constant)}")
 
 
 def collapse_layers(data: ClusterData, order, crit: Criterion, offsets=None):
@@ -231,9 +231,9 @@ def _sign_margin(U: np.ndarray, collapsed: np.ndarray, layer: int, k: int, data:
         where = "open backward cone" if j == k else "open forward cone"
         sign = "< 0" if j == k else "> 0"
         reason = (f"layer {layer} (collapsing cluster {k}): point {col + 1} (cluster {j}) is not strictly inside the "
-                  f"{where}: (W^({layer}) z + b^({layer}))_{row + 1} = {arith.format_number(U[row, col])}, needs {sign}")
+                  f"{where}: (W^({layer}) z + b^({layer}))_{row + 1} = {sizes.format_number(U[row, col])}, needs {sign}")
         if not crit.holds:
-            reason += (f"; the data are not sufficiently clustered: rho = {arith.format_number(crit.rho)} "
-                       f">= c = {arith.format_number(crit.constant)}")
+            reason += (f"; the data are not sufficiently clustered: rho = {sizes.format_number(crit.rho)} "
+                       f">= c = {sizes.format_number(crit.constant)}")
         raise ConstructionError(reason)
     return worst

@@ -29,7 +29,7 @@ from importlib import resources
 import numpy as np
 import sympy as sp
 
-from . import arith
+from . import arith, sizes
 from ._errors import DataError
 from .arith import Kind
 
@@ -244,8 +244,8 @@ class ClusterData:
     def __str__(self) -> str:
         return (
             f"ClusterData(Q={self.Q}, N={self.N}, sizes={self.sizes}, kind={self.kind}, "
-            f"delta={arith.format_number(self.delta)}, h={arith.format_number(self.h)}, "
-            f"rho={arith.format_number(self.rho)}, source={self.source})"
+            f"delta={sizes.format_number(self.delta)}, h={sizes.format_number(self.h)}, "
+            f"rho={sizes.format_number(self.rho)}, source={self.source})"
         )
 
     def _repr_latex_(self) -> str:
@@ -267,7 +267,7 @@ def _require_float_range(a: np.ndarray, source: str, what: str) -> None:
         return
     largest = np.max(np.abs(a))
     if arith.to_fraction(largest) > Fraction(MAX_MAGNITUDE):
-        raise DataError(f"{source}: a {what} of magnitude {arith.format_number(largest)} is beyond the range symgeom "
+        raise DataError(f"{source}: a {what} of magnitude {sizes.format_number(largest)} is beyond the range symgeom "
                         f"computes with (|value| <= {MAX_MAGNITUDE:.3g}, the float64 range its cross-checks use); "
                         f"rescale the data")
 

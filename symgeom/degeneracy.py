@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from . import arith
+from . import arith, sizes
 from .cumulative import cumulative_parameters
 from .derivatives import cluster_gauss_newton, cluster_jacobian, gauss_newton, spectral_nullity
 from .network import Parameters
@@ -172,7 +172,7 @@ def analyse(family) -> Degeneracy:
     rS, cS = rank_check(S, "the symmetry directions", data.Q * family.L)
     rSF, cSF = rank_check(np.hstack([S, F]), "symmetry and fiber directions", data.Q * family.L + data.Q)
     in_kernel = certify_equal(JF @ np.hstack([S, F]), 0 * (JF @ np.hstack([S, F])), "J_F annihilates them",
-                              scale=arith.magnitude(JF) * arith.magnitude(S))
+                              scale=sizes.magnitude(JF) * sizes.magnitude(S))
     blocks = tangent_blocks(family, params, data)
     counts, tangent = certify_tangent_space(JF, blocks, rJ)
     checks = {"jacobian_rank": cJ, "hessian_rank": cH, "hessian_from_clusters": same, "symmetry": cS,
@@ -309,7 +309,7 @@ def certify_tangent_space(JF: np.ndarray, blocks: dict, jacobian_rank: int):
     V = np.hstack([blocks[name] for name in TANGENT_BLOCKS])
     P = V.shape[0]
     JV = arith.matmul(JF, V)
-    scale = arith.magnitude(JF) * arith.magnitude(V) * P
+    scale = sizes.magnitude(JF) * sizes.magnitude(V) * P
     annihilated = certify_equal(JV, 0 * JV, "J_F V = 0", scale=scale)
     counts, seen, rank_checks = {}, 0, []
     for name in TANGENT_BLOCKS:

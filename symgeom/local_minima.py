@@ -24,7 +24,7 @@ from functools import cached_property
 
 import numpy as np
 
-from . import arith
+from . import arith, sizes
 from ._errors import ConstructionError
 from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUTED, UNDECIDED, Check, certify_equal,
                            certify_positive, combine, json_number)
@@ -126,7 +126,7 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound,
     cand = candidate(data, L, truncated, theta)
     exact = data.kind.is_exact
     g = gradient(cand.params, data)
-    gf = arith.saturating_floats(g)
+    gf = sizes.saturating_floats(g)
     norm2 = np.sum(g * g)
     carriers = tuple((parameter_name(int(i), cand.params.Q), float(gf[i])) for i in np.argsort(-np.abs(gf))[:3] if gf[i] != 0)
     tol = None if exact else FLOAT_RTOL * cost_scale(data)
@@ -139,10 +139,10 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound,
                      f"R^Q, the hypothesis of (c): the least-squares fit of U is not unique (here: {verdict})")
     else:
         critical = Check((CERTIFIED if exact else CHECKED) if nonzero else UNDECIDED, f"{data.kind.label} gradient",
-                         f"squared gradient norm {arith.format_number(norm2)}", residual=norm2, tolerance=tol)
+                         f"squared gradient norm {sizes.format_number(norm2)}", residual=norm2, tolerance=tol)
         above = certify_positive(np.array([cand.cost - bound], dtype=data.kind.dtype), "cost above the stratum bound")
         cert = combine([critical, above], "nonzero gradient; cost above the stratum bound")
-    return InvertibleCandidate(cand.cost, verdict, arith.sqrt_float(norm2), carriers, cert, spans)
+    return InvertibleCandidate(cand.cost, verdict, sizes.sqrt_float(norm2), carriers, cert, spans)
 
 
 # -- the strata ------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
         eig = np.linalg.eigvalsh(np.asarray(H, dtype=float))
         nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
         rank_V, kept_sv, dropped_sv = gram_rank(V)
-        tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(eig)))) * max(1.0, arith.magnitude(V))
+        tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(eig)))) * max(1.0, sizes.magnitude(V))
         annihilated = float(np.max(np.abs(HV))) <= tol
         how = "float64 spectra of the Hessian and of the Gram matrix of V (largest gaps)"
         gap = f"; eigenvalue gap {zero_edge:.3g} -> {nonzero_edge:.3g}; singular values of V (Gram) {kept_sv:.3g} -> {dropped_sv:.3g}"

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import arith
+from . import sizes
 from ._errors import ParameterError
 from .arith import Kind
 from .certificates import CERTIFIED, CHECKED, FLOAT_RTOL, REFUTED, Check, json_number
@@ -184,7 +184,7 @@ class Location:
         :class:`~symgeom.certificates.Check`: certified (exact), checked (float, with the tolerance), or
         refuted with the reason."""
         method = f"{self.kind.label} activation pattern, cost and stratum bound"
-        detail = f"S = {self.label}, C - B_U = {arith.format_number(self.gap)}"
+        detail = f"S = {self.label}, C - B_U = {sizes.format_number(self.gap)}"
         if self.verdict == AT_STRATUM_MINIMUM:
             return Check(CERTIFIED if self.kind.is_exact else CHECKED, method, detail, residual=self.gap,
                          margin=self.margin, tolerance=self.tolerance)
@@ -192,7 +192,7 @@ class Location:
             why = "; ".join(f"cluster {c.label} {c.describe()}" for c in self.clusters if c.status == MIXED)
             return Check(REFUTED, method, detail, residual=self.gap, counterexample=f"outside every stratum: {why}")
         return Check(REFUTED, method, detail, residual=self.gap, margin=self.margin, tolerance=self.tolerance,
-                     counterexample=f"inside R_S but above the bound: C - B_U = {arith.format_number(self.gap)}"
+                     counterexample=f"inside R_S but above the bound: C - B_U = {sizes.format_number(self.gap)}"
                                     + (f" > {self.tolerance:.3g}" if self.tolerance is not None else " > 0"))
 
     def as_json(self) -> dict:
@@ -218,13 +218,13 @@ class Location:
         where = f"stratum S = {self.label}, U = {U}" if self.in_stratum else \
             f"outside every stratum (mixed: {', '.join(map(str, self.mixed))}); collapsed {self.label}, kept U = {U}"
         out.append(where)
-        out.append(f"cost C = {arith.format_number(self.cost)}")
-        out.append(f"bound B_U = {arith.format_number(self.bound)}")
-        out.append(f"gap C - B_U = {arith.format_number(self.gap)}"
+        out.append(f"cost C = {sizes.format_number(self.cost)}")
+        out.append(f"bound B_U = {sizes.format_number(self.bound)}")
+        out.append(f"gap C - B_U = {sizes.format_number(self.gap)}"
                    + (f" (tolerance {self.tolerance:.3g})" if self.tolerance is not None else ""))
         out.append(f"|grad C| = {self.gradient_norm:.6g}")
         if self.margin is not None:
-            out.append(f"margin of the strict inequalities of R_S: {arith.format_number(self.margin)}")
+            out.append(f"margin of the strict inequalities of R_S: {sizes.format_number(self.margin)}")
         if self.verdict == AT_STRATUM_MINIMUM:
             how = "certified: exact arithmetic" if self.kind.is_exact else "checked: float64, |gap| within the tolerance"
             out.append(f"verdict: {self.verdict} ({how}; a local minimum by the bound C >= B_U on R_S)")

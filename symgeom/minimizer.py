@@ -32,7 +32,7 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from . import arith
+from . import arith, sizes
 from ._errors import ConstructionError
 from .certificates import CERTIFIED, CHECKED, FLOAT_RTOL, REFUTED, Check, combine
 from .cones import collapse_layers, default_offsets, rational_inside
@@ -189,7 +189,7 @@ class GlobalMinimizerFamily:
 
     def __str__(self) -> str:
         return (f"GlobalMinimizerFamily(Q={self.Q}, L={self.L}, order={self.order}, "
-                f"criterion {'holds' if self.criterion.holds else 'fails'}, min margin {arith.format_number(min(self.margins))})")
+                f"criterion {'holds' if self.criterion.holds else 'fails'}, min margin {sizes.format_number(min(self.margins))})")
 
 
 def global_minimizer(data: ClusterData, L: int, order=None, gamma=None, offsets=None, beta=1) -> GlobalMinimizerFamily:

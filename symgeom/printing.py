@@ -18,6 +18,8 @@ import re
 
 from sympy.printing.latex import LatexPrinter
 
+from . import sizes
+
 
 class Latex(str):
     """Text that is already LaTeX: templates insert it unescaped."""
@@ -59,16 +61,14 @@ def escape_tex(text) -> str:
 def decimal_latex(x, digits: int = 6) -> Latex:
     """A number in decimal, in math mode, with ``digits`` significant figures and powers of ten
     typeset: ``1.5e-05`` becomes ``1.5 \\times 10^{-5}``.  Exact values are rounded exactly
-    (:func:`~symgeom.arith.format_decimal`), so no magnitude overflows.
+    (:func:`~symgeom.sizes.format_decimal`), so no magnitude overflows.
 
     >>> decimal_latex(1.5e-05)
     '1.5 \\\\times 10^{-5}'
     >>> decimal_latex(0.25)
     '0.25'
     """
-    from . import arith
-
-    text = arith.format_decimal(x, digits)
+    text = sizes.format_decimal(x, digits)
     if text in ("inf", "-inf", "nan", "oo", "-oo", "zoo", "nan"):
         return Latex({"inf": r"\infty", "-inf": r"-\infty", "oo": r"\infty", "-oo": r"-\infty"}.get(text, r"\mathrm{NaN}"))
     if "e" not in text:

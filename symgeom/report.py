@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
-from . import arith
+from . import sizes
 from ._errors import ReportError
 from .certificates import Derivation
 from .claims import Context
@@ -70,7 +70,7 @@ def decimal_matrix(a, digits: int = 4) -> Latex:
     readers; exact values stay available through ``symgeom construct``."""
     a = np.asarray(a)
     rows = a[:, None] if a.ndim == 1 else a
-    body = r" \\ ".join(" & ".join(arith.format_decimal(x, digits) for x in row) for row in rows)
+    body = r" \\ ".join(" & ".join(sizes.format_decimal(x, digits) for x in row) for row in rows)
     return Latex(r"\begin{pmatrix} " + body + r" \end{pmatrix}")
 
 

@@ -40,7 +40,7 @@ from functools import cached_property
 
 import numpy as np
 
-from . import arith
+from . import arith, sizes
 from ._errors import ConstructionError
 from .cost import per_point
 from .data import ClusterData
@@ -151,8 +151,8 @@ def separator(data: ClusterData, cluster: int, positive) -> tuple:
         gaps.append(hi - lo)
     raise ConstructionError(
         f"cluster {cluster} is not separated from cluster(s) {', '.join(map(str, positive))} by a hyperplane along "
-        f"its normal or the least-squares discriminant (overlaps {arith.format_number(-gaps[0])} and "
-        f"{arith.format_number(-gaps[1])} along them): no stratum minimizer truncating it here")
+        f"its normal or the least-squares discriminant (overlaps {sizes.format_number(-gaps[0])} and "
+        f"{sizes.format_number(-gaps[1])} along them): no stratum minimizer truncating it here")
 
 
 def collapse_order(data: ClusterData, truncated) -> tuple:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arith
+from . import arith, sizes
 from .certificates import CERTIFIED, CHECKED, REFUTED, Check, certify_equal
 from .cost import cost
 from .cumulative import cumulative_parameters
@@ -33,7 +33,7 @@ __all__ = ["assert_global_minimizer", "assert_degeneracy", "assert_truncation_id
 
 def _passed(check: Check, what: str) -> Check:
     if check.status not in (CERTIFIED, CHECKED):
-        numbers = "; ".join(f"{k} {arith.format_number(v)}" for k, v in check.numbers().items())
+        numbers = "; ".join(f"{k} {sizes.format_number(v)}" for k, v in check.numbers().items())
         raise AssertionError(f"{what}: {check.status} ({check.method}{'; ' + numbers if numbers else ''})"
                              + (f": {check.counterexample}" if check.counterexample else "")
                              + (f" [{check.detail}]" if check.detail else ""))
@@ -74,7 +74,7 @@ def assert_degeneracy(params: Parameters, data: ClusterData, dim: int) -> Check:
     params = params.with_kind(data.kind)
     C = cost(params, data)
     if data.kind.is_exact and C != 0:
-        raise AssertionError(f"not a zero of the cost (cost {arith.format_number(C)}): the Hessian is not (1/N) J^T J there")
+        raise AssertionError(f"not a zero of the cost (cost {sizes.format_number(C)}): the Hessian is not (1/N) J^T J there")
     if not data.kind.is_exact and C > 1e-12 * max(1.0, float(np.max(np.abs(data.Y))) ** 2):
         raise AssertionError(f"not a zero of the cost (cost {C!r})")
     H = gauss_newton(params, data.X)

@@ -21,7 +21,7 @@ from functools import cached_property
 
 import numpy as np
 
-from . import arith
+from . import arith, sizes
 from ._errors import ParameterError
 from .cumulative import cumulative_parameters
 from .network import Parameters
@@ -87,7 +87,7 @@ class TruncationMap:
         return self.coordinates(Z) > 0
 
     def __str__(self) -> str:
-        return f"TruncationMap(Q={self.W.shape[0]}, apex={[arith.format_number(x) for x in self.apex]})"
+        return f"TruncationMap(Q={self.W.shape[0]}, apex={[sizes.format_number(x) for x in self.apex]})"
 
 
 def _column(b: np.ndarray, Z: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ import flint
 import pytest
 import sympy as sp
 
-from symgeom.arith import decimal_g, format_decimal, format_number
+from symgeom.sizes import decimal_g, format_decimal, format_number
 
 
 @pytest.mark.parametrize("value, text", [

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symgeom import ConstructionError, DataError, arith
+from symgeom import ConstructionError, DataError, arith, sizes
 from symgeom.claims import Context
 from symgeom.cost import cost
 from symgeom.datafiles import read_csv
@@ -76,7 +76,7 @@ def test_construction_is_certified_or_refused():
 @given(data=clustered_data())
 def test_statistics_exact_and_float_agree(data):
     other = data.with_kind("float" if data.kind == "exact" else "exact")
-    scale = arith.saturating_float(arith.magnitude(data.X))  # float means carry rounding of order eps * scale
+    scale = sizes.saturating_float(sizes.magnitude(data.X))  # float means carry rounding of order eps * scale
     assert float(data.delta) == pytest.approx(float(other.delta), rel=1e-9, abs=1e-12 * scale)
     assert float(data.h) == pytest.approx(float(other.h), rel=1e-9)
     assert float(data.rho) == pytest.approx(float(other.rho), rel=1e-9, abs=1e-12)
