@@ -58,6 +58,10 @@ class ClusterData:
     """``"exact"`` (FLINT rationals) or ``"float"`` (float64)."""
     source: str = field(default="arrays", compare=False)
     """Where the data came from, for messages and reports."""
+    integers: tuple | None = field(default=None, compare=False, repr=False)
+    """Exact data read from decimals: ``(K, d)`` with ``X = K / d``, ``K`` a ``Q x N`` int64 matrix and ``d``
+    the least common denominator of ``X`` (as FLINT's ``fmpq_mat.numer_denom`` gives it), so that exact
+    paths on integers (:func:`symgeom.filtered.lifted_integers`) need not rebuild it; ``None`` otherwise."""
 
     def __post_init__(self):
         object.__setattr__(self, "kind", Kind(self.kind))
@@ -94,6 +98,8 @@ class ClusterData:
         r = arith.rank(Y)
         if r != Q:
             raise DataError(f"{self.source}: the targets are not linearly independent (rank {r}, expected Q = {Q})")
+        if self.integers is not None:
+            _carry_integers(X, *self.integers, self.source)
 
     # -- construction -----------------------------------------------------------------
     @classmethod
@@ -118,19 +124,7 @@ class ClusterData:
             lab = lab.astype(np.int64)
         except (TypeError, ValueError):
             raise DataError(f"{source}: cluster labels must be integers 1..Q") from None
-        if targets is None:
-            Y = arith.identity(Q, kind)
-        else:
-            try:
-                T = arith.array(targets, kind)
-            except ValueError as e:
-                raise DataError(f"{source} (targets): {e}") from None
-            if T.ndim != 2 or T.shape[1] != Q:
-                raise DataError(
-                    f"{source}: targets must have dimension Q = {Q} like the data (got shape {T.shape}, expected ({Q}, {Q}))"
-                )
-            Y = T.T.copy()
-        return cls(X=P.T.copy(), labels=lab, Y=Y, kind=kind, source=source)
+        return cls(X=P.T.copy(), labels=lab, Y=targets_matrix(targets, Q, kind, source), kind=kind, source=source)
 
     def with_kind(self, kind: Kind) -> "ClusterData":
         """The same data in the other number kind (exact → float is rounding; float → exact reads the decimal text)."""
@@ -270,6 +264,32 @@ def _require_float_range(a: np.ndarray, source: str, what: str) -> None:
         raise DataError(f"{source}: a {what} of magnitude {sizes.format_number(largest)} is beyond the range symgeom "
                         f"computes with (|value| <= {MAX_MAGNITUDE:.3g}, the float64 range its cross-checks use); "
                         f"rescale the data")
+
+
+def targets_matrix(targets, Q: int, kind: Kind, source: str) -> np.ndarray:
+    """``Y`` (``Q x Q``, column ``j`` is ``y_j``) from ``targets`` given row by row (``Q x Q``, row ``j`` is
+    ``y_j``), or the identity ``y_j = e_j`` for ``None``."""
+    if targets is None:
+        return arith.identity(Q, kind)
+    try:
+        T = arith.array(targets, kind)
+    except ValueError as e:
+        raise DataError(f"{source} (targets): {e}") from None
+    if T.ndim != 2 or T.shape[1] != Q:
+        raise DataError(
+            f"{source}: targets must have dimension Q = {Q} like the data (got shape {T.shape}, expected ({Q}, {Q}))"
+        )
+    return T.T.copy()
+
+
+def _carry_integers(X: np.ndarray, K: np.ndarray, d: int, source: str) -> None:
+    """Hand the integer form ``X = K / d`` of exact data to the integer paths (:mod:`symgeom.filtered`)."""
+    from .filtered import carry_integers
+
+    if X.dtype != object or K.shape != X.shape or K.dtype != np.int64 or not (isinstance(d, int) and d > 0):
+        raise DataError(f"{source}: the integer form of the data must be a {X.shape} int64 matrix K and a positive "
+                        f"integer d with X = K / d (got {K.dtype} {K.shape}, d = {d!r})")
+    carry_integers(X, K, d)
 
 
 def _reject_shared_points(X: np.ndarray, labels: np.ndarray, source: str) -> None:

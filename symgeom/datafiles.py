@@ -17,6 +17,7 @@ import io
 import math
 import os
 import stat
+from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import numpy as np
 from . import arith
 from ._errors import DataError
 from .arith import Kind
+from .csvblocks import PointTable
 from .data import ClusterData
 
 # -- files ----------------------------------------------------------------------------
@@ -33,6 +35,10 @@ CSV_ENCODING = "utf-8-sig"
 
 FOREIGN_SEPARATORS = {";": "semicolons (';')", "\t": "tabs"}
 """Separators of CSV dialects symgeom does not read, named in the message that asks for commas."""
+
+BLOCK_BYTES = 1 << 21
+"""Bytes of CSV text read and parsed at a time (whole lines): the memory of the reading beyond the arrays
+of the data stays a small multiple of this."""
 
 _FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
@@ -54,16 +60,69 @@ def _require_regular_file(path: Path, what: str) -> None:
         raise DataError(f"{path}: is {kind}, not a regular file; expected a {what} CSV file")
 
 
-def _read_rows(path: Path, what: str) -> list[list[str]]:
-    _require_regular_file(path, what)
+def _decoded(raw: bytes, path: Path, what: str, first: bool = False) -> str:
+    """``raw`` as text (a byte-order mark dropped at the start of the file); not UTF-8 is a :class:`DataError`."""
     try:
-        text = Path(path).read_text(encoding=CSV_ENCODING)
-    except OSError as e:
-        raise DataError(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
+        return raw.decode(CSV_ENCODING if first else "utf-8")
     except UnicodeDecodeError:
         raise DataError(f"{path}: the {what} file is not UTF-8 text; expected a CSV file") from None
-    rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    return [(n, r) for n, r in enumerate(rows, start=1) if any(c for c in r)]
+
+
+def _rows(text: str, first_line: int):
+    """``(line, cells)`` of the non-blank rows of CSV ``text`` whose first line is ``first_line``, cells stripped."""
+    for line, row in enumerate(csv.reader(io.StringIO(text)), start=first_line):
+        cells = [c.strip() for c in row]
+        if any(cells):
+            yield line, cells
+
+
+def _read_rows(path: Path, what: str) -> list:
+    """Every non-blank row of a small CSV file (targets), numbered by line."""
+    _require_regular_file(path, what)
+    with _opened(path, what) as f:
+        return list(_rows(_decoded(f.read(), path, what, first=True), 1))
+
+
+@contextmanager
+def _opened(path: Path, what: str):
+    """The file opened for binary reading; read errors become :class:`DataError` naming the file."""
+    try:
+        with open(path, "rb") as f:
+            yield f
+    except OSError as e:
+        raise DataError(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
+
+
+def _header(f, path: Path):
+    """``(line, cells)`` of the first non-blank line of the data file, read line by line."""
+    for line, raw in enumerate(iter(f.readline, b""), start=1):
+        for _, cells in _rows(_decoded(raw, path, "data", first=line == 1), line):
+            return line, cells
+    raise DataError(f"{path}: the file is empty; expected a header 'x1,...,xQ,cluster' and one row per point")
+
+
+def _line_blocks(f, first_line: int, size: int):
+    """``(line, block)``: the rest of the file in blocks of about ``size`` bytes of whole lines, each with
+    the number of its first line."""
+    rest, line = b"", first_line
+    while True:
+        chunk = f.read(size)
+        if not chunk:
+            if rest:
+                yield line, rest
+            return
+        chunk = rest + chunk
+        cut = chunk.rfind(b"\n") + 1
+        block, rest = chunk[:cut], chunk[cut:]
+        if block:
+            yield line, block
+            line += block.count(b"\n")
+
+
+def _newlines(path: Path, size: int) -> int:
+    """The number of newline bytes in the file (a bound on its rows), counted block by block."""
+    with _opened(path, "data") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(size), b""))
 
 
 def _reject_foreign_separator(header: list[str], where: str, expected: str) -> None:
@@ -92,25 +151,9 @@ def _parse_value(text: str, kind: Kind, where: str):
     raise DataError(f"{where}: {text!r} is not a number")
 
 
-def read_csv(path, targets=None, kind: Kind = "exact") -> ClusterData:
-    """Read data from a CSV file with header ``x1,…,xQ,cluster`` (labels ``1..Q``), and
-    optional targets from a CSV file with header ``y1,…,yQ`` (one row per cluster, in
-    label order).
-
-    Float data are parsed by numpy in one call; any irregularity falls back to the row-by-row
-    reader, which names the line and the column at fault."""
-    path = Path(path)
-    _require_regular_file(path, "data")
-    if not Kind(kind).is_exact:
-        fast = _read_float_csv(path)
-        if fast is not None:
-            values, labels = fast
-            Y = read_targets(targets, values.shape[1], kind) if targets is not None else None
-            return ClusterData.from_arrays(values, labels, Y, kind=kind, source=str(path))
-    rows = _read_rows(path, "data")
-    if not rows:
-        raise DataError(f"{path}: the file is empty; expected a header 'x1,...,xQ,cluster' and one row per point")
-    (line, header), body = rows[0], rows[1:]
+def _data_header(header: list[str], line: int, path: Path) -> int:
+    """``Q`` from the header ``x1,…,xQ,cluster`` (any letter case); anything else is a :class:`DataError`
+    naming the header expected (and a foreign separator when there is one)."""
     Q = len(header) - 1
     expected = [f"x{c}" for c in range(1, Q + 1)] + ["cluster"]
     if Q < 1 or [h.lower() for h in header] != expected:
@@ -119,38 +162,50 @@ def read_csv(path, targets=None, kind: Kind = "exact") -> ClusterData:
             f"{path}: line {line}: header must be 'x1,...,xQ,cluster' (for {max(Q, 1)} coordinates: "
             f"'{','.join(expected) if Q >= 1 else 'x1,cluster'}'), got '{','.join(header)}'"
         )
-    if not body:
+    return Q
+
+
+def read_csv(path, targets=None, kind: Kind = "exact", block_bytes: int = BLOCK_BYTES) -> ClusterData:
+    """Read data from a CSV file with header ``x1,…,xQ,cluster`` (labels ``1..Q``), and
+    optional targets from a CSV file with header ``y1,…,yQ`` (one row per cluster, in
+    label order).
+
+    The file is read in blocks of about ``block_bytes`` bytes of whole lines into arrays allocated once
+    (:class:`~symgeom.csvblocks.PointTable`): float blocks by numpy's parser, exact blocks of plain decimals
+    as integers over powers of ten (:mod:`symgeom.decimals`); any other block by the row-by-row reader,
+    which names the line and the column at fault."""
+    path = Path(path)
+    kind = Kind(kind)
+    _require_regular_file(path, "data")
+    capacity = _newlines(path, block_bytes) + 1
+    with _opened(path, "data") as f:
+        line, header = _header(f, path)
+        Q = _data_header(header, line, path)
+        table = PointTable(Q, kind, capacity - line, _block_rows(path, Q, kind))
+        for first, block in _line_blocks(f, line + 1, block_bytes):
+            table.add(first, block)
+    if table.rows == 0:
         raise DataError(f"{path}: no data rows after the header; expected one row per point")
-    values, labels = [], []
-    for line, row in body:
-        if len(row) != Q + 1:
-            raise DataError(f"{path}: line {line}: expected {Q + 1} fields ({','.join(expected)}), got {len(row)}")
-        values.append([_parse_value(t, kind, f"{path}: line {line}, column {expected[c]}") for c, t in enumerate(row[:-1])])
-        labels.append(_label_field(row[-1], Q, f"{path}: line {line}, column cluster"))
-    Y = None
-    if targets is not None:
-        Y = read_targets(targets, Q, kind)
-    return ClusterData.from_arrays(values, labels, Y, kind=kind, source=str(path))
+    Y = read_targets(targets, Q, kind) if targets is not None else None
+    return table.cluster_data(Y, source=str(path))
 
 
-def _read_float_csv(path: Path):
-    """``(points, labels)`` of a regular float CSV file by ``numpy.loadtxt``, or ``None`` when the
-    file is anything but regular (then the careful reader produces the message)."""
-    try:
-        with open(path, encoding=CSV_ENCODING) as f:
-            header = f.readline().strip().split(",")
-            Q = len(header) - 1
-            if Q < 1 or [h.strip().lower() for h in header] != [f"x{c}" for c in range(1, Q + 1)] + ["cluster"]:
-                return None
-            table = np.loadtxt(f, delimiter=",", ndmin=2, dtype=float)
-    except (OSError, ValueError, UnicodeDecodeError):
-        return None
-    if table.shape[0] == 0 or table.shape[1] != Q + 1 or not np.isfinite(table).all():
-        return None
-    labels = table[:, -1]
-    if not (np.all(labels == np.round(labels)) and labels.min() >= 1 and labels.max() <= Q):
-        return None
-    return table[:, :-1], labels.astype(np.int64)
+def _block_rows(path: Path, Q: int, kind: Kind):
+    """The careful reader of one block: ``(values, labels)`` of its non-blank rows (values in ``kind``), or
+    a :class:`DataError` naming the line and the column at fault."""
+    expected = [f"x{c}" for c in range(1, Q + 1)] + ["cluster"]
+
+    def read(first_line: int, block: bytes):
+        values, labels = [], []
+        for line, row in _rows(_decoded(block, path, "data"), first_line):
+            if len(row) != Q + 1:
+                raise DataError(f"{path}: line {line}: expected {Q + 1} fields ({','.join(expected)}), got {len(row)}")
+            values.append([_parse_value(t, kind, f"{path}: line {line}, column {expected[c]}")
+                           for c, t in enumerate(row[:-1])])
+            labels.append(_label_field(row[-1], Q, f"{path}: line {line}, column cluster"))
+        return values, labels
+
+    return read
 
 
 def _label_field(text: str, Q: int, where: str) -> int:

@@ -76,19 +76,36 @@ def float_points(data) -> np.ndarray:
 
 def lifted_integers(X: np.ndarray):
     """``(K, d)`` with ``[X; 1ᵀ] = K / d``: ``K`` an int64 array, ``d`` the common denominator (FLINT's
-    ``fmpq_mat.numer_denom``), converted once per array; ``None`` when ``N max|K|²`` could overflow int64."""
+    ``fmpq_mat.numer_denom``, or the integer form the data carry, :func:`carry_integers`), converted once per
+    array; ``None`` when ``N max|K|²`` could overflow int64."""
     def convert(a):
         rows, cols = a.shape
         num, den = flint.fmpq_mat(rows, cols, a.reshape(-1).tolist()).numer_denom()
         den = int(den)
         # |K| <= max|X| d, and max|X| <= (1 + 2^-50) max|float(X)|: a bound without touching each integer
         largest = max(den, math.ceil(float(np.max(np.abs(float_copy(a)), initial=0.0)) * (1 + 2.0**-50) * den) + 1)
-        if cols * largest * largest >= INT64_HEADROOM:
+        if _overflows(cols, largest):
             return None
-        K = np.fromiter(map(int, num.entries()), dtype=np.int64, count=rows * cols).reshape(rows, cols)
-        return np.vstack([K, np.full((1, cols), den, dtype=np.int64)]), den
+        return _lift(np.fromiter(map(int, num.entries()), dtype=np.int64, count=rows * cols).reshape(rows, cols), den)
 
     return _copy(X, "lifted integers", convert)
+
+
+def carry_integers(X: np.ndarray, K: np.ndarray, d: int) -> None:
+    """Record ``X = K / d`` (``K`` int64, ``d`` the least common denominator) as the integer form of the exact
+    array ``X``, so that :func:`lifted_integers` takes it instead of converting ``X`` entry by entry."""
+    largest = max(d, int(np.max(np.abs(K), initial=0)))
+    _copy(X, "lifted integers", lambda a: None if _overflows(K.shape[1], largest) else _lift(K, d))
+
+
+def _overflows(cols: int, largest: int) -> bool:
+    """Whether sums of ``cols`` products of integers of size up to ``largest`` may leave the int64 headroom."""
+    return cols * largest * largest >= INT64_HEADROOM
+
+
+def _lift(K: np.ndarray, den: int):
+    """``([K; d 1ᵀ], d)``: the integer form of ``[X; 1ᵀ]``."""
+    return np.vstack([K, np.full((1, K.shape[1]), den, dtype=np.int64)]), den
 
 
 def rounding_bound(W_abs: np.ndarray, x_abs: np.ndarray, b_abs: np.ndarray, carried=None) -> np.ndarray:
