@@ -26,6 +26,7 @@ from fractions import Fraction
 from functools import cached_property
 from importlib import resources
 
+import flint
 import numpy as np
 import sympy as sp
 
@@ -81,7 +82,9 @@ class ClusterData:
         empty = [j + 1 for j, n in enumerate(self.sizes) if n == 0]
         if empty:
             raise DataError(f"{self.source}: cluster {empty[0]} has no points; each of the Q={Q} clusters needs at least one")
-        _require_float_range(X, self.source, "point coordinate")
+        if self.integers is not None:
+            _carry_integers(X, *self.integers, self.source)
+        _require_float_range(X, self.source, "point coordinate", self.integers)
         _require_float_range(Y, self.source, "target coordinate")
         _reject_shared_points(X, labels, self.source)
         if Y.shape != (Q, Q):
@@ -98,8 +101,6 @@ class ClusterData:
         r = arith.rank(Y)
         if r != Q:
             raise DataError(f"{self.source}: the targets are not linearly independent (rank {r}, expected Q = {Q})")
-        if self.integers is not None:
-            _carry_integers(X, *self.integers, self.source)
 
     # -- construction -----------------------------------------------------------------
     @classmethod
@@ -162,9 +163,23 @@ class ClusterData:
     @cached_property
     def means(self) -> np.ndarray:
         """``Q x Q``; column ``j`` is ``m_j = (1/N_j) Σ_i x_{j,i}``."""
-        sums = self.X @ self.membership
         counts = arith.array(list(self.sizes), self.kind)
-        return sums / counts[None, :]
+        return self.cluster_sums / counts[None, :]
+
+    @cached_property
+    def cluster_sums(self) -> np.ndarray:
+        """``Q x Q``; column ``j`` is ``Σ_i x_{j,i}``: float sums by ``bincount`` (one pass per coordinate), exact
+        ones in int64 on the integer form ``X = K / d`` when it is carried and the sums cannot overflow, else
+        over the rationals of each cluster."""
+        Q, labels = self.Q, self.labels
+        if not self.kind.is_exact:
+            return np.stack([np.bincount(labels, weights=row, minlength=Q + 1)[1:] for row in self.X])
+        if self.integers is not None:
+            K, d = self.integers
+            if int(np.max(np.abs(K), initial=0)) * max(self.sizes) <= np.iinfo(np.int64).max:
+                sums = np.stack([K[:, labels == j].sum(axis=1) for j in range(1, Q + 1)], axis=1)
+                return np.array([flint.fmpq(int(v), d) for v in sums.reshape(-1)], dtype=object).reshape(Q, Q)
+        return np.stack([self.X[:, labels == j].sum(axis=1) for j in range(1, Q + 1)], axis=1)
 
     @cached_property
     def deviations(self) -> np.ndarray:
@@ -255,11 +270,12 @@ class ClusterData:
         )
 
 
-def _require_float_range(a: np.ndarray, source: str, what: str) -> None:
-    """Refuse exact values beyond :data:`MAX_MAGNITUDE` (float arrays cannot hold them)."""
+def _require_float_range(a: np.ndarray, source: str, what: str, integers=None) -> None:
+    """Refuse exact values beyond :data:`MAX_MAGNITUDE` (float arrays cannot hold them); the largest is
+    ``max|K| / d`` when the integer form ``a = K / d`` is given."""
     if a.dtype != object or a.size == 0:
         return
-    largest = np.max(np.abs(a))
+    largest = np.max(np.abs(a)) if integers is None else flint.fmpq(int(np.max(np.abs(integers[0]))), integers[1])
     if arith.to_fraction(largest) > Fraction(MAX_MAGNITUDE):
         raise DataError(f"{source}: a {what} of magnitude {sizes.format_number(largest)} is beyond the range symgeom "
                         f"computes with (|value| <= {MAX_MAGNITUDE:.3g}, the float64 range its cross-checks use); "
@@ -292,9 +308,32 @@ def _carry_integers(X: np.ndarray, K: np.ndarray, d: int, source: str) -> None:
     carry_integers(X, K, d)
 
 
+SHARED_POINT_HASH = np.uint64(0x9E3779B97F4A7C15)
+"""Odd multiplier that mixes the float64 bits of a point's coordinates into one 64-bit key."""
+
+
 def _reject_shared_points(X: np.ndarray, labels: np.ndarray, source: str) -> None:
-    """A point that belongs to two clusters makes them inseparable: refuse it.  Candidates are
-    found on float64 rows (one vectorized ``unique``), then confirmed exactly."""
+    """A point that belongs to two clusters makes them inseparable: refuse it.  Points are keyed by a hash of
+    their float64 coordinates and sorted by key; only keys shared by two labels (next to each other in that
+    order) are looked at point by point (:func:`_shared_points_among`).  No copy of ``X`` is made."""
+    from .filtered import float_copy
+
+    approx = float_copy(X)
+    key = np.zeros(X.shape[1], dtype=np.uint64)
+    for row in approx:
+        key *= SHARED_POINT_HASH
+        key ^= (row + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0
+    order = np.argsort(key)
+    sorted_key = key[order]
+    clash = (sorted_key[1:] == sorted_key[:-1]) & (labels[order[1:]] != labels[order[:-1]])
+    if clash.any():
+        members = np.flatnonzero(np.isin(key, sorted_key[1:][clash]))
+        _shared_points_among(X[:, members], labels[members], source, members)
+
+
+def _shared_points_among(X: np.ndarray, labels: np.ndarray, source: str, index: np.ndarray) -> None:
+    """Refuse the first point shared by two clusters among the columns of ``X`` (point ``index[n]`` of the
+    data): candidates are equal float64 rows (one vectorized ``unique``), confirmed exactly."""
     approx = np.ascontiguousarray(np.asarray(X, dtype=float).T) + 0.0  # + 0.0 turns -0.0 into 0.0
     rows = approx.view(np.dtype((np.void, approx.dtype.itemsize * approx.shape[1]))).reshape(-1)
     _, inverse, counts = np.unique(rows, return_inverse=True, return_counts=True)
@@ -306,7 +345,7 @@ def _reject_shared_points(X: np.ndarray, labels: np.ndarray, source: str) -> Non
         if same:
             m = same[0]
             raise DataError(
-                f"{source}: point {first + 1} of cluster {int(labels[first])} and point {m + 1} of cluster "
+                f"{source}: point {index[first] + 1} of cluster {int(labels[first])} and point {index[m] + 1} of cluster "
                 f"{int(labels[m])} are the same point; a point can belong to one cluster only")
 
 

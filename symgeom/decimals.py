@@ -71,20 +71,21 @@ def block_decimals(block: bytes, fields: int):
     if count % fields or not np.array_equal(cls[ends] == _NEWLINE, last):
         return None
     starts = np.concatenate(([0], ends[:-1] + 1))
-    M, F = _field_values(b, cls, starts, ends)
+    M, F = _field_values(b, cls, starts, ends, np.cumsum(cls >= _COMMA, dtype=np.int32))
     if M is None:
         return None
     return M.reshape(-1, fields), F.reshape(-1, fields)
 
 
-def _field_values(b: np.ndarray, cls: np.ndarray, starts: np.ndarray, ends: np.ndarray):
-    """Mantissa and fraction digits of every field ``b[starts[k]:ends[k]]``; ``(None, None)`` unless each
-    is a sign (first only), digits and at most one dot, with 1 to :data:`MAX_DIGITS` digits."""
+def _field_values(b: np.ndarray, cls: np.ndarray, starts: np.ndarray, ends: np.ndarray, field_of: np.ndarray):
+    """Mantissa and fraction digits of every field ``b[starts[k]:ends[k]]`` (``field_of[p]``: the field of a
+    byte ``p`` that ends none); ``(None, None)`` unless each is a sign (first only), digits and at most one
+    dot, with 1 to :data:`MAX_DIGITS` digits."""
     count = ends.size
     signs = np.flatnonzero(cls == _SIGN)
-    sign_field = np.searchsorted(ends, signs)
+    sign_field = field_of[signs]
     dots = np.flatnonzero(cls == _DOT)
-    dot_field = np.searchsorted(ends, dots)
+    dot_field = field_of[dots]
     if np.any(starts[sign_field] != signs) or np.any(np.diff(dot_field) == 0):
         return None, None
     digits = (ends - starts) - np.bincount(sign_field, minlength=count) - np.bincount(dot_field, minlength=count)
@@ -96,10 +97,10 @@ def _field_values(b: np.ndarray, cls: np.ndarray, starts: np.ndarray, ends: np.n
     F[dot_field] = ends[dot_field] - dots - 1
     # M_k = Σ_p d_p 10^(digits of field k after position p)
     at = np.flatnonzero(cls == _DIGIT)
-    field = np.searchsorted(ends, at)
+    field = field_of[at]
     place = ends[field] - 1 - at - (dot_at[field] > at)
     terms = (b[at].astype(np.int64) - ord("0")) * POW10[place]
-    M = np.add.reduceat(terms, np.searchsorted(field, np.arange(count)))
+    M = np.add.reduceat(terms, np.flatnonzero(np.diff(field, prepend=-1)))  # every field has a digit
     negative = np.zeros(count, dtype=bool)
     negative[sign_field] = b[signs] == ord("-")
     M[negative] = -M[negative]

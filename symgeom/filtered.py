@@ -45,6 +45,8 @@ MAX_EXACT_CANDIDATES = 256
 MAX_REGIONS = 4096
 """More distinct activation patterns than this and the per-region exact work is left to the exact path."""
 
+FLOAT_EXACT_INTEGERS = 2**53
+"""Integers below this in size are float64 values exactly."""
 INT64_HEADROOM = 2**62
 """Integer second moments are summed in int64 only when ``N max|x̃|²`` stays below this (no overflow)."""
 
@@ -96,6 +98,8 @@ def carry_integers(X: np.ndarray, K: np.ndarray, d: int) -> None:
     array ``X``, so that :func:`lifted_integers` takes it instead of converting ``X`` entry by entry."""
     largest = max(d, int(np.max(np.abs(K), initial=0)))
     _copy(X, "lifted integers", lambda a: None if _overflows(K.shape[1], largest) else _lift(K, d))
+    if largest < FLOAT_EXACT_INTEGERS:  # K and d are floats exactly: K / d is rounded once, like float(K / d)
+        _copy(X, "float", lambda a: K / d)
 
 
 def _overflows(cols: int, largest: int) -> bool:

@@ -156,3 +156,36 @@ def test_decimal_blocks_by_hand():
     K, d = common_denominator(np.array([[922_337_203_685_477_580, 1]]), np.array([[0, 1]]))
     assert d == 10 and K.tolist() == [[9_223_372_036_854_775_800, 1]]  # 10 (2^63 - 1) // 10 fits int64
     assert common_denominator(np.array([[922_337_203_685_477_581, 1]]), np.array([[0, 1]])) is None
+
+
+@pytest.mark.parametrize("kind", ["exact", "float"])
+def test_one_shared_point_among_many_duplicates(tmp_path, kind):
+    """Repeated points inside a cluster are allowed; the one point given to two clusters is named (its two rows,
+    found by brute force here), however many duplicates surround it."""
+    rng = np.random.default_rng(3)
+    labels = np.repeat([1, 2], 1000)
+    points = 3 * np.eye(2)[labels - 1] + rng.integers(-3, 4, size=(2000, 2)) / 10  # ~49 values per cluster
+    points[1500] = points[17]  # cluster 2 takes a point of cluster 1
+    rows = [f"{x:.1f},{y:.1f},{j}" for (x, y), j in zip(points, labels)]
+    path = tmp_path / "d.csv"
+    path.write_text("x1,x2,cluster\n" + "\n".join(rows) + "\n")
+    seen, shared = {}, []
+    for n, (x, y) in enumerate(points):
+        first = seen.setdefault((x + 0.0, y + 0.0), n)
+        if labels[first] != labels[n]:
+            shared.append((first, n))
+    firsts = sorted({a for a, _ in shared})
+    with pytest.raises(DataError) as e:
+        read_csv(path, kind=kind)
+    named = [(a, b) for a, b in shared if f"point {a + 1} of cluster {labels[a]} and point {b + 1} of" in str(e.value)]
+    assert named and named[0][0] in firsts
+    points[1500] = [9, 9]
+    path.write_text("x1,x2,cluster\n" + "\n".join(f"{x:.1f},{y:.1f},{j}" for (x, y), j in zip(points, labels)) + "\n")
+    data = read_csv(path, kind=kind)
+    sums = [[Fraction(f"{v:.1f}") for v in points[labels == j].T[i]] for i in range(2) for j in (1, 2)]
+    means = [sum(s, Fraction(0)) / len(s) for s in sums]
+    got = [data.means[i, j] for i in range(2) for j in range(2)]
+    if kind == "exact":
+        assert [to_fraction(m) for m in got] == means
+    else:
+        assert got == pytest.approx([float(m) for m in means], rel=1e-14, abs=1e-14)
