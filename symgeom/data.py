@@ -308,26 +308,41 @@ def _carry_integers(X: np.ndarray, K: np.ndarray, d: int, source: str) -> None:
     carry_integers(X, K, d)
 
 
-SHARED_POINT_HASH = np.uint64(0x9E3779B97F4A7C15)
-"""Odd multiplier that mixes the float64 bits of a point's coordinates into one 64-bit key."""
+MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB), np.uint64(0x9E3779B97F4A7C15))
+"""Multipliers of SplitMix64's finalizer, which spreads the bits of a float64 over a 64-bit key."""
+
+
+def _point_keys(approx: np.ndarray) -> np.ndarray:
+    """One 64-bit key per column of the float ``Q x N`` array (equal points, ``-0.0`` and ``0.0`` alike, get
+    equal keys; distinct points collide with probability about ``2^-64``), built one coordinate at a time."""
+    key = np.zeros(approx.shape[1], dtype=np.uint64)
+    for row in approx:
+        x = (row + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0
+        x ^= x >> np.uint64(30)
+        x *= MIX[0]
+        x ^= x >> np.uint64(27)
+        x *= MIX[1]
+        x ^= x >> np.uint64(31)
+        key *= MIX[2]
+        key += x
+    return key
 
 
 def _reject_shared_points(X: np.ndarray, labels: np.ndarray, source: str) -> None:
-    """A point that belongs to two clusters makes them inseparable: refuse it.  Points are keyed by a hash of
-    their float64 coordinates and sorted by key; only keys shared by two labels (next to each other in that
-    order) are looked at point by point (:func:`_shared_points_among`).  No copy of ``X`` is made."""
+    """A point that belongs to two clusters makes them inseparable: refuse it.  Points are keyed by their float64
+    coordinates (:func:`_point_keys`) and sorted by key; only the runs of one key that hold two labels are looked
+    at point by point (:func:`_shared_points_among`).  No copy of ``X`` is made."""
     from .filtered import float_copy
 
-    approx = float_copy(X)
-    key = np.zeros(X.shape[1], dtype=np.uint64)
-    for row in approx:
-        key *= SHARED_POINT_HASH
-        key ^= (row + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0
+    key = _point_keys(float_copy(X))
     order = np.argsort(key)
-    sorted_key = key[order]
-    clash = (sorted_key[1:] == sorted_key[:-1]) & (labels[order[1:]] != labels[order[:-1]])
+    key = key[order]
+    sorted_labels = labels[order]
+    clash = (key[1:] == key[:-1]) & (sorted_labels[1:] != sorted_labels[:-1])
     if clash.any():
-        members = np.flatnonzero(np.isin(key, sorted_key[1:][clash]))
+        shared = np.unique(key[1:][clash])
+        runs = zip(np.searchsorted(key, shared, "left"), np.searchsorted(key, shared, "right"))
+        members = np.sort(np.concatenate([order[a:b] for a, b in runs]))
         _shared_points_among(X[:, members], labels[members], source, members)
 
 
