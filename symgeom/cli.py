@@ -14,6 +14,7 @@ import sys
 import traceback
 
 from . import __version__, sizes
+from .budget import BUDGET_SECONDS
 from ._errors import SymgeomError, UsageError
 from .arith import Kind
 from .claims import Context, claim_ids
@@ -116,6 +117,25 @@ def _positive_float(name: str):
     return parse
 
 
+def _seconds(text: str) -> float:
+    """``--max-seconds``: a number of seconds ``>= 0``; ``0`` and ``inf`` mean no limit."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"--max-seconds must be a number of seconds >= 0 (0 or inf: no limit), "
+                                         f"got {text!r}")
+    return value
+
+
+def _budget_option(p: argparse.ArgumentParser) -> None:
+    """``--max-seconds S``: refuse work estimated beyond ``S`` seconds (:mod:`symgeom.budget`)."""
+    p.add_argument("--max-seconds", type=_seconds, default=BUDGET_SECONDS, metavar="S",
+                   help=f"refuse work whose estimated time exceeds S seconds (default {BUDGET_SECONDS:g}; 0 or inf: "
+                        "no limit)")
+
+
 def _data_options(p: argparse.ArgumentParser, depth: bool = True, kind: bool = True,
                   seed: str | bool = "seed of the random parameters the checks use", quiet: bool = True) -> None:
     """``--data``, ``--targets`` and, as asked, ``--L``, ``--exact``/``--float``, ``--seed`` (``seed`` is its
@@ -160,6 +180,7 @@ def _check_options(sub) -> None:
     _data_options(check)
     check.add_argument("--only", metavar="ID", help=f"check one claim ({', '.join(claim_ids())})")
     check.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    _budget_option(check)
 
 
 def _report_options(sub) -> None:
@@ -173,6 +194,7 @@ def _report_options(sub) -> None:
                         help="write a teaching handout (DIR/handout.tex) instead: a worked example (Q = 2 unless --data), "
                              "figures, exercises")
     report.add_argument("--no-solutions", action="store_true", help="with --handout: leave out the solutions")
+    _budget_option(report)
     report.add_argument("--train", type=_positive_int("--train"), metavar="K",
                         help=f"add 'Where gradient descent ends up': K training runs ({TRAIN_STEPS} steps of gradient "
                              "descent from PyTorch's default initialization), each located in the stratum picture")
@@ -190,6 +212,7 @@ def _construct_options(sub) -> None:
                                 "(a PyTorch state_dict of nn.Sequential(Linear, ReLU, ..., Linear), float64; needs the "
                                 "extra 'torch')")
     construct.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _budget_option(construct)
 
 
 def _locate_options(sub) -> None:
@@ -300,10 +323,33 @@ class Progress:
             print(f"symgeom: {what} ({self.clock() - self.start:.1f} s)", file=sys.stderr, flush=True)
 
 
+def _check_budget(args) -> None:
+    """Refuse, before the data are read, work estimated beyond ``--max-seconds`` from the sizes of the data
+    file (its header and its number of lines: :func:`~symgeom.datafiles.data_size`), ``L`` and the number
+    kind (:func:`symgeom.budget.require_within`); say the estimate on stderr when it is long."""
+    from importlib import resources
+
+    from .budget import require_within
+    from .datafiles import data_size
+
+    if args.data is not None:
+        Q, N = data_size(args.data)
+    else:
+        with resources.as_file(resources.files("symgeom") / "data" / "default.csv") as default:
+            Q, N = data_size(default)
+    only = getattr(args, "only", None)
+    require_within(args.command, args.data or "the embedded default data", Q, args.L if args.L is not None else Q, N,
+                   args.kind, args.max_seconds, strata=only is None or only.startswith("N"),
+                   note=Progress(args.quiet).note)
+
+
 def make_context(args, progress=None) -> Context:
-    """The context of a command: the depth checked first, then the data loaded; ``progress`` (a
-    :class:`Progress`) hears about long work inside the claims."""
+    """The context of a command: the depth and the time budget checked first, then the data loaded;
+    ``progress`` (a :class:`Progress`) hears about long work inside the claims."""
     _check_depth(args)
+    if getattr(args, "max_seconds", None) is not None:
+        _refuse_stdin(args)
+        _check_budget(args)
     data = load_data(args)
     return Context(data, args.L if args.L is not None else data.Q, seed=args.seed,
                    progress=progress.note if progress is not None else None)
@@ -329,6 +375,8 @@ def regenerate_command(args) -> str:
         words.append("--no-solutions")
     if getattr(args, "train", None):
         words += ["--train", str(args.train)]
+    if getattr(args, "max_seconds", BUDGET_SECONDS) != BUDGET_SECONDS:
+        words += ["--max-seconds", f"{args.max_seconds:g}"]
     return shlex.join(words)
 
 

@@ -190,6 +190,19 @@ def read_csv(path, targets=None, kind: Kind = "exact", block_bytes: int = BLOCK_
     return table.cluster_data(Y, source=str(path))
 
 
+def data_size(path, block_bytes: int = BLOCK_BYTES) -> tuple[int, int]:
+    """``(Q, N)``: the dimension from the header and the number of lines after it (the points, blank lines
+    included), read without parsing a number; the header's errors are those of :func:`read_csv`."""
+    path = Path(path)
+    _require_regular_file(path, "data")
+    with _opened(path, "data") as f:
+        line, header = _header(f, path)
+        Q = _data_header(header, line, path)
+        f.seek(-1, os.SEEK_END)
+        unterminated = f.read(1) != b"\n"
+    return Q, _newlines(path, block_bytes) - line + unterminated
+
+
 def _block_rows(path: Path, Q: int, kind: Kind):
     """The careful reader of one block: ``(values, labels)`` of its non-blank rows (values in ``kind``), or
     a :class:`DataError` naming the line and the column at fault."""

@@ -1,0 +1,94 @@
+"""Sizes against a time budget: the running time of ``check``, ``report`` and ``construct`` estimated from
+``(Q, L, N, kind)`` before any long work, and work predicted beyond the budget refused.
+
+The cost model, with ``P = (L+1)(Q² + Q)`` parameters and ``s`` *settlings* (``check`` and ``report``:
+2 for the claims T1–G4, plus one per stratum, ``2^Q − 1``, when N1/N2 run; ``construct``: 1, and no
+Hessian)::
+
+    T ≈ c_start + c_read · N (Q+1) + c_pass · s N P + c_cube · s_H P³
+
+``c_read`` is the time per number of the CSV reader; ``c_pass`` of one forward pass per point and
+parameter (the exact sign checks, costs and sufficient statistics); ``c_cube`` of dense linear algebra on
+``P x P`` matrices (Hessian ranks and kernels), paid ``s_H = s`` times by ``check`` and not by
+``construct``.  The constants (:data:`CONSTANTS`) come from ``benchmarks/budget_calibration.py`` (least
+squares on the relative error of nine runs per kind, ``Q = 2 … 4``, ``L`` up to 6, ``N`` up to 3·10⁵) and
+``benchmarks/csv_read.py`` (``c_read``, 10⁷ rows), on the 2-core development machine at a load average of
+about 3–5; on a quiet machine the estimates run high, which errs on the side of asking.
+
+>>> features("check", 3, 3, 13)
+(1.0, 52.0, 1872.0, 110592000.0)
+>>> round(estimate("construct", 2, 2, 10**7, "float"))
+30
+"""
+
+from __future__ import annotations
+
+import math
+
+from ._errors import UsageError
+
+__all__ = ["BUDGET_SECONDS", "CONSTANTS", "FEATURES", "NOTE_SECONDS", "estimate", "features", "format_seconds",
+           "require_within"]
+
+BUDGET_SECONDS = 600.0
+"""Default budget (``--max-seconds``): ten minutes."""
+NOTE_SECONDS = 30.0
+"""Estimates above this are printed on stderr before the work starts."""
+
+FEATURES = ("start", "read", "pass", "cube")
+CONSTANTS = {
+    "exact": {"start": 2.0, "read": 8.3e-7, "pass": 4.0e-6, "cube": 2.0e-7},
+    "float": {"start": 2.0, "read": 3.6e-7, "pass": 1.0e-7, "cube": 1.0e-8},
+}
+"""Seconds per unit of each feature, per number kind (see the module docstring for their provenance)."""
+
+
+def settlings(command: str, Q: int, strata: bool) -> int:
+    """``s``: how many times the work over the data and the parameters is done."""
+    if command == "construct":
+        return 1
+    return 2 + (2**Q - 1 if strata else 0)
+
+
+def features(command: str, Q: int, L: int, N: int, strata: bool = True) -> tuple:
+    """``(1, N(Q+1), s N P, s_H P³)``: what each constant of :data:`CONSTANTS` multiplies."""
+    P = (L + 1) * (Q * Q + Q)
+    s = settlings(command, Q, strata)
+    cubes = 0 if command == "construct" else s
+    return (1.0, float(N * (Q + 1)), float(s * N * P), float(cubes * P**3))
+
+
+def estimate(command: str, Q: int, L: int, N: int, kind: str, strata: bool = True) -> float:
+    """Estimated seconds of ``command`` on ``N`` points in ``R^Q`` with ``L`` hidden layers."""
+    c = CONSTANTS[str(kind)]
+    return sum(c[name] * f for name, f in zip(FEATURES, features(command, Q, L, N, strata)))
+
+
+def format_seconds(seconds: float) -> str:
+    """``"0.5 s"``, ``"42 s"``, ``"12 min"``, ``"3.5 h"``, ``"2.1e+03 days"``: a duration for messages."""
+    if seconds < 10:
+        return f"{seconds:.2g} s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.3g} days"
+
+
+def require_within(command: str, source: str, Q: int, L: int, N: int, kind: str, budget: float,
+                   strata: bool = True, note=None) -> float:
+    """The estimate of :func:`estimate`; refuse (:class:`UsageError`) when it exceeds ``budget`` seconds
+    (``0`` or ``inf``: no limit), and tell ``note`` (a callable taking a line) when it exceeds
+    :data:`NOTE_SECONDS`."""
+    seconds = estimate(command, Q, L, N, kind, strata)
+    sizes = f"Q = {Q}, L = {L}, N = {N}, {kind}"
+    if 0 < budget < math.inf and seconds > budget:
+        raise UsageError(f"{source}: {command} with {sizes} is estimated at {format_seconds(seconds)}, beyond the "
+                         f"budget of {format_seconds(budget)}; give --max-seconds {math.ceil(2 * seconds)} (or "
+                         f"--max-seconds 0 for no limit) to run it anyway, or reduce L or the number of points")
+    if seconds > NOTE_SECONDS and note is not None:
+        note(f"estimated time {format_seconds(seconds)} for {sizes} (budget "
+             f"{'none' if budget in (0, math.inf) else format_seconds(budget)})")
+    return seconds
