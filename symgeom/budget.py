@@ -35,10 +35,10 @@ BUDGET_SECONDS = 600.0
 NOTE_SECONDS = 30.0
 """Estimates above this are printed on stderr before the work starts."""
 
-FEATURES = ("start", "read", "pass", "cube")
+FEATURES = ("start", "read", "check pass", "construct pass", "cube")
 CONSTANTS = {
-    "exact": {"start": 2.0, "read": 8.3e-7, "pass": 4.0e-6, "cube": 2.0e-7},
-    "float": {"start": 2.0, "read": 3.6e-7, "pass": 1.0e-7, "cube": 1.0e-8},
+    "exact": {"start": 5.0, "read": 1.1e-6, "check pass": 7e-6, "construct pass": 1e-7, "cube": 1.3e-6},
+    "float": {"start": 2.0, "read": 4.2e-7, "check pass": 1e-6, "construct pass": 1e-8, "cube": 1e-6},
 }
 """Seconds per unit of each feature, per number kind (see the module docstring for their provenance)."""
 
@@ -51,11 +51,14 @@ def settlings(command: str, Q: int, strata: bool) -> int:
 
 
 def features(command: str, Q: int, L: int, N: int, strata: bool = True) -> tuple:
-    """``(1, N(Q+1), s N P, s_H P³)``: what each constant of :data:`CONSTANTS` multiplies."""
+    """What each constant of :data:`CONSTANTS` multiplies: ``(1, N(Q+1), s N P Q, 0, s P³)`` for ``check`` and
+    ``report``, ``(1, N(Q+1), 0, N P, 0)`` for ``construct``."""
     P = (L + 1) * (Q * Q + Q)
+    read = float(N * (Q + 1))
+    if command == "construct":
+        return (1.0, read, 0.0, float(N * P), 0.0)
     s = settlings(command, Q, strata)
-    cubes = 0 if command == "construct" else s
-    return (1.0, float(N * (Q + 1)), float(s * N * P), float(cubes * P**3))
+    return (1.0, read, float(s * N * P * Q), 0.0, float(s * P**3))
 
 
 def estimate(command: str, Q: int, L: int, N: int, kind: str, strata: bool = True) -> float:
@@ -85,9 +88,10 @@ def require_within(command: str, source: str, Q: int, L: int, N: int, kind: str,
     seconds = estimate(command, Q, L, N, kind, strata)
     sizes = f"Q = {Q}, L = {L}, N = {N}, {kind}"
     if 0 < budget < math.inf and seconds > budget:
+        twice = math.ceil(2 * seconds) if seconds < 1e9 else "inf"
         raise UsageError(f"{source}: {command} with {sizes} is estimated at {format_seconds(seconds)}, beyond the "
-                         f"budget of {format_seconds(budget)}; give --max-seconds {math.ceil(2 * seconds)} (or "
-                         f"--max-seconds 0 for no limit) to run it anyway, or reduce L or the number of points")
+                         f"budget of {format_seconds(budget)}; give --max-seconds {twice} (or --max-seconds 0 for no "
+                         f"limit) to run it anyway, or reduce L or the number of points")
     if seconds > NOTE_SECONDS and note is not None:
         note(f"estimated time {format_seconds(seconds)} for {sizes} (budget "
              f"{'none' if budget in (0, math.inf) else format_seconds(budget)})")

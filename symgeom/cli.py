@@ -18,7 +18,7 @@ from .budget import BUDGET_SECONDS
 from ._errors import SymgeomError, UsageError
 from .arith import Kind
 from .claims import Context, claim_ids
-from .data import ClusterData, default_data
+from .data import MAX_Q, ClusterData, default_data
 from .datafiles import read_csv
 from .locate import GAP_RTOL
 from .training import DEFAULT_LR, OPTIMIZERS
@@ -337,6 +337,8 @@ def _check_budget(args) -> None:
     else:
         with resources.as_file(resources.files("symgeom") / "data" / "default.csv") as default:
             Q, N = data_size(default)
+    if Q > MAX_Q:
+        return  # refused with its own message when the data are read
     only = getattr(args, "only", None)
     require_within(args.command, args.data or "the embedded default data", Q, args.L if args.L is not None else Q, N,
                    args.kind, args.max_seconds, strata=only is None or only.startswith("N"),

@@ -103,20 +103,22 @@ def _header(f, path: Path):
 
 def _line_blocks(f, first_line: int, size: int):
     """``(line, block)``: the rest of the file in blocks of about ``size`` bytes of whole lines, each with
-    the number of its first line."""
-    rest, line = b"", first_line
+    the number of its first line (a line longer than ``size`` is gathered piece by piece)."""
+    pieces, line = [], first_line
     while True:
         chunk = f.read(size)
         if not chunk:
-            if rest:
-                yield line, rest
+            if pieces:
+                yield line, b"".join(pieces)
             return
-        chunk = rest + chunk
         cut = chunk.rfind(b"\n") + 1
-        block, rest = chunk[:cut], chunk[cut:]
-        if block:
-            yield line, block
-            line += block.count(b"\n")
+        if cut == 0:
+            pieces.append(chunk)
+            continue
+        block = b"".join(pieces + [chunk[:cut]])
+        pieces = [chunk[cut:]] if cut < len(chunk) else []
+        yield line, block
+        line += block.count(b"\n")
 
 
 def _newlines(path: Path, size: int) -> int:

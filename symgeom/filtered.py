@@ -67,7 +67,10 @@ def _copy(X: np.ndarray, name: str, convert):
 
 
 def float_copy(X: np.ndarray) -> np.ndarray:
-    """``X`` in float64 (each entry within one unit in the last place), converted once per array."""
+    """``X`` in float64 (each entry within one unit in the last place), converted once per exact array; a
+    float array is itself."""
+    if X.dtype != object:
+        return np.asarray(X, dtype=float)
     return _copy(X, "float", lambda a: np.asarray(a, dtype=float))
 
 
