@@ -2,23 +2,28 @@
 ``(Q, L, N, kind)`` before any long work, and work predicted beyond the budget refused.
 
 The cost model, with ``P = (L+1)(Q² + Q)`` parameters and ``s`` *settlings* (``check`` and ``report``:
-2 for the claims T1–G4, plus one per stratum, ``2^Q − 1``, when N1/N2 run; ``construct``: 1, and no
-Hessian)::
+2 for the claims T1–G4, plus one per stratum, ``2^Q − 1``, when N1/N2 run)::
 
-    T ≈ c_start + c_read · N (Q+1) + c_pass · s N P + c_cube · s_H P³
+    check, report:  T ≈ c_start + c_read · N (Q+1) + c_check · s N P Q + c_cube · s P³
+    construct:      T ≈ c_start + c_read · N (Q+1) + c_construct · N P
 
-``c_read`` is the time per number of the CSV reader; ``c_pass`` of one forward pass per point and
-parameter (the exact sign checks, costs and sufficient statistics); ``c_cube`` of dense linear algebra on
-``P x P`` matrices (Hessian ranks and kernels), paid ``s_H = s`` times by ``check`` and not by
-``construct``.  The constants (:data:`CONSTANTS`) come from ``benchmarks/budget_calibration.py`` (least
-squares on the relative error of nine runs per kind, ``Q = 2 … 4``, ``L`` up to 6, ``N`` up to 3·10⁵) and
-``benchmarks/csv_read.py`` (``c_read``, 10⁷ rows), on the 2-core development machine at a load average of
-about 3–5; on a quiet machine the estimates run high, which errs on the side of asking.
+``c_read`` is the time per number of the CSV reader; ``c_check`` of the work per point, parameter and
+dimension in the claims (exact sign checks, costs, sufficient statistics, per stratum); ``c_cube`` of dense
+linear algebra on ``P x P`` matrices (Hessian ranks and kernels); ``c_construct`` of the construction of a
+minimizer, one certified pass (``construct`` builds no Hessian).
+
+Provenance of :data:`CONSTANTS`: ``c_read`` from ``benchmarks/csv_read.py`` (10⁷ rows, ``Q = 2``: 12.7 s
+float, 33.6 s exact, at a load average of 3.4); the others fitted by ``benchmarks/budget_calibration.py``
+(least squares on the relative error; ten runs per kind: ``check`` at ``Q = 2, 3, 4``, ``L`` up to 6, ``N`` up
+to 3·10⁴, ``construct`` at ``N`` up to 3·10⁶), on 2026-11-27, on the 2-core development machine shared with
+other jobs (load average 5.4–7.7).  The fitted model is within a factor 2.3 of every calibration run (it
+underestimates the smallest ``check`` runs, dominated by start-up, and overestimates none by more than
+1.4×); on a quiet machine the estimates run high, which errs on the side of asking.
 
 >>> features("check", 3, 3, 13)
-(1.0, 52.0, 1872.0, 110592000.0)
+(1.0, 52.0, 16848.0, 0.0, 995328.0)
 >>> round(estimate("construct", 2, 2, 10**7, "float"))
-30
+16
 """
 
 from __future__ import annotations
@@ -37,8 +42,8 @@ NOTE_SECONDS = 30.0
 
 FEATURES = ("start", "read", "check pass", "construct pass", "cube")
 CONSTANTS = {
-    "exact": {"start": 5.0, "read": 1.1e-6, "check pass": 7e-6, "construct pass": 1e-7, "cube": 1.3e-6},
-    "float": {"start": 2.0, "read": 4.2e-7, "check pass": 1e-6, "construct pass": 1e-8, "cube": 1e-6},
+    "exact": {"start": 3.2, "read": 1.1e-6, "check pass": 6.9e-6, "construct pass": 1.3e-7, "cube": 9.8e-7},
+    "float": {"start": 3.5, "read": 4.2e-7, "check pass": 1.0e-6, "construct pass": 0.0, "cube": 2.7e-7},
 }
 """Seconds per unit of each feature, per number kind (see the module docstring for their provenance)."""
 

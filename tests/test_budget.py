@@ -80,8 +80,10 @@ def test_estimate_grows_with_every_size():
     assert budget.estimate("check", 3, 3, 1000, "float") < base
     assert budget.estimate("check", 3, 3, 1000, "exact", strata=False) < base
     assert budget.estimate("construct", 3, 3, 1000, "exact") < base
-    # the features are the model's: s = 2 + 2^Q - 1 settlings, P = (L+1)(Q^2+Q)
-    assert budget.features("check", 3, 3, 13) == (1.0, 13 * 4, 9 * 13 * 48, 9 * 48**3)
+    # the features are the model's: s = 2 + 2^Q - 1 settlings, P = (L+1)(Q^2+Q) = 48
+    assert budget.features("check", 3, 3, 13) == (1.0, 13 * 4, 9 * 13 * 48 * 3, 0.0, 9 * 48**3)
+    assert budget.features("check", 3, 3, 13, strata=False) == (1.0, 13 * 4, 2 * 13 * 48 * 3, 0.0, 2 * 48**3)
+    assert budget.features("construct", 3, 3, 13) == (1.0, 13 * 4, 0.0, 13 * 48, 0.0)
 
 
 def test_seconds_are_formatted_by_scale():
