@@ -28,12 +28,13 @@ underestimates the smallest ``check`` runs, dominated by start-up, and overestim
 
 from __future__ import annotations
 
+import argparse
 import math
 
 from ._errors import UsageError
 
-__all__ = ["BUDGET_SECONDS", "CONSTANTS", "FEATURES", "NOTE_SECONDS", "estimate", "features", "format_seconds",
-           "require_within"]
+__all__ = ["BUDGET_SECONDS", "CONSTANTS", "FEATURES", "NOTE_SECONDS", "check_command", "estimate", "features",
+           "format_seconds", "parse_seconds", "require_within"]
 
 BUDGET_SECONDS = 600.0
 """Default budget (``--max-seconds``): ten minutes."""
@@ -101,3 +102,37 @@ def require_within(command: str, source: str, Q: int, L: int, N: int, kind: str,
         note(f"estimated time {format_seconds(seconds)} for {sizes} (budget "
              f"{'none' if budget in (0, math.inf) else format_seconds(budget)})")
     return seconds
+
+
+def parse_seconds(text: str) -> float:
+    """``--max-seconds``: a number of seconds ``>= 0``; ``0`` and ``inf`` mean no limit."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"--max-seconds must be a number of seconds >= 0 (0 or inf: no limit), "
+                                         f"got {text!r}")
+    return value
+
+
+def check_command(args, note) -> None:
+    """Refuse, before the data are read, the work of a parsed command line (``check``, ``report``,
+    ``construct``) estimated beyond ``--max-seconds``: ``Q`` and ``N`` from the data file's header and number
+    of lines (:func:`~symgeom.datafiles.data_size`; the embedded data by default), ``L`` (default ``Q``) and
+    the number kind; ``note`` hears a long estimate (:func:`require_within`)."""
+    from importlib import resources
+
+    from .data import MAX_Q
+    from .datafiles import data_size
+
+    if args.data is not None:
+        Q, N = data_size(args.data)
+    else:
+        with resources.as_file(resources.files("symgeom") / "data" / "default.csv") as default:
+            Q, N = data_size(default)
+    if Q > MAX_Q:
+        return  # refused with its own message when the data are read
+    only = getattr(args, "only", None)
+    require_within(args.command, args.data or "the embedded default data", Q, args.L if args.L is not None else Q, N,
+                   args.kind, args.max_seconds, strata=only is None or only.startswith("N"), note=note)

@@ -14,11 +14,11 @@ import sys
 import traceback
 
 from . import __version__, sizes
-from .budget import BUDGET_SECONDS
+from .budget import BUDGET_SECONDS, parse_seconds
 from ._errors import SymgeomError, UsageError
 from .arith import Kind
 from .claims import Context, claim_ids
-from .data import MAX_Q, ClusterData, default_data
+from .data import ClusterData, default_data
 from .datafiles import read_csv
 from .locate import GAP_RTOL
 from .training import DEFAULT_LR, OPTIMIZERS
@@ -117,21 +117,9 @@ def _positive_float(name: str):
     return parse
 
 
-def _seconds(text: str) -> float:
-    """``--max-seconds``: a number of seconds ``>= 0``; ``0`` and ``inf`` mean no limit."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"--max-seconds must be a number of seconds >= 0 (0 or inf: no limit), "
-                                         f"got {text!r}")
-    return value
-
-
 def _budget_option(p: argparse.ArgumentParser) -> None:
     """``--max-seconds S``: refuse work estimated beyond ``S`` seconds (:mod:`symgeom.budget`)."""
-    p.add_argument("--max-seconds", type=_seconds, default=BUDGET_SECONDS, metavar="S",
+    p.add_argument("--max-seconds", type=parse_seconds, default=BUDGET_SECONDS, metavar="S",
                    help=f"refuse work whose estimated time exceeds S seconds (default {BUDGET_SECONDS:g}; 0 or inf: "
                         "no limit)")
 
@@ -323,35 +311,15 @@ class Progress:
             print(f"symgeom: {what} ({self.clock() - self.start:.1f} s)", file=sys.stderr, flush=True)
 
 
-def _check_budget(args) -> None:
-    """Refuse, before the data are read, work estimated beyond ``--max-seconds`` from the sizes of the data
-    file (its header and its number of lines: :func:`~symgeom.datafiles.data_size`), ``L`` and the number
-    kind (:func:`symgeom.budget.require_within`); say the estimate on stderr when it is long."""
-    from importlib import resources
-
-    from .budget import require_within
-    from .datafiles import data_size
-
-    if args.data is not None:
-        Q, N = data_size(args.data)
-    else:
-        with resources.as_file(resources.files("symgeom") / "data" / "default.csv") as default:
-            Q, N = data_size(default)
-    if Q > MAX_Q:
-        return  # refused with its own message when the data are read
-    only = getattr(args, "only", None)
-    require_within(args.command, args.data or "the embedded default data", Q, args.L if args.L is not None else Q, N,
-                   args.kind, args.max_seconds, strata=only is None or only.startswith("N"),
-                   note=Progress(args.quiet).note)
-
-
 def make_context(args, progress=None) -> Context:
     """The context of a command: the depth and the time budget checked first, then the data loaded;
     ``progress`` (a :class:`Progress`) hears about long work inside the claims."""
     _check_depth(args)
     if getattr(args, "max_seconds", None) is not None:
+        from .budget import check_command
+
         _refuse_stdin(args)
-        _check_budget(args)
+        check_command(args, Progress(args.quiet).note)
     data = load_data(args)
     return Context(data, args.L if args.L is not None else data.Q, seed=args.seed,
                    progress=progress.note if progress is not None else None)

@@ -33,6 +33,7 @@ import sympy as sp
 from . import arith, sizes
 from ._errors import DataError
 from .arith import Kind
+from .overlap import reject_shared_points
 
 MAX_Q = 64
 MAX_N = 10**8
@@ -86,7 +87,7 @@ class ClusterData:
             _carry_integers(X, *self.integers, self.source)
         _require_float_range(X, self.source, "point coordinate", self.integers)
         _require_float_range(Y, self.source, "target coordinate")
-        _reject_shared_points(X, labels, self.source)
+        reject_shared_points(X, labels, self.source)
         if Y.shape != (Q, Q):
             raise DataError(
                 f"{self.source}: targets must be {Q} vectors in R^{Q}, one per cluster (got a {Y.shape[1]}-by-{Y.shape[0]} table)"
@@ -306,62 +307,6 @@ def _carry_integers(X: np.ndarray, K: np.ndarray, d: int, source: str) -> None:
         raise DataError(f"{source}: the integer form of the data must be a {X.shape} int64 matrix K and a positive "
                         f"integer d with X = K / d (got {K.dtype} {K.shape}, d = {d!r})")
     carry_integers(X, K, d)
-
-
-MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB), np.uint64(0x9E3779B97F4A7C15))
-"""Multipliers of SplitMix64's finalizer, which spreads the bits of a float64 over a 64-bit key."""
-
-
-def _point_keys(approx: np.ndarray) -> np.ndarray:
-    """One 64-bit key per column of the float ``Q x N`` array (equal points, ``-0.0`` and ``0.0`` alike, get
-    equal keys; distinct points collide with probability about ``2^-64``), built one coordinate at a time."""
-    key = np.zeros(approx.shape[1], dtype=np.uint64)
-    for row in approx:
-        x = (row + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0
-        x ^= x >> np.uint64(30)
-        x *= MIX[0]
-        x ^= x >> np.uint64(27)
-        x *= MIX[1]
-        x ^= x >> np.uint64(31)
-        key *= MIX[2]
-        key += x
-    return key
-
-
-def _reject_shared_points(X: np.ndarray, labels: np.ndarray, source: str) -> None:
-    """A point that belongs to two clusters makes them inseparable: refuse it.  Points are keyed by their float64
-    coordinates (:func:`_point_keys`) and sorted by key; only the runs of one key that hold two labels are looked
-    at point by point (:func:`_shared_points_among`).  No copy of ``X`` is made."""
-    from .filtered import float_copy
-
-    key = _point_keys(float_copy(X))
-    order = np.argsort(key)
-    key = key[order]
-    sorted_labels = labels[order]
-    clash = (key[1:] == key[:-1]) & (sorted_labels[1:] != sorted_labels[:-1])
-    if clash.any():
-        shared = np.unique(key[1:][clash])
-        runs = zip(np.searchsorted(key, shared, "left"), np.searchsorted(key, shared, "right"))
-        members = np.sort(np.concatenate([order[a:b] for a, b in runs]))
-        _shared_points_among(X[:, members], labels[members], source, members)
-
-
-def _shared_points_among(X: np.ndarray, labels: np.ndarray, source: str, index: np.ndarray) -> None:
-    """Refuse the first point shared by two clusters among the columns of ``X`` (point ``index[n]`` of the
-    data): candidates are equal float64 rows (one vectorized ``unique``), confirmed exactly."""
-    approx = np.ascontiguousarray(np.asarray(X, dtype=float).T) + 0.0  # + 0.0 turns -0.0 into 0.0
-    rows = approx.view(np.dtype((np.void, approx.dtype.itemsize * approx.shape[1]))).reshape(-1)
-    _, inverse, counts = np.unique(rows, return_inverse=True, return_counts=True)
-    inverse = np.asarray(inverse).reshape(-1)
-    for g in np.flatnonzero(counts > 1):
-        members = np.flatnonzero(inverse == g)
-        first = members[0]
-        same = [m for m in members[1:] if labels[m] != labels[first] and (X[:, m] == X[:, first]).all()]
-        if same:
-            m = same[0]
-            raise DataError(
-                f"{source}: point {index[first] + 1} of cluster {int(labels[first])} and point {index[m] + 1} of cluster "
-                f"{int(labels[m])} are the same point; a point can belong to one cluster only")
 
 
 def _sympy(x):
