@@ -33,6 +33,7 @@ import sympy as sp
 from . import arith, sizes
 from ._errors import DataError
 from .arith import Kind
+from .decimals import magnitude_of_integers
 from .overlap import reject_shared_points
 
 MAX_Q = 64
@@ -177,7 +178,7 @@ class ClusterData:
             return np.stack([np.bincount(labels, weights=row, minlength=Q + 1)[1:] for row in self.X])
         if self.integers is not None:
             K, d = self.integers
-            if int(np.max(np.abs(K), initial=0)) * max(self.sizes) <= np.iinfo(np.int64).max:
+            if magnitude_of_integers(K) * max(self.sizes) <= np.iinfo(np.int64).max:
                 sums = np.stack([K[:, labels == j].sum(axis=1) for j in range(1, Q + 1)], axis=1)
                 return np.array([flint.fmpq(int(v), d) for v in sums.reshape(-1)], dtype=object).reshape(Q, Q)
         return np.stack([self.X[:, labels == j].sum(axis=1) for j in range(1, Q + 1)], axis=1)
@@ -276,7 +277,7 @@ def _require_float_range(a: np.ndarray, source: str, what: str, integers=None) -
     ``max|K| / d`` when the integer form ``a = K / d`` is given."""
     if a.dtype != object or a.size == 0:
         return
-    largest = np.max(np.abs(a)) if integers is None else flint.fmpq(int(np.max(np.abs(integers[0]))), integers[1])
+    largest = np.max(np.abs(a)) if integers is None else flint.fmpq(magnitude_of_integers(integers[0]), integers[1])
     if arith.to_fraction(largest) > Fraction(MAX_MAGNITUDE):
         raise DataError(f"{source}: a {what} of magnitude {sizes.format_number(largest)} is beyond the range symgeom "
                         f"computes with (|value| <= {MAX_MAGNITUDE:.3g}, the float64 range its cross-checks use); "

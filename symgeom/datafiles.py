@@ -121,10 +121,14 @@ def _line_blocks(f, first_line: int, size: int):
         line += block.count(b"\n")
 
 
-def _newlines(path: Path, size: int) -> int:
-    """The number of newline bytes in the file (a bound on its rows), counted block by block."""
+def _lines(path: Path, size: int) -> int:
+    """The number of lines of the file (newline bytes, plus one for a last line without one), counted block
+    by block."""
+    count, last = 0, b"\n"
     with _opened(path, "data") as f:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(size), b""))
+        for chunk in iter(lambda: f.read(size), b""):
+            count, last = count + chunk.count(b"\n"), chunk[-1:]
+    return count + (last != b"\n")
 
 
 def _reject_foreign_separator(header: list[str], where: str, expected: str) -> None:
@@ -179,11 +183,11 @@ def read_csv(path, targets=None, kind: Kind = "exact", block_bytes: int = BLOCK_
     path = Path(path)
     kind = Kind(kind)
     _require_regular_file(path, "data")
-    capacity = _newlines(path, block_bytes) + 1
+    lines = _lines(path, block_bytes)
     with _opened(path, "data") as f:
         line, header = _header(f, path)
         Q = _data_header(header, line, path)
-        table = PointTable(Q, kind, capacity - line, _block_rows(path, Q, kind))
+        table = PointTable(Q, kind, lines - line, _block_rows(path, Q, kind))
         for first, block in _line_blocks(f, line + 1, block_bytes):
             table.add(first, block)
     if table.rows == 0:
@@ -200,9 +204,7 @@ def data_size(path, block_bytes: int = BLOCK_BYTES) -> tuple[int, int]:
     with _opened(path, "data") as f:
         line, header = _header(f, path)
         Q = _data_header(header, line, path)
-        f.seek(-1, os.SEEK_END)
-        unterminated = f.read(1) != b"\n"
-    return Q, _newlines(path, block_bytes) - line + unterminated
+    return Q, _lines(path, block_bytes) - line
 
 
 def _block_rows(path: Path, Q: int, kind: Kind):

@@ -19,7 +19,8 @@ from __future__ import annotations
 import flint
 import numpy as np
 
-__all__ = ["MAX_DIGITS", "block_decimals", "common_denominator", "decimal_parts", "decimal_rationals", "rationals"]
+__all__ = ["MAX_DIGITS", "block_decimals", "common_denominator", "decimal_parts", "decimal_rationals",
+           "magnitude_of_integers", "rationals"]
 
 MAX_DIGITS = 18
 """Most significant digits a decimal read into an int64 mantissa may have (``10^18 < 2^63``)."""
@@ -107,6 +108,11 @@ def _field_values(b: np.ndarray, cls: np.ndarray, starts: np.ndarray, ends: np.n
     return M, F
 
 
+def magnitude_of_integers(K: np.ndarray) -> int:
+    """``max |K|`` of an int64 array (0 when empty), exactly, by two reductions and no temporary array."""
+    return max(int(K.max(initial=0)), -int(K.min(initial=0)))
+
+
 def decimal_parts(value):
     """``(M, F)`` with ``value = M / 10^F`` (``F`` least) for an exact rational whose denominator divides a
     power of ten, ``None`` for any other (``1/3``)."""
@@ -123,27 +129,33 @@ def decimal_parts(value):
     return p * 10**F // q, F
 
 
-def common_denominator(M: np.ndarray, F: np.ndarray):
+def common_denominator(M: np.ndarray, F: np.ndarray, chunk: int = 1 << 20):
     """``(K, 10^D)`` with ``K = M · 10^(D − F)`` (int64, ``D = max F``), so that ``M / 10^F = K / 10^D``
-    entrywise; ``None`` when some ``K`` would leave the int64 range.  ``K`` reuses the memory of ``M``."""
+    entrywise; ``None`` when some ``K`` would leave the int64 range.  ``K`` reuses the memory of ``M`` (left
+    as it was when ``None`` is returned); the work goes ``chunk`` columns at a time, so temporaries stay small."""
     D = int(F.max(initial=0))
-    shift = D - F
     room = np.zeros(D + 1, dtype=np.int64)  # room[s]: the largest |M| with |M| 10^s in int64
     low = min(D, MAX_DIGITS)
     room[: low + 1] = INT64_MAX // POW10[: low + 1]
-    if np.any(np.abs(M) > room[shift]):
+    columns = [slice(a, a + chunk) for a in range(0, M.shape[-1], chunk)]
+    if any(np.any(np.abs(M[..., c]) > room[D - F[..., c]]) for c in columns):
         return None
-    np.multiply(M, POW10[np.minimum(shift, MAX_DIGITS)], out=M)
+    for c in columns:
+        M[..., c] *= POW10[np.minimum(D - F[..., c], MAX_DIGITS)]
     return M, 10**D
 
 
 def rationals(K: np.ndarray, d: int) -> np.ndarray:
     """The object array of exact rationals ``K / d`` (FLINT ``fmpq``, same shape as the int64 ``K``): one
-    rational per *distinct* integer, shared by every entry that holds it (FLINT rationals are immutable)."""
-    distinct, where = np.unique(K.reshape(-1), return_inverse=True)
+    rational per *distinct* integer, shared by every entry that holds it (FLINT rationals are immutable);
+    the distinct integers by one sort, each entry's by binary search."""
+    flat = K.reshape(-1)
+    ordered = np.sort(flat)
+    distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+    del ordered
     values = np.empty(distinct.size, dtype=object)
     values[:] = [flint.fmpq(v, d) for v in distinct.tolist()]
-    return values[where.reshape(-1)].reshape(K.shape)
+    return values[np.searchsorted(distinct, flat)].reshape(K.shape)
 
 
 def decimal_rationals(M: np.ndarray, F: np.ndarray) -> np.ndarray:

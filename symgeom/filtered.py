@@ -33,6 +33,7 @@ import flint
 import numpy as np
 
 from . import arith
+from .decimals import magnitude_of_integers
 
 UNIT_ROUNDOFF = 2.0**-53
 """``u``, the unit roundoff of float64."""
@@ -67,11 +68,19 @@ def _copy(X: np.ndarray, name: str, convert):
 
 
 def float_copy(X: np.ndarray) -> np.ndarray:
-    """``X`` in float64 (each entry within one unit in the last place), converted once per exact array; a
-    float array is itself."""
+    """``X`` in float64 (each entry within one unit in the last place), converted once per exact array (from
+    its carried integer form ``K / d`` when ``K`` and ``d`` are float64 values exactly: one rounding, as
+    ``float`` of each rational); a float array is itself."""
     if X.dtype != object:
         return np.asarray(X, dtype=float)
-    return _copy(X, "float", lambda a: np.asarray(a, dtype=float))
+
+    def convert(a):
+        carried = _carried(a)
+        if carried is not None and _largest(*carried) < FLOAT_EXACT_INTEGERS:
+            return carried[0] / carried[1]
+        return np.asarray(a, dtype=float)
+
+    return _copy(X, "float", convert)
 
 
 def float_points(data) -> np.ndarray:
@@ -85,6 +94,9 @@ def lifted_integers(X: np.ndarray):
     array; ``None`` when ``N max|K|²`` could overflow int64."""
     def convert(a):
         rows, cols = a.shape
+        carried = _carried(a)
+        if carried is not None:
+            return None if _overflows(cols, _largest(*carried)) else _lift(*carried)
         num, den = flint.fmpq_mat(rows, cols, a.reshape(-1).tolist()).numer_denom()
         den = int(den)
         # |K| <= max|X| d, and max|X| <= (1 + 2^-50) max|float(X)|: a bound without touching each integer
@@ -98,11 +110,20 @@ def lifted_integers(X: np.ndarray):
 
 def carry_integers(X: np.ndarray, K: np.ndarray, d: int) -> None:
     """Record ``X = K / d`` (``K`` int64, ``d`` the least common denominator) as the integer form of the exact
-    array ``X``, so that :func:`lifted_integers` takes it instead of converting ``X`` entry by entry."""
-    largest = max(d, int(np.max(np.abs(K), initial=0)))
-    _copy(X, "lifted integers", lambda a: None if _overflows(K.shape[1], largest) else _lift(K, d))
-    if largest < FLOAT_EXACT_INTEGERS:  # K and d are floats exactly: K / d is rounded once, like float(K / d)
-        _copy(X, "float", lambda a: K / d)
+    array ``X``, so that :func:`lifted_integers` and :func:`float_copy` take it instead of converting ``X``
+    entry by entry (nothing is computed until they are asked)."""
+    _copy(X, "integers", lambda a: (K, d))
+
+
+def _carried(X: np.ndarray):
+    """``(K, d)`` recorded by :func:`carry_integers` for ``X``, or ``None``."""
+    entry = _COPIES.get(id(X))
+    return entry[1].get("integers") if entry is not None and entry[0]() is X else None
+
+
+def _largest(K: np.ndarray, d: int) -> int:
+    """``max(d, max|K|)``, exactly."""
+    return max(d, magnitude_of_integers(K))
 
 
 def _overflows(cols: int, largest: int) -> bool:

@@ -18,7 +18,7 @@ from symgeom.arith import to_exact, to_fraction
 from symgeom.data import example_data
 from symgeom.datafiles import csv_text, read_csv
 from symgeom.decimals import block_decimals, common_denominator, decimal_parts
-from symgeom.filtered import lifted_integers
+from symgeom.filtered import float_copy, lifted_integers
 
 BLOCKS = [1, 7, 16, 61, 1 << 21]
 """Block sizes in bytes: smaller than a line, a number or a row, and the default."""
@@ -101,6 +101,7 @@ def test_exact_integer_form_is_the_least_common_denominator(tmp_path, block):
     lifted, den = lifted_integers(data.X)
     copy_lifted, copy_den = lifted_integers(data.X.copy())  # no integer form carried: FLINT's numer_denom
     assert den == copy_den and np.array_equal(lifted, copy_lifted)
+    assert np.array_equal(float_copy(data.X), np.array([float(v) for v in values]).reshape(data.X.shape))
 
 
 @pytest.mark.parametrize("text", ["1/3", "1e300", "123456789012345678", "1e-400"])
