@@ -190,3 +190,19 @@ def test_one_shared_point_among_many_duplicates(tmp_path, kind):
         assert [to_fraction(m) for m in got] == means
     else:
         assert got == pytest.approx([float(m) for m in means], rel=1e-14, abs=1e-14)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_decimal_blocks_against_fractions(seed):
+    """Random plain decimals of 1 to 18 digits, any sign and dot position: ``M / 10^F`` is ``Fraction(text)``."""
+    rng = np.random.default_rng(seed)
+    fields = []
+    for _ in range(3000):
+        digits = "".join(rng.choice(list("0123456789"), size=int(rng.integers(1, 19))))
+        dot = int(rng.integers(0, len(digits) + 1))
+        text = digits if rng.random() < 0.3 else digits[:dot] + "." + digits[dot:]
+        fields.append(str(rng.choice(["", "-", "+"])) + text)
+    block = "\n".join(",".join(fields[i:i + 3]) for i in range(0, len(fields), 3)).encode()
+    M, F = block_decimals(block, 3)
+    assert [Fraction(int(m), 10 ** int(f)) for m, f in zip(M.reshape(-1), F.reshape(-1))] == \
+        [Fraction(t) for t in fields]
