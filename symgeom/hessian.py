@@ -184,13 +184,27 @@ def _chunk_forward(weights, biases, Xc: np.ndarray):
     return xs, np.stack(on)
 
 
+INDICATOR_REGIONS = 16
+"""Up to this many regions in a chunk, their moments come from one BLAS product with the region indicators."""
+
+
 def _region_moments(Xc: np.ndarray, on: np.ndarray, first: np.ndarray, inverse: np.ndarray):
     """``(patterns, S)`` of a chunk grouped by pattern (``first``, ``inverse`` of
-    :func:`~symgeom.filtered.pattern_groups`): its distinct patterns (``R x L x Q``) and ``S_r = Σ_{n ∈ r} x̃ x̃ᵀ``."""
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(first.size))
-    xt = np.vstack([Xc, np.ones((1, Xc.shape[1]))])[:, order].T
-    S = np.add.reduceat(xt[:, :, None] * xt[:, None, :], bounds, axis=0)
+    :func:`~symgeom.filtered.pattern_groups`): its distinct patterns (``R x L x Q``) and ``S_r = Σ_{n ∈ r} x̃ x̃ᵀ``,
+    for few regions as ``X̃ [1_{n ∈ r} x̃_nᵀ]_{n, (r, j)}`` (one matrix product), else by summing the outer
+    products over the points sorted by region."""
+    n, R = Xc.shape[1], first.size
+    xt = np.empty((n, Xc.shape[0] + 1))
+    xt[:, :-1] = Xc.T
+    xt[:, -1] = 1.0
+    if R <= INDICATOR_REGIONS:
+        spread = np.zeros((n, R, xt.shape[1]))
+        spread[np.arange(n), inverse] = xt
+        S = (xt.T @ spread.reshape(n, -1)).reshape(xt.shape[1], R, xt.shape[1]).transpose(1, 0, 2)
+    else:
+        order = np.argsort(inverse, kind="stable")
+        xt = xt[order]
+        S = np.add.reduceat(xt[:, :, None] * xt[:, None, :], np.searchsorted(inverse[order], np.arange(R)), axis=0)
     return on[:, :, first].transpose(2, 0, 1), S
 
 
