@@ -314,3 +314,51 @@ def gauss_newton_spectrum(params, X: np.ndarray) -> tuple[np.ndarray, str]:
         lam = np.concatenate([np.zeros(P - s.size), np.sort(s * s / acc.N)])
         return lam, f"factor ({F.shape[0]} x {P})"
     return np.linalg.eigvalsh(acc.matrix()), f"dense ({P} x {P})"
+
+
+# -- the residual term ------------------------------------------------------------------------
+def _residual_blocks(R6: np.ndarray, weights, biases, Xc: np.ndarray, Yc: np.ndarray) -> None:
+    """``R6[ℓ, :, :, m] += Σ_n`` (the second derivatives of ``r_nᵀ F_n``) on one chunk, for ``ℓ < m``.
+
+    On a fixed pattern ``F = M_m a_m + c`` with ``a_m = W_m x^(m) + b_m``, and ``x^(m)`` depends on layer ``ℓ < m``
+    through ``a_ℓ = [W_ℓ | b_ℓ] φ_ℓ`` with ``K_{m,ℓ} = ∂x^(m)/∂a_ℓ = D_{m-1} W_{m-1} ⋯ W_{ℓ+1} D_ℓ``; ``M_m``
+    depends on later layers only.  So ``∂²(rᵀF) / ∂W_m[i, j] ∂[W_ℓ | b_ℓ][a, b] = g_i K[j, a] φ_b`` with
+    ``g = M_mᵀ r``, and every other second derivative is zero (within a layer ``F`` is affine, and ``b_m``
+    enters linearly)."""
+    xs, on = _chunk_forward(weights, biases, Xc)
+    L, Q, n = on.shape
+    r = weights[L] @ xs[L] + biases[L][:, None] - Yc
+    M = backward_matrices(weights, on.transpose(2, 0, 1))
+    g = np.einsum("nmqa,qn->nma", M, r)
+    for l in range(L):
+        phi = np.vstack([xs[l], np.ones((1, n))]).T
+        K = np.eye(Q) * on[l].T[:, :, None]
+        for m in range(l + 1, L + 1):
+            gK = (g[:, m, :, None] * K.reshape(n, Q * Q)[:, None, :]).reshape(n, Q**3)
+            T = (gK.T @ phi).reshape(Q, Q, Q, Q + 1)  # [i, j, a, b]
+            R6[l, :, :, m, :, :Q] += T.transpose(2, 3, 0, 1)
+            if m < L:
+                K = (weights[m] @ K) * on[m].T[:, :, None]
+
+
+def residual_term(params, data, chunk: int = CHUNK) -> np.ndarray:
+    """``(1/N) Σ_n Σ_q r_{n,q} ∇²F_{n,q}`` (``r_n = x^(L+1)_n − y_n``), float64, ``P x P``: the part of the
+    Hessian of the cost that the Gauss–Newton matrix leaves out.  The network is piecewise affine in the
+    input but multilinear in the layers, so on each activation region only the mixed second derivatives of
+    two different layers survive (:func:`_residual_blocks`); the kinks, a set of measure zero, are ignored
+    (``σ'' = 0``), as automatic differentiation does."""
+    weights, biases = _float_weights(params)
+    X = np.asarray(data.X, dtype=float)
+    Y = np.asarray(data.targets_ext, dtype=float)
+    Q, L, N = params.Q, params.L, X.shape[1]
+    R6 = np.zeros((L + 1, Q, Q + 1, L + 1, Q, Q + 1))
+    for start in range(0, N, chunk):
+        _residual_blocks(R6, weights, biases, X[:, start:start + chunk], Y[:, start:start + chunk])
+    return _to_parameter_order(_symmetrize(R6), Q, L) / N
+
+
+def hessian(params, data) -> np.ndarray:
+    """``∇²C = (1/N) Σ_n (J_nᵀ J_n + Σ_q r_{n,q} ∇²F_{n,q})`` in float64: the Gauss–Newton matrix
+    (:func:`gauss_newton_float`) plus :func:`residual_term`.  Equal to the Gauss–Newton matrix at a zero of
+    the cost; away from one, this is the matrix whose spectrum is the Hessian's."""
+    return gauss_newton_float(params, data.X).matrix() + residual_term(params, data)
