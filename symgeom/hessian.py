@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arith import linalg_threads
 from .filtered import pattern_groups
 
 __all__ = ["CHUNK", "PathChoice", "parameter_layout", "unit_costs", "choose_path", "GaussNewton", "gauss_newton_float",
@@ -125,49 +126,50 @@ def _float_weights(params):
 
 
 def backward_matrices(weights, on: np.ndarray) -> np.ndarray:
-    """``M`` (``U x (L+1) x Q x Q``) for ``U`` activation patterns ``on`` (``U x L x Q``):
-    ``M_L = I`` and ``M_ℓ = M_{ℓ+1} W_{ℓ+1} D_ℓ`` with ``D_ℓ = diag(on[:, ℓ])``, by batched products."""
-    U, L, Q = on.shape
-    M = np.empty((U, L + 1, Q, Q))
-    M[:, L] = np.eye(Q)
+    """``M`` (``(L+1) x U x Q x Q``, contiguous per layer) for ``U`` activation patterns ``on`` (``L x Q x U``):
+    ``M_L = I`` and ``M_ℓ = M_{ℓ+1} W_{ℓ+1} D_ℓ`` with ``D_ℓ = diag(on[ℓ])``, one ``UQ x Q`` product per layer."""
+    L, Q, U = on.shape
+    M = np.empty((L + 1, U, Q, Q))
+    M[L] = np.eye(Q)
     for l in range(L, 0, -1):
-        M[:, l - 1] = (M[:, l] @ weights[l]) * on[:, l - 1, None, :]
+        M[l - 1] = (M[l].reshape(U * Q, Q) @ weights[l]).reshape(U, Q, Q) * on[l - 1].T[:, None, :]
     return M
 
 
 def _layer_maps(weights, biases, on: np.ndarray) -> np.ndarray:
-    """``T`` (``U x (L+1) x B x B``) with ``φ_ℓ = T_ℓ x̃`` on each of the ``U`` patterns: ``T_0 = I`` and
-    ``T_ℓ = [D_{ℓ-1} [W_{ℓ-1} | b_{ℓ-1}]; e_Bᵀ] T_{ℓ-1}``."""
-    U, L, Q = on.shape
+    """``T`` (``(L+1) x U x B x B``) with ``φ_ℓ = T_ℓ x̃`` on each of the ``U`` patterns ``on`` (``L x Q x U``):
+    ``T_0 = I`` and ``T_ℓ = [D_{ℓ-1} [W_{ℓ-1} | b_{ℓ-1}]; e_Bᵀ] T_{ℓ-1}``."""
+    L, Q, U = on.shape
     B = Q + 1
-    T = np.zeros((U, L + 1, B, B))
-    T[:, 0] = np.eye(B)
+    T = np.zeros((L + 1, U, B, B))
+    T[0] = np.eye(B)
     for l in range(1, L + 1):
         Wb = np.hstack([weights[l - 1], biases[l - 1][:, None]])
-        T[:, l, :Q] = (Wb @ T[:, l - 1]) * on[:, l - 1, :, None]
-        T[:, l, Q] = T[:, l - 1, Q]
+        T[l, :, :Q] = np.matmul(Wb, T[l - 1]) * on[l - 1].T[:, :, None]
+        T[l, :, Q] = T[l - 1, :, Q]
     return T
 
 
 def _kron_sum(H6: np.ndarray, M: np.ndarray, moment) -> None:
     """``H6[ℓ, :, :, m] += Σ_u kron(M_ℓᵀ M_m, S_u(ℓ, m))`` for the pairs ``ℓ ≤ m`` of layers whose ``M`` is not
-    zero on every unit, one BLAS product ``vec(M_ℓᵀ M_m)ᵀ vec(S)`` per pair; ``moment(ℓ, m)`` gives the
-    ``U x B x B`` moments."""
-    U, Lp, Q, _ = M.shape
+    zero on every unit: ``vec(M_ℓᵀ M_m)`` for all units (``U x Q²``, batched products) against ``moment(ℓ, m)``
+    (``U x B²``, row ``u`` is ``vec S_u(ℓ, m)``), one BLAS product per pair."""
+    Lp, U, Q, _ = M.shape
     B = Q + 1
-    live = [l for l in range(Lp) if M[:, l].any()]
+    live = [l for l in range(Lp) if M[l].any()]
     for i, l in enumerate(live):
-        Mt = M[:, l].transpose(0, 2, 1)
+        Mt = M[l].transpose(0, 2, 1)
         for m in live[i:]:
-            G = np.matmul(Mt, M[:, m]).reshape(U, Q * Q)
-            block = G.T @ moment(l, m).reshape(U, B * B)
+            block = np.matmul(Mt, M[m]).reshape(U, Q * Q).T @ moment(l, m)
             H6[l, :, :, m] += block.reshape(Q, Q, B, B).transpose(0, 2, 1, 3)
 
 
 def _symmetrize(H6: np.ndarray) -> np.ndarray:
-    """Fill the blocks ``m < ℓ`` from ``ℓ < m`` (``H_{mℓ} = H_{ℓm}ᵀ``)."""
+    """Fill the blocks ``m < ℓ`` from ``ℓ < m`` (``H_{mℓ} = H_{ℓm}ᵀ``) and average each diagonal block with its
+    transpose, so the matrix is symmetric to the last bit."""
     Lp = H6.shape[0]
     for l in range(Lp):
+        H6[l, :, :, l] = (H6[l, :, :, l] + H6[l, :, :, l].transpose(2, 3, 0, 1)) / 2
         for m in range(l + 1, Lp):
             H6[m, :, :, l] = H6[l, :, :, m].transpose(2, 3, 0, 1)
     return H6
@@ -218,10 +220,10 @@ def _merge_regions(patterns: np.ndarray, S: np.ndarray):
 
 def _point_blocks(H6: np.ndarray, weights, xs, on: np.ndarray) -> None:
     """The point path on one chunk: ``M_{ℓ,n}`` for every point and ``S_n(ℓ, m) = φ_ℓ φ_mᵀ``."""
-    M = backward_matrices(weights, on.transpose(2, 0, 1))
+    M = backward_matrices(weights, on)
     n = xs[0].shape[1]
-    phi = [np.vstack([x, np.ones((1, n))]).T for x in xs]
-    _kron_sum(H6, M, lambda l, m: phi[l][:, :, None] * phi[m][:, None, :])
+    phi = [np.hstack([x.T, np.ones((n, 1))]) for x in xs]
+    _kron_sum(H6, M, lambda l, m: (phi[l][:, :, None] * phi[m][:, None, :]).reshape(n, -1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -231,9 +233,9 @@ class GaussNewton:
     point_blocks: np.ndarray
     """``(L+1, Q, B, L+1, Q, B)``: the sum over the points of the chunks that took the point path."""
     M: np.ndarray
-    """``R x (L+1) x Q x Q``: the backward matrices of the regions (of the region-path chunks)."""
+    """``(L+1) x R x Q x Q``: the backward matrices of the regions (of the region-path chunks)."""
     T: np.ndarray
-    """``R x (L+1) x B x B``: the regions' layer maps, ``φ_ℓ = T_ℓ x̃``."""
+    """``(L+1) x R x B x B``: the regions' layer maps, ``φ_ℓ = T_ℓ x̃``."""
     S: np.ndarray
     """``R x B x B``: ``Σ_{n ∈ r} x̃ x̃ᵀ``."""
     N: int
@@ -242,9 +244,12 @@ class GaussNewton:
     def matrix(self) -> np.ndarray:
         """``H = (1/N) Σ_n J_nᵀ J_n`` (``P x P``, parameter order)."""
         H6 = self.point_blocks.copy()
-        if self.M.shape[0]:
-            TS = self.T @ self.S[:, None]
-            _kron_sum(H6, self.M, lambda l, m: TS[:, l] @ self.T[:, m].transpose(0, 2, 1))
+        R = self.S.shape[0]
+        if R:
+            TS = self.T @ self.S
+            Tt = self.T.transpose(0, 1, 3, 2)
+            with linalg_threads():
+                _kron_sum(H6, self.M, lambda l, m: (TS[l] @ Tt[m]).reshape(R, -1))
         Lp, Q = H6.shape[0], H6.shape[1]
         return _to_parameter_order(_symmetrize(H6), Q, Lp - 1) / self.N
 
@@ -255,16 +260,16 @@ class GaussNewton:
         so ``C_ℓ C_mᵀ = T_ℓ S T_mᵀ``; directions with ``σ ≤ ε · size · σ_max`` are dropped.  ``None`` otherwise."""
         if self.choice.point_chunks:
             return None
-        R, Lp, Q, _ = self.M.shape
+        Lp, R, Q, _ = self.M.shape
         B = Q + 1
         lam, V = np.linalg.eigh(self.S)
         root = V * np.sqrt(np.clip(lam, 0.0, None))[:, None, :]
-        live = self.M.reshape(R, Lp, -1).any(axis=2)
-        Z = (self.T @ root[:, None]) * live[:, :, None, None]
+        live = self.M.reshape(Lp, R, -1).any(axis=2)
+        Z = ((self.T @ root) * live[:, :, None, None]).transpose(1, 0, 2, 3)
         U, s, _ = np.linalg.svd(Z.reshape(R, Lp * B, B), full_matrices=False)
         keep = s > np.finfo(float).eps * Lp * B * s[:, :1]
         C = (U * s[:, None, :]).reshape(R, Lp, B, B)
-        F = np.einsum("rlqa,rlbk->rkqlab", self.M, C)[keep]
+        F = np.einsum("lrqa,rlbk->rkqlab", self.M, C)[keep]
         order = parameter_layout(Q, Lp - 1)
         out = np.empty((F.shape[0] * Q, order.size))
         out[:, order] = F.reshape(-1, order.size)
@@ -281,25 +286,26 @@ def gauss_newton_float(params, X: np.ndarray, chunk: int = CHUNK) -> GaussNewton
     B, N = Q + 1, X.shape[1]
     H6 = np.zeros((L + 1, Q, B, L + 1, Q, B))
     patterns, moments, by_points, point_patterns = [], [], 0, 0
-    for start in range(0, N, chunk):
-        Xc = X[:, start:start + chunk]
-        xs, on = _chunk_forward(weights, biases, Xc)
-        first, inverse = pattern_groups(on)
-        if choose_path(first.size, Xc.shape[1], Q, L) == "regions":
-            found, S = _region_moments(Xc, on, first, inverse)
-            patterns.append(found)
-            moments.append(S)
-        else:
-            _point_blocks(H6, weights, xs, on)
-            by_points += 1
-            point_patterns += first.size
+    with linalg_threads():
+        for start in range(0, N, chunk):
+            Xc = X[:, start:start + chunk]
+            xs, on = _chunk_forward(weights, biases, Xc)
+            first, inverse = pattern_groups(on)
+            if choose_path(first.size, Xc.shape[1], Q, L) == "regions":
+                found, S = _region_moments(Xc, on, first, inverse)
+                patterns.append(found)
+                moments.append(S)
+            else:
+                _point_blocks(H6, weights, xs, on)
+                by_points += 1
+                point_patterns += first.size
     if patterns:
         found, S = _merge_regions(np.concatenate(patterns), np.concatenate(moments))
     else:
         found, S = np.zeros((0, L, Q), dtype=bool), np.zeros((0, B, B))
     choice = PathChoice(N, found.shape[0], len(patterns), by_points, point_patterns, Q, L)
-    log.info(choice.note())
-    return GaussNewton(H6, backward_matrices(weights, found), _layer_maps(weights, biases, found), S, N, choice)
+    log.info(choice.note(), extra={"path": choice.path})
+    return GaussNewton(H6, backward_matrices(weights, found.transpose(1, 2, 0)), _layer_maps(weights, biases, found.transpose(1, 2, 0)), S, N, choice)
 
 
 def gauss_newton_spectrum(params, X: np.ndarray) -> tuple[np.ndarray, str]:
@@ -310,10 +316,13 @@ def gauss_newton_spectrum(params, X: np.ndarray) -> tuple[np.ndarray, str]:
     F = acc.factor()
     P = params.count
     if F is not None and F.shape[0] < P:
-        s = np.linalg.svd(F, compute_uv=False)
+        with linalg_threads():
+            s = np.linalg.svd(F, compute_uv=False)
         lam = np.concatenate([np.zeros(P - s.size), np.sort(s * s / acc.N)])
         return lam, f"factor ({F.shape[0]} x {P})"
-    return np.linalg.eigvalsh(acc.matrix()), f"dense ({P} x {P})"
+    H = acc.matrix()
+    with linalg_threads():
+        return np.linalg.eigvalsh(H), f"dense ({P} x {P})"
 
 
 # -- the residual term ------------------------------------------------------------------------
@@ -328,17 +337,17 @@ def _residual_blocks(R6: np.ndarray, weights, biases, Xc: np.ndarray, Yc: np.nda
     xs, on = _chunk_forward(weights, biases, Xc)
     L, Q, n = on.shape
     r = weights[L] @ xs[L] + biases[L][:, None] - Yc
-    M = backward_matrices(weights, on.transpose(2, 0, 1))
-    g = np.einsum("nmqa,qn->nma", M, r)
+    M = backward_matrices(weights, on)
+    g = np.einsum("mnqa,qn->man", M, r)  # g[m] = M_mᵀ r, (L+1) x Q x n
     for l in range(L):
-        phi = np.vstack([xs[l], np.ones((1, n))]).T
-        K = np.eye(Q) * on[l].T[:, :, None]
+        phi = np.vstack([xs[l], np.ones((1, n))])
+        K = np.eye(Q)[:, :, None] * on[l][:, None, :]  # K[j, a, n]
         for m in range(l + 1, L + 1):
-            gK = (g[:, m, :, None] * K.reshape(n, Q * Q)[:, None, :]).reshape(n, Q**3)
-            T = (gK.T @ phi).reshape(Q, Q, Q, Q + 1)  # [i, j, a, b]
+            gK = (g[m][:, None, None, :] * K[None]).reshape(Q**3, n)
+            T = (gK @ phi.T).reshape(Q, Q, Q, Q + 1)  # [i, j, a, b]
             R6[l, :, :, m, :, :Q] += T.transpose(2, 3, 0, 1)
             if m < L:
-                K = (weights[m] @ K) * on[m].T[:, :, None]
+                K = (weights[m] @ K.reshape(Q, Q * n)).reshape(Q, Q, n) * on[m][:, None, :]
 
 
 def residual_term(params, data, chunk: int = CHUNK) -> np.ndarray:
@@ -352,8 +361,9 @@ def residual_term(params, data, chunk: int = CHUNK) -> np.ndarray:
     Y = np.asarray(data.targets_ext, dtype=float)
     Q, L, N = params.Q, params.L, X.shape[1]
     R6 = np.zeros((L + 1, Q, Q + 1, L + 1, Q, Q + 1))
-    for start in range(0, N, chunk):
-        _residual_blocks(R6, weights, biases, X[:, start:start + chunk], Y[:, start:start + chunk])
+    with linalg_threads():
+        for start in range(0, N, chunk):
+            _residual_blocks(R6, weights, biases, X[:, start:start + chunk], Y[:, start:start + chunk])
     return _to_parameter_order(_symmetrize(R6), Q, L) / N
 
 
