@@ -40,9 +40,9 @@ CHUNK = 4096
 """Points per chunk of the streamed pass (bounds the point path's ``M_{ℓ,n}`` to ``CHUNK (L+1) Q²`` floats,
 19 MB at ``Q = L = 8``)."""
 
-GROUPING_COST = 400.0
-"""Cost model: work per point of grouping a chunk by pattern (sorting the keys, gathering and summing the
-moments), in multiply-adds."""
+SMALL_PRODUCT = 8.0
+"""Cost model: a multiply-add inside numpy's batched products of tiny matrices or elementwise passes, in units
+of a multiply-add inside one large BLAS product (measured: about 8 at ``Q = 8``)."""
 
 
 def parameter_layout(Q: int, L: int) -> np.ndarray:
@@ -62,15 +62,17 @@ def _to_parameter_order(H6: np.ndarray, Q: int, L: int) -> np.ndarray:
 
 
 # -- the cost model -------------------------------------------------------------------------
-def unit_costs(Q: int, L: int) -> tuple[float, float]:
-    """``(per region, per point)``: multiply-adds of one unit of each path.  A point costs its backward
-    matrices ``(L+1) Q³``, and per pair ``ℓ ≤ m`` the product ``M_ℓᵀ M_m`` (``Q³``), its outer product of
-    inputs (``B²``, ``B = Q + 1``) and its share of the BLAS product (``Q² B²``); a region the same with the
-    moment ``T_ℓ S T_mᵀ`` (``2B³``) instead of an outer product, plus its layer maps ``(L+1) Q B²``."""
-    B, pairs = Q + 1, (L + 1) * (L + 2) / 2
-    point = (L + 1) * Q**3 + pairs * (Q**3 + B * B + Q * Q * B * B)
-    region = (L + 1) * (Q**3 + Q * B * B) + pairs * (Q**3 + 2 * B**3 + Q * Q * B * B)
-    return region, point
+def unit_costs(Q: int, L: int) -> tuple[float, float, float]:
+    """``(per region, per point, grouping per point)`` of the two paths, in BLAS multiply-adds
+    (:data:`SMALL_PRODUCT` for the batched small products).  A point costs its backward matrices
+    ``(L+1) Q³`` and, per pair ``ℓ ≤ m`` of layers, ``M_ℓᵀ M_m`` (``Q³``), its outer product of inputs (``B²``,
+    ``B = Q + 1``) and its share of the BLAS product (``Q² B²``); a region the same with the moment
+    ``T_ℓ S T_mᵀ`` (``2B³``) for the outer product, plus its layer maps ``(L+1) Q B²``; grouping a point by
+    pattern and adding its moment costs about ``LQ + B²`` elementwise."""
+    B, pairs, w = Q + 1, (L + 1) * (L + 2) / 2, SMALL_PRODUCT
+    point = (L + 1) * Q**3 * w + pairs * (Q**3 * w + B * B + Q * Q * B * B)
+    region = (L + 1) * (Q**3 + Q * B * B) * w + pairs * ((Q**3 + 2 * B**3) * w + Q * Q * B * B)
+    return region, point, (L * Q + B * B) * w
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,10 @@ class PathChoice:
 
     def note(self) -> str:
         """One line for a user: the path, the counts and the model's per-unit costs."""
-        region, point = unit_costs(self.Q, self.L)
+        region, point, grouping = unit_costs(self.Q, self.L)
         chunks = self.region_chunks + self.point_chunks
         why = (f"cost model at Q = {self.Q}, L = {self.L}: a region {region:.3g} multiply-adds plus "
-               f"{(self.Q + 1) ** 2 + GROUPING_COST:.3g} per point to group, a point {point:.3g}")
+               f"{grouping:.3g} per point to group, a point {point:.3g}")
         if self.path == "regions":
             head = f"region path ({self.regions} activation regions in {self.points} points)"
         elif self.path == "points":
@@ -114,8 +116,8 @@ class PathChoice:
 def choose_path(regions: int, points: int, Q: int, L: int) -> str:
     """``"regions"`` when ``regions`` per-region units plus grouping every point cost less than ``points``
     per-point units (:func:`unit_costs`), else ``"points"``."""
-    region, point = unit_costs(Q, L)
-    by_regions = regions * region + points * ((Q + 1) ** 2 + GROUPING_COST)
+    region, point, grouping = unit_costs(Q, L)
+    by_regions = regions * region + points * grouping
     return "regions" if by_regions < points * point else "points"
 
 

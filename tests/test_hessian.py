@@ -71,16 +71,15 @@ def test_cost_model_chooses_regions_when_few_and_points_when_as_many_as_points()
     for Q, L in [(2, 1), (4, 4), (8, 8), (16, 2)]:
         assert hessian.choose_path(4, 4096, Q, L) == "regions"
         assert hessian.choose_path(4096, 4096, Q, L) == "points"
-        region, point = hessian.unit_costs(Q, L)
-        grouping = (Q + 1) ** 2 + hessian.GROUPING_COST
+        region, point, grouping = hessian.unit_costs(Q, L)
         even = 4096 * (point - grouping) / region  # the break-even count of regions
         assert hessian.choose_path(int(even * 0.9), 4096, Q, L) == "regions"
         assert hessian.choose_path(int(even * 1.1) + 1, 4096, Q, L) == "points"
 
 
 def test_the_run_records_which_path_ran():
-    data = scattered(4, 3000, 0)
-    params = centred_parameters(random_parameters(4, 4, "float", seed=0), data.X)
+    data = scattered(8, 3000, 0)
+    params = centred_parameters(random_parameters(8, 3, "float", seed=0), data.X)
     many = hessian.gauss_newton_float(params, data.X).choice
     assert many.path == "points" and many.point_patterns > 0.5 * data.N and "point path" in many.note()
     clustered = example_data(4, 0).with_kind("float")
