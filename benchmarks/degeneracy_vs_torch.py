@@ -36,9 +36,10 @@ from symgeom.cost import cost
 from symgeom.data import ClusterData
 from symgeom.degeneracy import derived_dimension
 from symgeom.derivatives import spectral_nullity
-from symgeom.hessian import gauss_newton_float, gauss_newton_spectrum, hessian
+from symgeom.hessian import gauss_newton_float, gauss_newton_spectrum
 from symgeom.minimizer import global_minimizer
 from symgeom.network import Parameters, activation_pattern
+from symgeom.residual import hessian
 
 TIME_LIMIT, MEMORY_LIMIT = 60.0, 8 * 2**30
 MEMORY_CASE = (8, 8, 10**6)

@@ -118,7 +118,7 @@ def gauss_newton(params: Parameters, X: np.ndarray) -> np.ndarray:
     This is the Gauss–Newton matrix only.  It is the Hessian of the cost where the residual term
     ``(1/N) Σ_n r_nᵀ ∇²F_n`` vanishes -- at a zero of the cost, and at the stratum minimizers by the
     normal equations -- and nowhere else in general: away from a zero of the cost do not read its
-    spectrum as the Hessian's (:func:`symgeom.hessian.hessian` adds the residual term).
+    spectrum as the Hessian's (:func:`symgeom.residual.hessian` adds the residual term).
 
     Exact arrays: per activation region, exact.  Float arrays: streamed in chunks, by regions or point
     by point as a cost model decides (:func:`symgeom.hessian.gauss_newton_float`, which records the choice)."""

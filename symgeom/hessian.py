@@ -18,7 +18,8 @@ Either way the sum over the units (regions or points) of ``vec(M_ℓᵀ M_m) vec
 product per pair of layers (BLAS), never a Kronecker product per unit.  The data pass through the network
 :data:`CHUNK` points at a time, so memory stays flat in ``N``.  Which path ran, and why, is recorded in a
 :class:`PathChoice` and logged at ``INFO`` on the ``symgeom.hessian`` logger (silent unless a handler is
-configured -- the command line shows it as a progress line).
+configured -- the command line shows it as a progress line).  The residual term that turns this matrix into the
+Hessian away from a zero of the cost is in :mod:`symgeom.residual`.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ import numpy as np
 from .arith import linalg_threads
 from .filtered import pattern_groups
 
-__all__ = ["CHUNK", "PathChoice", "parameter_layout", "unit_costs", "choose_path", "GaussNewton", "gauss_newton_float",
-           "gauss_newton_spectrum", "residual_term", "hessian"]
+__all__ = ["CHUNK", "PathChoice", "parameter_layout", "blocks_to_matrix", "symmetrize_blocks", "unit_costs", "choose_path",
+           "float_weights", "chunk_forward", "backward_matrices", "GaussNewton", "gauss_newton_float", "gauss_newton_spectrum"]
 
 log = logging.getLogger("symgeom.hessian")
 
@@ -52,7 +53,7 @@ def parameter_layout(Q: int, L: int) -> np.ndarray:
     return np.concatenate([l * Q * (Q + 1) + one for l in range(L + 1)])
 
 
-def _to_parameter_order(H6: np.ndarray, Q: int, L: int) -> np.ndarray:
+def blocks_to_matrix(H6: np.ndarray, Q: int, L: int) -> np.ndarray:
     """The ``P x P`` matrix of a ``(L+1, Q, Q+1, L+1, Q, Q+1)`` block array, rows and columns in parameter order."""
     P = (L + 1) * Q * (Q + 1)
     order = parameter_layout(Q, L)
@@ -122,7 +123,7 @@ def choose_path(regions: int, points: int, Q: int, L: int) -> str:
 
 
 # -- the pieces, batched over units -----------------------------------------------------------
-def _float_weights(params):
+def float_weights(params):
     """``([W_ℓ], [b_ℓ])`` as float64 arrays."""
     return [np.asarray(W, dtype=float) for W in params.weights], [np.asarray(b, dtype=float) for b in params.biases]
 
@@ -166,7 +167,7 @@ def _kron_sum(H6: np.ndarray, M: np.ndarray, moment) -> None:
             H6[l, :, :, m] += block.reshape(Q, Q, B, B).transpose(0, 2, 1, 3)
 
 
-def _symmetrize(H6: np.ndarray) -> np.ndarray:
+def symmetrize_blocks(H6: np.ndarray) -> np.ndarray:
     """Fill the blocks ``m < ℓ`` from ``ℓ < m`` (``H_{mℓ} = H_{ℓm}ᵀ``) and average each diagonal block with its
     transpose, so the matrix is symmetric to the last bit."""
     Lp = H6.shape[0]
@@ -177,7 +178,7 @@ def _symmetrize(H6: np.ndarray) -> np.ndarray:
     return H6
 
 
-def _chunk_forward(weights, biases, Xc: np.ndarray):
+def chunk_forward(weights, biases, Xc: np.ndarray):
     """``(xs, on)`` for a chunk of points: ``xs[ℓ] = x^(ℓ)`` (``ℓ = 0..L``, ``Q x n``) and the pattern ``on``
     (``L x Q x n``, pre-activation ``> 0``)."""
     xs, on = [Xc], []
@@ -253,13 +254,14 @@ class GaussNewton:
             with linalg_threads():
                 _kron_sum(H6, self.M, lambda l, m: (TS[l] @ Tt[m]).reshape(R, -1))
         Lp, Q = H6.shape[0], H6.shape[1]
-        return _to_parameter_order(_symmetrize(H6), Q, Lp - 1) / self.N
+        return blocks_to_matrix(symmetrize_blocks(H6), Q, Lp - 1) / self.N
 
-    def factor(self) -> np.ndarray | None:
+    def factor(self, max_rows: int | None = None) -> np.ndarray | None:
         """``F`` with ``H = FᵀF / N`` and few rows, when every chunk took the region path: region ``r``
         contributes the rows ``[M_ℓ[q, :] ⊗ C_ℓ[:, k]]_ℓ`` (``q ≤ Q``, ``k ≤ rank``), where ``C = U Σ`` from
         the singular value decomposition of the stacked ``[T_ℓ S^{1/2}]`` over the layers with ``M_ℓ ≠ 0``,
-        so ``C_ℓ C_mᵀ = T_ℓ S T_mᵀ``; directions with ``σ ≤ ε · size · σ_max`` are dropped.  ``None`` otherwise."""
+        so ``C_ℓ C_mᵀ = T_ℓ S T_mᵀ``; directions with ``σ ≤ ε · size · σ_max`` are dropped.  ``None`` when a
+        chunk took the point path or ``F`` would have more than ``max_rows`` rows."""
         if self.choice.point_chunks:
             return None
         Lp, R, Q, _ = self.M.shape
@@ -270,8 +272,11 @@ class GaussNewton:
         Z = ((self.T @ root) * live[:, :, None, None]).transpose(1, 0, 2, 3)
         U, s, _ = np.linalg.svd(Z.reshape(R, Lp * B, B), full_matrices=False)
         keep = s > np.finfo(float).eps * Lp * B * s[:, :1]
-        C = (U * s[:, None, :]).reshape(R, Lp, B, B)
-        F = np.einsum("lrqa,rlbk->rkqlab", self.M, C)[keep]
+        if max_rows is not None and Q * int(keep.sum()) > max_rows:
+            return None
+        region, k = np.nonzero(keep)
+        C = (U * s[:, None, :]).reshape(R, Lp, B, B)[region, :, :, k]  # kept columns: K x (L+1) x B
+        F = np.einsum("lkqa,klb->kqlab", self.M[:, region], C)
         order = parameter_layout(Q, Lp - 1)
         out = np.empty((F.shape[0] * Q, order.size))
         out[:, order] = F.reshape(-1, order.size)
@@ -282,7 +287,7 @@ def gauss_newton_float(params, X: np.ndarray, chunk: int = CHUNK) -> GaussNewton
     """Stream the columns of ``X`` through the network ``chunk`` points at a time and accumulate
     ``Σ_n J_nᵀ J_n``: each chunk by regions or by points, as :func:`choose_path` decides from its count of
     distinct patterns."""
-    weights, biases = _float_weights(params)
+    weights, biases = float_weights(params)
     X = np.asarray(X, dtype=float)
     Q, L = params.Q, params.L
     B, N = Q + 1, X.shape[1]
@@ -291,7 +296,7 @@ def gauss_newton_float(params, X: np.ndarray, chunk: int = CHUNK) -> GaussNewton
     with linalg_threads():
         for start in range(0, N, chunk):
             Xc = X[:, start:start + chunk]
-            xs, on = _chunk_forward(weights, biases, Xc)
+            xs, on = chunk_forward(weights, biases, Xc)
             first, inverse = pattern_groups(on)
             if choose_path(first.size, Xc.shape[1], Q, L) == "regions":
                 found, S = _region_moments(Xc, on, first, inverse)
@@ -315,9 +320,9 @@ def gauss_newton_spectrum(params, X: np.ndarray) -> tuple[np.ndarray, str]:
     values of the small factor (:meth:`GaussNewton.factor`, padded with zeros) when it has fewer rows than
     ``P``, else by a dense symmetric eigendecomposition of ``H``."""
     acc = gauss_newton_float(params, X)
-    F = acc.factor()
     P = params.count
-    if F is not None and F.shape[0] < P:
+    F = acc.factor(max_rows=P - 1)
+    if F is not None:
         with linalg_threads():
             s = np.linalg.svd(F, compute_uv=False)
         lam = np.concatenate([np.zeros(P - s.size), np.sort(s * s / acc.N)])
@@ -325,52 +330,3 @@ def gauss_newton_spectrum(params, X: np.ndarray) -> tuple[np.ndarray, str]:
     H = acc.matrix()
     with linalg_threads():
         return np.linalg.eigvalsh(H), f"dense ({P} x {P})"
-
-
-# -- the residual term ------------------------------------------------------------------------
-def _residual_blocks(R6: np.ndarray, weights, biases, Xc: np.ndarray, Yc: np.ndarray) -> None:
-    """``R6[ℓ, :, :, m] += Σ_n`` (the second derivatives of ``r_nᵀ F_n``) on one chunk, for ``ℓ < m``.
-
-    On a fixed pattern ``F = M_m a_m + c`` with ``a_m = W_m x^(m) + b_m``, and ``x^(m)`` depends on layer ``ℓ < m``
-    through ``a_ℓ = [W_ℓ | b_ℓ] φ_ℓ`` with ``K_{m,ℓ} = ∂x^(m)/∂a_ℓ = D_{m-1} W_{m-1} ⋯ W_{ℓ+1} D_ℓ``; ``M_m``
-    depends on later layers only.  So ``∂²(rᵀF) / ∂W_m[i, j] ∂[W_ℓ | b_ℓ][a, b] = g_i K[j, a] φ_b`` with
-    ``g = M_mᵀ r``, and every other second derivative is zero (within a layer ``F`` is affine, and ``b_m``
-    enters linearly)."""
-    xs, on = _chunk_forward(weights, biases, Xc)
-    L, Q, n = on.shape
-    r = weights[L] @ xs[L] + biases[L][:, None] - Yc
-    M = backward_matrices(weights, on)
-    g = np.einsum("mnqa,qn->man", M, r)  # g[m] = M_mᵀ r, (L+1) x Q x n
-    for l in range(L):
-        phi = np.vstack([xs[l], np.ones((1, n))])
-        K = np.eye(Q)[:, :, None] * on[l][:, None, :]  # K[j, a, n]
-        for m in range(l + 1, L + 1):
-            gK = (g[m][:, None, None, :] * K[None]).reshape(Q**3, n)
-            T = (gK @ phi.T).reshape(Q, Q, Q, Q + 1)  # [i, j, a, b]
-            R6[l, :, :, m, :, :Q] += T.transpose(2, 3, 0, 1)
-            if m < L:
-                K = (weights[m] @ K.reshape(Q, Q * n)).reshape(Q, Q, n) * on[m][:, None, :]
-
-
-def residual_term(params, data, chunk: int = CHUNK) -> np.ndarray:
-    """``(1/N) Σ_n Σ_q r_{n,q} ∇²F_{n,q}`` (``r_n = x^(L+1)_n − y_n``), float64, ``P x P``: the part of the
-    Hessian of the cost that the Gauss–Newton matrix leaves out.  The network is piecewise affine in the
-    input but multilinear in the layers, so on each activation region only the mixed second derivatives of
-    two different layers survive (:func:`_residual_blocks`); the kinks, a set of measure zero, are ignored
-    (``σ'' = 0``), as automatic differentiation does."""
-    weights, biases = _float_weights(params)
-    X = np.asarray(data.X, dtype=float)
-    Y = np.asarray(data.targets_ext, dtype=float)
-    Q, L, N = params.Q, params.L, X.shape[1]
-    R6 = np.zeros((L + 1, Q, Q + 1, L + 1, Q, Q + 1))
-    with linalg_threads():
-        for start in range(0, N, chunk):
-            _residual_blocks(R6, weights, biases, X[:, start:start + chunk], Y[:, start:start + chunk])
-    return _to_parameter_order(_symmetrize(R6), Q, L) / N
-
-
-def hessian(params, data) -> np.ndarray:
-    """``∇²C = (1/N) Σ_n (J_nᵀ J_n + Σ_q r_{n,q} ∇²F_{n,q})`` in float64: the Gauss–Newton matrix
-    (:func:`gauss_newton_float`) plus :func:`residual_term`.  Equal to the Gauss–Newton matrix at a zero of
-    the cost; away from one, this is the matrix whose spectrum is the Hessian's."""
-    return gauss_newton_float(params, data.X).matrix() + residual_term(params, data)

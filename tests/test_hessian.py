@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from symgeom import arith, hessian
+from symgeom import arith, hessian, residual
 from symgeom.data import ClusterData, example_data
 from symgeom.derivatives import gauss_newton, gradient, output_jacobian
 from symgeom.minimizer import global_minimizer
@@ -149,8 +149,8 @@ def test_hessian_with_residual_term_against_differences_of_the_exact_gradient(Q,
     margin = min(float(np.min(np.abs(np.asarray(u, dtype=float)))) for u in preactivations(params, data.X))
     assert margin > 1e-3  # no point changes pattern within ±h
     differences = exact_gradient_differences(params, data, h)
-    H = hessian.hessian(params.with_kind("float"), data.with_kind("float"))
-    R = hessian.residual_term(params.with_kind("float"), data.with_kind("float"))
+    H = residual.hessian(params.with_kind("float"), data.with_kind("float"))
+    R = residual.residual_term(params.with_kind("float"), data.with_kind("float"))
     assert np.abs(R).max() > 1e-3  # away from a zero of the cost the residual term matters
     assert np.abs(H - differences).max() <= 1e-8 * max(1.0, np.abs(differences).max())
 
@@ -173,17 +173,17 @@ def test_hessian_against_torch(Q, L, seed):
     with warnings.catch_warnings():  # torch.func warns about its own use of torch.jit
         warnings.simplefilter("ignore", DeprecationWarning)
         expected = torch.func.hessian(C)(torch.from_numpy(params.vector())).numpy()
-    H = hessian.hessian(params, data)
+    H = residual.hessian(params, data)
     assert np.abs(H - expected).max() <= 1e-12 * np.abs(expected).max()
-    assert np.abs(hessian.residual_term(params, data)).max() > 1e-2 * np.abs(expected).max()
+    assert np.abs(residual.residual_term(params, data)).max() > 1e-2 * np.abs(expected).max()
 
 
 def test_residual_term_vanishes_at_a_zero_of_the_cost():
     data = example_data(3, 0)
     params = global_minimizer(data, 3).member().with_kind("float")
     fdata = data.with_kind("float")
-    H = hessian.hessian(params, fdata)
-    assert np.abs(hessian.residual_term(params, fdata)).max() <= 1e-12 * np.abs(H).max()
+    H = residual.hessian(params, fdata)
+    assert np.abs(residual.residual_term(params, fdata)).max() <= 1e-12 * np.abs(H).max()
 
 
 def test_check_notes_the_path_on_stderr_once(capsys):
