@@ -34,9 +34,9 @@ def _residual_blocks(R6: np.ndarray, weights, biases, Xc: np.ndarray, Yc: np.nda
         phi = np.vstack([xs[l], np.ones((1, n))])
         K = np.eye(Q)[:, :, None] * on[l][:, None, :]  # K[j, a, n]
         for m in range(l + 1, L + 1):
-            gK = (g[m][:, None, None, :] * K[None]).reshape(Q**3, n)
-            T = (gK @ phi.T).reshape(Q, Q, Q, Q + 1)  # [i, j, a, b]
-            R6[l, :, :, m, :, :Q] += T.transpose(2, 3, 0, 1)
+            gphi = (g[m][:, None, :] * phi[None, :, :]).reshape(Q * (Q + 1), n)
+            T = (gphi @ K.reshape(Q * Q, n).T).reshape(Q, Q + 1, Q, Q)  # Σ_n g_i φ_b K[j, a]: [i, b, j, a]
+            R6[l, :, :, m, :, :Q] += T.transpose(3, 1, 0, 2)
             if m < L:
                 K = (weights[m] @ K.reshape(Q, Q * n)).reshape(Q, Q, n) * on[m][:, None, :]
 
