@@ -1,6 +1,6 @@
-"""The Hessian of the cost in float64 at scale: the Gauss–Newton matrix streamed over the data in
-chunks, by activation regions or point by point (a cost model chooses per chunk), the residual term,
-and the spectrum through the small factor.
+"""The Hessian of the cost at a zero of the cost, in float64 at scale: the Gauss–Newton matrix streamed over
+the data in chunks, by activation regions or point by point (a cost model chooses per chunk), and its
+spectrum through a small per-region factor.
 
 Notation of :mod:`symgeom.derivatives` (layers 0-based here: layer ``ℓ`` has ``[W_ℓ | b_ℓ]`` and input
 ``φ_ℓ = (x^(ℓ), 1)``): on a fixed activation pattern a point's Jacobian has layer blocks
@@ -20,6 +20,13 @@ product per pair of layers (BLAS), never a Kronecker product per unit.  The data
 :class:`PathChoice` and logged at ``INFO`` on the ``symgeom.hessian`` logger (silent unless a handler is
 configured -- the command line shows it as a progress line).  The residual term that turns this matrix into the
 Hessian away from a zero of the cost is in :mod:`symgeom.residual`.
+
+>>> from symgeom.data import default_data
+>>> from symgeom.minimizer import global_minimizer
+>>> data = default_data("float")
+>>> run = gauss_newton_float(global_minimizer(default_data(), 3).member(), data.X)
+>>> run.choice.path, run.choice.regions, run.factor().shape   # three clusters, three regions, rank Q² = 9
+('regions', 3, (9, 48))
 """
 
 from __future__ import annotations
@@ -85,11 +92,15 @@ class PathChoice:
     regions: int
     """Distinct activation patterns met by the chunks that took the region path."""
     region_chunks: int
+    """Chunks accumulated by regions."""
     point_chunks: int
+    """Chunks accumulated point by point."""
     point_patterns: int
     """Distinct patterns met by the chunks that took the point path, summed over those chunks."""
     Q: int
+    """Width of every layer."""
     L: int
+    """Number of hidden layers."""
 
     @property
     def path(self) -> str:
@@ -116,7 +127,11 @@ class PathChoice:
 
 def choose_path(regions: int, points: int, Q: int, L: int) -> str:
     """``"regions"`` when ``regions`` per-region units plus grouping every point cost less than ``points``
-    per-point units (:func:`unit_costs`), else ``"points"``."""
+    per-point units (:func:`unit_costs`), else ``"points"``.
+
+    >>> choose_path(8, 4096, 8, 8), choose_path(4000, 4096, 8, 8)
+    ('regions', 'points')
+    """
     region, point, grouping = unit_costs(Q, L)
     by_regions = regions * region + points * grouping
     return "regions" if by_regions < points * point else "points"

@@ -5,6 +5,17 @@ Gauss–Newton matrix (:mod:`symgeom.hessian`); the second vanishes at a zero of
 general.  On an activation region the output is affine in each layer's ``[W_ℓ | b_ℓ]`` separately, so only
 the mixed second derivatives of two different layers survive: products of the weights between them.
 Float64, streamed over the data in chunks like the Gauss–Newton matrix.
+
+At the global minimizer the cost is 0 and the residual term vanishes; at random parameters it does not:
+
+>>> from symgeom.data import default_data
+>>> from symgeom.minimizer import global_minimizer
+>>> from symgeom.network import random_parameters
+>>> data = default_data("float")
+>>> bool(abs(residual_term(global_minimizer(default_data(), 3).member(), data)).max() < 1e-12)
+True
+>>> bool(abs(residual_term(random_parameters(3, 3, "float", seed=1), data)).max() > 1e-3)
+True
 """
 
 from __future__ import annotations
