@@ -259,8 +259,8 @@ def main():
           f"runs (min-max); symgeom with one BLAS thread, PyTorch with 2")
     if not args.no_memory:
         rise, size = peak_memory(MEMORY_CASE)
-        print(f"peak memory at (Q, L, N) = {MEMORY_CASE}, minimizer: resident set rise {rise / 2**20:.0f} MB = "
-              f"{rise / size:.2f} x the data (X: {size / 2**20:.0f} MB)")
+        print(f"peak memory at (Q, L, N) = {MEMORY_CASE}, minimizer: resident set rise {rise / 2**20:.0f} MiB = "
+              f"{rise / size:.2f} x the data (X: {size / 2**20:.0f} MiB)")
 
 
 if __name__ == "__main__":
