@@ -36,11 +36,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._errors import DataError
 from .arith import linalg_threads
 from .filtered import pattern_groups
 
 __all__ = ["CHUNK", "PathChoice", "parameter_layout", "blocks_to_matrix", "symmetrize_blocks", "unit_costs", "choose_path",
-           "float_weights", "chunk_forward", "backward_matrices", "GaussNewton", "gauss_newton_float", "gauss_newton_spectrum"]
+           "float_weights", "float_points", "chunk_forward", "backward_matrices", "GaussNewton", "gauss_newton_float", "gauss_newton_spectrum"]
 
 log = logging.getLogger("symgeom.hessian")
 
@@ -141,6 +142,18 @@ def choose_path(regions: int, points: int, Q: int, L: int) -> str:
 def float_weights(params):
     """``([W_ℓ], [b_ℓ])`` as float64 arrays."""
     return [np.asarray(W, dtype=float) for W in params.weights], [np.asarray(b, dtype=float) for b in params.biases]
+
+
+def float_points(params, X: np.ndarray) -> np.ndarray:
+    """``X`` as a ``Q x N`` float64 array, one finite point per column; :class:`~symgeom.DataError` naming what
+    is wrong otherwise."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[0] != params.Q or X.shape[1] == 0:
+        raise DataError(f"the points must form a {params.Q} x N array with N >= 1 (one point per column, Q = {params.Q} "
+                        f"as the network's width); got shape {X.shape}")
+    if not np.isfinite(X).all():
+        raise DataError("the points contain NaN or infinite coordinates; every coordinate must be a finite number")
+    return X
 
 
 def backward_matrices(weights, on: np.ndarray) -> np.ndarray:
@@ -303,7 +316,7 @@ def gauss_newton_float(params, X: np.ndarray, chunk: int = CHUNK) -> GaussNewton
     ``Σ_n J_nᵀ J_n``: each chunk by regions or by points, as :func:`choose_path` decides from its count of
     distinct patterns."""
     weights, biases = float_weights(params)
-    X = np.asarray(X, dtype=float)
+    X = float_points(params, X)
     Q, L = params.Q, params.L
     B, N = Q + 1, X.shape[1]
     H6 = np.zeros((L + 1, Q, B, L + 1, Q, B))

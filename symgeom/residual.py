@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .arith import linalg_threads
-from .hessian import CHUNK, chunk_forward, float_weights, symmetrize_blocks, blocks_to_matrix, backward_matrices, gauss_newton_float
+from .hessian import CHUNK, chunk_forward, float_points, float_weights, symmetrize_blocks, blocks_to_matrix, backward_matrices, gauss_newton_float
 
 __all__ = ["residual_term", "hessian"]
 
@@ -59,7 +59,7 @@ def residual_term(params, data, chunk: int = CHUNK) -> np.ndarray:
     two different layers survive (:func:`_residual_blocks`); the kinks, a set of measure zero, are ignored
     (``σ'' = 0``), as automatic differentiation does."""
     weights, biases = float_weights(params)
-    X = np.asarray(data.X, dtype=float)
+    X = float_points(params, data.X)
     Y = np.asarray(data.targets_ext, dtype=float)
     Q, L, N = params.Q, params.L, X.shape[1]
     R6 = np.zeros((L + 1, Q, Q + 1, L + 1, Q, Q + 1))

@@ -194,3 +194,26 @@ def test_check_notes_the_path_on_stderr_once(capsys):
     assert err.count("Gauss-Newton matrix: region path") == 1
     assert main(["check", "--float", "--only", "G3", "--quiet"]) == 0
     assert "Gauss-Newton" not in capsys.readouterr().err
+
+
+def test_residual_term_vanishes_at_the_stratum_minimizers():
+    """At the explicit stratum minimizers the cost is positive but the residual term is 0 (the normal equations
+    of the least-squares fit on the kept clusters; the collapsed clusters sit on their targets), so there the
+    Gauss-Newton matrix is the Hessian."""
+    from symgeom.strata import stratum_minimizer
+
+    data = example_data(3, 0)
+    fdata = data.with_kind("float")
+    for truncated in [(), (1,), (2, 3)]:
+        params = stratum_minimizer(data, 3, truncated).params.with_kind("float")
+        H = hessian.gauss_newton_float(params, fdata.X).matrix()
+        assert np.abs(residual.residual_term(params, fdata)).max() <= 1e-12 * np.abs(H).max()
+
+
+@pytest.mark.parametrize("X,why", [(np.zeros((2, 5)), "3 x N"), (np.zeros((3, 0)), "N >= 1"),
+                                   (np.full((3, 4), np.nan), "NaN")])
+def test_bad_points_are_refused_with_the_reason(X, why):
+    from symgeom import DataError
+
+    with pytest.raises(DataError, match=why.replace("+", "\\+")):
+        hessian.gauss_newton_float(random_parameters(3, 2, "float"), X)
