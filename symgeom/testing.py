@@ -88,7 +88,7 @@ def assert_degeneracy(params: Parameters, data: ClusterData, dim: int) -> Check:
         nullity, lo, hi = spectral_nullity(gauss_newton_spectrum(params, data.X)[0])
         check = Check(CHECKED if nullity == dim else REFUTED, "float spectrum of the Hessian (largest gap)",
                       f"nullity {nullity} (gap {lo:.2g} -> {hi:.2g}), expected {dim}", residual=nullity - dim,
-                      tolerance=float(np.sqrt(max(lo, 1e-300) * hi)),
+                      tolerance=float(np.sqrt(max(lo, np.finfo(float).eps * hi) * hi)),  # the gap's geometric middle
                       counterexample=None if nullity == dim else f"nullity {nullity} != {dim}")
     return _passed(check, "wrong degeneracy")
 
