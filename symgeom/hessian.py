@@ -40,8 +40,9 @@ from ._errors import DataError
 from .arith import linalg_threads
 from .filtered import pattern_groups
 
-__all__ = ["CHUNK", "PathChoice", "parameter_layout", "blocks_to_matrix", "symmetrize_blocks", "unit_costs", "choose_path",
-           "float_weights", "float_points", "chunk_forward", "backward_matrices", "GaussNewton", "gauss_newton_float", "gauss_newton_spectrum"]
+__all__ = ["CHUNK", "PathChoice", "parameter_layout", "blocks_to_matrix", "symmetrize_blocks", "unit_costs",
+           "choose_path", "float_weights", "float_points", "chunk_forward", "backward_matrices", "GaussNewton",
+           "gauss_newton_float", "gauss_newton_spectrum"]
 
 log = logging.getLogger("symgeom.hessian")
 
@@ -158,7 +159,8 @@ def float_points(params, X: np.ndarray) -> np.ndarray:
 
 def backward_matrices(weights, on: np.ndarray) -> np.ndarray:
     """``M`` (``(L+1) x U x Q x Q``, contiguous per layer) for ``U`` activation patterns ``on`` (``L x Q x U``):
-    ``M_L = I`` and ``M_ℓ = M_{ℓ+1} W_{ℓ+1} D_ℓ`` with ``D_ℓ = diag(on[ℓ])``, one ``UQ x Q`` product per layer."""
+    ``M_L = I`` and ``M_ℓ = M_{ℓ+1} W_{ℓ+1} D_ℓ`` with ``D_ℓ = diag(on[ℓ])``, one ``UQ x Q`` product
+    per layer."""
     L, Q, U = on.shape
     M = np.empty((L + 1, U, Q, Q))
     M[L] = np.eye(Q)
@@ -340,7 +342,8 @@ def gauss_newton_float(params, X: np.ndarray, chunk: int = CHUNK) -> GaussNewton
         found, S = np.zeros((0, L, Q), dtype=bool), np.zeros((0, B, B))
     choice = PathChoice(N, found.shape[0], len(patterns), by_points, point_patterns, Q, L)
     log.info(choice.note(), extra={"path": choice.path})
-    return GaussNewton(H6, backward_matrices(weights, found.transpose(1, 2, 0)), _layer_maps(weights, biases, found.transpose(1, 2, 0)), S, N, choice)
+    on = found.transpose(1, 2, 0)
+    return GaussNewton(H6, backward_matrices(weights, on), _layer_maps(weights, biases, on), S, N, choice)
 
 
 def gauss_newton_spectrum(params, X: np.ndarray) -> tuple[np.ndarray, str]:

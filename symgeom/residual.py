@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from .arith import linalg_threads
-from .hessian import CHUNK, chunk_forward, float_points, float_weights, symmetrize_blocks, blocks_to_matrix, backward_matrices, gauss_newton_float
+from .hessian import (CHUNK, backward_matrices, blocks_to_matrix, chunk_forward, float_points, float_weights,
+                      gauss_newton_float, symmetrize_blocks)
 
 __all__ = ["residual_term", "hessian"]
 
@@ -31,8 +32,8 @@ __all__ = ["residual_term", "hessian"]
 def _residual_blocks(R6: np.ndarray, weights, biases, Xc: np.ndarray, Yc: np.ndarray) -> None:
     """``R6[ℓ, :, :, m] += Σ_n`` (the second derivatives of ``r_nᵀ F_n``) on one chunk, for ``ℓ < m``.
 
-    On a fixed pattern ``F = M_m a_m + c`` with ``a_m = W_m x^(m) + b_m``, and ``x^(m)`` depends on layer ``ℓ < m``
-    through ``a_ℓ = [W_ℓ | b_ℓ] φ_ℓ`` with ``K_{m,ℓ} = ∂x^(m)/∂a_ℓ = D_{m-1} W_{m-1} ⋯ W_{ℓ+1} D_ℓ``; ``M_m``
+    On a fixed pattern ``F = M_m a_m + c`` with ``a_m = W_m x^(m) + b_m``, and ``x^(m)`` depends on layer
+    ``ℓ < m`` through ``a_ℓ = [W_ℓ | b_ℓ] φ_ℓ`` with ``K_{m,ℓ} = ∂x^(m)/∂a_ℓ = D_{m-1} W_{m-1} ⋯ W_{ℓ+1} D_ℓ``; ``M_m``
     depends on later layers only.  So ``∂²(rᵀF) / ∂W_m[i, j] ∂[W_ℓ | b_ℓ][a, b] = g_i K[j, a] φ_b`` with
     ``g = M_mᵀ r``, and every other second derivative is zero (within a layer ``F`` is affine, and ``b_m``
     enters linearly)."""
