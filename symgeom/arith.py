@@ -23,6 +23,7 @@ pure-Python rationals on the Hessians of G3), the kernel to SymPy's
 
 from __future__ import annotations
 
+import functools
 import math
 from contextlib import contextmanager
 from enum import Enum
@@ -264,10 +265,17 @@ slower than one thread (it also makes float results independent of the machine's
 @contextmanager
 def linalg_threads(limit: int = LINALG_THREADS):
     """Run the body with at most ``limit`` BLAS threads (threadpoolctl; restored afterwards)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=limit, user_api="blas"):
+    with _blas_controller().limit(limits=limit, user_api="blas"):
         yield
+
+
+@functools.cache
+def _blas_controller():
+    """One threadpoolctl controller for the process: finding the loaded BLAS libraries takes milliseconds, too
+    long to repeat on every call of :func:`linalg_threads` (numpy's BLAS is loaded with numpy, before this)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 FLINT_MIN_ENTRIES = 4096

@@ -8,6 +8,7 @@ on stderr saying which input, what is wrong and what is expected), 3 on an inter
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import shlex
 import sys
@@ -311,9 +312,38 @@ class Progress:
             print(f"symgeom: {what} ({self.clock() - self.start:.1f} s)", file=sys.stderr, flush=True)
 
 
+class PathNotes(logging.Handler):
+    """Shows which path the float Gauss–Newton matrix took (the ``symgeom.hessian`` logger) as a progress
+    line, once per path and command."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.progress, self.seen = None, set()
+
+    def emit(self, record):
+        path = getattr(record, "path", None)
+        if self.progress is not None and path not in self.seen:
+            self.seen.add(path)
+            self.progress.note(record.getMessage())
+
+
+_PATH_NOTES = PathNotes()
+
+
+def show_path_notes(progress) -> None:
+    """Route the Gauss–Newton path notes of the coming command to ``progress`` (a :class:`Progress`)."""
+    logger = logging.getLogger("symgeom.hessian")
+    if _PATH_NOTES not in logger.handlers:
+        logger.addHandler(_PATH_NOTES)
+        logger.setLevel(logging.INFO)
+    _PATH_NOTES.progress, _PATH_NOTES.seen = progress, set()
+
+
 def make_context(args, progress=None) -> Context:
     """The context of a command: the depth and the time budget checked first, then the data loaded;
-    ``progress`` (a :class:`Progress`) hears about long work inside the claims."""
+    ``progress`` (a :class:`Progress`) hears about long work inside the claims, including which path the
+    float Gauss–Newton matrix took."""
+    show_path_notes(progress)
     _check_depth(args)
     if getattr(args, "max_seconds", None) is not None:
         from .budget import check_command

@@ -20,12 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import arith
+from .hessian import gauss_newton_float, parameter_layout
 from .network import Parameters, activation_pattern, forward, layers
-
-
-def _layout(Q: int) -> np.ndarray:
-    """Index map from ``kron(M, φᵀ)`` columns ``a(Q+1) + b`` to the layer's ``[vec W, b]`` layout."""
-    return np.array([a * Q + b if b < Q else Q * Q + a for a in range(Q) for b in range(Q + 1)])
 
 
 def _backward(params: Parameters, pattern: np.ndarray) -> list[np.ndarray]:
@@ -122,50 +118,23 @@ def gauss_newton(params: Parameters, X: np.ndarray) -> np.ndarray:
     This is the Gauss–Newton matrix only.  It is the Hessian of the cost where the residual term
     ``(1/N) Σ_n r_nᵀ ∇²F_n`` vanishes -- at a zero of the cost, and at the stratum minimizers by the
     normal equations -- and nowhere else in general: away from a zero of the cost do not read its
-    spectrum as the Hessian's."""
+    spectrum as the Hessian's (:func:`symgeom.residual.hessian` adds the residual term).
+
+    Exact arrays: per activation region, exact.  Float arrays: streamed in chunks, by regions or point
+    by point as a cost model decides (:func:`symgeom.hessian.gauss_newton_float`, which records the choice)."""
     Q, L, kind = params.Q, params.L, params.kind
-    N = X.shape[1]
-    B = Q + 1
-    stats = _region_statistics(params, X)
     if not kind.is_exact:
-        H = _accumulate_float(stats, Q, L)
-    else:
-        H = arith.zeros(((L + 1) * Q * B, (L + 1) * Q * B), kind)
-        for Ms, live, S in stats:
-            for l in live:
-                for m in live:
-                    H[l * Q * B:(l + 1) * Q * B, m * Q * B:(m + 1) * Q * B] += np.kron(Ms[l].T @ Ms[m], S[l, m])
-    order = np.concatenate([l * Q * B + _layout(Q) for l in range(L + 1)])
+        return gauss_newton_float(params, X).matrix()
+    B = Q + 1
+    H = arith.zeros(((L + 1) * Q * B, (L + 1) * Q * B), kind)
+    for Ms, live, S in _region_statistics(params, X):
+        for l in live:
+            for m in live:
+                H[l * Q * B:(l + 1) * Q * B, m * Q * B:(m + 1) * Q * B] += np.kron(Ms[l].T @ Ms[m], S[l, m])
+    order = parameter_layout(Q, L)
     out = arith.zeros(H.shape, kind)
     out[np.ix_(order, order)] = H
-    return out / kind.scalar(N)
-
-
-REGION_CHUNK = 512
-"""Float regions accumulated per batch (bounds the batch arrays to a few tens of MB at ``Q = L = 8``)."""
-
-
-def _accumulate_float(stats: list, Q: int, L: int) -> np.ndarray:
-    """``Σ_regions kron(M_ℓᵀ M_m, S[ℓ, m])`` for every pair of layers, in float64, batched: per chunk of
-    regions, block ``(ℓ, m)`` is one matrix product ``vec(M_ℓᵀ M_m)ᵀ vec(S[ℓ, m])`` summed over the regions
-    (BLAS), instead of one Kronecker product per region and pair."""
-    B = Q + 1
-    H = np.zeros((L + 1, Q, B, L + 1, Q, B))
-    for start in range(0, len(stats), REGION_CHUNK):
-        part = stats[start:start + REGION_CHUNK]
-        M = np.zeros((len(part), L + 1, Q, Q))
-        S = np.zeros((len(part), L + 1, L + 1, B, B))
-        for r, (Ms, live, moments) in enumerate(part):
-            for l in live:
-                M[r, l] = Ms[l]
-            for (l, m), value in moments.items():
-                S[r, l, m] = value
-        G = np.einsum("rlai,rmaj->rlmij", M, M)
-        for l in range(L + 1):
-            for m in range(L + 1):
-                block = G[:, l, m].reshape(len(part), Q * Q).T @ S[:, l, m].reshape(len(part), B * B)
-                H[l, :, :, m] += block.reshape(Q, Q, B, B).transpose(0, 2, 1, 3)
-    return H.reshape((L + 1) * Q * B, (L + 1) * Q * B)
+    return out / kind.scalar(X.shape[1])
 
 
 def _region_statistics(params: Parameters, X: np.ndarray) -> list:

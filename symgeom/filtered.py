@@ -253,9 +253,21 @@ def region_moments(params, X: np.ndarray):
 
 def pattern_groups(active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(first, inverse)``: a representative point of each distinct activation pattern (over all hidden
-    layers) and the group of every point."""
+    layers) and the group of every point.  The patterns' bits are packed into bytes, eight neurons at a time
+    (``Σ_k bit_k 2^k`` as one small contraction), and the bytes of a point read as one unsigned 64-bit key
+    when ``LQ ≤ 64``."""
     L, Q, N = active.shape
-    packed = np.ascontiguousarray(np.packbits(active.reshape(L * Q, N).T, axis=1))
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+    bits = active.reshape(L * Q, N)
+    if (L * Q) % 8:
+        bits = np.concatenate([bits, np.zeros((-(L * Q) % 8, N), dtype=bool)])
+    weights = np.left_shift(np.uint8(1), np.arange(8, dtype=np.uint8))
+    packed = np.ascontiguousarray(np.einsum("bkn,k->nb", bits.reshape(-1, 8, N).view(np.uint8), weights, dtype=np.uint8))
+    width = packed.shape[1]
+    if width <= 8:
+        keys = np.zeros((N, 8), dtype=np.uint8)
+        keys[:, :width] = packed
+        keys = keys.view(np.uint64).reshape(-1)
+    else:
+        keys = packed.view(np.dtype((np.void, width))).reshape(-1)
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     return first, np.asarray(inverse).reshape(-1)
