@@ -31,7 +31,7 @@ from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUT
 from .cost import cost, cost_scale
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
-from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, gram_rank, layer_kernel_directions
+from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, jacobian_factor, layer_kernel_directions, layered_rank
 from .derivatives import gauss_newton, gradient, parameter_name, spectral_nullity
 from .network import Parameters, preactivations
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
@@ -252,27 +252,34 @@ def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
     if not exact:
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)
-    H = gauss_newton(params, data.X)
-    V = np.hstack([gauge_directions(params, set(range(m + 1, params.L + 1))), layer_kernel_directions(params, H)])
-    HV = arith.matmul(H, V)
+    gauge = gauge_directions(params, set(range(m + 1, params.L + 1)))
     strict = bool(all((a != 0).all() for a in preactivations(theta.params, theta.data.X)))
     if exact:
+        H = gauss_newton(params, data.X)
+        V = np.hstack([gauge, layer_kernel_directions(params, H)])
         nullity, rank_V = params.count - arith.rank(H), arith.rank(V)
-        annihilated = all(x == 0 for x in HV.reshape(-1))
-        how, tol, gap = "exact rational ranks", None, ""
+        annihilated = all(x == 0 for x in arith.matmul(H, V).reshape(-1))
+        how, tol, residual, gap = "exact rational ranks", None, 0, ""
     else:
-        eig = np.linalg.eigvalsh(np.asarray(H, dtype=float))
-        nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
-        rank_V, kept_sv, dropped_sv = gram_rank(V)
-        tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(eig)))) * max(1.0, sizes.magnitude(V))
-        annihilated = float(np.max(np.abs(HV))) <= tol
-        how = "float64 spectra of the Hessian and of the Gram matrix of V (largest gaps)"
-        gap = f"; eigenvalue gap {zero_edge:.3g} -> {nonzero_edge:.3g}; singular values of V (Gram) {kept_sv:.3g} -> {dropped_sv:.3g}"
+        F = jacobian_factor(params, data.X) / np.sqrt(data.N)  # FᵀF = H: ker H = ker F, spectrum of H = σ(F)²
+        V = np.hstack([gauge, layer_kernel_directions(params, F)])
+        sv = np.linalg.svd(F, compute_uv=False)
+        zeros, zero_edge, nonzero_edge = spectral_nullity(sv)
+        nullity = params.count - (sv.size - zeros)
+        rank_V, _, kept_sv, dropped_sv = layered_rank(V, params.Q * params.Q + params.Q)
+        tol = FLOAT_RTOL * max(1.0, float(sv[0]) if sv.size else 0.0) * max(1.0, sizes.magnitude(V))
+        residual = float(np.max(np.abs(F @ V))) if F.size and V.size else 0.0
+        annihilated = residual <= tol
+        how = ("float64 singular values of the Jacobian factor F (F^T F = H, largest gap) and of V layer by layer "
+               "(block elimination); H V = 0 as F V = 0")
+        gap = (f"; F: {F.shape[0]} x {F.shape[1]}, eigenvalue gap of H {zero_edge ** 2:.3g} -> {nonzero_edge ** 2:.3g}; "
+               f"singular values of V (by layer) {kept_sv:.3g} -> {dropped_sv:.3g}")
     detail = (f"H V = 0: {annihilated}; rank V = {rank_V}; nullity H = {nullity}; every pre-activation nonzero: "
               f"{strict}{gap}")
     if annihilated and rank_V == nullity and strict:
         return TangentCertificate(nullity, rank_V, Check(CERTIFIED if exact else CHECKED, how + ": tangent vectors of "
-                                                         "explicit curves of minimizers span ker H", detail, residual=0,
+                                                         "explicit curves of minimizers span ker H", detail,
+                                                         residual=residual,
                                                          tolerance=tol))
     if not annihilated and exact:
         return TangentCertificate(nullity, None, Check(REFUTED, how, detail,
