@@ -28,12 +28,12 @@ from . import arith, sizes
 from ._errors import ConstructionError
 from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUTED, UNDECIDED, Check, certify_equal,
                            certify_positive, combine, json_number)
-from .cost import cost, cost_scale
+from .cost import cost, cost_scale, output_cost
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
 from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, jacobian_factor, layer_kernel_directions, layered_rank
 from .derivatives import gauss_newton, gradient, parameter_name, spectral_nullity
-from .network import Parameters, preactivations
+from .network import Parameters, forward
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
 
 LOCAL_MINIMUM, NOT_CRITICAL, NOT_REACHED = "local_minimum", "not_critical", "not_reached"
@@ -209,17 +209,18 @@ class Stratum:
         }
 
 
-def certify_stratum_point(theta: StratumMinimizer) -> Check:
+def certify_stratum_point(theta: StratumMinimizer, passed=None) -> Check:
     """``θ_S ∈ R_S`` and ``C(θ_S) = B_U``: every pre-activation of the kept points is ``> 0`` in every
     hidden layer, every pre-activation of cluster ``k_ℓ`` is ``< 0`` in layer ``ℓ``, and the cost equals
-    the bound (exactly for exact data)."""
+    the bound (exactly for exact data).  ``passed``: ``forward(θ_S, X)`` when already computed."""
     data, params = theta.data, theta.params
-    pre = np.stack(preactivations(params, data.X))
+    pre_all, xs = passed if passed is not None else forward(params, data.X)
+    pre = np.stack(pre_all[:-1])
     kept = np.isin(data.labels, theta.kept)
     signs = [certify_positive(pre[:, :, kept], "kept points strictly active in every hidden layer")]
     for k, l in theta.collapse_layers.items():
         signs.append(certify_positive(-pre[l - 1][:, data.labels == k], f"cluster {k} strictly inactive in layer {l}"))
-    C, B = cost(params, data), theta.bound
+    C, B = output_cost(xs[-1], data), theta.bound
     exact = data.kind.is_exact
     equal = certify_equal(np.array([C], dtype=object if exact else float), np.array([B], dtype=object if exact else float),
                           "cost equal to the stratum bound", scale=cost_scale(data))
@@ -239,21 +240,22 @@ class TangentCertificate:
     check: Check
 
 
-def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
+def _degeneracy(theta: StratumMinimizer, preacts) -> TangentCertificate:
     """The Hessian at ``θ_S`` is ``H = (1/N) JᵀJ`` (the residual term vanishes by the normal equations on
     ``U`` and by zero residuals on ``S``).  ``V`` collects tangent vectors of explicit curves of minimizers:
     the gauge ``(T W_ℓ, T b_ℓ, W_{ℓ+1} T⁻¹)`` at every hidden layer, bias translations after the last
     collapse, and straight lines inside one layer (:func:`~symgeom.degeneracy.layer_kernel_directions`,
     exact where no pre-activation vanishes).  When ``H V = 0`` and ``rank V = nullity H``, every direction of
     ``ker H`` is tangent to the minimizer set, whose tangent space at ``θ_S`` therefore has dimension
-    ``rank V``; no manifold of minimizers through ``θ_S`` is larger."""
+    ``rank V``; no manifold of minimizers through ``θ_S`` is larger.  ``preacts``: the hidden layers'
+    pre-activations at ``θ_S`` (every one must be nonzero)."""
     data, params = theta.data, theta.params
     exact = data.kind.is_exact and data.Q <= EXACT_RANK_MAX_Q
     if not exact:
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)
     gauge = gauge_directions(params, set(range(m + 1, params.L + 1)))
-    strict = bool(all((a != 0).all() for a in preactivations(theta.params, theta.data.X)))
+    strict = bool(all((a != 0).all() for a in preacts))
     if exact:
         H = gauss_newton(params, data.X)
         V = np.hstack([gauge, layer_kernel_directions(params, H)])
@@ -301,13 +303,14 @@ def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
         theta = stratum_minimizer(data, L, collapse_order(data, S))
     except ConstructionError as e:
         return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(UNDECIDED, "explicit construction", str(e)), reason=str(e))
-    cert = certify_stratum_point(theta)
+    passed = forward(theta.params, data.X)
+    cert = certify_stratum_point(theta, passed)
     verdict = LOCAL_MINIMUM if cert.status in (CERTIFIED, CHECKED) else NOT_REACHED
     if cert.status == REFUTED:  # a failed construction is no evidence against the stratum's minimum
         cert = Check(UNDECIDED, cert.method, f"the constructed point fails its certificate ({cert.counterexample})"
                      + ("" if data.kind.is_exact else "; float64 does not resolve the construction on these data, "
                         "exact arithmetic may"), cert.residual, cert.margin, cert.tolerance)
-    tangents = _degeneracy(theta)
+    tangents = _degeneracy(theta, passed[0][:-1])
     inv = None
     if S:
         try:
