@@ -240,22 +240,22 @@ class TangentCertificate:
     check: Check
 
 
-def _degeneracy(theta: StratumMinimizer, preacts) -> TangentCertificate:
+def _degeneracy(theta: StratumMinimizer, passed) -> TangentCertificate:
     """The Hessian at ``θ_S`` is ``H = (1/N) JᵀJ`` (the residual term vanishes by the normal equations on
     ``U`` and by zero residuals on ``S``).  ``V`` collects tangent vectors of explicit curves of minimizers:
     the gauge ``(T W_ℓ, T b_ℓ, W_{ℓ+1} T⁻¹)`` at every hidden layer, bias translations after the last
     collapse, and straight lines inside one layer (:func:`~symgeom.degeneracy.layer_kernel_directions`,
     exact where no pre-activation vanishes).  When ``H V = 0`` and ``rank V = nullity H``, every direction of
     ``ker H`` is tangent to the minimizer set, whose tangent space at ``θ_S`` therefore has dimension
-    ``rank V``; no manifold of minimizers through ``θ_S`` is larger.  ``preacts``: the hidden layers'
-    pre-activations at ``θ_S`` (every one must be nonzero)."""
+    ``rank V``; no manifold of minimizers through ``θ_S`` is larger.  ``passed``: ``forward(θ_S, X)``, whose
+    hidden pre-activations must all be nonzero."""
     data, params = theta.data, theta.params
     exact = data.kind.is_exact and data.Q <= EXACT_RANK_MAX_Q
     if not exact:
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)
     gauge = gauge_directions(params, set(range(m + 1, params.L + 1)))
-    strict = bool(all((a != 0).all() for a in preacts))
+    strict = bool(all((a != 0).all() for a in passed[0][:-1]))
     if exact:
         H = gauss_newton(params, data.X)
         V = np.hstack([gauge, layer_kernel_directions(params, H)])
@@ -263,7 +263,8 @@ def _degeneracy(theta: StratumMinimizer, preacts) -> TangentCertificate:
         annihilated = all(x == 0 for x in arith.matmul(H, V).reshape(-1))
         how, tol, residual, gap = "exact rational ranks", None, 0, ""
     else:
-        F = jacobian_factor(params, data.X) / np.sqrt(data.N)  # FᵀF = H: ker H = ker F, spectrum of H = σ(F)²
+        reuse = passed if not theta.data.kind.is_exact else None  # an exact pass is recomputed in float64
+        F = jacobian_factor(params, data.X, reuse) / np.sqrt(data.N)  # FᵀF = H: ker H = ker F, spectrum σ(F)²
         V = np.hstack([gauge, layer_kernel_directions(params, F)])
         sv = np.linalg.svd(F, compute_uv=False)
         zeros, zero_edge, nonzero_edge = spectral_nullity(sv)
@@ -310,7 +311,7 @@ def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
         cert = Check(UNDECIDED, cert.method, f"the constructed point fails its certificate ({cert.counterexample})"
                      + ("" if data.kind.is_exact else "; float64 does not resolve the construction on these data, "
                         "exact arithmetic may"), cert.residual, cert.margin, cert.tolerance)
-    tangents = _degeneracy(theta, passed[0][:-1])
+    tangents = _degeneracy(theta, passed)
     inv = None
     if S:
         try:

@@ -108,3 +108,21 @@ def test_sketched_difference_check_agrees_and_can_disagree():
     for wrong in (n1.hessian_nullity - 1, n1.hessian_nullity + 1):
         off = difference_hessian_check(dataclasses.replace(n1, hessian_nullity=wrong), params, data)
         assert off.status == "undecided", off.detail
+
+
+@pytest.mark.parametrize("Q,L", [(2, 2), (3, 3), (5, 4), (9, 8)])
+def test_pattern_groups_against_a_dictionary(Q, L):
+    """Every column in exactly one group, grouped exactly as a dictionary keyed by the tuple of signs groups them
+    (``L Q`` from 4 to 72 bits: one 64-bit word, mostly padding, and two words)."""
+    from symgeom.degeneracy import pattern_groups
+    from symgeom.network import preactivations
+
+    params = random_parameters(Q, L, kind="float", seed=Q)
+    pre = preactivations(params, np.random.default_rng(L).normal(size=(Q, 400)))
+    expected = {}
+    for n in range(400):
+        expected.setdefault(tuple(bool(u[i, n] > 0) for u in pre for i in range(Q)), []).append(n)
+    groups = pattern_groups(pre)
+    assert sorted(sorted(cols.tolist()) for _, cols in groups) == sorted(expected.values())
+    for pattern, cols in groups:
+        assert expected[tuple(pattern.reshape(-1).tolist())] == sorted(cols.tolist())
