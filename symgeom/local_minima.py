@@ -32,7 +32,7 @@ from .cost import cost, cost_scale, output_cost
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
 from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, jacobian_factor, layer_kernel_directions, layered_rank
-from .derivatives import gauss_newton, gradient, parameter_name, spectral_nullity
+from .derivatives import float_cost_and_gradient, gauss_newton, gradient, parameter_name, spectral_nullity
 from .network import Parameters, forward
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
 
@@ -121,17 +121,18 @@ class InvertibleCandidate:
 def invertible_candidate(data: ClusterData, L: int, truncated, bound,
                          theta: StratumMinimizer | None = None) -> InvertibleCandidate:
     """Settle the invertible candidate of ``S = truncated`` by its exact gradient (an interior point of
-    an activation region, where the cost is a polynomial: a nonzero gradient means no local minimum),
-    and check the strict inequality ``C > B_U`` of (c) on it (``theta`` as in :func:`candidate`)."""
+    an activation region, where the cost is a polynomial: a nonzero gradient means no local minimum; float
+    data: cost and gradient from one forward pass and its reverse sweep), and check the strict inequality
+    ``C > B_U`` of (c) on it (``theta`` as in :func:`candidate`)."""
     cand = candidate(data, L, truncated, theta)
     exact = data.kind.is_exact
-    g = gradient(cand.params, data)
+    C, g = (cand.cost, gradient(cand.params, data)) if exact else float_cost_and_gradient(cand.params, data)
     gf = sizes.saturating_floats(g)
     norm2 = np.sum(g * g)
     carriers = tuple((parameter_name(int(i), cand.params.Q), float(gf[i])) for i in np.argsort(-np.abs(gf))[:3] if gf[i] != 0)
     tol = None if exact else FLOAT_RTOL * cost_scale(data)
     nonzero = norm2 != 0 if exact else float(np.sqrt(norm2)) > tol
-    at_bound = cand.cost == bound if exact else abs(float(cand.cost) - float(bound)) <= tol
+    at_bound = C == bound if exact else abs(C - float(bound)) <= tol
     spans = _spans(data, kept_clusters(data.Q, truncated))
     verdict = LOCAL_MINIMUM if at_bound else NOT_CRITICAL if nonzero else UNDECIDED  # C = B_U in R_S: a minimum
     if not spans:
@@ -140,9 +141,9 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound,
     else:
         critical = Check((CERTIFIED if exact else CHECKED) if nonzero else UNDECIDED, f"{data.kind.label} gradient",
                          f"squared gradient norm {sizes.format_number(norm2)}", residual=norm2, tolerance=tol)
-        above = certify_positive(np.array([cand.cost - bound], dtype=data.kind.dtype), "cost above the stratum bound")
+        above = certify_positive(np.array([C - bound], dtype=data.kind.dtype), "cost above the stratum bound")
         cert = combine([critical, above], "nonzero gradient; cost above the stratum bound")
-    return InvertibleCandidate(cand.cost, verdict, sizes.sqrt_float(norm2), carriers, cert, spans)
+    return InvertibleCandidate(C, verdict, sizes.sqrt_float(norm2), carriers, cert, spans)
 
 
 # -- the strata ------------------------------------------------------------------------------
