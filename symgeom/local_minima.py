@@ -297,14 +297,16 @@ def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
 
     S = tuple(sorted(int(k) for k in truncated))
     kept = kept_clusters(data.Q, S)
-    bound = stratum_bound(data, kept)
     if len(S) > L:
         why = f"|S| = {len(S)} > L = {L}: collapsing one cluster per hidden layer needs L >= |S|"
-        return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why)
+        return Stratum(data, L, S, kept, stratum_bound(data, kept), NOT_REACHED,
+                       Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why)
     try:
         theta = stratum_minimizer(data, L, collapse_order(data, S))
     except ConstructionError as e:
-        return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(UNDECIDED, "explicit construction", str(e)), reason=str(e))
+        return Stratum(data, L, S, kept, stratum_bound(data, kept), NOT_REACHED,
+                       Check(UNDECIDED, "explicit construction", str(e)), reason=str(e))
+    bound = theta.bound  # B_U of the same kept set, computed once for the certificate and the stratum
     passed = forward(theta.params, data.X)
     cert = certify_stratum_point(theta, passed)
     verdict = LOCAL_MINIMUM if cert.status in (CERTIFIED, CHECKED) else NOT_REACHED
