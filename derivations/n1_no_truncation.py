@@ -13,7 +13,7 @@ from symgeom.certificates import (CHECKED, NOT_APPLICABLE, UNDECIDED, Check, Der
 from symgeom.proofs import prove_zero
 from symgeom.derivatives import gradient, spectral_nullity
 from symgeom.cost import per_point
-from symgeom.no_truncation import hessian_by_differences, noise_expansion, noise_series, projection_cost
+from symgeom.no_truncation import hessian_times, noise_expansion, noise_series, projection_cost
 from ._common import data_steps
 
 ID = "N1"
@@ -40,24 +40,41 @@ def _explicit_projector(data):
     return per_point(np.sum(R * R), data)
 
 
-FD_METHOD = "Hessian by central differences of the gradient (float64)"
+FD_METHOD = "Hessian by central differences of the gradient along random orthonormal directions (float64)"
+FD_OVERSAMPLING = 8
+"""Directions beyond the certified rank of the Hessian in the sketch of :func:`difference_hessian_check`."""
+FD_SEED = 0
+"""Seed of the sketch's random directions (fixed: the same output on the same input)."""
 
 
 def difference_hessian_check(n1, params, data) -> Check:
-    """The float Hessian by differences of the gradient against the certified nullity: ``checked`` when it
-    agrees, ``undecided`` when float64 does not resolve it, ``not_applicable`` beyond the float64 range."""
+    """The float Hessian by differences of the gradient against the certified nullity ``n``, sketched: with
+    ``Ω`` (``P x k``) orthonormal random directions, ``k = P − n + FD_OVERSAMPLING`` (at most ``P``; ``P`` when
+    no nullity was certified), the ``2k``
+    gradients give ``H Ω`` and the ``k x k`` matrix ``Ωᵀ H Ω``.  For generic ``Ω`` and ``rank H ≤ k`` it has the
+    rank and the inertia of ``H`` (``H = Z D Zᵀ`` and ``ZᵀΩ`` of full row rank), so its nullity at the largest
+    gap gives ``nullity H = P − k + nullity(Ωᵀ H Ω)``; a rank above ``P − n`` shows as fewer than
+    ``FD_OVERSAMPLING`` zero eigenvalues, a smaller one as more, either way a disagreement.  ``checked`` when it
+    agrees and no eigenvalue is below ``−tol``, ``undecided`` when float64 does not resolve it,
+    ``not_applicable`` beyond the float64 range."""
     declined = float_range_check(FD_METHOD, parameters=params.vector(), data=data.X, targets=data.Y)
     if declined is not None:
         return declined
-    H = hessian_by_differences(params, data)
-    if not np.all(np.isfinite(H)):
+    P = params.count
+    n = n1.hessian_nullity
+    k = P if n is None else min(P, P - n + FD_OVERSAMPLING)
+    omega = np.linalg.qr(np.random.default_rng(FD_SEED).standard_normal((P, k)))[0]
+    sketch = omega.T @ hessian_times(params, data, omega)
+    if not np.all(np.isfinite(sketch)):
         return Check(UNDECIDED, FD_METHOD, "the float64 Hessian has non-finite entries at these magnitudes")
-    eig = np.linalg.eigvalsh(H)
-    fd_nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
-    tol = float(np.sqrt(max(zero_edge, 1e-300) * nonzero_edge)) if fd_nullity else 1e-6 * max(1.0, float(np.max(np.abs(eig))))
+    eig = np.linalg.eigvalsh((sketch + sketch.T) / 2)
+    sketch_nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
+    fd_nullity = P - k + sketch_nullity
+    tol = float(np.sqrt(max(zero_edge, 1e-300) * nonzero_edge)) if sketch_nullity else 1e-6 * max(1.0, float(np.max(np.abs(eig))))
     agrees = fd_nullity == n1.hessian_nullity and eig[0] > -tol
     return Check(CHECKED if agrees else UNDECIDED, FD_METHOD,
-                 f"smallest eigenvalue {eig[0]:.3g}, nullity {fd_nullity} at the largest spectral gap"
+                 f"{k} directions ({2 * k} gradients); smallest eigenvalue of the sketch {eig[0]:.3g}, nullity {fd_nullity} "
+                 f"at its largest spectral gap {zero_edge:.3g} -> {nonzero_edge:.3g}"
                  + ("" if agrees else f"; float64 does not resolve what the certificate shows (nullity {n1.hessian_nullity})"),
                  margin=float(eig[0]), tolerance=tol)
 
@@ -106,7 +123,7 @@ def derive(ctx) -> Derivation:
              r"Explicit tangent directions (gauge and bias translations at every layer) span the kernel of "
              r"$\nabla^2 \mathcal{C} = \frac{1}{N}J^T J$ (the stratum code certifies $H V = 0$ and "
              r"$\operatorname{rank} V = \operatorname{nullity} H$ on these data).", on_data(n1.dimension_check)),
-        Step(r"\lambda_{\min}(\nabla^2 \mathcal{C}) \ge 0", "Independent: differences of the gradient.", fd),
+        Step(r"\lambda_{\min}(\nabla^2 \mathcal{C}) \ge 0", "Independent: differences of the gradient along random directions.", fd),
     ]
     c2 = noise_expansion(data)
     if exact and data.Q <= SERIES_MAX_Q:

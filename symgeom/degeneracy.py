@@ -10,8 +10,8 @@ import sympy as sp
 
 from . import arith, sizes
 from .cumulative import cumulative_parameters
-from .derivatives import cluster_gauss_newton, cluster_jacobian, gauss_newton, spectral_nullity
-from .network import Parameters
+from .derivatives import _backward, _layout, cluster_gauss_newton, cluster_jacobian, gauss_newton, spectral_nullity
+from .network import Parameters, forward
 
 
 def symmetry_generators(params: Parameters) -> np.ndarray:
@@ -86,16 +86,97 @@ def float_rank(A: np.ndarray, rtol: float = FLOAT_RANK_RTOL) -> tuple[int, float
     return (r, tol) + _gap(s, r)
 
 
-def gram_rank(A: np.ndarray) -> tuple[int, float, float]:
-    """``(rank, σ_rank, σ_{rank+1})`` of a float matrix read off the spectrum of its smaller Gram matrix
-    (``AᵀA`` or ``AAᵀ``: one matrix product and one symmetric eigenvalue problem, a few times cheaper than a
-    singular value decomposition) at its largest gap (:func:`~symgeom.derivatives.spectral_nullity`), with
-    ``σ = √λ``.  The Gram matrix squares the singular values, so a dropped ``σ`` is resolved only down to
-    about ``√ε σ_1``: use it where the gap is far wider than that."""
+def pattern_groups(pre: list) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``[(pattern, columns)]``: the columns of the hidden pre-activations ``pre`` (``[a_1 … a_L]``, ``Q x N``
+    each) grouped by activation pattern (``pattern``: ``L x Q`` booleans, ``a > 0``), in increasing order of
+    the patterns' bits read as words.  The bits are packed into 64-bit words and sorted lexicographically:
+    integer sorts, no per-point Python."""
+    bits = np.concatenate([u > 0 for u in pre], axis=0)  # LQ x N
+    if bits.shape[1] == 0:
+        return []
+    packed = np.packbits(bits, axis=0)
+    packed = np.vstack([packed, np.zeros((-packed.shape[0] % 8, packed.shape[1]), np.uint8)])
+    words = np.ascontiguousarray(packed.T).view(np.uint64).T  # one row per word
+    order = np.lexsort(words[::-1])
+    change = np.concatenate([[True], (np.diff(words[:, order], axis=1) != 0).any(axis=0), [True]])
+    bounds = np.flatnonzero(change)
+    shape = (len(pre), pre[0].shape[0])
+    return [(bits[:, order[i]].reshape(shape), order[i:j]) for i, j in zip(bounds[:-1], bounds[1:])]
+
+
+def jacobian_factor(params: Parameters, X: np.ndarray, passed=None) -> np.ndarray:
+    """A float matrix ``F`` (``R x P``, ``R`` small) with ``FᵀF = Σ_n J_nᵀ J_n`` over the columns of ``X``: the
+    Gauss–Newton matrix without forming it.  On one activation region the Jacobian of a point is
+    ``J_n = [M_ℓ ⊗ φ_{ℓ,n}ᵀ]_ℓ``; with ``C`` any factor of the region's stacked moments, ``Σ_n φ_ℓ φ_mᵀ = C_ℓ C_mᵀ``,
+    ``(M_ℓ ⊗ C_ℓᵀ)ᵀ (M_m ⊗ C_mᵀ) = M_ℓᵀ M_m ⊗ C_ℓ C_mᵀ``, so the region contributes the rows ``[M_ℓ ⊗ C_ℓᵀ]_ℓ``.
+    Every layer is affine in the input on a region, so ``Φ = [φ_ℓ]`` lies in the row space of ``X̃ = [X; 1ᵀ]``
+    there and ``C = Φ Q_X`` (``X̃ᵀ = Q_X R``, ``Q + 1`` columns) factors ``Φ Φᵀ``; a region whose live layers
+    are constant (a collapsed cluster) needs the one column ``√n φ``.  ``R ≤ Q(Q+1)`` rows per region.
+    ``passed``: ``forward(params, X)`` in float64, when already computed."""
+    Q, L = params.Q, params.L
+    B = Q + 1
+    params = params.with_kind("float")
+    pre, xs = passed if passed is not None else forward(params, np.asarray(X, dtype=float))
+    rows = []
+    for pattern, cols in pattern_groups(pre[:-1]):
+        Ms = _backward(params, pattern)
+        live = [l for l, M in enumerate(Ms) if (M != 0).any()]
+        if not live:
+            continue
+        x = [xs[l][:, cols] for l in live]
+        if all((a == a[:, :1]).all() for a in x):
+            C = [np.append(a[:, 0], 1.0)[:, None] * np.sqrt(cols.size) for a in x]
+        else:
+            basis = np.linalg.qr(np.vstack([xs[0][:, cols], np.ones((1, cols.size))]).T)[0]
+            C = [np.vstack([a @ basis, basis.sum(axis=0)[None, :]]) for a in x]
+        block = np.zeros((Q * C[0].shape[1], (L + 1) * Q * B))
+        for l, c in zip(live, C):
+            block[:, l * Q * B:(l + 1) * Q * B] = np.kron(Ms[l], c.T)
+        rows.append(block)
+    order = np.concatenate([l * Q * B + _layout(Q) for l in range(L + 1)])
+    F = np.vstack(rows) if rows else np.zeros((0, (L + 1) * Q * B))
+    out = np.empty_like(F)
+    out[:, order] = F
+    return out
+
+
+def layered_rank(A: np.ndarray, block: int, rtol: float = FLOAT_RANK_RTOL) -> tuple[int, float, float, float]:
+    """``(rank, tolerance, σ_kept, σ_dropped)`` of a float matrix whose rows come in blocks of ``block`` and
+    whose every column is supported on at most two consecutive blocks (tangent directions of a layered
+    network: a gauge move touches layers ``ℓ`` and ``ℓ+1``, a layer-kernel move one layer), by block
+    elimination: ``rank [[A₁, 0], [B₁, E]] = rank A₁ + rank [B₁ N₁, E]`` with ``N₁`` an orthonormal basis of
+    ``ker A₁`` (row operations with the rows of ``A₁`` clear ``B₁`` off its row space).  Column group ``h``
+    (first block ``h``) meets the carried columns ``B N`` of group ``h − 1`` in block ``h``: one singular value
+    decomposition of a ``block x c`` matrix per block instead of one of the whole matrix.  A singular value
+    counts when it exceeds ``tolerance = rtol ‖A‖_F`` (``‖A‖_F ≥ σ₁`` of every block matrix); ``σ_kept`` is the
+    smallest counted and ``σ_dropped`` the largest not counted over all blocks (the gap around the tolerance).
+    Raises ``ValueError`` when a column spans more than two blocks."""
     A = np.asarray(A, dtype=float)
-    G = A.T @ A if A.shape[1] <= A.shape[0] else A @ A.T
-    nullity, zero_edge, nonzero_edge = spectral_nullity(np.linalg.eigvalsh(G))
-    return G.shape[0] - nullity, float(np.sqrt(nonzero_edge)), float(np.sqrt(zero_edge))
+    nb = A.shape[0] // block
+    support = (A.reshape(nb, block, A.shape[1]) != 0).any(axis=1)  # nb x k
+    touched = support.any(axis=0)
+    first = np.where(touched, support.argmax(axis=0), nb)
+    last = nb - 1 - support[::-1].argmax(axis=0)
+    if A.shape[0] != nb * block or np.any(touched & (last > first + 1)):
+        raise ValueError(f"layered_rank: every column must be supported on at most two consecutive blocks of {block} rows")
+    tol = rtol * float(np.linalg.norm(A))
+    rank, kept, dropped = 0, float("inf"), 0.0
+    carry = np.zeros((block, 0))
+    for h in range(nb):
+        cols = A[:, first == h]
+        here = np.hstack([carry, cols[h * block:(h + 1) * block]])
+        nxt = cols[(h + 1) * block:(h + 2) * block]
+        below = np.hstack([np.zeros((nxt.shape[0], carry.shape[1])), nxt])
+        if here.shape[1] == 0:
+            carry = np.zeros((block, 0))
+            continue
+        _, s, vt = np.linalg.svd(here)
+        r = int(np.sum(s > tol))
+        kept = min([kept] + list(s[:r]))
+        dropped = max([dropped] + list(s[r:]) + ([0.0] if r < here.shape[1] else []))
+        rank += r
+        carry = below @ vt[r:].T if below.shape[0] else np.zeros((block, 0))
+    return rank, tol, kept, dropped
 
 
 EXACT_RANK_MAX_Q = 4
@@ -218,19 +299,22 @@ def gauge_directions(params: Parameters, translating) -> np.ndarray:
     return np.hstack(blocks)
 
 
-def layer_kernel_directions(params: Parameters, H: np.ndarray) -> np.ndarray:
+def layer_kernel_directions(params: Parameters, G: np.ndarray) -> np.ndarray:
     """Directions that move one layer's ``[W_ℓ | b_ℓ]`` inside the kernel of the diagonal block ``H_ℓℓ``
     of the Gauss–Newton matrix ``H = (1/N) JᵀJ``: ``ker H_ℓℓ = ker J_ℓ``, the changes of layer ``ℓ`` that no
-    output sees to first order.  On a fixed activation pattern the outputs are *affine* in one layer's
-    parameters, so where no pre-activation vanishes, ``θ + εΔ`` (``Δ`` any sum of them, ``ε`` small) is an
-    exact straight line of points with the same outputs.  They include the moves in the kernel of the
-    layers after ``ℓ``, the moves orthogonal to the inputs a neuron is active on, and (for the output layer)
-    the output fiber of G2.  ``P x d``, possibly ``d = 0``."""
+    output sees to first order.  ``G`` is ``H`` itself or a factor with ``GᵀG = H``
+    (:func:`jacobian_factor`): either way ``ker H_ℓℓ = ker G[:, ℓ]``, the kernel of ``G``'s columns of layer
+    ``ℓ`` (for ``G = H``: ``H`` is positive semidefinite, so ``H_ℓℓ v = 0`` forces ``H v = 0``).  On a fixed
+    activation pattern the outputs are *affine* in one layer's parameters, so where no pre-activation
+    vanishes, ``θ + εΔ`` (``Δ`` any sum of them, ``ε`` small) is an exact straight line of points with the
+    same outputs.  They include the moves in the kernel of the layers after ``ℓ``, the moves orthogonal to the
+    inputs a neuron is active on, and (for the output layer) the output fiber of G2.  ``P x d``, possibly
+    ``d = 0``."""
     block = params.Q * params.Q + params.Q
     cols = []
     for l in range(params.L + 1):
         span = slice(l * block, (l + 1) * block)
-        K = arith.nullspace(H[span, span])
+        K = arith.nullspace(G[:, span])
         for c in range(K.shape[1]):
             v = params.kind.zeros(params.count)
             v[span] = K[:, c]

@@ -215,3 +215,21 @@ def spectral_nullity(eigenvalues) -> tuple[int, float, float]:
     ratios = np.concatenate([[lam[0] / floor], ratios])  # k = 0: no zero eigenvalue at all
     k = int(np.argmax(ratios))
     return k, float(lam[k - 1]) if k > 0 else 0.0, float(lam[k])
+
+
+def float_cost_and_gradient(params: Parameters, data) -> tuple[float, np.ndarray]:
+    """``(C, ∇C)`` in float64 by one forward pass and its reverse sweep, vectorized over the points (no
+    grouping into activation regions): ``δ_{L+1} = r / N`` with ``r = x^(L+1) − Y^ext``, then
+    ``∂C/∂W_ℓ = δ_ℓ x^(ℓ-1)ᵀ``, ``∂C/∂b_ℓ = δ_ℓ 1`` and ``δ_ℓ = (W_{ℓ+1}ᵀ δ_{ℓ+1}) ⊙ [a_ℓ > 0]`` (the pattern
+    convention of :func:`gradient`).  The same vector layout as :meth:`~symgeom.network.Parameters.vector`."""
+    p = params.with_kind("float")
+    pre, xs = forward(p, np.asarray(data.X, dtype=float))
+    r = xs[-1] - np.asarray(data.targets_ext, dtype=float)
+    N = r.shape[1]
+    delta = r / N
+    blocks = []
+    for l in range(p.L, -1, -1):  # 0-based layer l maps xs[l] to pre[l]
+        blocks.append(np.concatenate([(delta @ xs[l].T).reshape(-1), delta.sum(axis=1)]))
+        if l > 0:
+            delta = (p.weights[l].T @ delta) * (pre[l - 1] > 0)
+    return float(np.sum(r * r)) / (2 * N), np.concatenate(blocks[::-1])

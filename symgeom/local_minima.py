@@ -28,12 +28,12 @@ from . import arith, sizes
 from ._errors import ConstructionError
 from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUTED, UNDECIDED, Check, certify_equal,
                            certify_positive, combine, json_number)
-from .cost import cost, cost_scale
+from .cost import cost, cost_scale, output_cost
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
-from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, gram_rank, layer_kernel_directions
-from .derivatives import gauss_newton, gradient, parameter_name, spectral_nullity
-from .network import Parameters, preactivations
+from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, jacobian_factor, layer_kernel_directions, layered_rank
+from .derivatives import float_cost_and_gradient, gauss_newton, gradient, parameter_name, spectral_nullity
+from .network import Parameters, forward
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
 
 LOCAL_MINIMUM, NOT_CRITICAL, NOT_REACHED = "local_minimum", "not_critical", "not_reached"
@@ -121,17 +121,18 @@ class InvertibleCandidate:
 def invertible_candidate(data: ClusterData, L: int, truncated, bound,
                          theta: StratumMinimizer | None = None) -> InvertibleCandidate:
     """Settle the invertible candidate of ``S = truncated`` by its exact gradient (an interior point of
-    an activation region, where the cost is a polynomial: a nonzero gradient means no local minimum),
-    and check the strict inequality ``C > B_U`` of (c) on it (``theta`` as in :func:`candidate`)."""
+    an activation region, where the cost is a polynomial: a nonzero gradient means no local minimum; float
+    data: cost and gradient from one forward pass and its reverse sweep), and check the strict inequality
+    ``C > B_U`` of (c) on it (``theta`` as in :func:`candidate`)."""
     cand = candidate(data, L, truncated, theta)
     exact = data.kind.is_exact
-    g = gradient(cand.params, data)
+    C, g = (cand.cost, gradient(cand.params, data)) if exact else float_cost_and_gradient(cand.params, data)
     gf = sizes.saturating_floats(g)
     norm2 = np.sum(g * g)
     carriers = tuple((parameter_name(int(i), cand.params.Q), float(gf[i])) for i in np.argsort(-np.abs(gf))[:3] if gf[i] != 0)
     tol = None if exact else FLOAT_RTOL * cost_scale(data)
     nonzero = norm2 != 0 if exact else float(np.sqrt(norm2)) > tol
-    at_bound = cand.cost == bound if exact else abs(float(cand.cost) - float(bound)) <= tol
+    at_bound = C == bound if exact else abs(C - float(bound)) <= tol
     spans = _spans(data, kept_clusters(data.Q, truncated))
     verdict = LOCAL_MINIMUM if at_bound else NOT_CRITICAL if nonzero else UNDECIDED  # C = B_U in R_S: a minimum
     if not spans:
@@ -140,9 +141,9 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound,
     else:
         critical = Check((CERTIFIED if exact else CHECKED) if nonzero else UNDECIDED, f"{data.kind.label} gradient",
                          f"squared gradient norm {sizes.format_number(norm2)}", residual=norm2, tolerance=tol)
-        above = certify_positive(np.array([cand.cost - bound], dtype=data.kind.dtype), "cost above the stratum bound")
+        above = certify_positive(np.array([C - bound], dtype=data.kind.dtype), "cost above the stratum bound")
         cert = combine([critical, above], "nonzero gradient; cost above the stratum bound")
-    return InvertibleCandidate(cand.cost, verdict, sizes.sqrt_float(norm2), carriers, cert, spans)
+    return InvertibleCandidate(C, verdict, sizes.sqrt_float(norm2), carriers, cert, spans)
 
 
 # -- the strata ------------------------------------------------------------------------------
@@ -209,17 +210,18 @@ class Stratum:
         }
 
 
-def certify_stratum_point(theta: StratumMinimizer) -> Check:
+def certify_stratum_point(theta: StratumMinimizer, passed=None) -> Check:
     """``θ_S ∈ R_S`` and ``C(θ_S) = B_U``: every pre-activation of the kept points is ``> 0`` in every
     hidden layer, every pre-activation of cluster ``k_ℓ`` is ``< 0`` in layer ``ℓ``, and the cost equals
-    the bound (exactly for exact data)."""
+    the bound (exactly for exact data).  ``passed``: ``forward(θ_S, X)`` when already computed."""
     data, params = theta.data, theta.params
-    pre = np.stack(preactivations(params, data.X))
+    pre_all, xs = passed if passed is not None else forward(params, data.X)
+    pre = np.stack(pre_all[:-1])
     kept = np.isin(data.labels, theta.kept)
     signs = [certify_positive(pre[:, :, kept], "kept points strictly active in every hidden layer")]
     for k, l in theta.collapse_layers.items():
         signs.append(certify_positive(-pre[l - 1][:, data.labels == k], f"cluster {k} strictly inactive in layer {l}"))
-    C, B = cost(params, data), theta.bound
+    C, B = output_cost(xs[-1], data), theta.bound
     exact = data.kind.is_exact
     equal = certify_equal(np.array([C], dtype=object if exact else float), np.array([B], dtype=object if exact else float),
                           "cost equal to the stratum bound", scale=cost_scale(data))
@@ -239,40 +241,49 @@ class TangentCertificate:
     check: Check
 
 
-def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
+def _degeneracy(theta: StratumMinimizer, passed) -> TangentCertificate:
     """The Hessian at ``θ_S`` is ``H = (1/N) JᵀJ`` (the residual term vanishes by the normal equations on
     ``U`` and by zero residuals on ``S``).  ``V`` collects tangent vectors of explicit curves of minimizers:
     the gauge ``(T W_ℓ, T b_ℓ, W_{ℓ+1} T⁻¹)`` at every hidden layer, bias translations after the last
     collapse, and straight lines inside one layer (:func:`~symgeom.degeneracy.layer_kernel_directions`,
     exact where no pre-activation vanishes).  When ``H V = 0`` and ``rank V = nullity H``, every direction of
     ``ker H`` is tangent to the minimizer set, whose tangent space at ``θ_S`` therefore has dimension
-    ``rank V``; no manifold of minimizers through ``θ_S`` is larger."""
+    ``rank V``; no manifold of minimizers through ``θ_S`` is larger.  ``passed``: ``forward(θ_S, X)``, whose
+    hidden pre-activations must all be nonzero."""
     data, params = theta.data, theta.params
     exact = data.kind.is_exact and data.Q <= EXACT_RANK_MAX_Q
     if not exact:
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)
-    H = gauss_newton(params, data.X)
-    V = np.hstack([gauge_directions(params, set(range(m + 1, params.L + 1))), layer_kernel_directions(params, H)])
-    HV = arith.matmul(H, V)
-    strict = bool(all((a != 0).all() for a in preactivations(theta.params, theta.data.X)))
+    gauge = gauge_directions(params, set(range(m + 1, params.L + 1)))
+    strict = bool(all((a != 0).all() for a in passed[0][:-1]))
     if exact:
+        H = gauss_newton(params, data.X)
+        V = np.hstack([gauge, layer_kernel_directions(params, H)])
         nullity, rank_V = params.count - arith.rank(H), arith.rank(V)
-        annihilated = all(x == 0 for x in HV.reshape(-1))
-        how, tol, gap = "exact rational ranks", None, ""
+        annihilated = all(x == 0 for x in arith.matmul(H, V).reshape(-1))
+        how, tol, residual, gap = "exact rational ranks", None, 0, ""
     else:
-        eig = np.linalg.eigvalsh(np.asarray(H, dtype=float))
-        nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
-        rank_V, kept_sv, dropped_sv = gram_rank(V)
-        tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(eig)))) * max(1.0, sizes.magnitude(V))
-        annihilated = float(np.max(np.abs(HV))) <= tol
-        how = "float64 spectra of the Hessian and of the Gram matrix of V (largest gaps)"
-        gap = f"; eigenvalue gap {zero_edge:.3g} -> {nonzero_edge:.3g}; singular values of V (Gram) {kept_sv:.3g} -> {dropped_sv:.3g}"
+        reuse = passed if not theta.data.kind.is_exact else None  # an exact pass is recomputed in float64
+        F = jacobian_factor(params, data.X, reuse) / np.sqrt(data.N)  # FᵀF = H: ker H = ker F, spectrum σ(F)²
+        V = np.hstack([gauge, layer_kernel_directions(params, F)])
+        sv = np.linalg.svd(F, compute_uv=False)
+        zeros, zero_edge, nonzero_edge = spectral_nullity(sv)
+        nullity = params.count - (sv.size - zeros)
+        rank_V, _, kept_sv, dropped_sv = layered_rank(V, params.Q * params.Q + params.Q)
+        tol = FLOAT_RTOL * max(1.0, float(sv[0]) if sv.size else 0.0) * max(1.0, sizes.magnitude(V))
+        residual = float(np.max(np.abs(F @ V))) if F.size and V.size else 0.0
+        annihilated = residual <= tol
+        how = ("float64 singular values of the Jacobian factor F (F^T F = H, largest gap) and of V layer by layer "
+               "(block elimination); H V = 0 as F V = 0")
+        gap = (f"; F: {F.shape[0]} x {F.shape[1]}, eigenvalue gap of H {zero_edge ** 2:.3g} -> {nonzero_edge ** 2:.3g}; "
+               f"singular values of V (by layer) {kept_sv:.3g} -> {dropped_sv:.3g}")
     detail = (f"H V = 0: {annihilated}; rank V = {rank_V}; nullity H = {nullity}; every pre-activation nonzero: "
               f"{strict}{gap}")
     if annihilated and rank_V == nullity and strict:
         return TangentCertificate(nullity, rank_V, Check(CERTIFIED if exact else CHECKED, how + ": tangent vectors of "
-                                                         "explicit curves of minimizers span ker H", detail, residual=0,
+                                                         "explicit curves of minimizers span ker H", detail,
+                                                         residual=residual,
                                                          tolerance=tol))
     if not annihilated and exact:
         return TangentCertificate(nullity, None, Check(REFUTED, how, detail,
@@ -286,21 +297,24 @@ def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
 
     S = tuple(sorted(int(k) for k in truncated))
     kept = kept_clusters(data.Q, S)
-    bound = stratum_bound(data, kept)
     if len(S) > L:
         why = f"|S| = {len(S)} > L = {L}: collapsing one cluster per hidden layer needs L >= |S|"
-        return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why)
+        return Stratum(data, L, S, kept, stratum_bound(data, kept), NOT_REACHED,
+                       Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why)
     try:
         theta = stratum_minimizer(data, L, collapse_order(data, S))
     except ConstructionError as e:
-        return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(UNDECIDED, "explicit construction", str(e)), reason=str(e))
-    cert = certify_stratum_point(theta)
+        return Stratum(data, L, S, kept, stratum_bound(data, kept), NOT_REACHED,
+                       Check(UNDECIDED, "explicit construction", str(e)), reason=str(e))
+    bound = theta.bound  # B_U of the same kept set, computed once for the certificate and the stratum
+    passed = forward(theta.params, data.X)
+    cert = certify_stratum_point(theta, passed)
     verdict = LOCAL_MINIMUM if cert.status in (CERTIFIED, CHECKED) else NOT_REACHED
     if cert.status == REFUTED:  # a failed construction is no evidence against the stratum's minimum
         cert = Check(UNDECIDED, cert.method, f"the constructed point fails its certificate ({cert.counterexample})"
                      + ("" if data.kind.is_exact else "; float64 does not resolve the construction on these data, "
                         "exact arithmetic may"), cert.residual, cert.margin, cert.tolerance)
-    tangents = _degeneracy(theta)
+    tangents = _degeneracy(theta, passed)
     inv = None
     if S:
         try:

@@ -17,10 +17,10 @@ import sympy as sp
 from . import arith
 from .cost import per_point
 from .data import ClusterData
-from .derivatives import gauss_newton, gradient
+from .derivatives import float_cost_and_gradient, gauss_newton
 from .network import Parameters
 
-__all__ = ["projection_cost", "n1_hessian", "hessian_by_differences", "noise_expansion", "noise_series"]
+__all__ = ["projection_cost", "n1_hessian", "hessian_times", "hessian_by_differences", "noise_expansion", "noise_series"]
 
 
 
@@ -41,17 +41,24 @@ def n1_hessian(params: Parameters, data: ClusterData):
     return gauss_newton(params, data.X)
 
 
-def hessian_by_differences(params: Parameters, data: ClusterData, step: float = 1e-5) -> np.ndarray:
-    """The Hessian as central differences of the closed-form gradient (float64)."""
+def hessian_times(params: Parameters, data: ClusterData, directions: np.ndarray, step: float = 1e-5) -> np.ndarray:
+    """``H D`` (``P x k``): Hessian–vector products along the columns ``d`` of ``D`` by central differences
+    of the gradient (one forward pass and its reverse sweep each), ``(∇C(θ + h d) − ∇C(θ − h d)) / 2h``
+    (float64; error ``O(h²)`` plus rounding of order ``ε |∇C| / h``)."""
     p = params.with_kind("float")
     fdata = data.with_kind("float")
     theta = p.vector().astype(float)
     cols = []
-    for e in np.eye(theta.size) * step:
-        plus = gradient(Parameters.from_vector(theta + e, p.Q, p.L), fdata)
-        minus = gradient(Parameters.from_vector(theta - e, p.Q, p.L), fdata)
+    for d in np.asarray(directions, dtype=float).T * step:
+        plus = float_cost_and_gradient(Parameters.from_vector(theta + d, p.Q, p.L), fdata)[1]
+        minus = float_cost_and_gradient(Parameters.from_vector(theta - d, p.Q, p.L), fdata)[1]
         cols.append((plus - minus) / (2 * step))
-    H = np.stack(cols, axis=1)
+    return np.stack(cols, axis=1) if cols else np.zeros((theta.size, 0))
+
+
+def hessian_by_differences(params: Parameters, data: ClusterData, step: float = 1e-5) -> np.ndarray:
+    """The Hessian as central differences of the gradient (float64), symmetrized: ``2P`` gradients."""
+    H = hessian_times(params, data, np.eye(params.count), step)
     return (H + H.T) / 2
 
 

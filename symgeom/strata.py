@@ -35,6 +35,7 @@ of ``U`` has all pre-activations ``> 0`` in every hidden layer and every point o
 from __future__ import annotations
 
 import itertools
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -133,20 +134,46 @@ def _barycentric_fit(data: ClusterData, kept) -> np.ndarray:
     return F
 
 
+_SEPARATORS: "weakref.WeakKeyDictionary[ClusterData, dict]" = weakref.WeakKeyDictionary()
+"""Per data set: ``(cluster, positive labels) -> (a, β)`` or the reason none was found."""
+
+
 def separator(data: ClusterData, cluster: int, positive) -> tuple:
     """``(a, β)`` with ``a·x − β < 0`` on the points of ``cluster`` and ``> 0`` on those of the clusters
     ``positive``, the threshold midway.  Directions tried: the normal ``n_k`` (from ``m_k`` towards the
     affine hull of the other means), then the least-squares discriminant (``±1`` targets).  Raises
-    :class:`ConstructionError` when neither separates."""
+    :class:`ConstructionError` when neither separates.  Kept for the lifetime of ``data`` (immutable): the
+    peeling of :func:`collapse_order` and the construction ask the same questions, and of the ``Σ |S|``
+    questions of all ``2^Q − 1`` strata only ``2^Q − 1`` differ."""
+    key = (int(cluster), tuple(sorted(int(j) for j in positive)))
+    known = _SEPARATORS.setdefault(data, {})
+    if key not in known:
+        try:
+            known[key] = _separate(data, *key)
+        except ConstructionError as e:
+            known[key] = str(e)
+    if isinstance(known[key], str):
+        raise ConstructionError(known[key])
+    return known[key]
+
+
+def _separate(data: ClusterData, cluster: int, positive: tuple) -> tuple:
+    """:func:`separator` without the memo."""
     inside = data.labels == cluster
     outside = np.isin(data.labels, list(positive))
-    pm = arith.array(np.where(inside, -1, 1)[inside | outside][None, :], data.kind)
-    discriminant = least_squares_fit(data.X[:, inside | outside], pm)[0, :data.Q]
+
+    def discriminant():
+        pm = arith.array(np.where(inside, -1, 1)[inside | outside][None, :], data.kind)
+        return least_squares_fit(data.X[:, inside | outside], pm)[0, :data.Q]
+
     gaps = []
-    for a in (data.normals[:, cluster - 1], discriminant):
+    for direction in (lambda: data.normals[:, cluster - 1], discriminant):  # the fit only when the normal fails
+        a = direction()
         v = a @ data.X
         lo, hi = arith.largest(v[inside]), arith.smallest(v[outside])
         if lo < hi:
+            a = a.copy()
+            a.flags.writeable = False  # shared by every caller through the memo
             return a, (lo + hi) / 2
         gaps.append(hi - lo)
     raise ConstructionError(
