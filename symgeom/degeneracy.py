@@ -10,8 +10,8 @@ import sympy as sp
 
 from . import arith, sizes
 from .cumulative import cumulative_parameters
-from .derivatives import _backward, _layout, cluster_gauss_newton, cluster_jacobian, gauss_newton, spectral_nullity
-from .network import Parameters, forward
+from .derivatives import cluster_gauss_newton, cluster_jacobian, gauss_newton, spectral_nullity
+from .network import Parameters
 
 
 def symmetry_generators(params: Parameters) -> np.ndarray:
@@ -86,58 +86,20 @@ def float_rank(A: np.ndarray, rtol: float = FLOAT_RANK_RTOL) -> tuple[int, float
     return (r, tol) + _gap(s, r)
 
 
-def pattern_groups(pre: list) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``[(pattern, columns)]``: the columns of the hidden pre-activations ``pre`` (``[a_1 … a_L]``, ``Q x N``
-    each) grouped by activation pattern (``pattern``: ``L x Q`` booleans, ``a > 0``), in increasing order of
-    the patterns' bits read as words.  The bits are packed into 64-bit words and sorted lexicographically:
-    integer sorts, no per-point Python."""
-    bits = np.concatenate([u > 0 for u in pre], axis=0)  # LQ x N
-    if bits.shape[1] == 0:
-        return []
-    packed = np.packbits(bits, axis=0)
-    packed = np.vstack([packed, np.zeros((-packed.shape[0] % 8, packed.shape[1]), np.uint8)])
-    words = np.ascontiguousarray(packed.T).view(np.uint64).T  # one row per word
-    order = np.lexsort(words[::-1])
-    change = np.concatenate([[True], (np.diff(words[:, order], axis=1) != 0).any(axis=0), [True]])
-    bounds = np.flatnonzero(change)
-    shape = (len(pre), pre[0].shape[0])
-    return [(bits[:, order[i]].reshape(shape), order[i:j]) for i, j in zip(bounds[:-1], bounds[1:])]
+def jacobian_factor(params: Parameters, X: np.ndarray) -> np.ndarray:
+    """A float matrix ``F`` (``R x P``) with ``FᵀF = Σ_n J_nᵀ J_n`` over the columns of ``X``: the Gauss–Newton
+    matrix without forming it.  On one activation region ``J_n = [M_ℓ ⊗ φ_{ℓ,n}ᵀ]_ℓ`` and the region contributes
+    the rows ``[M_ℓ ⊗ C_ℓᵀ]_ℓ`` for any factor ``C`` of its stacked moments (:meth:`~symgeom.hessian.GaussNewton.factor`,
+    ``R ≤ Q(Q+1)`` rows per region); where the points took the point path (nearly one region per point), the
+    square root ``Λ^{1/2} Vᵀ`` of the accumulated matrix instead."""
+    from .hessian import gauss_newton_float
 
-
-def jacobian_factor(params: Parameters, X: np.ndarray, passed=None) -> np.ndarray:
-    """A float matrix ``F`` (``R x P``, ``R`` small) with ``FᵀF = Σ_n J_nᵀ J_n`` over the columns of ``X``: the
-    Gauss–Newton matrix without forming it.  On one activation region the Jacobian of a point is
-    ``J_n = [M_ℓ ⊗ φ_{ℓ,n}ᵀ]_ℓ``; with ``C`` any factor of the region's stacked moments, ``Σ_n φ_ℓ φ_mᵀ = C_ℓ C_mᵀ``,
-    ``(M_ℓ ⊗ C_ℓᵀ)ᵀ (M_m ⊗ C_mᵀ) = M_ℓᵀ M_m ⊗ C_ℓ C_mᵀ``, so the region contributes the rows ``[M_ℓ ⊗ C_ℓᵀ]_ℓ``.
-    Every layer is affine in the input on a region, so ``Φ = [φ_ℓ]`` lies in the row space of ``X̃ = [X; 1ᵀ]``
-    there and ``C = Φ Q_X`` (``X̃ᵀ = Q_X R``, ``Q + 1`` columns) factors ``Φ Φᵀ``; a region whose live layers
-    are constant (a collapsed cluster) needs the one column ``√n φ``.  ``R ≤ Q(Q+1)`` rows per region.
-    ``passed``: ``forward(params, X)`` in float64, when already computed."""
-    Q, L = params.Q, params.L
-    B = Q + 1
-    params = params.with_kind("float")
-    pre, xs = passed if passed is not None else forward(params, np.asarray(X, dtype=float))
-    rows = []
-    for pattern, cols in pattern_groups(pre[:-1]):
-        Ms = _backward(params, pattern)
-        live = [l for l, M in enumerate(Ms) if (M != 0).any()]
-        if not live:
-            continue
-        x = [xs[l][:, cols] for l in live]
-        if all((a == a[:, :1]).all() for a in x):
-            C = [np.append(a[:, 0], 1.0)[:, None] * np.sqrt(cols.size) for a in x]
-        else:
-            basis = np.linalg.qr(np.vstack([xs[0][:, cols], np.ones((1, cols.size))]).T)[0]
-            C = [np.vstack([a @ basis, basis.sum(axis=0)[None, :]]) for a in x]
-        block = np.zeros((Q * C[0].shape[1], (L + 1) * Q * B))
-        for l, c in zip(live, C):
-            block[:, l * Q * B:(l + 1) * Q * B] = np.kron(Ms[l], c.T)
-        rows.append(block)
-    order = np.concatenate([l * Q * B + _layout(Q) for l in range(L + 1)])
-    F = np.vstack(rows) if rows else np.zeros((0, (L + 1) * Q * B))
-    out = np.empty_like(F)
-    out[:, order] = F
-    return out
+    acc = gauss_newton_float(params, X)
+    F = acc.factor()
+    if F is None:
+        lam, V = np.linalg.eigh(acc.matrix() * acc.N)
+        F = (V * np.sqrt(np.clip(lam, 0.0, None))).T
+    return F
 
 
 def layered_rank(A: np.ndarray, block: int, rtol: float = FLOAT_RANK_RTOL) -> tuple[int, float, float, float]:

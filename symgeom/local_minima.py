@@ -264,8 +264,7 @@ def _degeneracy(theta: StratumMinimizer, passed) -> TangentCertificate:
         annihilated = all(x == 0 for x in arith.matmul(H, V).reshape(-1))
         how, tol, residual, gap = "exact rational ranks", None, 0, ""
     else:
-        reuse = passed if not theta.data.kind.is_exact else None  # an exact pass is recomputed in float64
-        F = jacobian_factor(params, data.X, reuse) / np.sqrt(data.N)  # FᵀF = H: ker H = ker F, spectrum σ(F)²
+        F = jacobian_factor(params, data.X) / np.sqrt(data.N)  # FᵀF = H: ker H = ker F, spectrum σ(F)²
         V = np.hstack([gauge, layer_kernel_directions(params, F)])
         sv = np.linalg.svd(F, compute_uv=False)
         zeros, zero_edge, nonzero_edge = spectral_nullity(sv)

@@ -114,7 +114,7 @@ def test_sketched_difference_check_agrees_and_can_disagree():
 def test_pattern_groups_against_a_dictionary(Q, L):
     """Every column in exactly one group, grouped exactly as a dictionary keyed by the tuple of signs groups them
     (``L Q`` from 4 to 72 bits: one 64-bit word, mostly padding, and two words)."""
-    from symgeom.degeneracy import pattern_groups
+    from symgeom.filtered import pattern_groups
     from symgeom.network import preactivations
 
     params = random_parameters(Q, L, kind="float", seed=Q)
@@ -122,10 +122,11 @@ def test_pattern_groups_against_a_dictionary(Q, L):
     expected = {}
     for n in range(400):
         expected.setdefault(tuple(bool(u[i, n] > 0) for u in pre for i in range(Q)), []).append(n)
-    groups = pattern_groups(pre)
-    assert sorted(sorted(cols.tolist()) for _, cols in groups) == sorted(expected.values())
-    for pattern, cols in groups:
-        assert expected[tuple(pattern.reshape(-1).tolist())] == sorted(cols.tolist())
+    first, inverse = pattern_groups(np.stack([u > 0 for u in pre]))
+    groups = [np.flatnonzero(inverse == g) for g in range(first.size)]
+    assert sorted(cols.tolist() for cols in groups) == sorted(expected.values())
+    for n, cols in zip(first, groups):
+        assert expected[tuple(bool(u[i, n] > 0) for u in pre for i in range(Q))] == cols.tolist()
 
 
 @pytest.mark.parametrize("seed", [0, 1])
