@@ -12,7 +12,9 @@ import numpy as np
 import sympy as sp
 
 from symgeom.activation import Ramp, pattern_matrix, sign_patterns
-from symgeom.certificates import PROVED, REFUTED, SCOPE_ALL_Q, Check, on_data, Derivation, Step, certify_equal, combine
+from symgeom import arith
+from symgeom.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, Check, Derivation, Step, certify_equal, combine,
+                                 exact_recheck, on_data)
 from symgeom.proofs import prove_matrix_identity
 from symgeom.cumulative import cumulative_parameters
 from symgeom.network import bias_symbols, layers, weight_symbols
@@ -89,19 +91,32 @@ def expansion_check(Q: int) -> Check:
     return combine(checks, f"full polynomial expansion, Q = {Q}, {2**Q} activation patterns")
 
 
-def data_check(ctx) -> Check:
-    """Forward pass against recursive truncation on the data, with seeded random parameters."""
-    params = ctx.parameters
+def _pass_vs_truncation(params, X, what: str, detail: str) -> tuple[Check, np.ndarray]:
+    """``x^(ℓ) = W^(ℓ) z^(ℓ) + b^(ℓ)`` for ``ℓ = 1..L+1`` at the columns of ``X``: the check and ``|lhs − rhs|``
+    stacked (``(L+1) x Q x N``; exact entries for exact arithmetic)."""
     cum = cumulative_parameters(params)
-    xs, zs = layers(params, ctx.data.X), curated_points(params, ctx.data.X)
-    rhs = [W @ z + b[:, None] for W, b, z in zip(cum.weights, cum.biases, zs[1:] + [zs[-1]])]
-    patterns = {tuple(col) for col in np.vstack([x > 0 for x in xs[1:-1]]).T}
-    return certify_equal(
-        np.stack(xs[1:]), np.stack(rhs),
-        f"{'exact rational' if ctx.kind == 'exact' else 'float64'} forward pass vs recursive truncation on the data",
+    xs, zs = layers(params, X), curated_points(params, X)
+    lhs = np.stack(xs[1:])
+    rhs = np.stack([W @ z + b[:, None] for W, b, z in zip(cum.weights, cum.biases, zs[1:] + [zs[-1]])])
+    return certify_equal(lhs, rhs, what, detail), lhs - rhs
+
+
+def data_check(ctx) -> Check:
+    """Forward pass against recursive truncation on the data, with seeded random parameters.  In float64 the
+    points whose residual exceeds the tolerance are recomputed in exact rational arithmetic (the parameters and
+    points as the rationals their float values print as), which settles them: rounding, or a counterexample."""
+    params, X = ctx.parameters, ctx.data.X
+    patterns = {tuple(col) for col in np.vstack([x > 0 for x in layers(params, X)[1:-1]]).T}
+    check, diff = _pass_vs_truncation(
+        params, X, f"{'exact rational' if ctx.kind == 'exact' else 'float64'} forward pass vs recursive truncation on the data",
         f"N = {ctx.data.N} points, L = {ctx.L}, seeded random parameters (seed {ctx.seed}); "
-        f"{len(patterns)} distinct activation patterns met",
-    )
+        f"{len(patterns)} distinct activation patterns met")
+    if check.status != REFUTED or ctx.kind.is_exact:
+        return check
+    cols = np.flatnonzero((np.abs(diff) > check.tolerance).any(axis=(0, 1)))
+    exact, _ = _pass_vs_truncation(params.with_kind("exact"), arith.array(X[:, cols], "exact"),
+                                   "exact rational forward pass vs recursive truncation", f"{cols.size} points")
+    return exact_recheck(check, exact, f"the {cols.size} points beyond the float64 tolerance")
 
 
 def derive(ctx) -> Derivation:

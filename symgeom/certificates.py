@@ -313,6 +313,17 @@ def certify_equal(a: np.ndarray, b: np.ndarray, method: str, detail: str = "", s
     return Check(CHECKED, method, detail, residual=res, tolerance=tol, scope=SCOPE_FLOAT)
 
 
+def exact_recheck(float_check: Check, exact: Check, what: str) -> Check:
+    """A float comparison that failed, settled by the same comparison in exact arithmetic on ``what`` (the
+    entries beyond the float tolerance): exact equality makes the failure rounding, and the float check stands
+    as ``checked`` with the recheck named; an exact difference is the refutation, with its exact counterexample."""
+    if exact.status == REFUTED:
+        return Check(REFUTED, f"{float_check.method}; {what} recomputed: {exact.method}", float_check.detail,
+                     residual=exact.residual, counterexample=exact.counterexample, scope=SCOPE_DATA)
+    return Check(CHECKED, f"{float_check.method}; {what} recomputed in exact rational arithmetic: equal",
+                 float_check.detail, residual=float_check.residual, tolerance=float_check.tolerance, scope=SCOPE_FLOAT)
+
+
 def float_range_check(method: str, **arrays):
     """``None`` when every named array is :func:`~symgeom.sizes.float_representable`; otherwise a
     ``not_applicable`` check saying which array is beyond the float64 range of a float sub-check (``method``)
@@ -383,5 +394,5 @@ def _common_scope(checks: list) -> str | None:
 __all__ = [
     "Check", "Step", "Derivation", "certify_equal", "certify_positive", "combine", "json_number",
     "SCOPE_ALL_Q", "SCOPE_DATA", "SCOPE_FLOAT", "scope_up_to", "data_scope", "covers", "with_scope", "on_data",
-    "Status", "float_range_check", "PROVED", "CERTIFIED", "CHECKED", "REFUTED", "UNDECIDED", "NOT_APPLICABLE", "STATUSES", "FLOAT_RTOL",
+    "Status", "float_range_check", "exact_recheck", "PROVED", "CERTIFIED", "CHECKED", "REFUTED", "UNDECIDED", "NOT_APPLICABLE", "STATUSES", "FLOAT_RTOL",
 ]
