@@ -13,7 +13,7 @@ import shlex
 import sys
 import traceback
 
-from . import __version__, sizes
+from . import __version__
 from ._errors import SymgeomError, UsageError
 from .arith import Kind
 from .claims import Context, claim_ids
@@ -248,24 +248,32 @@ def _check_depth(args) -> None:
 
 def load_data(args) -> ClusterData:
     """The data named by ``--data``/``--targets`` (or the embedded default) in the chosen kind; float data
-    beyond the range of float64 computation is refused (:func:`require_float_computable`)."""
-    data = _read_data(args)
-    if not data.kind.is_exact:
-        require_float_computable(data, args.data or "the embedded default data")
-    return data
+    in the units float64 computes in (:func:`require_float_computable`)."""
+    if args.kind is not None and not Kind(args.kind).is_exact:
+        return require_float_computable(args)
+    return _read_data(args)
 
 
-def require_float_computable(data: ClusterData, source) -> None:
-    """Refuse float data whose coordinates or targets lie beyond ``10^±FLOAT_SAFE_EXPONENT`` in magnitude:
-    products and squares of them (costs, Hessians) would overflow or underflow float64."""
+def require_float_computable(args) -> ClusterData:
+    """The float data in units where float64 computes (:func:`symgeom.units.float_units`: ``x' = (x − c)/s``,
+    ``y' = y/t``), the change reported on stderr.  The file is read in float64 first; when that read fails,
+    or the data's offset dominates their extent (:func:`symgeom.units.offset_dominated`: the read has
+    rounded away the digits a translation would keep), it is read again exactly and the exact data are
+    transformed and rounded once.  Data float64 cannot hold even then are refused with the reason."""
     from ._errors import DataError
+    from .units import float_units, offset_dominated
 
-    for what, a in (("point coordinates", data.X), ("target coordinates", data.Y)):
-        if not sizes.float_representable(a):
-            low, high = sizes.log10_range(a)
-            raise DataError(f"{source}: --float: nonzero {what} of magnitude 10^{low:.0f} .. 10^{high:.0f} are beyond "
-                            f"10^±{sizes.FLOAT_SAFE_EXPONENT}, where float64 costs and Hessians overflow or underflow; "
-                            "expected --exact (the default), or data rescaled into that range")
+    try:
+        data = _read_data(args)
+        exact = offset_dominated(data)
+    except DataError:
+        data, exact = None, True  # the exact reading below raises the error again, or shows it was rounding
+    if exact:
+        data = _read_data(argparse.Namespace(**{**vars(args), "kind": Kind.EXACT}))
+    data = float_units(data)
+    if not data.units.is_identity:
+        print(f"symgeom: --float computes in units {data.units}", file=sys.stderr, flush=True)
+    return data
 
 
 def _read_data(args) -> ClusterData:

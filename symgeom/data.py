@@ -58,6 +58,9 @@ class ClusterData:
     """``"exact"`` (FLINT rationals) or ``"float"`` (float64)."""
     source: str = field(default="arrays", compare=False)
     """Where the data came from, for messages and reports."""
+    units: object = field(default=None, compare=False)
+    """The change of units (:class:`symgeom.units.Units`) that made these data from the data as given, or
+    ``None`` when they are as given (see :func:`symgeom.units.float_units`)."""
 
     def __post_init__(self):
         object.__setattr__(self, "kind", Kind(self.kind))
@@ -136,9 +139,8 @@ class ClusterData:
         """The same data in the other number kind (exact → float is rounding; float → exact reads the decimal text)."""
         if kind == self.kind:
             return self
-        return ClusterData(
-            X=arith.array(self.X, kind), labels=self.labels, Y=arith.array(self.Y, kind), kind=kind, source=self.source
-        )
+        return ClusterData(X=arith.array(self.X, kind), labels=self.labels, Y=arith.array(self.Y, kind), kind=kind,
+                           source=self.source, units=self.units)
 
     # -- sizes ------------------------------------------------------------------------
     @property
@@ -245,7 +247,8 @@ class ClusterData:
         return (
             f"ClusterData(Q={self.Q}, N={self.N}, sizes={self.sizes}, kind={self.kind}, "
             f"delta={sizes.format_number(self.delta)}, h={sizes.format_number(self.h)}, "
-            f"rho={sizes.format_number(self.rho)}, source={self.source})"
+            f"rho={sizes.format_number(self.rho)}, source={self.source}"
+            + ("" if self.units is None or self.units.is_identity else f", units: {self.units}") + ")"
         )
 
     def _repr_latex_(self) -> str:

@@ -1,0 +1,255 @@
+"""Units of measurement for float64: the change of units ``x' = (x − c)/s``, ``y' = y/t`` under which float
+mode computes, and why every claim transfers back to the data as given.
+
+Float64 checks compare residuals with tolerances ``FLOAT_RTOL · max(1, scale)`` and form second and fourth
+powers of the data (costs, Hessians), so they mean what they say in units where the data are of order one.
+Float mode therefore measures
+
+* **inputs** in units ``x' = (x − c)/s``: ``s = 10^k`` with ``1 <= max_n |x_n − c|_∞ / s < 10`` (the data's
+  extent about ``c`` is of order one), and ``c = 0`` unless the data's offset dominates their extent
+  (``max |midpoint| > 10^OFFSET_DIGITS · half-width`` of the bounding box), when ``c`` is the midpoint of the
+  bounding box rounded to ``10^-OFFSET_DIGITS`` of the half-width — without it float64 spends the leading
+  digits of every coordinate on the offset and rounds the clusters' shape away.  ``s`` is **one number**, not
+  one per coordinate: the change must be a similarity so that distances keep their ratios (``ρ = δ/h``),
+  cones stay cones and an orthogonal ``W`` stays a multiple of one (T4); a per-coordinate scaling would not.
+  It is a **power of ten** because data are decimal text: ``c`` and ``s`` are short exact decimals, and data
+  given as ``10^k`` times decimals come back as exactly those decimals.
+* **targets** in units ``y' = y/t``, ``t = 10^m`` with ``1 <= max |y_jq| / t < 10``: a scaling only.  MATH.md
+  §1 assumes linearly independent targets (N2 (c) uses that ``aff{y_j : j ∈ U}`` misses ``y_k``); a scaling
+  keeps them independent, a translation ``y − d`` need not (``d = y_1`` makes one target zero).
+
+Why every claim transfers (the conventions of MATH.md §1: ``x^(ℓ) = σ(W_ℓ x^(ℓ-1) + b_ℓ)``,
+``x^(L+1) = W_{L+1} x^(L) + b_{L+1}``, ``C = (1/2N) Σ |x^(L+1)_{j,i} − y_j|²``).  For parameters ``θ`` let
+``θ' = φ(θ)``: ``W_1' = s W_1``, ``b_1' = W_1 c + b_1``, ``W_ℓ', b_ℓ'`` unchanged for ``2 <= ℓ <= L``,
+``W_{L+1}' = W_{L+1}/t``, ``b_{L+1}' = b_{L+1}/t``.  Then ``W_1' x' + b_1' = W_1 (x − c) + W_1 c + b_1 =
+W_1 x + b_1``: every hidden pre-activation is the same number, so activation patterns, the strata ``R_S``
+and the slacks of the sign conditions are identical; ``F_{θ'}(x') = F_θ(x)/t`` and
+``C'(θ') = (1/2N) Σ |F_θ(x)/t − y_j/t|² = C(θ)/t²``.  ``φ`` is linear and invertible (``s, t ≠ 0``), so zero
+costs, critical points and local minima correspond; ``rank W_ℓ`` is unchanged; the Hessians satisfy
+``H'(φθ) = t⁻² A⁻ᵀ H(θ) A⁻¹`` (``A`` the matrix of ``φ``'s linear part), with the same rank, nullity and
+signs of eigenvalues (Sylvester); manifold dimensions are unchanged (``φ`` is a diffeomorphism) and ``φ``
+commutes with the symmetry of T5 (``DΠW_1, DΠb_1 ↦ DΠW_1', DΠb_1'``), so G4's count is unchanged.  On
+the data, ``δ' = δ/s``, ``h' = h/s``, ``ρ' = ρ``; ``[X'; 1ᵀ]`` is an invertible row operation on ``[X; 1ᵀ]``,
+so every projector ``Π_U`` is unchanged and ``B_U' = B_U/t²``.  No claim compares an input length with a
+target length, so ``s`` and ``t`` are independent.  Costs, bounds and cost margins shown in these units are
+``1/t²`` times those of the data as given; lengths are ``1/s`` times.
+
+>>> u = Units((15,), -1, 0, 2)
+>>> u.as_json()["c"], u.as_json()["s"], u.as_json()["t"]
+(['1.5'], '1', '100')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from . import arith, sizes
+from ._errors import DataError
+from .data import ClusterData
+from .network import Parameters
+
+__all__ = ["Units", "choose_units", "float_units", "offset_dominated", "in_units", "OFFSET_DIGITS", "RADIUS_BITS"]
+
+OFFSET_DIGITS = 3
+"""The inputs are translated when their offset exceeds ``10^3`` times their extent: float64 would spend more
+than 3 of its 16 decimal digits on it."""
+
+RADIUS_BITS = 26
+"""Float64 refuses data with a cluster whose (nonzero) radius is below ``2^-26`` of the data's extent about
+``c``: its points, rounded to float64's 53 bits, would keep fewer than 27 bits of the cluster's shape, and float
+checks (tolerance ``1e-9`` relative) would judge the rounding, not the data."""
+
+TRANSFER = ("theta' = (s W_1, W_1 c + b_1, W_2, b_2, ..., W_L, b_L, W_{L+1}/t, b_{L+1}/t) has the same hidden "
+            "pre-activations at x' = (x - c)/s as theta at x, F_theta'(x') = F_theta(x)/t and C'(theta') = C(theta)/t^2; "
+            "theta -> theta' is linear and invertible, so minimizers, strata, activation patterns, ranks, nullities "
+            "and dimensions correspond, rho is unchanged, lengths scale by 1/s and costs, bounds and cost margins by 1/t^2")
+
+
+@dataclass(frozen=True)
+class Units:
+    """A change of units: ``c = centre · 10^centre_exponent``, ``s = 10^input_exponent``,
+    ``t = 10^target_exponent`` (exact decimals)."""
+
+    centre: tuple
+    """Integers ``m_i`` with ``c_i = m_i · 10^centre_exponent``."""
+    centre_exponent: int
+    input_exponent: int
+    """``s = 10^input_exponent``: inputs ``x' = (x − c)/s``."""
+    target_exponent: int
+    """``t = 10^target_exponent``: targets ``y' = y/t``."""
+
+    @classmethod
+    def identity(cls, Q: int) -> "Units":
+        """No change: ``c = 0``, ``s = t = 1``."""
+        return cls((0,) * Q, 0, 0, 0)
+
+    @property
+    def is_identity(self) -> bool:
+        return not any(self.centre) and self.input_exponent == 0 and self.target_exponent == 0
+
+    @property
+    def c(self) -> np.ndarray:
+        """The centre ``c`` (exact, shape ``(Q,)``)."""
+        return arith.array([Fraction(m) * _power(self.centre_exponent) for m in self.centre], "exact")
+
+    @property
+    def s(self):
+        """The input unit ``s`` (exact)."""
+        return arith.to_exact(_power(self.input_exponent))
+
+    @property
+    def t(self):
+        """The target unit ``t`` (exact)."""
+        return arith.to_exact(_power(self.target_exponent))
+
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """``X' = (X − c 1ᵀ)/s`` in the kind of ``X`` (exact, or float64 with two roundings)."""
+        kind = arith.kind_of(X)
+        return (X - _cast(self.c, kind)[:, None]) / _cast(self.s, kind)
+
+    def targets(self, Y: np.ndarray) -> np.ndarray:
+        """``Y' = Y/t`` in the kind of ``Y``."""
+        return Y / _cast(self.t, arith.kind_of(Y))
+
+    def parameters(self, params: Parameters) -> Parameters:
+        """``θ' = φ(θ)``: ``W_1' = s W_1``, ``b_1' = W_1 c + b_1``, ``W_{L+1}' = W_{L+1}/t``,
+        ``b_{L+1}' = b_{L+1}/t``, the other layers unchanged; ``F_{θ'}(x') = F_θ(x)/t``."""
+        s, c, t = (_cast(v, params.kind) for v in (self.s, self.c, self.t))
+        W, b = list(params.weights), list(params.biases)
+        W[0], b[0] = s * W[0], W[0] @ c + b[0]
+        W[-1], b[-1] = W[-1] / t, b[-1] / t
+        return Parameters(tuple(W), tuple(b))
+
+    def original_parameters(self, params: Parameters) -> Parameters:
+        """``θ = φ⁻¹(θ')``: ``W_1 = W_1'/s``, ``b_1 = b_1' − W_1 c``, ``W_{L+1} = t W_{L+1}'``,
+        ``b_{L+1} = t b_{L+1}'``."""
+        s, c, t = (_cast(v, params.kind) for v in (self.s, self.c, self.t))
+        W, b = list(params.weights), list(params.biases)
+        W[0] = W[0] / s
+        b[0] = b[0] - W[0] @ c
+        W[-1], b[-1] = t * W[-1], t * b[-1]
+        return Parameters(tuple(W), tuple(b))
+
+    def original_cost(self, cost):
+        """``C = t² C'``: a cost (bound, cost margin) in these units, in the units of the data as given."""
+        return cost * _cast(self.t, "float" if isinstance(cost, float) else "exact") ** 2
+
+    def as_json(self) -> dict:
+        """``c``, ``s``, ``t`` as exact decimal strings, and how the numbers shown relate to the data as given."""
+        return {"c": [_decimal(m, self.centre_exponent) for m in self.centre],
+                "s": _decimal(1, self.input_exponent), "t": _decimal(1, self.target_exponent),
+                "inputs": "x' = (x - c)/s", "targets": "y' = y/t",
+                "numbers": "costs, bounds and cost margins shown are C' = C/t^2; lengths (delta, h) are divided by s; "
+                           "rho, statuses, ranks, nullities and dimensions are those of the data as given",
+                "transfer": TRANSFER}
+
+    def __str__(self) -> str:
+        j = self.as_json()
+        return (f"x' = (x - c)/s with c = ({', '.join(j['c'])}), s = {j['s']}; y' = y/t with t = {j['t']}; "
+                f"costs shown are C/t^2")
+
+
+def in_units(params: Parameters, data: ClusterData) -> Parameters:
+    """``params`` (given in the units of the data as read) in the units of ``data``: ``φ(θ)`` when the data
+    carry a change of units, ``θ`` itself otherwise."""
+    units = data.units
+    return params if units is None or units.is_identity else units.parameters(params.with_kind(data.kind))
+
+
+def _power(k: int) -> Fraction:
+    return Fraction(10) ** k
+
+
+def _cast(value, kind):
+    """An exact scalar or array as the given kind."""
+    if isinstance(value, np.ndarray):
+        return arith.array(value, kind)
+    return value if arith.Kind(kind).is_exact else float(value)
+
+
+def _decimal(m: int, e: int) -> str:
+    """The exact decimal text of ``m · 10^e``: plain when short (``1.5``, ``300``), else ``<m>e<e>``."""
+    if m == 0:
+        return "0"
+    while m % 10 == 0:
+        m, e = m // 10, e + 1
+    if e > 6 or e < -6 - len(str(abs(m))):
+        return f"{m}e{e}"
+    if e >= 0:
+        return str(m * 10**e)
+    sign, digits = ("-" if m < 0 else ""), str(abs(m)).rjust(1 - e, "0")
+    return f"{sign}{digits[:e]}.{digits[e:]}"
+
+
+def _bounds(X: np.ndarray) -> tuple[list, list]:
+    """Per coordinate, the smallest and largest value of the data as exact fractions."""
+    return [arith.to_fraction(v) for v in X.min(axis=1)], [arith.to_fraction(v) for v in X.max(axis=1)]
+
+
+def offset_dominated(data: ClusterData) -> bool:
+    """Whether the data's offset exceeds ``10^OFFSET_DIGITS`` times their extent (the half-width of their
+    bounding box): then float64 spends more than ``OFFSET_DIGITS`` digits of each coordinate on the offset."""
+    lo, hi = _bounds(data.X)
+    half = max((h - l) / 2 for l, h in zip(lo, hi))
+    return half > 0 and max(abs(h + l) / 2 for l, h in zip(lo, hi)) > 10**OFFSET_DIGITS * half
+
+
+def choose_units(data: ClusterData) -> Units:
+    """The units of float mode (module docstring): ``c`` (zero unless the offset dominates), ``s`` and ``t``."""
+    lo, hi = _bounds(data.X)
+    centre, e = (0,) * data.Q, 0
+    if offset_dominated(data):
+        e = sizes.decimal_exponent(max((h - l) / 2 for l, h in zip(lo, hi))) - OFFSET_DIGITS
+        centre = tuple(round((h + l) / 2 / _power(e)) for l, h in zip(lo, hi))
+    c = [m * _power(e) for m in centre]
+    extent = max(max(abs(h - ci), abs(l - ci)) for l, h, ci in zip(lo, hi, c))
+    k = sizes.decimal_exponent(extent) if extent else 0
+    m = sizes.decimal_exponent(arith.to_fraction(np.max(np.abs(data.Y))))
+    return Units(centre if any(centre) else (0,) * data.Q, e if any(centre) else 0, k, m)
+
+
+def float_units(data: ClusterData) -> ClusterData:
+    """The data in float64, in the units of :func:`choose_units` (carried as ``.units``): exact data are
+    transformed exactly and rounded once, float data are transformed in float64.  Refused (``DataError``,
+    saying why) only when float64 cannot hold the data even in these units: a cluster narrower than
+    ``2^-RADIUS_BITS`` of the extent, targets whose float64 values are dependent, or means that round to an
+    affinely dependent set."""
+    if data.units is not None and not data.kind.is_exact:
+        return data
+    units = choose_units(data)
+    if data.kind.is_exact:  # the exact radii, before rounding can merge a cluster's points
+        _require_resolution(data.radii_squared, data.X - units.c[:, None], data.source)
+    X = arith.array(units.inputs(data.X), "float")
+    Y = arith.array(units.targets(data.Y), "float")
+    if arith.rank(Y) < data.Q:
+        low, high = sizes.log10_range(data.Y)
+        raise DataError(f"{data.source}: in float64 the targets are linearly dependent (numerical rank "
+                        f"{arith.rank(Y)} < Q = {data.Q}) although they are independent as given: their nonzero "
+                        f"coordinates span 10^{low:.0f} .. 10^{high:.0f}, a ratio no common unit t changes; "
+                        "use exact arithmetic (--exact)")
+    try:
+        scaled = ClusterData(X=X, labels=data.labels, Y=Y, kind="float", source=data.source, units=units)
+    except DataError as e:
+        raise DataError(f"in float64, in units {units}: {e}; use exact arithmetic (--exact), which takes the data as "
+                        "given") from None
+    if not data.kind.is_exact:
+        _require_resolution(scaled.radii_squared, scaled.X, data.source)
+    return scaled
+
+
+def _require_resolution(radii_squared, centred: np.ndarray, source: str) -> None:
+    """Refuse when a cluster's nonzero radius ``δ_j`` is below ``2^-RADIUS_BITS`` of the extent
+    ``max |x − c|_∞`` (``centred`` is ``X − c 1ᵀ`` in any units): its shape would not survive rounding to
+    float64."""
+    extent = arith.to_fraction(np.max(np.abs(centred)))
+    for j, r2 in enumerate(radii_squared, start=1):
+        r2 = arith.to_fraction(r2)
+        if 0 < r2 < (extent / 2**RADIUS_BITS) ** 2:
+            ratio = sizes.log10_abs(r2 / extent**2) / 2
+            raise DataError(f"{source}: float64 cannot hold cluster {j}: its radius is 10^{ratio:.0f} of the "
+                            f"data's extent about c, below the 2^-{RADIUS_BITS} float64 needs to keep a cluster's "
+                            "shape (its points would round together); use exact arithmetic (--exact), which takes the "
+                            "data as given")
