@@ -256,16 +256,16 @@ def load_data(args) -> ClusterData:
 
 def require_float_computable(args) -> ClusterData:
     """The float data in units where float64 computes (:func:`symgeom.units.float_units`: ``x' = (x − c)/s``,
-    ``y' = y/t``), the change reported on stderr.  The file is read in float64 first; when that read fails,
-    or the data's offset dominates their extent (:func:`symgeom.units.offset_dominated`: the read has
-    rounded away the digits a translation would keep), it is read again exactly and the exact data are
+    ``y' = y/t``), the change reported on stderr.  The file is read in float64 first; when that read fails, or
+    may have rounded away digits the units would keep (:func:`symgeom.units.needs_exact_reading`: an offset that
+    dominates, a cluster thinner than float64 holds), it is read again exactly and the exact data are
     transformed and rounded once.  Data float64 cannot hold even then are refused with the reason."""
     from ._errors import DataError
-    from .units import float_units, offset_dominated
+    from .units import float_units, needs_exact_reading
 
     try:
         data = _read_data(args)
-        exact = offset_dominated(data)
+        exact = needs_exact_reading(data)
     except DataError:
         data, exact = None, True  # the exact reading below raises the error again, or shows it was rounding
     if exact:

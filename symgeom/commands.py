@@ -40,6 +40,14 @@ def _data_json(data: ClusterData) -> dict:
     }
 
 
+def units_json(data: ClusterData) -> dict:
+    """The ``units`` object of the JSON outputs: the change of units the data were computed in
+    (:class:`symgeom.units.Units`; ``c = 0``, ``s = t = 1`` when they are as given)."""
+    from .units import Units
+
+    return (data.units or Units.identity(data.Q)).as_json()
+
+
 def cmd_check(args) -> int:
     progress = cli.Progress(args.quiet)
     ctx = cli.make_context(args, progress)
@@ -49,7 +57,7 @@ def cmd_check(args) -> int:
     if args.json:
         out = {
             "Q": data.Q, "L": ctx.L, "N": data.N, "parameters": data.parameter_count(ctx.L),
-            "data": _data_json(data), "claims": [d.as_json() for d in derivations],
+            "data": _data_json(data), "units": units_json(data), "claims": [d.as_json() for d in derivations],
         }
         if any(d.id.startswith("G") for d in derivations):
             out["global_minimizer"] = _minimizer_json(ctx, derivations)
@@ -205,6 +213,21 @@ def _construction(ctx, truncate):
     return theta.params, meta, f"S = {theta.label}, cost {sizes.format_number(C)} {relation} B_U = {sizes.format_number(theta.bound)}"
 
 
+def _original_units(params, units):
+    """``θ = φ⁻¹(θ')``: a point constructed on the data in float mode's units, in the units of the data as given
+    (what ``construct`` writes); refused when its float64 weights overflow there."""
+    import numpy as np
+
+    from ._errors import DataError
+
+    with np.errstate(over="ignore"):  # an overflow is refused just below
+        original = units.original_parameters(params)
+    if not all(np.isfinite(a).all() for a in original.weights + original.biases):
+        raise DataError(f"the constructed weights, in the units of the data as given ({units}), exceed the float64 "
+                        "range; use exact arithmetic (--exact)")
+    return original
+
+
 def cmd_construct(args) -> int:
     from .io import write_bytes, write_text
 
@@ -222,6 +245,10 @@ def cmd_construct(args) -> int:
     ctx = cli.make_context(args)
     params, meta, summary = _construction(ctx, args.truncate)
     meta = {"source": ctx.data.source, **meta}
+    if ctx.data.units is not None and not ctx.data.units.is_identity:
+        params = _original_units(params, ctx.data.units)
+        meta["units"] = units_json(ctx.data)  # cost and bound above are C' = C/t^2
+        summary += f" (in units {ctx.data.units})"
     if out.suffix == ".json":
         from .network import parameters_json
 
@@ -250,10 +277,14 @@ def cmd_locate(args) -> int:
 
     if args.params == cli.STDIN:
         raise UsageError(f"--params {cli.STDIN}: reading standard input is not supported; give the name of a file")
+    from .units import in_units
+
     params = load_parameters(Path(args.params))
-    where = locate(params, cli.load_data(args), args.rtol)
+    data = cli.load_data(args)
+    where = locate(in_units(params, data), data, args.rtol)  # the point theta' = phi(theta) in the data's units
     if args.json:
-        print(json_text({"Q": where.Q, "L": where.L, **where.as_json()}, indent=2, ensure_ascii=False))
+        print(json_text({"Q": where.Q, "L": where.L, "units": units_json(data), **where.as_json()}, indent=2,
+                        ensure_ascii=False))
     else:
         print("\n".join(where.lines()))
     return EXIT_OK
@@ -287,7 +318,7 @@ def _train_json(args, data, runs, locations, groups) -> dict:
         out_runs.append({"seed": runs.seeds[i], **where.as_json(), "diverged": bool(runs.diverged[i]), "history": history})
     strata = [{"truncated": list(g.truncated), "kept": list(g.kept), "in_stratum": g.in_stratum, "runs": len(g.members),
                "bound": num(g.bound), "members": list(g.members)} for g in groups]
-    return {"Q": data.Q, "L": runs.L, "N": data.N, "inits": runs.K, "steps": runs.checkpoints[-1],
+    return {"Q": data.Q, "L": runs.L, "N": data.N, "units": units_json(data), "inits": runs.K, "steps": runs.checkpoints[-1],
             "optimizer": runs.optimizer, "lr": runs.lr, "seed": args.seed, "initialization": INITIALIZATION,
             "strata": strata, "runs": out_runs}
 

@@ -41,6 +41,7 @@ target length, so ``s`` and ``t`` are independent.  Costs, bounds and cost margi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -51,7 +52,7 @@ from ._errors import DataError
 from .data import ClusterData
 from .network import Parameters
 
-__all__ = ["Units", "choose_units", "float_units", "offset_dominated", "in_units", "OFFSET_DIGITS", "RADIUS_BITS"]
+__all__ = ["Units", "choose_units", "float_units", "offset_dominated", "needs_exact_reading", "in_units", "OFFSET_DIGITS", "RADIUS_BITS"]
 
 OFFSET_DIGITS = 3
 """The inputs are translated when their offset exceeds ``10^3`` times their extent: float64 would spend more
@@ -220,8 +221,12 @@ def float_units(data: ClusterData) -> ClusterData:
     if data.units is not None and not data.kind.is_exact:
         return data
     units = choose_units(data)
-    if data.kind.is_exact:  # the exact radii, before rounding can merge a cluster's points
-        _require_resolution(data.radii_squared, data.X - units.c[:, None], data.source)
+    thin = _thin_clusters(data, units, merged=False)
+    if thin:
+        j, ratio = thin[0]
+        raise DataError(f"{data.source}: float64 cannot hold cluster {j}: its radius is 10^{ratio:.0f} of the data's "
+                        f"extent about c, below the 2^-{RADIUS_BITS} float64 needs to keep a cluster's shape (its points "
+                        "would round together); use exact arithmetic (--exact), which takes the data as given")
     X = arith.array(units.inputs(data.X), "float")
     Y = arith.array(units.targets(data.Y), "float")
     if arith.rank(Y) < data.Q:
@@ -231,25 +236,31 @@ def float_units(data: ClusterData) -> ClusterData:
                         f"coordinates span 10^{low:.0f} .. 10^{high:.0f}, a ratio no common unit t changes; "
                         "use exact arithmetic (--exact)")
     try:
-        scaled = ClusterData(X=X, labels=data.labels, Y=Y, kind="float", source=data.source, units=units)
+        return ClusterData(X=X, labels=data.labels, Y=Y, kind="float", source=data.source, units=units)
     except DataError as e:
         raise DataError(f"in float64, in units {units}: {e}; use exact arithmetic (--exact), which takes the data as "
                         "given") from None
-    if not data.kind.is_exact:
-        _require_resolution(scaled.radii_squared, scaled.X, data.source)
-    return scaled
 
 
-def _require_resolution(radii_squared, centred: np.ndarray, source: str) -> None:
-    """Refuse when a cluster's nonzero radius ``δ_j`` is below ``2^-RADIUS_BITS`` of the extent
-    ``max |x − c|_∞`` (``centred`` is ``X − c 1ᵀ`` in any units): its shape would not survive rounding to
-    float64."""
-    extent = arith.to_fraction(np.max(np.abs(centred)))
-    for j, r2 in enumerate(radii_squared, start=1):
-        r2 = arith.to_fraction(r2)
-        if 0 < r2 < (extent / 2**RADIUS_BITS) ** 2:
-            ratio = sizes.log10_abs(r2 / extent**2) / 2
-            raise DataError(f"{source}: float64 cannot hold cluster {j}: its radius is 10^{ratio:.0f} of the "
-                            f"data's extent about c, below the 2^-{RADIUS_BITS} float64 needs to keep a cluster's "
-                            "shape (its points would round together); use exact arithmetic (--exact), which takes the "
-                            "data as given")
+def needs_exact_reading(data: ClusterData) -> bool:
+    """Whether float data read from decimal text may have lost, in the reading, digits that float mode's units
+    would keep: their offset dominates (:func:`offset_dominated`), or a cluster of two or more points is
+    thinner than ``2^-RADIUS_BITS`` of the extent (its points may have rounded together).  The text is then
+    read again exactly and :func:`float_units` decides on the exact values."""
+    return offset_dominated(data) or bool(_thin_clusters(data, choose_units(data), merged=True))
+
+
+def _thin_clusters(data: ClusterData, units: Units, merged: bool) -> list:
+    """``(j, log10(δ_j / extent))`` of the clusters whose radius ``δ_j`` is below ``2^-RADIUS_BITS`` of the extent
+    ``max |x − c|_∞``, computed in the units ``units`` (no overflow); radius 0 counts only with ``merged`` and
+    for clusters of two or more points (points that may have rounded together)."""
+    Z = units.inputs(data.X)
+    extent2 = arith.to_fraction(np.max(np.abs(Z))) ** 2
+    means = (Z @ data.membership) / arith.array(list(data.sizes), data.kind)[None, :]
+    dev2 = np.sum((Z - means[:, data.labels - 1]) ** 2, axis=0)
+    out = []
+    for j, n in enumerate(data.sizes, start=1):
+        r2 = arith.to_fraction(arith.largest(dev2[data.labels == j]))
+        if r2 * 4**RADIUS_BITS < extent2 and (r2 > 0 or (merged and n > 1)):
+            out.append((j, sizes.log10_abs(r2 / extent2) / 2 if r2 else -math.inf))
+    return out

@@ -1,5 +1,5 @@
 """Numbers of any magnitude: exact data at 1e-300 .. 1e300 and cluster spreads down to 1e-200 run to a
-verdict (no internal error, nothing refuted), float mode refuses what float64 cannot compute, and
+verdict (no internal error, nothing refuted), float mode changes units where float64 needs it, and
 ``check --json`` is strict JSON."""
 
 import json
@@ -49,11 +49,16 @@ def test_exact_check_at_any_magnitude(tmp_path, capsys, exponent, spread):
 
 
 @pytest.mark.parametrize("exponent", [100, -100])
-def test_float_check_refuses_beyond_float_range(tmp_path, capsys, exponent):
+def test_float_check_changes_units_beyond_float_range(tmp_path, capsys, exponent):
     csv = scaled_csv(tmp_path / "d.csv", 2, exponent)
-    assert main(["check", "--quiet", "--float", "--only", "T1", "--data", str(csv)]) == 2
-    err = capsys.readouterr().err.strip()
-    assert "--float" in err and str(csv) in err and "\n" not in err
+    assert main(["check", "--quiet", "--float", "--json", "--only", "T1", "--data", str(csv)]) == 0
+    captured = capsys.readouterr()
+    units = strict_json(captured.out)["units"]
+    # example data have coordinates within 2.85 .. 3.15 and 0 +- 0.15: extent 3.15 * 10^exponent, no offset
+    assert (Fraction(units["s"]), Fraction(units["t"])) == (Fraction(10) ** exponent, 1)
+    assert [Fraction(c) for c in units["c"]] == [0, 0]
+    err = captured.err.strip()
+    assert "\n" not in err and f"s = 1e{exponent}" in err
 
 
 @pytest.mark.parametrize("Q", [1, 2, 3, 4, 5, 6])

@@ -1,0 +1,145 @@
+"""Float mode's change of units ``x' = (x − c)/s``, ``y' = y/t``: the parameter map ``θ' = φ(θ)`` satisfies
+``F_{θ'}(x') = F_θ(x)/t`` exactly, the units chosen are the ones the data's bounding box dictates, and float
+mode on data at ``10^±200`` or offset by ``10^100`` settles every claim as exact mode does on the same data and
+as float mode does on the same data in units of order one."""
+
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from strategies_data import anisotropic_data
+from symgeom import DataError
+from symgeom.cli import main
+from symgeom.cost import cost
+from symgeom.data import ClusterData, default_data
+from symgeom.datafiles import csv_text
+from symgeom.network import output, preactivations, random_parameters
+from symgeom.units import Units, choose_units, float_units
+
+ORIGINAL = default_data()
+
+
+def exact_data(points, targets=None, source="test") -> ClusterData:
+    """Exact data from ``Q x N`` points (as Fractions) with the default data's labels."""
+    return ClusterData.from_arrays(np.array(points, dtype=object).T, ORIGINAL.labels, targets, kind="exact", source=source)
+
+
+def shifted(scale=Fraction(1), offset=Fraction(0)):
+    """The default data, every coordinate times ``scale`` plus ``offset``, exactly."""
+    return exact_data([[Fraction(int(v.p), int(v.q)) * scale + offset for v in row] for row in ORIGINAL.X])
+
+
+@pytest.mark.parametrize("Q, seed, units", [(2, 0, Units((3, -7), -1, 200, -100)), (3, 4, Units((5, 0, -2), 2, -150, 3)),
+                                            (3, 5, Units((0, 0, 0), 0, 1, 0))])
+def test_parameter_map_transfers_outputs_and_costs_exactly(Q, seed, units):
+    data = anisotropic_data(Q, seed)
+    X, Y = units.inputs(data.X), units.targets(data.Y)
+    # independent of the code under test: x' and y' from the definitions, with exact Fractions
+    c, s, t = ([Fraction(m) * Fraction(10) ** units.centre_exponent for m in units.centre],
+               Fraction(10) ** units.input_exponent, Fraction(10) ** units.target_exponent)
+    assert all(Fraction(int(X[i, n].p), int(X[i, n].q)) == (Fraction(int(data.X[i, n].p), int(data.X[i, n].q)) - c[i]) / s
+               for i in range(Q) for n in range(data.N))
+    scaled = ClusterData(X=X, labels=data.labels, Y=Y, kind="exact")
+    for L in (1, 3):
+        theta = random_parameters(Q, L, "exact", seed=seed)
+        theta_ = units.parameters(theta)
+        assert (output(theta_, X) * units.t == output(theta, data.X)).all()  # F_θ'(x') = F_θ(x)/t, exactly
+        for a_, a in zip(preactivations(theta_, X)[:L], preactivations(theta, data.X)[:L]):
+            assert (a_ == a).all()  # every hidden pre-activation is the same number
+        assert cost(theta_, scaled) * units.t**2 == cost(theta, data)  # C'(θ') = C(θ)/t²
+        back = units.original_parameters(theta_)
+        assert all((a == b).all() for a, b in zip(back.weights + back.biases, theta.weights + theta.biases))
+
+
+def test_units_follow_the_bounding_box():
+    # default data: x1 and x3 within -0.1 .. 3.1, x2 within -0.2 .. 3.1 (read off default.csv)
+    assert choose_units(ORIGINAL) == Units((0, 0, 0), 0, 0, 0)
+    assert choose_units(shifted(Fraction(10) ** 200)) == Units((0, 0, 0), 0, 200, 0)  # extent 3.1e200
+    assert choose_units(shifted(Fraction(10) ** -200)) == Units((0, 0, 0), 0, -200, 0)
+    # offset 10^100: half-widths 1.6, 1.65, 1.6, so c is the box midpoint to 10^-3: 10^100 + (1.5, 1.45, 1.5),
+    # and the extent about c is 1.65, so s = 1
+    units = choose_units(shifted(offset=Fraction(10) ** 100))
+    assert [Fraction(int(v.p), int(v.q)) for v in units.c] == [Fraction(10) ** 100 + Fraction(m, 100) for m in (150, 145, 150)]
+    assert units.s == 1 and units.t == 1
+    targets = [[Fraction(2) * 10**300, 0, 0], [0, Fraction(3) * 10**299, 0], [0, 0, 1]]
+    units = choose_units(exact_data([[Fraction(int(v.p), int(v.q)) for v in row] for row in ORIGINAL.X], targets))
+    assert units.target_exponent == 300  # max |y| = 2e300
+
+
+def test_exact_data_are_rescaled_then_rounded_once():
+    big = float_units(shifted(Fraction(10) ** 200))
+    assert big.kind == "float" and (big.X == default_data("float").X).all()  # (10^200 x)/10^200 = x, rounded once
+    assert big.units.as_json()["s"] == "1e200"
+    offset = float_units(shifted(offset=Fraction(10) ** 100))
+    expected = np.array([[float(Fraction(int(v.p), int(v.q)) - Fraction(m, 100)) for v in row]
+                         for row, m in zip(ORIGINAL.X, (150, 145, 150))])
+    assert (offset.X == expected).all()
+
+
+def test_targets_no_unit_can_hold_are_refused():
+    targets = [[Fraction(10) ** 300, 0, 0], [0, 1, 0], [0, 0, 1]]  # independent, but 10^-300 apart in float64
+    with pytest.raises(DataError, match="no common unit t"):
+        float_units(exact_data([[Fraction(int(v.p), int(v.q)) for v in row] for row in ORIGINAL.X], targets))
+
+
+def test_cluster_below_float_resolution_is_refused(tmp_path, capsys):
+    # cluster 1 shrunk to 10^-200 of its size about its first point: float64 would round its points together
+    points = [[Fraction(int(v.p), int(v.q)) for v in row] for row in ORIGINAL.X]
+    first = [row[0] for row in points]
+    for n in np.flatnonzero(ORIGINAL.labels == 1):
+        for i in range(3):
+            points[i][n] = first[i] + (points[i][n] - first[i]) / Fraction(10) ** 200
+    csv = tmp_path / "thin.csv"
+    csv.write_text(csv_text(exact_data(points)))
+    assert main(["check", "--quiet", "--float", "--only", "T1", "--data", str(csv)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "float64 cannot hold cluster 1" in err and "--exact" in err and "\n" not in err
+    assert main(["check", "--quiet", "--only", "T1", "--data", str(csv)]) == 0  # exact mode takes the data as given
+
+
+def settled(argv, capsys) -> dict:
+    """``check --json`` on ``argv``: what every claim and stratum settled, float and exact statuses made
+    comparable (``certified`` is the exact counterpart of ``checked``), and the units."""
+    assert main(["check", "--quiet", "--json"] + argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    status = lambda s: "checked" if s == "certified" else s  # noqa: E731
+    strata = [(tuple(s["truncated"]), s["verdict"], status(s["certificate"]["status"]), tuple(s["weight_ranks"]),
+               s["hessian_nullity"], s["manifold_dimension"]) for s in out["local_minima"]]
+    g = out["global_minimizer"]
+    return {"claims": [(c["id"], status(c["status"])) for c in out["claims"]], "strata": strata,
+            "global": (status(g["status"]), g["order"], g["manifold_dimension"], g["hessian_nullity"],
+                       g["symmetry_dimension"]), "units": out["units"]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, data, s, c", [
+    ("big", shifted(Fraction(10) ** 200), "1e200", [0, 0, 0]),
+    ("tiny", shifted(Fraction(10) ** -200), "1e-200", [0, 0, 0]),
+    ("offset", shifted(offset=Fraction(10) ** 100), "1", [10**100 + Fraction(m, 100) for m in (150, 145, 150)])])
+def test_float_mode_in_new_units_settles_claims_as_exact_mode(tmp_path, capsys, name, data, s, c):
+    csv = tmp_path / f"{name}.csv"
+    csv.write_text(csv_text(data))
+    as_float = settled(["--float", "--data", str(csv)], capsys)
+    assert as_float["units"]["s"] == s and [Fraction(x) for x in as_float["units"]["c"]] == c
+    as_exact = settled(["--data", str(csv)], capsys)
+    reference = settled(["--float"], capsys)  # the embedded default: the same data in units of order one
+    for key in ("claims", "strata", "global"):
+        assert as_float[key] == as_exact[key] == reference[key], key
+    assert all(status != "refuted" for _, status in as_float["claims"])
+
+
+@pytest.mark.slow
+def test_constructed_point_is_written_in_the_data_units_and_located_there(tmp_path, capsys):
+    csv = tmp_path / "big.csv"
+    csv.write_text(csv_text(shifted(Fraction(10) ** 200)))
+    theta = tmp_path / "theta.json"
+    assert main(["construct", "--float", "--data", str(csv), "--out", str(theta)]) == 0
+    written = json.loads(theta.read_text())
+    W1 = np.array(written["weights"][0], dtype=float)
+    assert 0 < np.max(np.abs(W1)) < 1e-190  # W_1 = W_1'/s: the first layer reads inputs of size 10^200
+    capsys.readouterr()
+    assert main(["locate", "--float", "--json", "--data", str(csv), "--params", str(theta)]) == 0
+    where = json.loads(capsys.readouterr().out)
+    assert where["verdict"] == "at_stratum_minimum" and where["units"]["s"] == "1e200"
