@@ -263,15 +263,21 @@ def require_float_computable(args) -> ClusterData:
     from ._errors import DataError
     from .units import float_units, needs_exact_reading
 
+    failure = None
     try:
         data = _read_data(args)
         exact = needs_exact_reading(data)
-    except DataError:
-        data, exact = None, True  # the exact reading below raises the error again, or shows it was rounding
+    except DataError as e:
+        failure, exact = e, True  # a float64 reading error stands unless the exact values show it was rounding
     if exact:
-        data = _read_data(argparse.Namespace(**{**vars(args), "kind": Kind.EXACT}))
+        try:
+            data = _read_data(argparse.Namespace(**{**vars(args), "kind": Kind.EXACT}))
+        except DataError:
+            if failure is None:
+                raise
+            raise failure from None
     data = float_units(data)
-    if not data.units.is_identity:
+    if data.units is not None and not data.units.is_identity:
         print(f"symgeom: --float computes in units {data.units}", file=sys.stderr, flush=True)
     return data
 

@@ -213,8 +213,9 @@ def choose_units(data: ClusterData) -> Units:
 
 
 def float_units(data: ClusterData) -> ClusterData:
-    """The data in float64, in the units of :func:`choose_units` (carried as ``.units``): exact data are
-    transformed exactly and rounded once, float data are transformed in float64.  Refused (``DataError``,
+    """The data in float64, in the units of :func:`choose_units` (carried as ``.units``; float data needing
+    no change are returned as they are): exact data are transformed exactly and rounded once, float data
+    are transformed in float64, and the result is validated again (rounding may merge points).  Refused (``DataError``,
     saying why) only when float64 cannot hold the data even in these units: a cluster narrower than
     ``2^-RADIUS_BITS`` of the extent, targets whose float64 values are dependent, or means that round to an
     affinely dependent set."""
@@ -227,6 +228,8 @@ def float_units(data: ClusterData) -> ClusterData:
         raise DataError(f"{data.source}: float64 cannot hold cluster {j}: its radius is 10^{ratio:.0f} of the data's "
                         f"extent about c, below the 2^-{RADIUS_BITS} float64 needs to keep a cluster's shape (its points "
                         "would round together); use exact arithmetic (--exact), which takes the data as given")
+    if units.is_identity and not data.kind.is_exact:
+        return data  # float data already in units of order one: as given (``units`` stays ``None``)
     X = arith.array(units.inputs(data.X), "float")
     Y = arith.array(units.targets(data.Y), "float")
     if arith.rank(Y) < data.Q:
