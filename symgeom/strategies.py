@@ -26,9 +26,9 @@ __all__ = ["clustered_data", "parameter_points", "activation_patterns"]
 SCALE_EXPONENTS = st.integers(-300, 300)
 """Magnitudes ``10^-300 .. 10^300``: within float64's range (``1e±308``) with the coordinates' factor of up to 170."""
 
-SPREAD_EXPONENTS = st.sampled_from([0, 0, -1, -3, -6, -7, -8, -9, -12, -16, -20, -50, -100, -200])
+SPREAD_EXPONENTS = st.sampled_from([0, 0, -1, -3, -6, -8, -10, -11, -12, -13, -14, -16, -20, -50, -100, -200])
 """Cluster spreads relative to the centres, down to ``10^-200``; dense around float64's thresholds
-(``2^-26 ≈ 1.5e-8``, where float mode starts refusing, and its resolution ``2^-53 ≈ 1.1e-16``)."""
+(``2^-44 ≈ 5.7e-14``, where float mode starts refusing, and its resolution ``2^-53 ≈ 1.1e-16``)."""
 
 
 @st.composite

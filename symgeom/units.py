@@ -58,10 +58,11 @@ OFFSET_DIGITS = 3
 """The inputs are translated when their offset exceeds ``10^3`` times their extent: float64 would spend more
 than 3 of its 16 decimal digits on it."""
 
-RADIUS_BITS = 26
-"""Float64 refuses data with a cluster whose (nonzero) radius is below ``2^-26`` of the data's extent about
-``c``: its points, rounded to float64's 53 bits, would keep fewer than 27 bits of the cluster's shape, and float
-checks (tolerance ``1e-9`` relative) would judge the rounding, not the data."""
+RADIUS_BITS = 44
+"""Float64 refuses data with a cluster whose (nonzero) radius is below ``2^-44 ≈ 5.7e-14`` of the data's extent
+about ``c``: its points, rounded to float64's 53 bits, would keep fewer than 9 bits (under 3 digits) of the
+cluster's shape, and the data float64 computes on would no longer be these data.  Above it float mode
+computes (clusters of relative radius ``1e-8`` are checked in the tests against exact bounds)."""
 
 TRANSFER = ("theta' = (s W_1, W_1 c + b_1, W_2, b_2, ..., W_L, b_L, W_{L+1}/t, b_{L+1}/t) has the same hidden "
             "pre-activations at x' = (x - c)/s as theta at x, F_theta'(x') = F_theta(x)/t and C'(theta') = C(theta)/t^2; "

@@ -149,7 +149,7 @@ UNITS_FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database
                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 MIN_COMPARED_SHARE = 0.5
 """At least this share of the drawn data sets must be computed in float64 (not refused), so the comparison
-is not vacuous; the spreads below ``2^-26`` of the extent, which float mode refuses, are about a third."""
+is not vacuous; the spreads below ``2^-44`` of the extent, which float mode refuses, are about a quarter."""
 
 
 @pytest.mark.slow
