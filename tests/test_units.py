@@ -143,3 +143,34 @@ def test_constructed_point_is_written_in_the_data_units_and_located_there(tmp_pa
     assert main(["locate", "--float", "--json", "--data", str(csv), "--params", str(theta)]) == 0
     where = json.loads(capsys.readouterr().out)
     assert where["verdict"] == "at_stratum_minimum" and where["units"]["s"] == "1e200"
+
+
+def test_float_margin_within_tolerance_is_undecided_not_refuted():
+    from symgeom.certificates import certify_positive
+
+    assert certify_positive(np.array([1e-15, 1.0]), "x").status == "undecided"  # rounding may hide either sign
+    assert certify_positive(np.array([-1e-3, 1.0]), "x").status == "refuted"  # beyond -tol: a counterexample
+    assert certify_positive(np.array([1e-15, 1.0]), "x", strict=False).status == "checked"
+
+
+THIN = ([[93, 93, 93, Fraction(-6999998, 10**6), Fraction(-6999998, 10**6), Fraction(-7000019, 10**6),
+          Fraction(-6999999, 10**6), Fraction(-700002, 10**5)],
+         [Fraction(-44000008, 10**6), Fraction(-43999994, 10**6), Fraction(-43999994, 10**6), Fraction(56000005, 10**6),
+          Fraction(56000007, 10**6), Fraction(-43999992, 10**6), Fraction(-43999992, 10**6), Fraction(-43999996, 10**6)],
+         [Fraction(-4399999, 10**5), Fraction(-43999992, 10**6), Fraction(-44, 1), Fraction(-44000003, 10**6),
+          Fraction(-43999991, 10**6), 56, 56, 56]], [1, 1, 1, 2, 2, 3, 3, 3])
+
+
+@pytest.mark.slow
+def test_thin_clusters_found_by_fuzzing_are_not_refuted_in_float():
+    """Clusters of relative radius ~1e-7 at magnitude 1e-114 (a case the fuzzing found): the invertible
+    candidates of N2 (c) lie 1e-15 above their bounds, which exact arithmetic certifies and float64 cannot
+    resolve; float mode says undecided there, never refuted."""
+    from symgeom.claims import Context, run_claims
+
+    points, labels = THIN
+    data = ClusterData.from_arrays(np.array([[v * Fraction(10) ** -115 for v in row] for row in points], dtype=object).T,
+                                   labels, kind="exact")
+    (exact,) = run_claims(Context(data, 3), "N2")
+    (floats,) = run_claims(Context(float_units(data), 3), "N2")
+    assert exact.status == "certified" and floats.status != "refuted"
