@@ -144,7 +144,7 @@ def test_csv_garbage_never_crashes(tmp_path_factory, text):
         assert str(path) in str(e)
 
 
-UNITS_FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
+UNITS_FUZZ = settings(max_examples=32, deadline=None, derandomize=True, database=None,
                       phases=[Phase.explicit, Phase.generate],  # shrinking exact data of 600 digits takes minutes
                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 MIN_COMPARED_SHARE = 0.5
