@@ -135,10 +135,6 @@ class Units:
         W[-1], b[-1] = t * W[-1], t * b[-1]
         return Parameters(tuple(W), tuple(b))
 
-    def original_cost(self, cost):
-        """``C = t² C'``: a cost (bound, cost margin) in these units, in the units of the data as given."""
-        return cost * _cast(self.t, "float" if isinstance(cost, float) else "exact") ** 2
-
     def as_json(self) -> dict:
         """``c``, ``s``, ``t`` as exact decimal strings, and how the numbers shown relate to the data as given."""
         return {"c": [_decimal(m, self.centre_exponent) for m in self.centre],
