@@ -3,17 +3,20 @@ mode computes, and why every claim transfers back to the data as given.
 
 Float64 checks compare residuals with tolerances ``FLOAT_RTOL · max(1, scale)`` and form second and fourth
 powers of the data (costs, Hessians), so they mean what they say in units where the data are of order one.
-Float mode therefore measures
+Float mode computes on the data **as given** (the identity units) whenever every nonzero coordinate of the
+points and targets lies within ``10^±FLOAT_SAFE_EXPONENT`` (and none is a float subnormal) and the inputs'
+offset does not dominate their extent (:func:`needs_units`); there its checks are those of the data themselves.
+Only otherwise does it measure
 
-* **inputs** in units ``x' = (x − c)/s``: ``s = 10^k`` with ``1 <= max_n |x_n − c|_∞ / s < 10`` (the data's
-  extent about ``c`` is of order one), and ``c = 0`` unless the data's offset dominates their extent
-  (``max |midpoint| > 10^OFFSET_DIGITS · half-width`` of the bounding box), when ``c`` is the midpoint of the
-  bounding box rounded to ``10^-OFFSET_DIGITS`` of the half-width — without it float64 spends the leading
-  digits of every coordinate on the offset and rounds the clusters' shape away.  ``s`` is **one number**, not
-  one per coordinate: the change must be a similarity so that distances keep their ratios (``ρ = δ/h``),
-  cones stay cones and an orthogonal ``W`` stays a multiple of one (T4); a per-coordinate scaling would not.
-  It is a **power of ten** because data are decimal text: ``c`` and ``s`` are short exact decimals, and data
-  given as ``10^k`` times decimals come back as exactly those decimals.
+* **inputs** in units ``x' = (x − c)/s``: ``c`` is the midpoint of the bounding box rounded to
+  ``10^-OFFSET_DIGITS`` of its half-width (an exact short decimal), always, and ``s = 10^k`` with
+  ``1 <= max_n |x_n − c|_∞ / s < 10`` (the data's extent about ``c`` is of order one).  Translating always
+  matters: with ``c = 0`` an offset sets ``s``, the clusters come out thin in the new units (``h' ≪ 1``), the
+  construction's weights grow like ``1/h'`` and the float checks' ``max(1, ·)`` floors no longer measure them.
+  ``s`` is **one number**, not one per coordinate: the change must be a similarity so that distances keep their
+  ratios (``ρ = δ/h``), cones stay cones and an orthogonal ``W`` stays a multiple of one (T4); a per-coordinate
+  scaling would not.  It is a **power of ten** because data are decimal text: ``c`` and ``s`` are short exact
+  decimals, and data given as ``10^k`` times decimals come back as exactly those decimals.
 * **targets** in units ``y' = y/t``, ``t = 10^m`` with ``1 <= max |y_jq| / t < 10``: a scaling only.  MATH.md
   §1 assumes linearly independent targets (N2 (c) uses that ``aff{y_j : j ∈ U}`` misses ``y_k``); a scaling
   keeps them independent, a translation ``y − d`` need not (``d = y_1`` makes one target zero).
@@ -52,11 +55,14 @@ from ._errors import DataError
 from .data import ClusterData
 from .network import Parameters
 
-__all__ = ["Units", "choose_units", "float_units", "offset_dominated", "needs_exact_reading", "in_units", "OFFSET_DIGITS", "RADIUS_BITS"]
+__all__ = ["Units", "choose_units", "float_units", "offset_dominated", "needs_units", "needs_exact_reading", "in_units", "OFFSET_DIGITS", "RADIUS_BITS"]
 
-OFFSET_DIGITS = 3
-"""The inputs are translated when their offset exceeds ``10^3`` times their extent: float64 would spend more
-than 3 of its 16 decimal digits on it."""
+OFFSET_DIGITS = 2
+"""The units change when the inputs' offset exceeds ``10^2`` times their extent (the half-width of the
+bounding box); then ``c`` is that midpoint rounded to ``10^-2`` of the half-width.  Below it float mode computes on
+the data as given, as before units existed (offsets 100 times an extent 1.6 are checked there in the tests); at
+an offset 1500 times it, the float checks of G3 on the data as given measure the offset, not the clusters
+(their finite-difference steps and ``max(1, ·)`` floors are absolute), and refuted what exact mode certifies."""
 
 RADIUS_BITS = 44
 """Float64 refuses data with a cluster whose (nonzero) radius is below ``2^-44 ≈ 5.7e-14`` of the data's extent
@@ -195,18 +201,42 @@ def offset_dominated(data: ClusterData) -> bool:
     return half > 0 and max(abs(h + l) / 2 for l, h in zip(lo, hi)) > 10**OFFSET_DIGITS * half
 
 
+def _subnormal(a: np.ndarray) -> bool:
+    """Whether a float array holds a subnormal value (nonzero, below ``2^-1022``: fewer than 53 bits kept)."""
+    if arith.kind_of(a).is_exact:
+        return False
+    flat = np.abs(np.asarray(a, dtype=float))
+    return bool(np.any((flat > 0) & (flat < np.finfo(float).tiny)))
+
+
+def needs_units(data: ClusterData) -> bool:
+    """Whether float64 cannot compute on the data as given: a nonzero coordinate of the points or targets
+    lies beyond ``10^±FLOAT_SAFE_EXPONENT`` (or is a float subnormal), or the inputs' offset dominates their
+    extent (:func:`offset_dominated`).  Otherwise the units are the identity and float mode computes on the
+    data as given, exactly as before units existed."""
+    return (not sizes.float_representable(data.X, data.Y) or _subnormal(data.X) or _subnormal(data.Y)
+            or offset_dominated(data))
+
+
 def choose_units(data: ClusterData) -> Units:
-    """The units of float mode (module docstring): ``c`` (zero unless the offset dominates), ``s`` and ``t``."""
+    """The units of float mode (module docstring): the identity unless :func:`needs_units`; otherwise ``c`` the
+    midpoint of the bounding box rounded to ``10^-OFFSET_DIGITS`` of its half-width (always: a scaling alone of
+    offset data would make the clusters thin in the new units, and the float checks' ``max(1, ·)`` floors would
+    then dwarf the construction's weights, which grow like ``1/h'``), ``s`` from the spread about ``c`` and
+    ``t`` from the targets."""
+    if not needs_units(data):
+        return Units.identity(data.Q)
     lo, hi = _bounds(data.X)
-    centre, e = (0,) * data.Q, 0
-    if offset_dominated(data):
-        e = sizes.decimal_exponent(max((h - l) / 2 for l, h in zip(lo, hi))) - OFFSET_DIGITS
-        centre = tuple(round((h + l) / 2 / _power(e)) for l, h in zip(lo, hi))
+    half = max((h - l) / 2 for l, h in zip(lo, hi))
+    e = sizes.decimal_exponent(half) - OFFSET_DIGITS if half else 0
+    centre = tuple(round((h + l) / 2 / _power(e)) for l, h in zip(lo, hi))
+    if not any(centre):
+        centre, e = (0,) * data.Q, 0
     c = [m * _power(e) for m in centre]
     extent = max(max(abs(h - ci), abs(l - ci)) for l, h, ci in zip(lo, hi, c))
     k = sizes.decimal_exponent(extent) if extent else 0
     m = sizes.decimal_exponent(arith.to_fraction(np.max(np.abs(data.Y))))
-    return Units(centre if any(centre) else (0,) * data.Q, e if any(centre) else 0, k, m)
+    return Units(centre, e, k, m)
 
 
 def float_units(data: ClusterData) -> ClusterData:
@@ -244,10 +274,11 @@ def float_units(data: ClusterData) -> ClusterData:
 
 def needs_exact_reading(data: ClusterData) -> bool:
     """Whether float data read from decimal text may have lost, in the reading, digits that float mode's units
-    would keep: their offset dominates (:func:`offset_dominated`), or a cluster of two or more points is
+    would keep: the units change (:func:`needs_units`: values beyond the safe range, subnormal points or
+    targets, which keep fewer than 53 bits, or a dominant offset), or a cluster of two or more points is
     thinner than ``2^-RADIUS_BITS`` of the extent (its points may have rounded together).  The text is then
     read again exactly and :func:`float_units` decides on the exact values."""
-    return offset_dominated(data) or bool(_thin_clusters(data, choose_units(data), merged=True))
+    return needs_units(data) or bool(_thin_clusters(data, choose_units(data), merged=True))
 
 
 def _thin_clusters(data: ClusterData, units: Units, merged: bool) -> list:

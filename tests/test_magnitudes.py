@@ -54,9 +54,15 @@ def test_float_check_changes_units_beyond_float_range(tmp_path, capsys, exponent
     assert main(["check", "--quiet", "--float", "--json", "--only", "T1", "--data", str(csv)]) == 0
     captured = capsys.readouterr()
     units = strict_json(captured.out)["units"]
-    # example data have coordinates within 2.85 .. 3.15 and 0 +- 0.15: extent 3.15 * 10^exponent, no offset
-    assert (Fraction(units["s"]), Fraction(units["t"])) == (Fraction(10) ** exponent, 1)
-    assert [Fraction(c) for c in units["c"]] == [0, 0]
+    # beyond the safe range the inputs are translated to the midpoint c of their bounding box (to 10^-2 of the
+    # half-width) and scaled by s = 10^k with the extent about c in [s, 10 s)
+    example = example_data(2, 1).X
+    lo, hi = ([Fraction(int(v.p), int(v.q)) * Fraction(10) ** exponent for v in f(axis=1)] for f in (example.min, example.max))
+    c = [Fraction(x) for x in units["c"]]
+    half = max(h - l for l, h in zip(lo, hi)) / 2
+    assert all(abs(ci - (h + l) / 2) <= half / 100 for ci, l, h in zip(c, lo, hi))
+    extent = max(max(h - ci, ci - l) for ci, l, h in zip(c, lo, hi))
+    assert Fraction(units["t"]) == 1 and Fraction(units["s"]) <= extent < 10 * Fraction(units["s"])
     err = captured.err.strip()
     assert "\n" not in err and f"s = 1e{exponent}" in err
 

@@ -56,9 +56,13 @@ def test_parameter_map_transfers_outputs_and_costs_exactly(Q, seed, units):
 def test_units_follow_the_bounding_box():
     # default data: x1 and x3 within -0.1 .. 3.1, x2 within -0.2 .. 3.1 (read off default.csv)
     assert choose_units(ORIGINAL) == Units((0, 0, 0), 0, 0, 0)
-    assert choose_units(shifted(Fraction(10) ** 200)) == Units((0, 0, 0), 0, 200, 0)  # extent 3.1e200
-    assert choose_units(shifted(Fraction(10) ** -200)) == Units((0, 0, 0), 0, -200, 0)
-    # offset 10^100: half-widths 1.6, 1.65, 1.6, so c is the box midpoint to 10^-3: 10^100 + (1.5, 1.45, 1.5),
+    # beyond float64's safe range the inputs are always translated: c = the box midpoint (1.5, 1.45, 1.5)·10^200
+    # to 10^-2 of the half-width 1.65·10^200, and s = 10^200 from the extent 1.65·10^200 about c
+    assert choose_units(shifted(Fraction(10) ** 200)) == Units((150, 145, 150), 198, 200, 0)
+    assert choose_units(shifted(Fraction(10) ** -200)) == Units((150, 145, 150), -202, -200, 0)
+    # in range, an offset 100 times the extent keeps the data as given (float mode as before units existed)
+    assert choose_units(shifted(offset=Fraction(100))).is_identity
+    # offset 10^100: half-widths 1.6, 1.65, 1.6, so c is the box midpoint to 10^-2: 10^100 + (1.5, 1.45, 1.5),
     # and the extent about c is 1.65, so s = 1
     units = choose_units(shifted(offset=Fraction(10) ** 100))
     assert [Fraction(int(v.p), int(v.q)) for v in units.c] == [Fraction(10) ** 100 + Fraction(m, 100) for m in (150, 145, 150)]
@@ -69,12 +73,12 @@ def test_units_follow_the_bounding_box():
 
 
 def test_exact_data_are_rescaled_then_rounded_once():
-    big = float_units(shifted(Fraction(10) ** 200))
-    assert big.kind == "float" and (big.X == default_data("float").X).all()  # (10^200 x)/10^200 = x, rounded once
-    assert big.units.as_json()["s"] == "1e200"
-    offset = float_units(shifted(offset=Fraction(10) ** 100))
     expected = np.array([[float(Fraction(int(v.p), int(v.q)) - Fraction(m, 100)) for v in row]
                          for row, m in zip(ORIGINAL.X, (150, 145, 150))])
+    big = float_units(shifted(Fraction(10) ** 200))
+    assert big.kind == "float" and (big.X == expected).all()  # (10^200 x - c)/10^200 = x - c/10^200, rounded once
+    assert big.units.as_json()["s"] == "1e200"
+    offset = float_units(shifted(offset=Fraction(10) ** 100))
     assert (offset.X == expected).all()
 
 
@@ -115,8 +119,8 @@ def settled(argv, capsys) -> dict:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, data, s, c", [
-    ("big", shifted(Fraction(10) ** 200), "1e200", [0, 0, 0]),
-    ("tiny", shifted(Fraction(10) ** -200), "1e-200", [0, 0, 0]),
+    ("big", shifted(Fraction(10) ** 200), "1e200", [Fraction(m, 100) * 10**200 for m in (150, 145, 150)]),
+    ("tiny", shifted(Fraction(10) ** -200), "1e-200", [Fraction(m, 100) / 10**200 for m in (150, 145, 150)]),
     ("offset", shifted(offset=Fraction(10) ** 100), "1", [10**100 + Fraction(m, 100) for m in (150, 145, 150)])])
 def test_float_mode_in_new_units_settles_claims_as_exact_mode(tmp_path, capsys, name, data, s, c):
     csv = tmp_path / f"{name}.csv"
@@ -174,3 +178,38 @@ def test_thin_clusters_found_by_fuzzing_are_not_refuted_in_float():
     (exact,) = run_claims(Context(data, 3), "N2")
     (floats,) = run_claims(Context(float_units(data), 3), "N2")
     assert exact.status == "certified" and floats.status != "refuted"
+
+
+BASE = ("0,0,1\n0.2,0.1,1\n-0.2,-0.1,1\n3,1,2\n3.2,1.1,2\n2.8,0.9,2\n")
+"""Two clusters of extent 3 (the referee's base data); offset by 100 or 1500 below."""
+
+
+def offset_csv(path, offset: int):
+    rows = [line.split(",") for line in BASE.split()]
+    lines = ["x1,x2,cluster"] + [f"{float(Fraction(a) + offset)!r},{float(Fraction(b) + offset)!r},{k}" for a, b, k in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("offset, identity", [(100, True), (1500, False)])
+def test_offset_data_are_checked_in_float_as_in_exact(tmp_path, capsys, offset, identity):
+    """Offsets 100 and 1500 from clusters of extent 3: float mode keeps the data as given at 100 (in the safe range,
+    no dominant offset) and translates them at 1500, never scaling alone (which made the clusters thin in the new
+    units and refuted G3/G4/N1 in float); it settles every claim as exact mode does."""
+    csv = offset_csv(tmp_path / "off.csv", offset)
+    as_float = settled(["--float", "--data", str(csv)], capsys)
+    assert (as_float["units"]["s"], as_float["units"]["c"] == ["0", "0"]) == ("1", identity)
+    assert all(status != "refuted" for _, status in as_float["claims"])
+    as_exact = settled(["--data", str(csv)], capsys)
+    assert as_float["claims"] == as_exact["claims"] and as_float["global"][1:] == as_exact["global"][1:]
+
+
+def test_train_on_data_in_range_runs_in_their_own_units(tmp_path, capsys):
+    """The default data times 20 are in float64's safe range with no dominant offset: ``train`` keeps them as
+    given (identity units), as before units existed."""
+    data = default_data()
+    csv = tmp_path / "x20.csv"
+    csv.write_text(csv_text(exact_data([[Fraction(int(v.p), int(v.q)) * 20 for v in row] for row in data.X])))
+    assert main(["train", "--quiet", "--json", "--inits", "2", "--steps", "20", "--data", str(csv)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["units"]["c"], out["units"]["s"], out["units"]["t"]) == (["0"] * 3, "1", "1")
