@@ -84,3 +84,19 @@ def test_check_json_is_strict_for_every_option(tmp_path, capsys, options):
     targets.write_text("y1,y2,y3\n2,0,0\n0,1,0\n1,1,1\n")
     assert main(["check", "--quiet", "--json", "--targets", str(targets)] + options) in (0, 1)
     strict_json(capsys.readouterr().out)
+
+
+SUBNORMAL = "x1,x2,cluster\n0,0,1\n2E-322,1E-322,1\n-2E-322,-1E-322,1\n3E-321,1E-321,2\n3.2E-321,1.1E-321,2\n2.8E-321,9E-322,2\n"
+"""Two clusters of extent 3 times 10^-321: float64 reads them as subnormals, keeping a few bits of each."""
+
+
+def test_subnormal_data_are_read_exactly_before_float_mode(tmp_path, capsys):
+    csv = tmp_path / "sub.csv"
+    csv.write_text(SUBNORMAL)
+    values = {}
+    for kind in ("--float", "--exact"):
+        assert main(["check", "--quiet", "--json", "--only", "T1", kind, "--data", str(csv)]) == 0
+        out = strict_json(capsys.readouterr().out)
+        s = Fraction(out["units"]["s"])  # lengths shown are divided by s
+        values[kind] = (out["data"]["approx"]["rho"],) + tuple(float(Fraction(out["data"]["approx"][k]) * s) for k in ("delta", "h"))
+    assert values["--float"] == pytest.approx(values["--exact"], rel=1e-13)  # not the subnormals' few bits
