@@ -158,9 +158,13 @@ class Units:
 
 def in_units(params: Parameters, data: ClusterData) -> Parameters:
     """``params`` (given in the units of the data as read) in the units of ``data``: ``φ(θ)`` when the data
-    carry a change of units, ``θ`` itself otherwise."""
+    carry a change of units, ``θ`` itself otherwise.  ``φ`` is applied exactly (float parameters are read
+    through their shortest decimals) and the result rounded once to the data's kind: in float64, ``b_1' = W_1 c + b_1``
+    cancels the offset's leading digits and would keep only rounding."""
     units = data.units
-    return params if units is None or units.is_identity else units.parameters(params.with_kind(data.kind))
+    if units is None or units.is_identity:
+        return params
+    return units.parameters(params.with_kind("exact")).with_kind(data.kind)
 
 
 def _power(k: int) -> Fraction:

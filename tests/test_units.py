@@ -213,3 +213,23 @@ def test_train_on_data_in_range_runs_in_their_own_units(tmp_path, capsys):
     assert main(["train", "--quiet", "--json", "--inits", "2", "--steps", "20", "--data", str(csv)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["units"]["c"], out["units"]["s"], out["units"]["t"]) == (["0"] * 3, "1", "1")
+
+
+OFFSET12 = ("x1,x2,cluster\n1000000000000.000000,2000000000000.000000,1\n1000000000000.0000002,2000000000000.0000001,1\n"
+            "999999999999.9999998,1999999999999.9999999,1\n1000000000000.000003,2000000000000.000001,2\n"
+            "1000000000000.0000032,2000000000000.0000011,2\n1000000000000.0000028,2000000000000.0000009,2\n")
+"""Clusters of spread 2e-7 offset by (1e12, 2e12): float64 cannot hold them as given (the offset dominates)."""
+
+
+def test_locate_in_float_maps_exact_parameters_exactly(tmp_path, capsys):
+    """``b_1' = W_1 c + b_1`` cancels the offset's digits: formed in float64 it kept rounding only and ``locate
+    --float`` disagreed with ``locate --exact``; φ is applied exactly, then rounded once."""
+    csv, theta = tmp_path / "offset12.csv", tmp_path / "theta.json"
+    csv.write_text(OFFSET12)
+    assert main(["construct", "--exact", "--data", str(csv), "--out", str(theta)]) == 0
+    verdicts = []
+    for kind in ("--exact", "--float"):
+        capsys.readouterr()
+        assert main(["locate", kind, "--json", "--data", str(csv), "--params", str(theta)]) == 0
+        verdicts.append(json.loads(capsys.readouterr().out)["verdict"])
+    assert verdicts == ["at_stratum_minimum"] * 2
