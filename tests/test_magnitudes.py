@@ -100,3 +100,29 @@ def test_subnormal_data_are_read_exactly_before_float_mode(tmp_path, capsys):
         s = Fraction(out["units"]["s"])  # lengths shown are divided by s
         values[kind] = (out["data"]["approx"]["rho"],) + tuple(float(Fraction(out["data"]["approx"][k]) * s) for k in ("delta", "h"))
     assert values["--float"] == pytest.approx(values["--exact"], rel=1e-13)  # not the subnormals' few bits
+
+
+BASE = "x1,x2,cluster\n0,0,1\n0.2,0.1,1\n-0.2,-0.1,1\n3,1,2\n3.2,1.1,2\n2.8,0.9,2\n"
+
+
+def test_exact_check_with_huge_targets(tmp_path, capsys):
+    """Targets diag(1e300, 1): float mode refuses them (no common unit t holds both) and points to --exact;
+    exact mode decides them without converting the cost's scale (10^600) to float64."""
+    data, targets = tmp_path / "d.csv", tmp_path / "t.csv"
+    data.write_text(BASE)
+    targets.write_text("y1,y2\n1e300,0\n0,1\n")
+    assert main(["check", "--quiet", "--float", "--data", str(data), "--targets", str(targets)]) == 2
+    assert "--exact" in capsys.readouterr().err
+    assert main(["check", "--quiet", "--json", "--exact", "--data", str(data), "--targets", str(targets)]) == 0
+    assert all(c["status"] != "refuted" for c in strict_json(capsys.readouterr().out)["claims"])
+
+
+@pytest.mark.slow
+def test_exact_report_draws_huge_data_in_scaled_units(tmp_path, capsys):
+    """The figures of data at 1e200 are drawn in float mode's units (labelled on the figures), not converted
+    to float64 as given (which overflowed)."""
+    data = tmp_path / "d.csv"
+    data.write_text("x1,x2,cluster\n" + "".join(f"{line.rsplit(',', 1)[0].replace(',', 'e200,')}e200,{line.rsplit(',', 1)[1]}\n"
+                                                 for line in BASE.split()[1:]))
+    assert main(["report", "--quiet", "--exact", "--data", str(data), "--out", str(tmp_path / "rep")]) == 0
+    assert {p.name for p in (tmp_path / "rep" / "figures").iterdir()} >= {"construction.pdf", "rho.pdf"}
