@@ -276,7 +276,7 @@ def require_float_computable(args) -> ClusterData:
             if failure is None:
                 raise
             raise failure from None
-    data = float_units(data)
+    data = float_units(data, args.targets)
     if data.units is not None and not data.units.is_identity:
         print(f"symgeom: --float computes in units {data.units}", file=sys.stderr, flush=True)
     return data

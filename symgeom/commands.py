@@ -5,6 +5,7 @@ exit status."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from . import cli, sizes
@@ -341,20 +342,29 @@ def cmd_train(args) -> int:
     progress.note(f"locating {runs.K} runs")
     locations = [locate(runs.params(i), data, args.rtol) for i in range(runs.K)]
     groups = group_by_stratum(locations)
+    changed = data.units is not None and not data.units.is_identity
     if args.json:
         print(json_text(_train_json(args, data, runs, locations, groups), indent=2, ensure_ascii=False))
     else:
         print(f"data: {data}")
+        if changed:
+            print(f"training ran in changed units: {data.units}; the costs, bounds and gaps below are C' = C/t^2, "
+                  "the runs' parameters theta' = phi(theta)")
         print(f"{runs.K} runs, L = {L}, {runs.optimizer} with lr {runs.lr:g}, {args.steps} steps, "
               f"seeds {runs.seeds[0]}..{runs.seeds[-1]} ({INITIALIZATION})")
         print("\n".join(_train_table(runs, locations, groups)))
     if args.out is not None:
-        _write_training(Path(args.out), args.force, runs, locations, groups)
+        _write_training(Path(args.out), args.force, runs, locations, groups, data.units if changed else None,
+                        sys.stderr if args.json else sys.stdout)
     return EXIT_OK
 
 
-def _write_training(out: Path, force: bool, runs, locations, groups) -> None:
-    """``out/final_costs.pdf`` (:func:`symgeom.figures.training_figure`) and ``out/runs.npz``."""
+def _write_training(out: Path, force: bool, runs, locations, groups, units, stream) -> None:
+    """``out/final_costs.pdf`` (:func:`symgeom.figures.training_figure`) and ``out/runs.npz``, then a line on
+    ``stream`` (stderr under ``--json``, whose stdout is one JSON object).  When training ran in changed
+    ``units``, ``runs.npz`` holds every run's ``θ = φ⁻¹(θ')`` in the units of the data as given (computed
+    exactly, rounded once), so ``locate`` on a saved run applies ``φ`` once, and ``units`` (their JSON, with
+    ``cost`` the final ``C' = C/t²``)."""
     import io
 
     import numpy as np
@@ -363,11 +373,27 @@ def _write_training(out: Path, force: bool, runs, locations, groups) -> None:
     from .io import prepare_directory, write_bytes
 
     prepare_directory(out, force)
+    arrays = runs.arrays()
+    if units is not None:
+        arrays.update(_runs_in_original_units(runs, units))
+        arrays["units"] = np.array(json_text({**units.as_json(), "cost": "C' = C/t^2 (final cost in these units)",
+                                              "weights": "theta = phi^-1(theta'): the units of the data as given"}))
     buf = io.BytesIO()
-    np.savez(buf, **runs.arrays())
+    np.savez(buf, **arrays)
     write_bytes(out / "runs.npz", buf.getvalue())
     training_figure(locations, groups, out / "final_costs.pdf")
-    print(f"wrote {out / 'final_costs.pdf'} and {out / 'runs.npz'}")
+    print(f"wrote {out / 'final_costs.pdf'} and {out / 'runs.npz'}", file=stream)
+
+
+def _runs_in_original_units(runs, units) -> dict:
+    """``W1 … b{L+1}`` of every run in the units of the data as given: ``φ⁻¹`` exactly, rounded once."""
+    import numpy as np
+
+    with np.errstate(over="ignore"):
+        points = [units.original_parameters(runs.params(i).with_kind("exact")).with_kind("float") for i in range(runs.K)]
+    out = {f"W{l}": np.stack([p.weights[l - 1] for p in points]) for l in range(1, runs.L + 2)}
+    out.update({f"b{l}": np.stack([p.biases[l - 1] for p in points]) for l in range(1, runs.L + 2)})
+    return out
 
 
 def cmd_example(args) -> int:

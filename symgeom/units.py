@@ -243,13 +243,13 @@ def choose_units(data: ClusterData) -> Units:
     return Units(centre, e, k, m)
 
 
-def float_units(data: ClusterData) -> ClusterData:
+def float_units(data: ClusterData, targets: str | None = None) -> ClusterData:
     """The data in float64, in the units of :func:`choose_units` (carried as ``.units``; float data needing
     no change are returned as they are): exact data are transformed exactly and rounded once, float data
     are transformed in float64, and the result is validated again (rounding may merge points).  Refused (``DataError``,
     saying why) only when float64 cannot hold the data even in these units: a cluster narrower than
-    ``2^-RADIUS_BITS`` of the extent, targets whose float64 values are dependent, or means that round to an
-    affinely dependent set."""
+    ``2^-RADIUS_BITS`` of the extent, targets whose float64 values are dependent (``targets`` names their file in
+    the message), or means that round to an affinely dependent set."""
     if data.units is not None and not data.kind.is_exact:
         return data
     units = choose_units(data)
@@ -264,11 +264,18 @@ def float_units(data: ClusterData) -> ClusterData:
     X = arith.array(units.inputs(data.X), "float")
     Y = arith.array(units.targets(data.Y), "float")
     if arith.rank(Y) < data.Q:
-        low, high = sizes.log10_range(data.Y)
-        raise DataError(f"{data.source}: in float64 the targets are linearly dependent (numerical rank "
-                        f"{arith.rank(Y)} < Q = {data.Q}) although they are independent as given: their nonzero "
-                        f"coordinates span 10^{low:.0f} .. 10^{high:.0f}, a ratio no common unit t changes; "
-                        "use exact arithmetic (--exact)")
+        exponents = [sizes.decimal_exponent(sizes.magnitude(y)) for y in data.Y.T]  # per target y_j (a column)
+        each = arith.array(np.stack([arith.array(y, "exact") / arith.to_exact(_power(e))
+                                     for y, e in zip(data.Y.T, exponents)], axis=1), "float")
+        if arith.rank(each) == data.Q:  # each target in its own unit is independent: their sizes are the cause
+            cause = (f"their sizes span 10^{min(exponents)} .. 10^{max(exponents)}, a ratio no common unit t "
+                     "changes")
+        else:
+            cause = ("they are nearly parallel: they differ by less than float64's 16 digits resolve, and no "
+                     "change of units separates them")
+        raise DataError(f"{targets or data.source + ' (targets)'}: in float64 the targets are linearly dependent "
+                        f"(numerical rank {arith.rank(Y)} < Q = {data.Q}) although they are independent as given: "
+                        f"{cause}; use exact arithmetic (--exact)")
     try:
         return ClusterData(X=X, labels=data.labels, Y=Y, kind="float", source=data.source, units=units)
     except DataError as e:

@@ -233,3 +233,34 @@ def test_locate_in_float_maps_exact_parameters_exactly(tmp_path, capsys):
         assert main(["locate", kind, "--json", "--data", str(csv), "--params", str(theta)]) == 0
         verdicts.append(json.loads(capsys.readouterr().out)["verdict"])
     assert verdicts == ["at_stratum_minimum"] * 2
+
+
+def test_train_in_changed_units_saves_runs_in_the_data_units(tmp_path, capsys):
+    """Data at 1e200: training runs in changed units and says so; runs.npz holds θ = φ⁻¹(θ') (so locating a
+    saved run on the data as given applies φ once) and the units; under --json, stdout is only the JSON."""
+    csv = tmp_path / "big.csv"
+    csv.write_text(csv_text(shifted(Fraction(10) ** 200)))
+    out = tmp_path / "runs"
+    assert main(["train", "--quiet", "--json", "--inits", "2", "--steps", "5", "--data", str(csv), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["units"]["s"] == "1e200" and "wrote" in captured.err
+    with np.load(out / "runs.npz") as z:
+        assert json.loads(str(z["units"]))["s"] == "1e200"
+        W1, b1 = z["W1"][0], z["b1"][0]
+    theta = tmp_path / "run0.json"
+    weights = [W1.tolist()] + [np.load(out / "runs.npz")[f"W{l}"][0].tolist() for l in range(2, 5)]
+    biases = [b1.tolist()] + [np.load(out / "runs.npz")[f"b{l}"][0].tolist() for l in range(2, 5)]
+    theta.write_text(json.dumps({"weights": weights, "biases": biases, "kind": "float"}))
+    assert np.max(np.abs(W1)) < 1e-190  # the first layer reads inputs of size 10^200
+    assert main(["train", "--quiet", "--inits", "1", "--steps", "5", "--data", str(csv)]) == 0
+    assert "training ran in changed units" in capsys.readouterr().out
+
+
+def test_nearly_parallel_targets_are_refused_naming_the_targets_file(tmp_path, capsys):
+    data, targets = tmp_path / "d.csv", tmp_path / "near.csv"
+    data.write_text(csv_text(ORIGINAL))
+    targets.write_text("y1,y2,y3\n100000000000000000001,100000000000000000000,0\n"
+                       "100000000000000000000,100000000000000000001,0\n0,0,1\n")
+    assert main(["check", "--quiet", "--float", "--only", "T1", "--data", str(data), "--targets", str(targets)]) == 2
+    err = capsys.readouterr().err
+    assert str(targets) in err and "nearly parallel" in err and "--exact" in err
