@@ -271,7 +271,7 @@ def require_float_computable(args) -> ClusterData:
         failure, exact = e, True  # a float64 reading error stands unless the exact values show it was rounding
     if exact:
         try:
-            data = _read_data(argparse.Namespace(**{**vars(args), "kind": Kind.EXACT}))
+            data = exact_data(args)
         except DataError:
             if failure is None:
                 raise
@@ -280,6 +280,11 @@ def require_float_computable(args) -> ClusterData:
     if data.units is not None and not data.units.is_identity:
         print(f"symgeom: --float computes in units {data.units}", file=sys.stderr, flush=True)
     return data
+
+
+def exact_data(args) -> ClusterData:
+    """The data named by ``--data``/``--targets`` read exactly, as given (whatever ``--float``/``--exact`` says)."""
+    return _read_data(argparse.Namespace(**{**vars(args), "kind": Kind.EXACT}))
 
 
 def _read_data(args) -> ClusterData:

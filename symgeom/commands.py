@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import cli, sizes
+from . import arith, cli, sizes
 from ._errors import UsageError
 from .certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, json_number
 from .claims import Context, run_claims
@@ -214,19 +214,59 @@ def _construction(ctx, truncate):
     return theta.params, meta, f"S = {theta.label}, cost {sizes.format_number(C)} {relation} B_U = {sizes.format_number(theta.bound)}"
 
 
-def _original_units(params, units):
-    """``θ = φ⁻¹(θ')``: a point constructed on the data in float mode's units, in the units of the data as given
-    (what ``construct`` writes); refused when its float64 weights overflow there."""
+def _original_units(args, ctx, params, meta: dict) -> tuple:
+    """``(θ, meta, note)``: a point ``θ'`` constructed on the data in float mode's units, as ``construct --float``
+    writes it, in the units of the data as given: ``θ = φ⁻¹(θ')`` computed exactly and rounded once to float64,
+    then located exactly on the data as given.  ``meta``'s ``cost`` and ``bound`` become those of the written
+    weights there (exact: floats, or exact strings beyond float64).  Refused (``DataError``, pointing to
+    ``--exact``) when the rounding overflows or moves the point out of its stratum or off its bound."""
     import numpy as np
 
     from ._errors import DataError
+    from .cost import cost_scale
+    from .locate import GAP_RTOL, locate
 
+    units = ctx.data.units
     with np.errstate(over="ignore"):  # an overflow is refused just below
-        original = units.original_parameters(params)
-    if not all(np.isfinite(a).all() for a in original.weights + original.biases):
-        raise DataError(f"the constructed weights, in the units of the data as given ({units}), exceed the float64 "
-                        "range; use exact arithmetic (--exact)")
-    return original
+        written = units.original_parameters(params.with_kind("exact")).with_kind("float")
+    refuse = (f"{ctx.data.source}: construct --float computes in units {units}; the constructed weights, rounded to "
+              "float64 in the units of the data as given, ")
+    if not all(np.isfinite(a).all() for a in written.weights + written.biases):
+        raise DataError(refuse + "exceed the float64 range; use exact arithmetic (--exact), which writes exact weights")
+    data = cli.exact_data(args)
+    where, aim = locate(_binary_values(written), data), locate(params, ctx.data)
+    if not (where.in_stratum and where.truncated == aim.truncated and where.margin > 0
+            and abs(where.gap) <= arith.to_exact(GAP_RTOL) * cost_scale(data)):
+        state = (f"stratum {where.label}, margin {sizes.format_number(where.margin)}" if where.in_stratum
+                 else "outside every stratum")
+        raise DataError(refuse + f"are no longer the construction on the data as given (exactly there: {state}, cost "
+                        f"{sizes.format_number(where.cost)} against B_U = {sizes.format_number(where.bound)}); "
+                        "use exact arithmetic (--exact), which writes exact weights")
+    meta = {**meta, "cost": _float_or_exact(where.cost), "bound": _float_or_exact(where.bound),
+            "cost_units": "the data as given: the exact cost and stratum bound of the weights written here",
+            "units": units_json(ctx.data)}
+    return written, meta, (f" in units {units}; written in the units of the data as given, where its exact cost is "
+                           f"{sizes.format_number(where.cost)}")
+
+
+def _binary_values(params):
+    """Float64 parameters as the exact rationals they hold (what ``.npz``/``.pt`` store and a JSON float reader
+    gets back), not their shortest decimals."""
+    from fractions import Fraction
+
+    from .network import Parameters
+
+    exact = lambda a: arith.array([[Fraction(float(v)) for v in row] for row in a] if a.ndim == 2  # noqa: E731
+                                  else [Fraction(float(v)) for v in a], "exact")
+    return Parameters(tuple(exact(W) for W in params.weights), tuple(exact(b) for b in params.biases))
+
+
+def _float_or_exact(x):
+    """An exact value as a JSON float when float64 holds it (nonzero values stay nonzero), else its exact text."""
+    import math
+
+    value = sizes.saturating_float(x)
+    return value if math.isfinite(value) and (value != 0 or x == 0) else sizes.exact_text(x)
 
 
 def cmd_construct(args) -> int:
@@ -247,9 +287,8 @@ def cmd_construct(args) -> int:
     params, meta, summary = _construction(ctx, args.truncate)
     meta = {"source": ctx.data.source, **meta}
     if ctx.data.units is not None and not ctx.data.units.is_identity:
-        params = _original_units(params, ctx.data.units)
-        meta["units"] = units_json(ctx.data)  # cost and bound above are C' = C/t^2
-        summary += f" (in units {ctx.data.units})"
+        params, meta, note = _original_units(args, ctx, params, meta)
+        summary += note
     if out.suffix == ".json":
         from .network import parameters_json
 

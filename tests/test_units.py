@@ -264,3 +264,34 @@ def test_nearly_parallel_targets_are_refused_naming_the_targets_file(tmp_path, c
     assert main(["check", "--quiet", "--float", "--only", "T1", "--data", str(data), "--targets", str(targets)]) == 2
     err = capsys.readouterr().err
     assert str(targets) in err and "nearly parallel" in err and "--exact" in err
+
+
+def exact_cost(weights, biases, points, labels, Q) -> Fraction:
+    """``C`` of float weights (their binary values) on exact points with targets ``e_j``, by hand."""
+    C = Fraction(0)
+    for x, k in zip(points, labels):
+        z = x
+        for l, (W, b) in enumerate(zip(weights, biases)):
+            a = [sum(Fraction(W[i][j]) * z[j] for j in range(Q)) + Fraction(b[i]) for i in range(Q)]
+            z = [max(v, 0) for v in a] if l < len(weights) - 1 else a
+        C += sum((z[i] - (1 if i == k - 1 else 0)) ** 2 for i in range(Q))
+    return C / (2 * len(points))
+
+
+def test_construct_in_float_writes_the_cost_of_its_weights_on_the_data_as_given(tmp_path, capsys):
+    """construct --float computes in changed units, inverts φ exactly and checks the written float64 weights on
+    the data as given: the file's cost is theirs there; offset by 1e12, rounding them destroys the construction
+    and float output is refused, pointing to --exact."""
+    csv, theta = tmp_path / "big.csv", tmp_path / "theta.json"
+    csv.write_text(csv_text(shifted(Fraction(10) ** 200)))
+    assert main(["construct", "--float", "--data", str(csv), "--out", str(theta)]) == 0
+    written = json.loads(theta.read_text())
+    points = [[Fraction(int(v.p), int(v.q)) * 10**200 for v in col] for col in ORIGINAL.X.T]
+    assert written["cost"] == pytest.approx(float(exact_cost(written["weights"], written["biases"], points, ORIGINAL.labels, 3)),
+                                            rel=1e-15)
+    offset12 = tmp_path / "offset12.csv"
+    offset12.write_text(OFFSET12)
+    capsys.readouterr()
+    assert main(["construct", "--float", "--data", str(offset12), "--out", str(tmp_path / "t12.json")]) == 2
+    err = capsys.readouterr().err
+    assert "--exact" in err and "data as given" in err and not (tmp_path / "t12.json").exists()
