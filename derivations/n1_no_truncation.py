@@ -121,7 +121,7 @@ def derive(ctx) -> Derivation:
              zero_gradient),
         Step(sp.Eq(sp.Symbol(r"\dim"), expected), r"$G$ is a submersion (through $W_{L+1}, b_{L+1}$ alone), so "
              r"$G^{-1}(G^{*})$ has dimension $P - (Q^2 + Q)$.", count),
-        Step(rf"\operatorname{{nullity}} \nabla^2\mathcal{{C}} = {n1.hessian_nullity} = \dim",
+        Step(rf"\operatorname{{nullity}} \nabla^2\mathcal{{C}} = {_nullity(n1.hessian_nullity)} = \dim",
              r"Explicit tangent directions (gauge and bias translations at every layer) span the kernel of "
              r"$\nabla^2 \mathcal{C} = \frac{1}{N}J^T J$ (the stratum code certifies $H V = 0$ and "
              r"$\operatorname{rank} V = \operatorname{nullity} H$ on these data).", on_data(n1.dimension_check)),
@@ -145,6 +145,11 @@ def derive(ctx) -> Derivation:
         steps.append(Step(rf"\mathcal{{C}} \approx c_2 \varepsilon^2 = ({_num(coef, exact)})\,\rho^2",
                           r"In terms of the noise-to-signal ratio ($\rho$ scales with $\varepsilon$).", None))
     return Derivation(ID, TITLE, STATEMENT, data_steps(tuple(steps)))
+
+
+def _nullity(n) -> str:
+    """The nullity, or a mark where float64 does not resolve it."""
+    return str(n) if n is not None else r"\text{(unresolved in float64)}"
 
 
 def _num(x, exact) -> str:

@@ -32,7 +32,7 @@ from .cost import cost, cost_scale
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
 from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, gram_rank, layer_kernel_directions
-from .derivatives import gauss_newton, gradient, parameter_name, spectral_nullity
+from .derivatives import gauss_newton, gradient, parameter_name, spectral_nullity, thinnest_shape, unresolved_nullity
 from .network import Parameters, preactivations
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
 
@@ -232,8 +232,8 @@ def certify_stratum_point(theta: StratumMinimizer) -> Check:
 class TangentCertificate:
     """The dimension of the minimizer set near a point, from explicit tangent directions ``V``."""
 
-    nullity: int
-    """Nullity of the Hessian there."""
+    nullity: int | None
+    """Nullity of the Hessian there; ``None`` when float64 does not resolve it."""
     dimension: int | None
     """``rank V`` when ``H V = 0`` and ``rank V = nullity``; ``None`` otherwise."""
     check: Check
@@ -268,6 +268,10 @@ def _degeneracy(theta: StratumMinimizer) -> TangentCertificate:
         annihilated = float(np.max(np.abs(HV))) <= tol
         how = "float64 spectra of the Hessian and of the Gram matrix of V (largest gaps)"
         gap = f"; eigenvalue gap {zero_edge:.3g} -> {nonzero_edge:.3g}; singular values of V (Gram) {kept_sv:.3g} -> {dropped_sv:.3g}"
+        unresolved = unresolved_nullity(eig, params.count, thinnest_shape(data.X, data.labels))
+        if unresolved is not None:  # no nullity or dimension float64 cannot resolve is reported
+            return TangentCertificate(None, None, Check(UNDECIDED, how, f"float64 does not resolve the nullity: {unresolved}"
+                                                        + gap))
     detail = (f"H V = 0: {annihilated}; rank V = {rank_V}; nullity H = {nullity}; every pre-activation nonzero: "
               f"{strict}{gap}")
     if annihilated and rank_V == nullity and strict:

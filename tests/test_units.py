@@ -295,3 +295,27 @@ def test_construct_in_float_writes_the_cost_of_its_weights_on_the_data_as_given(
     assert main(["construct", "--float", "--data", str(offset12), "--out", str(tmp_path / "t12.json")]) == 2
     err = capsys.readouterr().err
     assert "--exact" in err and "data as given" in err and not (tmp_path / "t12.json").exists()
+
+
+THIN_2E7 = ("x1,x2,cluster\n1.0000000,1.0000000,1\n1.00000004,1.00000002,1\n0.99999996,0.99999998,1\n"
+            "4.0000000,2.0000000,2\n4.00000004,2.00000002,2\n3.99999996,1.99999998,2\n")
+"""Clusters of radius 4.5e-8 at extent 4: within the 2^-44 float mode holds, but the Hessian eigenvalues the
+clusters' shapes set are ~1e-16 of the largest, inside float64's noise."""
+
+
+@pytest.mark.parametrize("radius", ["thin", "2e-3"])
+def test_float_never_reports_a_dimension_exact_contradicts_on_thin_clusters(tmp_path, capsys, radius):
+    """Float mode counted the shape eigenvalues of thin clusters as zero and reported N1's strata `checked` with
+    dimension 14 where the exact certificate gives 12; now it leaves them unresolved (undecided, no number)."""
+    csv = tmp_path / "thin.csv"
+    csv.write_text(THIN_2E7 if radius == "thin" else THIN_2E7.replace("0000004", "004").replace("9999996", "996")
+                   .replace("0000002", "002").replace("9999998", "998"))
+    found = {}
+    for kind in ("--exact", "--float"):
+        assert main(["check", "--quiet", "--json", kind, "--only", "N1", "--data", str(csv)]) == 0
+        out = json.loads(capsys.readouterr().out)
+        found[kind] = {tuple(s["truncated"]): (s["hessian_nullity"], s["manifold_dimension"]) for s in out["local_minima"]}
+    for S, (nullity, dimension) in found["--float"].items():
+        assert (nullity, dimension) in ((None, None), found["--exact"][S]), S
+    if radius == "thin":
+        assert all(v == (None, None) for v in found["--float"].values())
