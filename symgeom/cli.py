@@ -200,7 +200,8 @@ def _locate_options(sub) -> None:
                              "of nn.Sequential(Linear(Q, Q), ReLU(), ..., Linear(Q, Q)) saved with torch.save")
     _data_options(locate, depth=False, seed=False, quiet=False)
     locate.add_argument("--rtol", type=_positive_float("--rtol"), default=GAP_RTOL,
-                        help=f"float input: a gap within rtol x max(1, max|y|)^2 counts as 0 (default {GAP_RTOL:g})")
+                        help=f"float input: a gap within rtol x max(1, max|y|)^2 counts as 0, computed in the working units "
+                             f"(float mode's y' = y/t when the data need a change of units) (default {GAP_RTOL:g})")
     locate.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
@@ -217,7 +218,8 @@ def _train_options(sub) -> None:
                        help="step size (default: " + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items()) + ")")
     train.add_argument("--optimizer", choices=OPTIMIZERS, default="gd", help="gd (plain gradient descent, default) or adam")
     train.add_argument("--rtol", type=_positive_float("--rtol"), default=GAP_RTOL,
-                       help=f"a final gap within rtol x max(1, max|y|)^2 counts as 0 (default {GAP_RTOL:g})")
+                       help=f"a final gap within rtol x max(1, max|y|)^2 counts as 0, computed in the working units "
+                            f"(float mode's y' = y/t when the data need a change of units) (default {GAP_RTOL:g})")
     train.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     train.add_argument("--out", metavar="DIR", help="also write DIR/final_costs.pdf and DIR/runs.npz")
     train.add_argument("--force", action="store_true", help="write into an existing non-empty folder")

@@ -326,6 +326,9 @@ def cmd_locate(args) -> int:
         print(json_text({"Q": where.Q, "L": where.L, "units": units_json(data), **where.as_json()}, indent=2,
                         ensure_ascii=False))
     else:
+        if data.units is not None and not data.units.is_identity:
+            print(f"located in units {data.units}: cost, bound, gap and |grad C| below are those of C' = C/t^2 at "
+                  "theta' = phi(theta); the margin is a hidden pre-activation, the same as on the data as given")
         print("\n".join(where.lines()))
     return EXIT_OK
 

@@ -67,13 +67,26 @@ an offset 1500 times it, the float checks of G3 on the data as given measure the
 RADIUS_BITS = 44
 """Float64 refuses data with a cluster whose (nonzero) radius is below ``2^-44 ≈ 5.7e-14`` of the data's extent
 about ``c``: its points, rounded to float64's 53 bits, would keep fewer than 9 bits (under 3 digits) of the
-cluster's shape, and the data float64 computes on would no longer be these data.  Above it float mode
-computes (clusters of relative radius ``1e-8`` are checked in the tests against exact bounds)."""
+cluster's shape, and the data float64 computes on would no longer be these data.  Above it float mode computes:
+costs and bounds stay right (clusters of relative radius ``1e-8``, ``ILL_CONDITIONED`` in
+``tests/test_local_minima.py``, are checked against exact bounds), but Hessian eigenvalues set by a cluster's shape
+scale like ``(radius/extent)²``, so below about ``√ε`` relative radius float64 cannot resolve nullities and
+dimensions: those checks say ``undecided`` (:func:`symgeom.derivatives.unresolved_nullity`), never a number."""
 
 TRANSFER = ("theta' = (s W_1, W_1 c + b_1, W_2, b_2, ..., W_L, b_L, W_{L+1}/t, b_{L+1}/t) has the same hidden "
             "pre-activations at x' = (x - c)/s as theta at x, F_theta'(x') = F_theta(x)/t and C'(theta') = C(theta)/t^2; "
             "theta -> theta' is linear and invertible, so minimizers, strata, activation patterns, ranks, nullities "
             "and dimensions correspond, rho is unchanged, lengths scale by 1/s and costs, bounds and cost margins by 1/t^2")
+
+
+NUMBERS = ("costs, bounds, gaps and cost margins shown are C' = C/t^2, and gradients are those of C' in theta'; "
+           "lengths (delta, h) are divided by s; rho, statuses, ranks, nullities and dimensions are those of the data "
+           "as given; the sign margins of a given point (locate) are its hidden pre-activations, the same numbers as "
+           "on the data as given; the sign margins of constructed points (check) are those of the construction in "
+           "these units, which is not phi of the construction on the data as given: G1's min_margin is s^2 times "
+           "smaller there, the strata's margins mix slacks of different scalings, and only their signs transfer")
+"""How the numbers shown in changed units relate to the data as given (checked on the data of ``base.csv``
+scaled by 100: G1's ``min_margin`` 143/80 becomes 17875, a stratum margin 33/10 becomes 42999)."""
 
 
 @dataclass(frozen=True)
@@ -146,8 +159,7 @@ class Units:
         return {"c": [_decimal(m, self.centre_exponent) for m in self.centre],
                 "s": _decimal(1, self.input_exponent), "t": _decimal(1, self.target_exponent),
                 "inputs": "x' = (x - c)/s", "targets": "y' = y/t",
-                "numbers": "costs, bounds and cost margins shown are C' = C/t^2; lengths (delta, h) are divided by s; "
-                           "rho, statuses, ranks, nullities and dimensions are those of the data as given",
+                "numbers": NUMBERS,
                 "transfer": TRANSFER}
 
     def __str__(self) -> str:

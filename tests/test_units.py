@@ -319,3 +319,19 @@ def test_float_never_reports_a_dimension_exact_contradicts_on_thin_clusters(tmp_
         assert (nullity, dimension) in ((None, None), found["--exact"][S]), S
     if radius == "thin":
         assert all(v == (None, None) for v in found["--float"].values())
+
+
+def test_locate_states_the_units_of_its_numbers(tmp_path, capsys):
+    """In changed units, locate's text says which numbers are C' = C/t^2 and that the margin (a pre-activation)
+    is that of the data as given; the JSON's units say how margins of constructed points scale."""
+    csv, theta = tmp_path / "big.csv", tmp_path / "theta.json"
+    csv.write_text(csv_text(shifted(Fraction(10) ** 200)))
+    assert main(["construct", "--float", "--data", str(csv), "--out", str(theta)]) == 0
+    capsys.readouterr()
+    assert main(["locate", "--float", "--data", str(csv), "--params", str(theta)]) == 0
+    out = capsys.readouterr().out
+    assert "located in units" in out and "C' = C/t^2" in out and "same as on the data as given" in out
+    assert "min_margin is s^2 times smaller" in Units.identity(2).as_json()["numbers"]
+    with pytest.raises(SystemExit):
+        main(["locate", "--help"])
+    assert "computed in the working units" in " ".join(capsys.readouterr().out.split())
