@@ -4,8 +4,9 @@ mode computes, and why every claim transfers back to the data as given.
 Float64 checks compare residuals with tolerances ``FLOAT_RTOL · max(1, scale)`` and form second and fourth
 powers of the data (costs, Hessians), so they mean what they say in units where the data are of order one.
 Float mode computes on the data **as given** (the identity units) whenever every nonzero coordinate of the
-points and targets lies within ``10^±FLOAT_SAFE_EXPONENT`` (and none is a float subnormal) and the inputs'
-offset does not dominate their extent (:func:`needs_units`); there its checks are those of the data themselves.
+points and targets lies within ``10^±FLOAT_SAFE_EXPONENT`` (and none is a float subnormal), the largest ones
+within ``10^±MAGNITUDE_DIGITS``, and the inputs' offset does not dominate their extent (:func:`needs_units`);
+there its checks are those of the data themselves.
 Only otherwise does it measure
 
 * **inputs** in units ``x' = (x − c)/s``: ``c`` is the midpoint of the bounding box rounded to
@@ -63,6 +64,12 @@ bounding box); then ``c`` is that midpoint rounded to ``10^-2`` of the half-widt
 the data as given, as before units existed (offsets 100 times an extent 1.6 are checked there in the tests); at
 an offset 1500 times it, the float checks of G3 on the data as given measure the offset, not the clusters
 (their finite-difference steps and ``max(1, ·)`` floors are absolute), and refuted what exact mode certifies."""
+
+MAGNITUDE_DIGITS = 3
+"""The units change when the largest coordinate of the points or of the targets lies beyond ``10^±3``: the float
+checks' floors ``max(1, ·)``, rank thresholds and finite-difference steps are absolute, made for data of order
+one; on data as given at ``10^5`` they refuted G3 (Hessian rank, finite-difference nullity) that exact mode
+certifies (a case the fuzzing found).  Data of order one, such as the default data times 20, stay as given."""
 
 RADIUS_BITS = 44
 """Float64 refuses data with a cluster whose (nonzero) radius is below ``2^-44 ≈ 5.7e-14`` of the data's extent
@@ -227,11 +234,19 @@ def _subnormal(a: np.ndarray) -> bool:
 
 def needs_units(data: ClusterData) -> bool:
     """Whether float64 cannot compute on the data as given: a nonzero coordinate of the points or targets
-    lies beyond ``10^±FLOAT_SAFE_EXPONENT`` (or is a float subnormal), or the inputs' offset dominates their
-    extent (:func:`offset_dominated`).  Otherwise the units are the identity and float mode computes on the
+    lies beyond ``10^±FLOAT_SAFE_EXPONENT`` (or is a float subnormal), the largest coordinate of the points or
+    of the targets lies beyond ``10^±MAGNITUDE_DIGITS``, or the inputs' offset dominates their extent
+    (:func:`offset_dominated`).  Otherwise the units are the identity and float mode computes on the
     data as given, exactly as before units existed."""
     return (not sizes.float_representable(data.X, data.Y) or _subnormal(data.X) or _subnormal(data.Y)
-            or offset_dominated(data))
+            or not _moderate(data.X) or not _moderate(data.Y) or offset_dominated(data))
+
+
+def _moderate(a: np.ndarray) -> bool:
+    """Whether the largest ``|a_ij|`` lies within ``10^±MAGNITUDE_DIGITS`` (the scale the float checks' absolute
+    floors and thresholds are made for)."""
+    top = sizes.magnitude(a)
+    return bool(top) and abs(sizes.log10_abs(top)) <= MAGNITUDE_DIGITS
 
 
 def choose_units(data: ClusterData) -> Units:

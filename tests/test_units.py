@@ -60,8 +60,10 @@ def test_units_follow_the_bounding_box():
     # to 10^-2 of the half-width 1.65·10^200, and s = 10^200 from the extent 1.65·10^200 about c
     assert choose_units(shifted(Fraction(10) ** 200)) == Units((150, 145, 150), 198, 200, 0)
     assert choose_units(shifted(Fraction(10) ** -200)) == Units((150, 145, 150), -202, -200, 0)
-    # in range, an offset 100 times the extent keeps the data as given (float mode as before units existed)
-    assert choose_units(shifted(offset=Fraction(100))).is_identity
+    # in range, an offset 100 times the extent keeps the data as given (float mode as before units existed), and
+    # so do data of order one (times 20); at 10^5 the float checks' absolute floors refuted G3, so units change
+    assert choose_units(shifted(offset=Fraction(100))).is_identity and choose_units(shifted(Fraction(20))).is_identity
+    assert choose_units(shifted(Fraction(10) ** 5)) == Units((150, 145, 150), 3, 5, 0)
     # offset 10^100: half-widths 1.6, 1.65, 1.6, so c is the box midpoint to 10^-2: 10^100 + (1.5, 1.45, 1.5),
     # and the extent about c is 1.65, so s = 1
     units = choose_units(shifted(offset=Fraction(10) ** 100))
