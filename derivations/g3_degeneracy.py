@@ -14,7 +14,7 @@ from symgeom.certificates import (CHECKED, NOT_APPLICABLE, REFUTED, UNDECIDED, C
 from symgeom.proofs import prove_zero
 from symgeom.cost import cost
 from symgeom.degeneracy import derived_dimension
-from symgeom.derivatives import spectral_nullity
+from symgeom.derivatives import spectral_nullity, unresolved_nullity
 from symgeom.minimizer import certify_global_minimizer
 from symgeom.network import Parameters
 
@@ -64,6 +64,9 @@ def _out_of_float_range(deg, data, method: str):
     return float_range_check(method, parameters=deg.params.vector(), data=data.X, targets=data.Y)
 
 
+FD_METHOD = "central finite differences of the float cost (step 1e-4)"
+
+
 def fd_check(deg, data) -> Check:
     declined = _out_of_float_range(deg, data, "finite-difference Hessian")
     if declined is not None:
@@ -77,11 +80,15 @@ def fd_check(deg, data) -> Check:
     scale = max(1.0, float(np.abs(H).max()))
     tol = 1e-5 * scale
     diff = float(np.abs(Hfd - H).max())
-    nullity, zero_edge, nonzero_edge = spectral_nullity(np.linalg.eigvalsh((Hfd + Hfd.T) / 2))
+    eig = np.linalg.eigvalsh((Hfd + Hfd.T) / 2)
+    nullity, zero_edge, nonzero_edge = spectral_nullity(eig)
     ok = diff <= tol and nullity == deg.dimension
-    return Check(_float_verdict(deg, ok), "central finite differences of the float cost (step 1e-4)",
-                 f"nullity {nullity} at the largest spectral gap {zero_edge:.2g} -> {nonzero_edge:.2g} "
-                 f"(expected {deg.dimension})", residual=diff, tolerance=tol,
+    detail = f"nullity {nullity} at the largest spectral gap {zero_edge:.2g} -> {nonzero_edge:.2g} (expected {deg.dimension})"
+    unresolved = None if ok or diff > tol else unresolved_nullity(eig, params.count, None, error=diff)
+    if unresolved is not None:  # the entries agree; the differences cannot resolve the nullity: no counterexample
+        return Check(UNDECIDED, FD_METHOD, f"{detail}; the differences do not resolve the nullity: {unresolved}",
+                     residual=diff, tolerance=tol)
+    return Check(_float_verdict(deg, ok), FD_METHOD, detail, residual=diff, tolerance=tol,
                  counterexample=None if ok else f"difference {diff:.3g}, nullity {nullity}")
 
 

@@ -339,7 +339,8 @@ def float_range_check(method: str, **arrays):
 
 def certify_positive(values: np.ndarray, method: str, detail: str = "", where=None, strict: bool = True) -> Check:
     """Inequalities ``values > 0`` (``>= 0`` when not ``strict``): exactly, or in floats with a
-    tolerance (beyond it when strict, within it otherwise).
+    tolerance (beyond it when strict, within it otherwise).  A float value within the tolerance of 0 leaves a
+    strict inequality ``undecided``: only a value beyond ``-tol`` refutes it.
 
     The margin is the smallest value. ``where(k)`` names the ``k``-th (flattened) entry in a
     counterexample.
@@ -359,6 +360,10 @@ def certify_positive(values: np.ndarray, method: str, detail: str = "", where=No
     tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(flat))))
     if margin > tol or (not strict and margin >= -tol):
         return Check(CHECKED, method, detail, margin=float(margin), tolerance=tol, scope=SCOPE_FLOAT)
+    if margin >= -tol:  # strict, and within the tolerance of 0: rounding may hide either sign, so no counterexample
+        return Check(UNDECIDED, method, (detail + "; " if detail else "") + f"{label}: {float(margin)!r} is within the "
+                     f"float64 tolerance {tol:.3g} of 0, where float64 cannot decide the sign", margin=float(margin),
+                     tolerance=tol, scope=SCOPE_FLOAT)
     bound = tol if strict else -tol
     return Check(REFUTED, method, detail, margin=float(margin), tolerance=tol, scope=SCOPE_FLOAT,
                  counterexample=f"{label}: {float(margin)!r} is not {relation} {bound:.3g}")

@@ -14,7 +14,7 @@ import shlex
 import sys
 import traceback
 
-from . import __version__, sizes
+from . import __version__
 from .budget import BUDGET_SECONDS, parse_seconds
 from ._errors import SymgeomError, UsageError
 from .arith import Kind
@@ -212,7 +212,8 @@ def _locate_options(sub) -> None:
                              "of nn.Sequential(Linear(Q, Q), ReLU(), ..., Linear(Q, Q)) saved with torch.save")
     _data_options(locate, depth=False, seed=False, quiet=False)
     locate.add_argument("--rtol", type=_positive_float("--rtol"), default=GAP_RTOL,
-                        help=f"float input: a gap within rtol x max(1, max|y|)^2 counts as 0 (default {GAP_RTOL:g})")
+                        help=f"float input: a gap within rtol x max(1, max|y|)^2 counts as 0, computed in the working units "
+                             f"(float mode's y' = y/t when the data need a change of units) (default {GAP_RTOL:g})")
     locate.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
 
@@ -229,7 +230,8 @@ def _train_options(sub) -> None:
                        help="step size (default: " + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items()) + ")")
     train.add_argument("--optimizer", choices=OPTIMIZERS, default="gd", help="gd (plain gradient descent, default) or adam")
     train.add_argument("--rtol", type=_positive_float("--rtol"), default=GAP_RTOL,
-                       help=f"a final gap within rtol x max(1, max|y|)^2 counts as 0 (default {GAP_RTOL:g})")
+                       help=f"a final gap within rtol x max(1, max|y|)^2 counts as 0, computed in the working units "
+                            f"(float mode's y' = y/t when the data need a change of units) (default {GAP_RTOL:g})")
     train.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     train.add_argument("--out", metavar="DIR", help="also write DIR/final_costs.pdf and DIR/runs.npz")
     train.add_argument("--force", action="store_true", help="write into an existing non-empty folder")
@@ -260,24 +262,43 @@ def _check_depth(args) -> None:
 
 def load_data(args) -> ClusterData:
     """The data named by ``--data``/``--targets`` (or the embedded default) in the chosen kind; float data
-    beyond the range of float64 computation is refused (:func:`require_float_computable`)."""
-    data = _read_data(args)
-    if not data.kind.is_exact:
-        require_float_computable(data, args.data or "the embedded default data")
+    in the units float64 computes in (:func:`require_float_computable`)."""
+    if args.kind is not None and not Kind(args.kind).is_exact:
+        return require_float_computable(args)
+    return _read_data(args)
+
+
+def require_float_computable(args) -> ClusterData:
+    """The float data in units where float64 computes (:func:`symgeom.units.float_units`: ``x' = (x − c)/s``,
+    ``y' = y/t``), the change reported on stderr.  The file is read in float64 first; when that read fails, or
+    may have rounded away digits the units would keep (:func:`symgeom.units.needs_exact_reading`: an offset that
+    dominates, a cluster thinner than float64 holds), it is read again exactly and the exact data are
+    transformed and rounded once.  Data float64 cannot hold even then are refused with the reason."""
+    from ._errors import DataError
+    from .units import float_units, needs_exact_reading
+
+    failure = None
+    try:
+        data = _read_data(args)
+        exact = needs_exact_reading(data)
+    except DataError as e:
+        failure, exact = e, True  # a float64 reading error stands unless the exact values show it was rounding
+    if exact:
+        try:
+            data = exact_data(args)
+        except DataError:
+            if failure is None:
+                raise
+            raise failure from None
+    data = float_units(data, args.targets)
+    if data.units is not None and not data.units.is_identity:
+        print(f"symgeom: --float computes in units {data.units}", file=sys.stderr, flush=True)
     return data
 
 
-def require_float_computable(data: ClusterData, source) -> None:
-    """Refuse float data whose coordinates or targets lie beyond ``10^±FLOAT_SAFE_EXPONENT`` in magnitude:
-    products and squares of them (costs, Hessians) would overflow or underflow float64."""
-    from ._errors import DataError
-
-    for what, a in (("point coordinates", data.X), ("target coordinates", data.Y)):
-        if not sizes.float_representable(a):
-            low, high = sizes.log10_range(a)
-            raise DataError(f"{source}: --float: nonzero {what} of magnitude 10^{low:.0f} .. 10^{high:.0f} are beyond "
-                            f"10^±{sizes.FLOAT_SAFE_EXPONENT}, where float64 costs and Hessians overflow or underflow; "
-                            "expected --exact (the default), or data rescaled into that range")
+def exact_data(args) -> ClusterData:
+    """The data named by ``--data``/``--targets`` read exactly, as given (whatever ``--float``/``--exact`` says)."""
+    return _read_data(argparse.Namespace(**{**vars(args), "kind": Kind.EXACT}))
 
 
 def _read_data(args) -> ClusterData:

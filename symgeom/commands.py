@@ -5,9 +5,10 @@ exit status."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
-from . import cli, sizes
+from . import arith, cli, sizes
 from ._errors import UsageError
 from .certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, json_number
 from .claims import Context, run_claims
@@ -40,6 +41,14 @@ def _data_json(data: ClusterData) -> dict:
     }
 
 
+def units_json(data: ClusterData) -> dict:
+    """The ``units`` object of the JSON outputs: the change of units the data were computed in
+    (:class:`symgeom.units.Units`; ``c = 0``, ``s = t = 1`` when they are as given)."""
+    from .units import Units
+
+    return (data.units or Units.identity(data.Q)).as_json()
+
+
 def cmd_check(args) -> int:
     progress = cli.Progress(args.quiet)
     ctx = cli.make_context(args, progress)
@@ -49,7 +58,7 @@ def cmd_check(args) -> int:
     if args.json:
         out = {
             "Q": data.Q, "L": ctx.L, "N": data.N, "parameters": data.parameter_count(ctx.L),
-            "data": _data_json(data), "claims": [d.as_json() for d in derivations],
+            "data": _data_json(data), "units": units_json(data), "claims": [d.as_json() for d in derivations],
         }
         if any(d.id.startswith("G") for d in derivations):
             out["global_minimizer"] = _minimizer_json(ctx, derivations)
@@ -205,6 +214,61 @@ def _construction(ctx, truncate):
     return theta.params, meta, f"S = {theta.label}, cost {sizes.format_number(C)} {relation} B_U = {sizes.format_number(theta.bound)}"
 
 
+def _original_units(args, ctx, params, meta: dict) -> tuple:
+    """``(θ, meta, note)``: a point ``θ'`` constructed on the data in float mode's units, as ``construct --float``
+    writes it, in the units of the data as given: ``θ = φ⁻¹(θ')`` computed exactly and rounded once to float64,
+    then located exactly on the data as given.  ``meta``'s ``cost`` and ``bound`` become those of the written
+    weights there (exact: floats, or exact strings beyond float64).  Refused (``DataError``, pointing to
+    ``--exact``) when the rounding overflows or moves the point out of its stratum or off its bound."""
+    import numpy as np
+
+    from ._errors import DataError
+    from .cost import cost_scale
+    from .locate import GAP_RTOL, locate
+
+    units = ctx.data.units
+    with np.errstate(over="ignore"):  # an overflow is refused just below
+        written = units.original_parameters(params.with_kind("exact")).with_kind("float")
+    refuse = (f"{ctx.data.source}: construct --float computes in units {units}; the constructed weights, rounded to "
+              "float64 in the units of the data as given, ")
+    if not all(np.isfinite(a).all() for a in written.weights + written.biases):
+        raise DataError(refuse + "exceed the float64 range; use exact arithmetic (--exact), which writes exact weights")
+    data = cli.exact_data(args)
+    where, aim = locate(_binary_values(written), data), locate(params, ctx.data)
+    if not (where.in_stratum and where.truncated == aim.truncated and where.margin > 0
+            and abs(where.gap) <= arith.to_exact(GAP_RTOL) * cost_scale(data)):
+        state = (f"stratum {where.label}, margin {sizes.format_number(where.margin)}" if where.in_stratum
+                 else "outside every stratum")
+        raise DataError(refuse + f"are no longer the construction on the data as given (exactly there: {state}, cost "
+                        f"{sizes.format_number(where.cost)} against B_U = {sizes.format_number(where.bound)}); "
+                        "use exact arithmetic (--exact), which writes exact weights")
+    meta = {**meta, "cost": _float_or_exact(where.cost), "bound": _float_or_exact(where.bound),
+            "cost_units": "the data as given: the exact cost and stratum bound of the weights written here",
+            "units": units_json(ctx.data)}
+    return written, meta, (f" in units {units}; written in the units of the data as given, where its exact cost is "
+                           f"{sizes.format_number(where.cost)}")
+
+
+def _binary_values(params):
+    """Float64 parameters as the exact rationals they hold (what ``.npz``/``.pt`` store and a JSON float reader
+    gets back), not their shortest decimals."""
+    from fractions import Fraction
+
+    from .network import Parameters
+
+    exact = lambda a: arith.array([[Fraction(float(v)) for v in row] for row in a] if a.ndim == 2  # noqa: E731
+                                  else [Fraction(float(v)) for v in a], "exact")
+    return Parameters(tuple(exact(W) for W in params.weights), tuple(exact(b) for b in params.biases))
+
+
+def _float_or_exact(x):
+    """An exact value as a JSON float when float64 holds it (nonzero values stay nonzero), else its exact text."""
+    import math
+
+    value = sizes.saturating_float(x)
+    return value if math.isfinite(value) and (value != 0 or x == 0) else sizes.exact_text(x)
+
+
 def cmd_construct(args) -> int:
     from .io import write_bytes, write_text
 
@@ -222,6 +286,9 @@ def cmd_construct(args) -> int:
     ctx = cli.make_context(args)
     params, meta, summary = _construction(ctx, args.truncate)
     meta = {"source": ctx.data.source, **meta}
+    if ctx.data.units is not None and not ctx.data.units.is_identity:
+        params, meta, note = _original_units(args, ctx, params, meta)
+        summary += note
     if out.suffix == ".json":
         from .network import parameters_json
 
@@ -250,11 +317,18 @@ def cmd_locate(args) -> int:
 
     if args.params == cli.STDIN:
         raise UsageError(f"--params {cli.STDIN}: reading standard input is not supported; give the name of a file")
+    from .units import in_units
+
     params = load_parameters(Path(args.params))
-    where = locate(params, cli.load_data(args), args.rtol)
+    data = cli.load_data(args)
+    where = locate(in_units(params, data), data, args.rtol)  # the point theta' = phi(theta) in the data's units
     if args.json:
-        print(json_text({"Q": where.Q, "L": where.L, **where.as_json()}, indent=2, ensure_ascii=False))
+        print(json_text({"Q": where.Q, "L": where.L, "units": units_json(data), **where.as_json()}, indent=2,
+                        ensure_ascii=False))
     else:
+        if data.units is not None and not data.units.is_identity:
+            print(f"located in units {data.units}: cost, bound, gap and |grad C| below are those of C' = C/t^2 at "
+                  "theta' = phi(theta); the margin is a hidden pre-activation, the same as on the data as given")
         print("\n".join(where.lines()))
     return EXIT_OK
 
@@ -287,7 +361,7 @@ def _train_json(args, data, runs, locations, groups) -> dict:
         out_runs.append({"seed": runs.seeds[i], **where.as_json(), "diverged": bool(runs.diverged[i]), "history": history})
     strata = [{"truncated": list(g.truncated), "kept": list(g.kept), "in_stratum": g.in_stratum, "runs": len(g.members),
                "bound": num(g.bound), "members": list(g.members)} for g in groups]
-    return {"Q": data.Q, "L": runs.L, "N": data.N, "inits": runs.K, "steps": runs.checkpoints[-1],
+    return {"Q": data.Q, "L": runs.L, "N": data.N, "units": units_json(data), "inits": runs.K, "steps": runs.checkpoints[-1],
             "optimizer": runs.optimizer, "lr": runs.lr, "seed": args.seed, "initialization": INITIALIZATION,
             "strata": strata, "runs": out_runs}
 
@@ -310,20 +384,29 @@ def cmd_train(args) -> int:
     progress.note(f"locating {runs.K} runs")
     locations = [locate(runs.params(i), data, args.rtol) for i in range(runs.K)]
     groups = group_by_stratum(locations)
+    changed = data.units is not None and not data.units.is_identity
     if args.json:
         print(json_text(_train_json(args, data, runs, locations, groups), indent=2, ensure_ascii=False))
     else:
         print(f"data: {data}")
+        if changed:
+            print(f"training ran in changed units: {data.units}; the costs, bounds and gaps below are C' = C/t^2, "
+                  "the runs' parameters theta' = phi(theta)")
         print(f"{runs.K} runs, L = {L}, {runs.optimizer} with lr {runs.lr:g}, {args.steps} steps, "
               f"seeds {runs.seeds[0]}..{runs.seeds[-1]} ({INITIALIZATION})")
         print("\n".join(_train_table(runs, locations, groups)))
     if args.out is not None:
-        _write_training(Path(args.out), args.force, runs, locations, groups)
+        _write_training(Path(args.out), args.force, runs, locations, groups, data.units if changed else None,
+                        sys.stderr if args.json else sys.stdout)
     return EXIT_OK
 
 
-def _write_training(out: Path, force: bool, runs, locations, groups) -> None:
-    """``out/final_costs.pdf`` (:func:`symgeom.figures.training_figure`) and ``out/runs.npz``."""
+def _write_training(out: Path, force: bool, runs, locations, groups, units, stream) -> None:
+    """``out/final_costs.pdf`` (:func:`symgeom.figures.training_figure`) and ``out/runs.npz``, then a line on
+    ``stream`` (stderr under ``--json``, whose stdout is one JSON object).  When training ran in changed
+    ``units``, ``runs.npz`` holds every run's ``θ = φ⁻¹(θ')`` in the units of the data as given (computed
+    exactly, rounded once), so ``locate`` on a saved run applies ``φ`` once, and ``units`` (their JSON, with
+    ``cost`` the final ``C' = C/t²``)."""
     import io
 
     import numpy as np
@@ -332,11 +415,27 @@ def _write_training(out: Path, force: bool, runs, locations, groups) -> None:
     from .io import prepare_directory, write_bytes
 
     prepare_directory(out, force)
+    arrays = runs.arrays()
+    if units is not None:
+        arrays.update(_runs_in_original_units(runs, units))
+        arrays["units"] = np.array(json_text({**units.as_json(), "cost": "C' = C/t^2 (final cost in these units)",
+                                              "weights": "theta = phi^-1(theta'): the units of the data as given"}))
     buf = io.BytesIO()
-    np.savez(buf, **runs.arrays())
+    np.savez(buf, **arrays)
     write_bytes(out / "runs.npz", buf.getvalue())
     training_figure(locations, groups, out / "final_costs.pdf")
-    print(f"wrote {out / 'final_costs.pdf'} and {out / 'runs.npz'}")
+    print(f"wrote {out / 'final_costs.pdf'} and {out / 'runs.npz'}", file=stream)
+
+
+def _runs_in_original_units(runs, units) -> dict:
+    """``W1 … b{L+1}`` of every run in the units of the data as given: ``φ⁻¹`` exactly, rounded once."""
+    import numpy as np
+
+    with np.errstate(over="ignore"):
+        points = [units.original_parameters(runs.params(i).with_kind("exact")).with_kind("float") for i in range(runs.K)]
+    out = {f"W{l}": np.stack([p.weights[l - 1] for p in points]) for l in range(1, runs.L + 2)}
+    out.update({f"b{l}": np.stack([p.biases[l - 1] for p in points]) for l in range(1, runs.L + 2)})
+    return out
 
 
 def cmd_example(args) -> int:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from . import arith
+from . import arith, sizes
 from .data import ClusterData
 from .network import Parameters, output
 
@@ -44,10 +44,14 @@ def per_point(total, data: ClusterData):
     return (arith.to_exact(total) if kind.is_exact else float(total)) / kind.scalar(2 * data.N)
 
 
-def cost_scale(data: ClusterData) -> float:
+def cost_scale(data: ClusterData):
     """``max(1, max |y_j|_∞)²``: the size of the cost (the zero network pays ``½|y_j|²`` per point), the
-    scale that float comparisons of costs are made relative to."""
-    return max(1.0, float(np.max(np.abs(np.asarray(data.Y, dtype=float))))) ** 2
+    scale that float comparisons of costs are made relative to.  Exact for exact data (targets of any size:
+    ``(10^300)²`` has no float64 value), a float for float data."""
+    top = sizes.magnitude(data.Y)
+    if data.kind.is_exact:
+        return max(arith.to_exact(1), top) ** 2
+    return max(1.0, top) ** 2
 
 
 def pattern_output(weights, biases, x: sp.Matrix, pattern) -> sp.Matrix:

@@ -65,6 +65,9 @@ class ClusterData:
     """Exact data read from decimals: ``(K, d)`` with ``X = K / d``, ``K`` a ``Q x N`` int64 matrix and ``d``
     the least common denominator of ``X`` (as FLINT's ``fmpq_mat.numer_denom`` gives it), so that exact
     paths on integers (:func:`symgeom.filtered.lifted_integers`) need not rebuild it; ``None`` otherwise."""
+    units: object = field(default=None, compare=False)
+    """The change of units (:class:`symgeom.units.Units`) that made these data from the data as given, or
+    ``None`` when they are as given (see :func:`symgeom.units.float_units`)."""
 
     def __post_init__(self):
         object.__setattr__(self, "kind", Kind(self.kind))
@@ -133,9 +136,8 @@ class ClusterData:
         """The same data in the other number kind (exact → float is rounding; float → exact reads the decimal text)."""
         if kind == self.kind:
             return self
-        return ClusterData(
-            X=arith.array(self.X, kind), labels=self.labels, Y=arith.array(self.Y, kind), kind=kind, source=self.source
-        )
+        return ClusterData(X=arith.array(self.X, kind), labels=self.labels, Y=arith.array(self.Y, kind), kind=kind,
+                           source=self.source, units=self.units)
 
     # -- sizes ------------------------------------------------------------------------
     @property
@@ -256,7 +258,8 @@ class ClusterData:
         return (
             f"ClusterData(Q={self.Q}, N={self.N}, sizes={self.sizes}, kind={self.kind}, "
             f"delta={sizes.format_number(self.delta)}, h={sizes.format_number(self.h)}, "
-            f"rho={sizes.format_number(self.rho)}, source={self.source})"
+            f"rho={sizes.format_number(self.rho)}, source={self.source}"
+            + ("" if self.units is None or self.units.is_identity else f", units: {self.units}") + ")"
         )
 
     def _repr_latex_(self) -> str:

@@ -233,3 +233,58 @@ def float_cost_and_gradient(params: Parameters, data) -> tuple[float, np.ndarray
         if l > 0:
             delta = (p.weights[l].T @ delta) * (pre[l - 1] > 0)
     return float(np.sum(r * r)) / (2 * N), np.concatenate(blocks[::-1])
+
+
+RESOLUTION_FACTOR = 100
+"""A float spectral nullity is trusted when the eigenvalues it counts as zero lie within float64's noise
+``P·ε·max|λ|`` and every nonzero eigenvalue it can expect lies ``100`` times above that noise."""
+
+
+def unresolved_nullity(eigenvalues, count: int, shape: float | None, error: float = 0.0) -> str | None:
+    """Why float64 cannot resolve the nullity of a symmetric ``count x count`` matrix (a Hessian) from its
+    eigenvalues, or ``None`` when it can.  Its rounding perturbs every eigenvalue by about
+    ``noise = count·ε·max|λ|``; the nullity is unresolved when (a) an eigenvalue counted as zero at the largest
+    gap (:func:`spectral_nullity`) lies above that noise, or the first nonzero one within ``RESOLUTION_FACTOR``
+    times it, or (b) ``shape`` (the thinnest cluster's smallest nonzero spread relative to the data's extent,
+    :func:`thinnest_shape`) squared is below ``RESOLUTION_FACTOR·count·ε``: the Hessian's eigenvalues set by
+    the clusters' shapes scale like ``shape²·max|λ|`` and would hide in the noise, counted as zero.  ``error``:
+    a known bound on the matrix's entrywise error (finite differences), which raises the noise to ``count·error``."""
+    lam = np.abs(np.asarray(eigenvalues, dtype=float))
+    if lam.size == 0:
+        return None
+    eps = np.finfo(float).eps
+    noise = count * max(eps * float(lam.max()), error)
+    k, zero_edge, nonzero_edge = spectral_nullity(eigenvalues)
+    if k and zero_edge > noise:
+        return (f"an eigenvalue counted as zero ({zero_edge:.3g}) lies above the noise {noise:.3g} "
+                "(P eps max|lambda|, or P times the entries' error): the largest spectral gap does not separate zero from nonzero")
+    if nonzero_edge < RESOLUTION_FACTOR * noise:
+        return f"the smallest nonzero eigenvalue {nonzero_edge:.3g} lies within {RESOLUTION_FACTOR} x the noise {noise:.3g}"
+    if shape is not None and shape**2 < RESOLUTION_FACTOR * count * eps:
+        return (f"the thinnest cluster spreads {shape:.3g} of the data's extent: the Hessian eigenvalues its shape sets "
+                f"are of order {shape**2:.3g} of the largest, below the {RESOLUTION_FACTOR * count * eps:.3g} "
+                "float64 resolves (they would be counted as zero)")
+    return None
+
+
+def thinnest_shape(X: np.ndarray, labels: np.ndarray) -> float | None:
+    """The smallest nonzero singular value of any cluster's centred points, relative to the data's extent
+    ``max |x − mean|_∞`` (float); whether a small one is zero is decided by the exact rank of the centred points
+    (their float64 values read exactly).  ``None`` when no cluster has two distinct points."""
+    Xf = np.asarray(X, dtype=float)
+    extent = float(np.max(np.abs(Xf - Xf.mean(axis=1, keepdims=True)))) if Xf.size else 0.0
+    if not extent:
+        return None
+    smallest = None
+    for j in np.unique(labels):
+        pts = Xf[:, labels == j]
+        if pts.shape[1] < 2:
+            continue
+        s = np.linalg.svd(pts - pts.mean(axis=1, keepdims=True), compute_uv=False) / extent
+        r = len(s)
+        if s[-1] ** 2 < RESOLUTION_FACTOR * len(Xf) * np.finfo(float).eps or s[-1] == 0:
+            exact = arith.array(pts, "exact")
+            r = arith.rank(exact - exact[:, :1])  # the rank of the centred points: differences from the first
+        if r:
+            smallest = float(s[r - 1]) if smallest is None else min(smallest, float(s[r - 1]))
+    return smallest

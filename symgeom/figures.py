@@ -48,9 +48,10 @@ def _cone_edges(ax, W, b, reach, color, label):
     ax.plot(*p, marker="x", color=color, ms=7, mew=2, ls="none", label=label)
 
 
-def construction_figure(family, path) -> Path:
+def construction_figure(family, path, units=None) -> Path:
     """Three panels for a ``Q = 2`` construction: data and the layer-1 cone; the points after layer 1
-    and the layer-2 cone; the curated points (the apexes) after layer 2."""
+    and the layer-2 cone; the curated points (the apexes) after layer 2.  ``units``: the change of units the
+    data are drawn in (:class:`symgeom.units.Units`), stated under the panels, or ``None``."""
     data = family.data
     if data.Q != 2:
         raise ValueError("the construction figure is drawn for Q = 2")
@@ -73,13 +74,15 @@ def construction_figure(family, path) -> Path:
         ax.set_aspect("equal", adjustable="box")
         ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7, loc="best")
+    _label_units(fig, units)
     return _save(fig, path)
 
 
-def stratum_figure(stratum, path) -> Path:
+def stratum_figure(stratum, path, units=None) -> Path:
     """Two panels for a ``Q = 2`` stratum minimizer ``θ_S``: the data with the separating line of the
     collapsing layer; the first hidden layer, where the kept cluster lies on a line that misses the
-    origin (the collapsed cluster's image) and the output map's kernel runs along that line."""
+    origin (the collapsed cluster's image) and the output map's kernel runs along that line.  ``units`` as
+    in :func:`construction_figure`."""
     from .network import layers
 
     theta = stratum.minimizer
@@ -118,12 +121,15 @@ def stratum_figure(stratum, path) -> Path:
         ax.set_aspect("equal", adjustable="datalim")
         ax.tick_params(labelsize=7)
         ax.legend(fontsize=6.5, loc="best")
+    _label_units(fig, units)
     return _save(fig, path)
 
 
 def rho_figure(rho_by_layer, path) -> Path:
     """``ρ^(ℓ)`` against ``ℓ``."""
-    values = [float(r) for r in rho_by_layer]
+    from .sizes import saturating_float
+
+    values = [saturating_float(r) for r in rho_by_layer]
     fig = Figure(figsize=(4.0, 2.6))
     ax = fig.subplots()
     ax.plot(range(len(values)), values, "o-", color=COLORS[0])
@@ -160,23 +166,53 @@ def training_figure(locations, groups, path) -> Path:
     return _save(fig, path)
 
 
+def _drawable(ctx):
+    """``(ctx, units)``: the context the figures are drawn from.  Exact data beyond float64's safe range
+    (:func:`symgeom.sizes.float_representable`) are drawn in float mode's units (:func:`symgeom.units.float_units`,
+    ``units`` then labels every figure); ``(None, reason)`` when float64 cannot hold them even there."""
+    from ._errors import DataError
+    from .claims import Context
+    from .sizes import float_representable
+    from .units import float_units
+
+    if not ctx.data.kind.is_exact or float_representable(ctx.data.X, ctx.data.Y):
+        return ctx, None
+    try:
+        data = float_units(ctx.data)
+    except DataError as e:
+        return None, str(e)
+    return Context(data, ctx.L, ctx.seed), data.units
+
+
+def _label_units(fig: Figure, units) -> None:
+    if units is not None:
+        fig.suptitle(f"drawn in units {units}", fontsize=7, y=0.02, va="bottom")
+
+
 def write_figures(ctx, folder, strata: bool = False) -> dict:
     """The figures that apply to ``ctx`` (a construction exists; ``Q = 2`` for the cones and, with
     ``strata``, the first stratum minimizer that truncates a cluster), written under
-    ``folder/figures``; returns ``{name: path relative to folder}``."""
+    ``folder/figures``; returns ``{name: path relative to folder}``.  Data beyond float64's range are drawn in
+    scaled units, labelled on the figure (:func:`_drawable`), or omitted with a note on stderr."""
+    import sys
+
     out = Path(folder) / "figures"
     figs = {}
+    ctx, units = _drawable(ctx)
+    if ctx is None:
+        print(f"symgeom: figures omitted: {units}", file=sys.stderr, flush=True)
+        return figs
     if ctx.unavailable() is None:
         fam = ctx.minimizer
         out.mkdir(exist_ok=True)
         figs["rho"] = rho_figure(fam.rho_by_layer, out / "rho.pdf")
         if ctx.Q == 2:
-            figs["construction"] = construction_figure(fam, out / "construction.pdf")
+            figs["construction"] = construction_figure(fam, out / "construction.pdf", units)
     if strata and ctx.Q == 2:
         reached = [st for st in ctx.strata if st.truncated and st.minimizer is not None]
         if reached:
             out.mkdir(exist_ok=True)
-            figs["stratum"] = stratum_figure(reached[0], out / "stratum.pdf")
+            figs["stratum"] = stratum_figure(reached[0], out / "stratum.pdf", units)
     return {k: str(v.relative_to(folder)) for k, v in figs.items()}
 
 

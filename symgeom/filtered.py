@@ -99,8 +99,13 @@ def lifted_integers(X: np.ndarray):
             return None if _overflows(cols, _largest(*carried)) else _lift(*carried)
         num, den = flint.fmpq_mat(rows, cols, a.reshape(-1).tolist()).numer_denom()
         den = int(den)
-        # |K| <= max|X| d, and max|X| <= (1 + 2^-50) max|float(X)|: a bound without touching each integer
-        largest = max(den, math.ceil(float(np.max(np.abs(float_copy(a)), initial=0.0)) * (1 + 2.0**-50) * den) + 1)
+        # |K| <= max|X| d, and max|X| <= (1 + 2^-50) max|float(X)|: a bound without touching each integer;
+        # |K| >= max|float(X)| d roughly, so d or max|float(X)| d beyond 2^31 overflow int64 already (and
+        # would overflow the float product below: exact data of any size reach here)
+        scale = float(np.max(np.abs(float_copy(a)), initial=0.0))
+        if _overflows(cols, den) or not scale * den < 2.0**31:
+            return None
+        largest = max(den, math.ceil(scale * (1 + 2.0**-50) * den) + 1)
         if _overflows(cols, largest):
             return None
         return _lift(np.fromiter(map(int, num.entries()), dtype=np.int64, count=rows * cols).reshape(rows, cols), den)

@@ -290,14 +290,17 @@ class GaussNewton:
         """``F`` with ``H = FᵀF / N`` and few rows, when every chunk took the region path: region ``r``
         contributes the rows ``[M_ℓ[q, :] ⊗ C_ℓ[:, k]]_ℓ`` (``q ≤ Q``, ``k ≤ rank``), where ``C = U Σ`` from
         the singular value decomposition of the stacked ``[T_ℓ S^{1/2}]`` over the layers with ``M_ℓ ≠ 0``,
-        so ``C_ℓ C_mᵀ = T_ℓ S T_mᵀ``; directions with ``σ ≤ ε · size · σ_max`` are dropped.  ``None`` when a
+        so ``C_ℓ C_mᵀ = T_ℓ S T_mᵀ``; eigenvalues of ``S`` and directions with ``σ ≤ ε · size · σ_max`` are dropped.  ``None`` when a
         chunk took the point path or ``F`` would have more than ``max_rows`` rows."""
         if self.choice.point_chunks:
             return None
         Lp, R, Q, _ = self.M.shape
         B = Q + 1
         lam, V = np.linalg.eigh(self.S)
-        root = V * np.sqrt(np.clip(lam, 0.0, None))[:, None, :]
+        # eigenvalues of S within its rounding (ε · size · λ_max) are zero: their square roots, about √ε, would
+        # otherwise enter F as singular values far above F's own rounding
+        lam = np.where(lam > np.finfo(float).eps * B * lam.max(axis=-1, keepdims=True), lam, 0.0)
+        root = V * np.sqrt(lam)[:, None, :]
         live = self.M.reshape(Lp, R, -1).any(axis=2)
         Z = ((self.T @ root) * live[:, :, None, None]).transpose(1, 0, 2, 3)
         U, s, _ = np.linalg.svd(Z.reshape(R, Lp * B, B), full_matrices=False)

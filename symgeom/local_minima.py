@@ -32,7 +32,8 @@ from .cost import cost, cost_scale, output_cost
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
 from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, jacobian_factor, layer_kernel_directions, layered_rank
-from .derivatives import float_cost_and_gradient, gauss_newton, gradient, parameter_name, spectral_nullity
+from .derivatives import (float_cost_and_gradient, gauss_newton, gradient, parameter_name, spectral_nullity, thinnest_shape,
+                          unresolved_nullity)
 from .network import Parameters, forward
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
 
@@ -234,8 +235,8 @@ def certify_stratum_point(theta: StratumMinimizer, passed=None) -> Check:
 class TangentCertificate:
     """The dimension of the minimizer set near a point, from explicit tangent directions ``V``."""
 
-    nullity: int
-    """Nullity of the Hessian there."""
+    nullity: int | None
+    """Nullity of the Hessian there; ``None`` when float64 does not resolve it."""
     dimension: int | None
     """``rank V`` when ``H V = 0`` and ``rank V = nullity``; ``None`` otherwise."""
     check: Check
@@ -277,6 +278,11 @@ def _degeneracy(theta: StratumMinimizer, passed) -> TangentCertificate:
                "(block elimination); H V = 0 as F V = 0")
         gap = (f"; F: {F.shape[0]} x {F.shape[1]}, eigenvalue gap of H {zero_edge ** 2:.3g} -> {nonzero_edge ** 2:.3g}; "
                f"singular values of V (by layer) {kept_sv:.3g} -> {dropped_sv:.3g}")
+        eig = np.concatenate([np.zeros(params.count - sv.size), sv ** 2])
+        unresolved = unresolved_nullity(eig, params.count, thinnest_shape(data.X, data.labels))
+        if unresolved is not None:  # no nullity or dimension float64 cannot resolve is reported
+            return TangentCertificate(None, None, Check(UNDECIDED, how, f"float64 does not resolve the nullity: {unresolved}"
+                                                        + gap))
     detail = (f"H V = 0: {annihilated}; rank V = {rank_V}; nullity H = {nullity}; every pre-activation nonzero: "
               f"{strict}{gap}")
     if annihilated and rank_V == nullity and strict:

@@ -152,6 +152,22 @@ def format_decimal(x, digits: int = SIGNIFICANT_DIGITS) -> str:
     return decimal_g(to_fraction(x), digits)
 
 
+def decimal_exponent(x) -> int:
+    """``⌊log10 |x|⌋`` of a nonzero exact or float number, exactly: ``10^e <= |x| < 10^(e+1)`` (the float
+    logarithm's guess is corrected by exact comparison, so a power of ten is never off by one).
+
+    >>> decimal_exponent(Fraction(10**300)), decimal_exponent(Fraction(999, 10**203))
+    (300, -201)
+    """
+    f = abs(to_fraction(x))
+    exponent = math.floor(log10_abs(f))
+    while f < Fraction(10) ** exponent:
+        exponent -= 1
+    while f >= Fraction(10) ** (exponent + 1):
+        exponent += 1
+    return exponent
+
+
 def decimal_g(f: Fraction, digits: int = SIGNIFICANT_DIGITS) -> str:
     """``f`` to ``digits`` significant figures in the style of ``%g``, computed exactly (no float,
     so no overflow or underflow): fixed notation for exponents ``-4 <= e < digits``, otherwise
@@ -163,11 +179,7 @@ def decimal_g(f: Fraction, digits: int = SIGNIFICANT_DIGITS) -> str:
     if f == 0:
         return "0"
     sign, f = ("-" if f < 0 else ""), abs(f)
-    exponent = math.floor(log10_abs(f))  # floor(log10 f), or off by one near a power of ten: corrected exactly
-    while f < Fraction(10) ** exponent:
-        exponent -= 1
-    while f >= Fraction(10) ** (exponent + 1):
-        exponent += 1
+    exponent = decimal_exponent(f)
     mantissa = round(f * Fraction(10) ** (digits - 1 - exponent))  # digits significant figures
     if mantissa == 10**digits:  # rounding carried into a new digit
         mantissa, exponent = mantissa // 10, exponent + 1

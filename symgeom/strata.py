@@ -235,9 +235,13 @@ class StratumMinimizer:
 def _separator_weight(s, shortfall, kind):
     """``λ`` with ``λ |s| > shortfall`` at every point (twice the smallest such value, rounded up to an
     integer for exact data), at least 1."""
-    need = arith.largest(shortfall / abs(s))
     if not kind.is_exact:
-        return max(2 * float(need), 1.0)
+        if not np.all(np.abs(s) > 0):
+            raise ConstructionError("in float64 a point lies on the separating hyperplane after rounding (its slack "
+                                    "rounds to 0), so no separator weight makes the signs strict; exact arithmetic "
+                                    "(--exact) decides it")
+        return max(2 * float(arith.largest(shortfall / abs(s))), 1.0)
+    need = arith.largest(shortfall / abs(s))
     twice = 2 * need
     return arith.to_exact(max(int(twice.p // twice.q) + 1, 1))
 

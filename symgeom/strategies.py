@@ -1,7 +1,7 @@
 """Hypothesis strategies for symgeom's objects (needs ``hypothesis``: ``pip install 'symgeom[test]'``).
 
-* :func:`clustered_data` -- well-separated clusters of varied dimension, sizes, anisotropy and
-  scale (``1e-6`` to ``1e6``), exact or float;
+* :func:`clustered_data` -- well-separated clusters of varied dimension, sizes, anisotropy,
+  magnitude (``1e-300`` to ``1e300``) and spread (down to ``1e-200`` of the centres), exact or float;
 * :func:`parameter_points` -- network parameters with invertible hidden weights;
 * :func:`activation_patterns` -- one 0/1 pattern per hidden layer.
 """
@@ -23,14 +23,25 @@ from .network import Parameters
 __all__ = ["clustered_data", "parameter_points", "activation_patterns"]
 
 
+SCALE_EXPONENTS = st.integers(-300, 300)
+"""Magnitudes ``10^-300 .. 10^300``: within float64's range (``1e±308``) with the coordinates' factor of up to 170."""
+
+SPREAD_EXPONENTS = st.sampled_from([0, 0, -1, -3, -6, -8, -10, -11, -12, -13, -14, -16, -20, -50, -100, -200])
+"""Cluster spreads relative to the centres, down to ``10^-200``; dense around float64's thresholds
+(``2^-44 ≈ 5.7e-14``, where float mode starts refusing, and its resolution ``2^-53 ≈ 1.1e-16``)."""
+
+
 @st.composite
 def clustered_data(draw, Q=st.integers(1, 4), kind=st.sampled_from(["exact", "float"]), max_size: int = 5,
-                   scale_exponent=st.integers(-6, 6), noise=st.sampled_from([0, 1, 5, 20])):
-    """Clusters around ``100·scale·e_j`` (plus an offset), noise up to ``noise·scale`` per
-    coordinate with a random per-axis anisotropy, ``1..max_size`` points per cluster."""
+                   scale_exponent=SCALE_EXPONENTS, noise=st.sampled_from([0, 1, 5, 20]),
+                   spread_exponent=SPREAD_EXPONENTS):
+    """Clusters around ``100·scale·e_j`` (plus an offset), noise up to ``noise·spread·scale`` per coordinate
+    with a random per-axis anisotropy, ``1..max_size`` points per cluster; ``scale = 10^scale_exponent``,
+    ``spread = 10^spread_exponent``.  Float data are the exact values rounded once."""
     Q = draw(Q) if not isinstance(Q, int) else Q
     kind = draw(kind) if not isinstance(kind, str) else kind
     scale = Fraction(10) ** draw(scale_exponent)
+    spread = Fraction(10) ** draw(spread_exponent)
     amp = draw(noise)
     offset = [draw(st.integers(-50, 50)) for _ in range(Q)]
     points, labels = [], []
@@ -39,7 +50,7 @@ def clustered_data(draw, Q=st.integers(1, 4), kind=st.sampled_from(["exact", "fl
         axes = [draw(st.integers(0, amp)) for _ in range(Q)]
         for _ in range(n):
             dev = [draw(st.integers(-a, a)) if a else 0 for a in axes]
-            points.append([scale * (offset[c] + (100 if c == j else 0) + dev[c]) for c in range(Q)])
+            points.append([scale * (offset[c] + (100 if c == j else 0) + spread * dev[c]) for c in range(Q)])
             labels.append(j + 1)
     values = points if Kind(kind).is_exact else [[float(v) for v in row] for row in points]
     try:

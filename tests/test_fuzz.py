@@ -6,11 +6,12 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from symgeom import ConstructionError, DataError, arith, sizes
-from symgeom.claims import Context
+from symgeom.certificates import CERTIFIED, PROVED, REFUTED
+from symgeom.claims import Context, run_claims
 from symgeom.cost import cost
 from symgeom.datafiles import read_csv
 from symgeom.derivations import t1_recursive_truncation, t2_cone_geometry, t3_idempotence, t4_orthogonal_projection, t5_symmetry
@@ -18,6 +19,7 @@ from symgeom.minimizer import global_minimizer
 from symgeom.strategies import activation_patterns, clustered_data, parameter_points
 from symgeom.testing import assert_truncation_identity
 from symgeom.truncation import truncation_map
+from symgeom.units import float_units
 
 FUZZ = settings(max_examples=250, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -37,6 +39,11 @@ def plain_cost(params, data):
     return total / (2 * data.N)
 
 
+AS_GIVEN = {"scale_exponent": st.integers(-6, 6), "spread_exponent": st.just(0)}
+"""Magnitudes and spreads where float64 computes on the data as given (no change of units): the tests below
+that compare float values of the data themselves; the full range goes through float mode's units
+(:func:`test_float_mode_never_refutes_what_exact_certifies`)."""
+
 MIN_CONSTRUCTED_SHARE = 0.8
 """At least this share of generated clustered data sets must be constructed and certified: a blanket
 refusal fails the test."""
@@ -49,7 +56,7 @@ def test_construction_is_certified_or_refused():
     outcomes = []
 
     @FUZZ
-    @given(data=clustered_data(kind=st.just("exact")), extra=st.integers(0, 2))
+    @given(data=clustered_data(kind=st.just("exact"), **AS_GIVEN), extra=st.integers(0, 2))
     def one(data, extra):
         L = data.Q + extra
         try:
@@ -73,7 +80,7 @@ def test_construction_is_certified_or_refused():
 
 @pytest.mark.slow
 @FUZZ
-@given(data=clustered_data())
+@given(data=clustered_data(**AS_GIVEN))
 def test_statistics_exact_and_float_agree(data):
     other = data.with_kind("float" if data.kind == "exact" else "exact")
     scale = sizes.saturating_float(sizes.magnitude(data.X))  # float means carry rounding of order eps * scale
@@ -114,7 +121,7 @@ def test_float_data_checks_never_claim_exactness():
 
     @settings(max_examples=80, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-    @given(data=clustered_data(Q=st.integers(1, 3), kind=st.just("float"), max_size=4))
+    @given(data=clustered_data(Q=st.integers(1, 3), kind=st.just("float"), max_size=4, **AS_GIVEN))
     def one(data):
         ctx = Context(data, data.Q)
         for recipe in (t1_recursive_truncation, t2_cone_geometry, t3_idempotence, t4_orthogonal_projection, t5_symmetry):
@@ -135,3 +142,39 @@ def test_csv_garbage_never_crashes(tmp_path_factory, text):
         read_csv(path)
     except DataError as e:
         assert str(path) in str(e)
+
+
+UNITS_FUZZ = settings(max_examples=32, deadline=None, derandomize=True, database=None,
+                      phases=[Phase.explicit, Phase.generate],  # shrinking exact data of 600 digits takes minutes
+                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+MIN_COMPARED_SHARE = 0.5
+"""At least this share of the drawn data sets must be computed in float64 (not refused), so the comparison
+is not vacuous; the spreads below ``2^-44`` of the extent, which float mode refuses, are about a quarter."""
+
+
+@pytest.mark.slow
+def test_float_mode_never_refutes_what_exact_certifies():
+    """On data of magnitude 1e-300 .. 1e300 and spreads down to 1e-200 (exact, or float rounded once), float
+    mode (in the units of :func:`~symgeom.units.float_units`) either refuses the data with a documented
+    ``DataError`` or settles every claim without refuting one that the exact certificate on the same data
+    certifies or proves; and no other exception escapes."""
+    outcomes = []
+
+    @UNITS_FUZZ
+    @given(data=clustered_data(Q=st.integers(1, 3), max_size=3), extra=st.integers(0, 1))
+    def one(data, extra):
+        L = data.Q + extra
+        exact = {d.id: d.status for d in run_claims(Context(data.with_kind("exact"), L))}
+        try:
+            scaled = float_units(data)
+        except DataError as e:
+            assert "--exact" in str(e)  # a refusal names the way out
+            outcomes.append(False)
+            return
+        for d in run_claims(Context(scaled, L)):
+            assert not (d.status == REFUTED and exact[d.id] in (CERTIFIED, PROVED)), \
+                (d.id, exact[d.id], d.main.counterexample, scaled.units)
+        outcomes.append(True)
+
+    one()
+    assert outcomes and sum(outcomes) >= MIN_COMPARED_SHARE * len(outcomes), f"{sum(outcomes)}/{len(outcomes)} compared"
