@@ -2,10 +2,11 @@
 ``construct`` on data of several sizes (each in a fresh subprocess, ``--max-seconds 0``; all claims unless a
 run names one with ``--only``), fits the model's constants by non-negative least squares on the relative error
 per number kind (the reading constant is held at the value ``benchmarks/csv_read.py`` measures: these runs are
-too small to see it), and prints them beside each run's measured and predicted time and the machine's load.
+too small to see it), and prints them beside each run's measured time, the fitted model's, the estimate of the
+constants in use (:func:`symgeom.budget.estimate`) and the machine's load.
 
 The fitted constants are copied by hand into ``symgeom/budget.py`` (with the date and the load of the run).
-The full list (25 runs) takes about 5 minutes on the 2-core development machine, ``--quick`` (13) about 1.5.
+The full list (25 runs) takes about 5 minutes on the 2-core development machine, ``--quick`` (13) about 1.
 
 Run: python benchmarks/budget_calibration.py [--quick]
 """
@@ -115,21 +116,23 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         for kind in ("exact", "float"):
             runs = [r for r in RUNS if kind[0] in r[4] and (r[6] or not args.quick)]
-            rows, times = [], []
+            rows, times, sizes = [], [], []
             for command, Q, L, N, _, only, _ in runs:
                 path, n = data_file(folder, Q, N)
                 seconds = timed(command, path, L, kind, only, folder)
                 strata = only is None or only.startswith("N")
                 rows.append(budget.features(command, Q, L, n, kind, strata))
                 times.append(seconds)
+                sizes.append(n)
                 print(f"  {kind:5s} {command:9s} Q={Q} L={L} N={n:7d} {only or '':3s}: {seconds:7.2f} s "
                       f"(load {os.getloadavg()[0]:.2f})")
             coef = fit(kind, rows, times)
             print(f"{kind}: constants {dict(zip(FEATURES, (float(f'{c:.2g}') for c in coef)))}")
-            for (command, Q, L, N, _, only, _), a, s in zip(runs, rows, times):
+            for (command, Q, L, _, _, only, _), n, a, s in zip(runs, sizes, rows, times):
                 model = float(np.asarray(a) @ coef)
-                print(f"    {command:9s} Q={Q} L={L} {only or '':3s}: measured {s:7.2f} s, model {model:7.2f} s, "
-                      f"ratio {model / s:.2f}")
+                now = budget.estimate(command, Q, L, n, kind, only is None or only.startswith("N"))
+                print(f"    {command:9s} Q={Q} L={L} {only or '':3s}: measured {s:7.2f} s, model {model:7.2f} s "
+                      f"(ratio {model / s:.2f}), symgeom.budget now {now:7.2f} s (ratio {now / s:.2f})")
 
 
 if __name__ == "__main__":
