@@ -1,29 +1,54 @@
 """Sizes against a time budget: the running time of ``check``, ``report`` and ``construct`` estimated from
 ``(Q, L, N, kind)`` before any long work, and work predicted beyond the budget refused.
 
-The cost model, with ``P = (L+1)(Q² + Q)`` parameters and ``s`` *settlings* (``check`` and ``report``:
-2 for the claims T1–G4, plus one per stratum, ``2^Q − 1``, when N1/N2 run)::
+The cost model follows the algorithms.  ``P = (L+1)(Q² + Q)`` parameters; ``n`` *settled strata*: the sets
+``S`` of truncated clusters with ``|S| ≤ min(L, Q − 1)`` (N1/N2 construct, certify and measure one local
+minimum per such stratum; a stratum with ``|S| > L`` is answered without work), none when only a T or G claim
+runs; ``s = 2 + n`` *settlings* (the claims T1–G4 count as two: the global minimizer and its degeneracy)::
 
-    check, report:  T ≈ c_start + c_read · N (Q+1) + c_check · s N P Q + c_cube · s P³
-    construct:      T ≈ c_start + c_read · N (Q+1) + c_construct · N P
+    check, report:  T ≈ start + read · N(Q+1) + claims + report · [report] + pass · s N L Q + step · s L² Q
+                        + cube · s P³   (rational cube instead of cube when exact ranks run: exact, Q ≤ 4)
+    construct:      T ≈ start + read · N(Q+1) + construct · N P
 
-``c_read`` is the time per number of the CSV reader; ``c_check`` of the work per point, parameter and
-dimension in the claims (exact sign checks, costs, sufficient statistics, per stratum); ``c_cube`` of dense
-linear algebra on ``P x P`` matrices (Hessian ranks and kernels); ``c_construct`` of the construction of a
-minimizer, one certified pass (``construct`` builds no Hessian).
+* ``start``: the interpreter and the imports;
+* ``claims``: the fixed work of the claims (the symbolic proofs, the float samples), charged in full to
+  ``--only`` of one claim too;
+* ``read``: the CSV reader, per number;
+* ``report``: what ``report`` adds to ``check`` (its files and figures);
+* ``pass``: the forward passes over the data, per settling, point, layer and neuron (the certificates'
+  signs and costs, the Jacobian factor's activation patterns); in exact mode one rational operation each;
+* ``step``: the per-settling work in Python over the layers and neurons (gauge and kernel directions,
+  ``L Q`` generators of ``L + 1`` blocks each);
+* ``cube``: the dense linear algebra of a settling in ``P`` (the spectrum of the Jacobian factor, ranks of
+  the tangent directions); ``rational cube``: the same as exact rational ranks of the ``P x P`` Gauss–Newton
+  matrix (exact mode, ``Q ≤ 4``, :data:`~symgeom.degeneracy.EXACT_RANK_MAX_Q`);
+* ``construct``: the construction of a minimizer, one certified pass (``construct`` builds no Hessian).
 
-Provenance of :data:`CONSTANTS`: ``c_read`` from ``benchmarks/csv_read.py`` (10⁷ rows, ``Q = 2``: 12.7 s
-float, 33.6 s exact, at a load average of 3.4); the others fitted by ``benchmarks/budget_calibration.py``
-(least squares on the relative error; ten runs per kind: ``check`` at ``Q = 2, 3, 4``, ``L`` up to 6, ``N`` up
-to 3·10⁴, ``construct`` at ``N`` up to 3·10⁶), on 2026-11-27, on the 2-core development machine shared with
-other jobs (load average 5.4–7.7).  The fitted model is within a factor 2.3 of every calibration run (it
-underestimates the smallest ``check`` runs, dominated by start-up, and overestimates none by more than
-1.4×); on a quiet machine the estimates run high, which errs on the side of asking.
+The estimate is the largest model value over ``q = 1..Q`` at the same ``L`` and ``N``, so that it never
+decreases when ``Q`` grows (exact mode switches from exact to float ranks above ``Q = 4``; the measured time
+drops there too, from 12.6 s at ``Q = 4`` to 8.5 s at ``Q = 5`` on the ``example`` data).
+
+Provenance of :data:`CONSTANTS`: ``read`` from ``benchmarks/csv_read.py`` (10⁷ rows, ``Q = 2``: 12.7 s float,
+33.6 s exact, at a load average of 3.4); the others fitted with the non-negative least squares on the relative
+error of ``benchmarks/budget_calibration.py`` on 2026-11-27, from 56 runs timed as it times them (its 25 runs
+and more), each in a fresh subprocess, on the 2-core development machine shared with one other developer (load
+average 1.5–2.8): ``check`` float at ``Q = 2..8``, ``L = Q`` and ``Q + 2``, ``N`` from the ``example`` data's
+9–76 points to 10⁵; exact at ``Q = 2..6``, ``N`` up to 3·10⁴; ``--only`` of one claim; ``report`` at
+``Q = 3..8``; ``construct`` up to ``N = 3·10⁶``.  The fitted model is within a factor 3.05 of every one of
+them: it underestimates the smallest exact ``check`` runs (3.7 s and 6.6 s at ``Q = 2, 3`` on the ``example``
+data) by up to 3.05× and overestimates ``--only`` of one claim (exact, ``Q = 5``) by up to 2.5×; ``check
+--float`` at ``Q = L = 8``, ``N = 10⁴``: 29.0 s measured, 33 s estimated; exact ``check`` on the ``example --Q
+6`` data: 34.8 s and 31 s; exact ``check`` at ``Q = 3``, ``N = 3·10⁴``: 109 s and 97 s.  Exact ``construct``
+also depends on the data beyond ``(Q, L, N)``: at ``N = 3·10⁶``, 14.8 s on the data of ``csv_read.py`` (in the
+fit) but 82 s, 7× the estimate, on those of ``benchmarks/check_scale.py`` (left out).  On a quiet machine the
+estimates run high, which errs on the side of asking.
 
 >>> features("check", 3, 3, 13)
-(1.0, 52.0, 16848.0, 0.0, 995328.0)
+(1.0, 52.0, 1.0, 0.0, 1053.0, 243.0, 995328.0, 0.0, 0.0)
+>>> round(estimate("check", 8, 8, 10**4, "float"))
+33
 >>> round(estimate("construct", 2, 2, 10**7, "float"))
-16
+14
 """
 
 from __future__ import annotations
@@ -34,43 +59,54 @@ import math
 from ._errors import UsageError
 
 __all__ = ["BUDGET_SECONDS", "CONSTANTS", "FEATURES", "NOTE_SECONDS", "check_command", "estimate", "features",
-           "format_seconds", "parse_seconds", "require_within"]
+           "format_seconds", "parse_seconds", "require_within", "settled_strata"]
 
 BUDGET_SECONDS = 600.0
 """Default budget (``--max-seconds``): ten minutes."""
 NOTE_SECONDS = 30.0
 """Estimates above this are printed on stderr before the work starts."""
+EXACT_RANK_MAX_Q = 4
+"""Exact mode computes exact rational ranks up to this ``Q`` (:data:`symgeom.degeneracy.EXACT_RANK_MAX_Q`)."""
 
-FEATURES = ("start", "read", "check pass", "construct pass", "cube")
+FEATURES = ("start", "read", "claims", "report", "pass", "step", "rational cube", "cube", "construct")
 CONSTANTS = {
-    "exact": {"start": 3.2, "read": 1.1e-6, "check pass": 6.9e-6, "construct pass": 1.3e-7, "cube": 9.8e-7},
-    "float": {"start": 3.5, "read": 4.2e-7, "check pass": 1.0e-6, "construct pass": 0.0, "cube": 2.7e-7},
+    "exact": {"start": 1.3, "read": 1.1e-6, "claims": 0.18, "report": 4.1, "pass": 3.9e-5, "step": 9.5e-4,
+              "rational cube": 4.2e-7, "cube": 7.4e-9, "construct": 1.1e-8},
+    "float": {"start": 1.1, "read": 4.2e-7, "claims": 0.64, "report": 1.9, "pass": 1.1e-7, "step": 1.0e-4,
+              "rational cube": 0.0, "cube": 0.0, "construct": 0.0},
 }
 """Seconds per unit of each feature, per number kind (see the module docstring for their provenance)."""
 
 
-def settlings(command: str, Q: int, strata: bool) -> int:
-    """``s``: how many times the work over the data and the parameters is done."""
-    if command == "construct":
-        return 1
-    return 2 + (2**Q - 1 if strata else 0)
+def settled_strata(Q: int, L: int, strata: bool = True) -> int:
+    """``n``: how many strata N1/N2 settle, the ``S ⊊ {1..Q}`` with ``|S| ≤ L`` (none without ``strata``)."""
+    if not strata:
+        return 0
+    return sum(math.comb(Q, m) for m in range(min(L, Q - 1) + 1))
 
 
-def features(command: str, Q: int, L: int, N: int, strata: bool = True) -> tuple:
-    """What each constant of :data:`CONSTANTS` multiplies: ``(1, N(Q+1), s N P Q, 0, s P³)`` for ``check`` and
-    ``report``, ``(1, N(Q+1), 0, N P, 0)`` for ``construct``."""
+def features(command: str, Q: int, L: int, N: int, kind: str = "exact", strata: bool = True) -> tuple:
+    """What each constant of :data:`CONSTANTS` multiplies, in the order of :data:`FEATURES`."""
     P = (L + 1) * (Q * Q + Q)
     read = float(N * (Q + 1))
     if command == "construct":
-        return (1.0, read, 0.0, float(N * P), 0.0)
-    s = settlings(command, Q, strata)
-    return (1.0, read, float(s * N * P * Q), 0.0, float(s * P**3))
+        return (1.0, read, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(N * P))
+    s = 2 + settled_strata(Q, L, strata)
+    cube = float(s) * P**3
+    rational = str(kind) == "exact" and Q <= EXACT_RANK_MAX_Q
+    return (1.0, read, 1.0, float(command == "report"), float(s * N * L * Q), float(s * L * L * Q),
+            cube if rational else 0.0, 0.0 if rational else cube, 0.0)
+
+
+def _model(command: str, Q: int, L: int, N: int, kind: str, strata: bool) -> float:
+    c = CONSTANTS[str(kind)]
+    return sum(c[name] * f for name, f in zip(FEATURES, features(command, Q, L, N, kind, strata)))
 
 
 def estimate(command: str, Q: int, L: int, N: int, kind: str, strata: bool = True) -> float:
-    """Estimated seconds of ``command`` on ``N`` points in ``R^Q`` with ``L`` hidden layers."""
-    c = CONSTANTS[str(kind)]
-    return sum(c[name] * f for name, f in zip(FEATURES, features(command, Q, L, N, strata)))
+    """Estimated seconds of ``command`` on ``N`` points in ``R^Q`` with ``L`` hidden layers: the cost model's
+    largest value over ``q = 1..Q`` (non-decreasing in ``Q``, ``L`` and ``N``)."""
+    return max(_model(command, q, L, N, kind, strata) for q in range(1, max(Q, 1) + 1))
 
 
 def format_seconds(seconds: float) -> str:

@@ -80,10 +80,54 @@ def test_estimate_grows_with_every_size():
     assert budget.estimate("check", 3, 3, 1000, "float") < base
     assert budget.estimate("check", 3, 3, 1000, "exact", strata=False) < base
     assert budget.estimate("construct", 3, 3, 1000, "exact") < base
-    # the features are the model's: s = 2 + 2^Q - 1 settlings, P = (L+1)(Q^2+Q) = 48
-    assert budget.features("check", 3, 3, 13) == (1.0, 13 * 4, 9 * 13 * 48 * 3, 0.0, 9 * 48**3)
-    assert budget.features("check", 3, 3, 13, strata=False) == (1.0, 13 * 4, 2 * 13 * 48 * 3, 0.0, 2 * 48**3)
-    assert budget.features("construct", 3, 3, 13) == (1.0, 13 * 4, 0.0, 13 * 48, 0.0)
+    # the features are the model's: s = 2 + 7 settlings (the strata |S| <= 2 of Q = 3), P = (L+1)(Q^2+Q) = 48
+    assert budget.settled_strata(3, 3) == 7 and budget.settled_strata(3, 1) == 4
+    assert budget.settled_strata(3, 3, False) == 0
+    assert budget.features("check", 3, 3, 13) == (1.0, 13 * 4, 1.0, 0.0, 9 * 13 * 3 * 3, 9 * 9 * 3, 9 * 48**3, 0.0, 0.0)
+    assert budget.features("check", 3, 3, 13, "float", strata=False) == \
+        (1.0, 13 * 4, 1.0, 0.0, 2 * 13 * 3 * 3, 2 * 9 * 3, 0.0, 2 * 48**3, 0.0)
+    assert budget.features("report", 5, 3, 13)[3] == 1.0 and budget.features("report", 5, 3, 13)[6] == 0.0
+    assert budget.features("construct", 3, 3, 13) == (1.0, 13 * 4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 13 * 48)
+
+
+def test_exact_rank_threshold_is_the_degeneracy_module_s():
+    from symgeom.degeneracy import EXACT_RANK_MAX_Q
+    assert budget.EXACT_RANK_MAX_Q == EXACT_RANK_MAX_Q
+
+
+@pytest.mark.parametrize("kind", ["exact", "float"])
+@pytest.mark.parametrize("command", ["check", "report", "construct"])
+@pytest.mark.parametrize("strata", [True, False])
+def test_estimate_never_decreases_in_N_L_or_Q(kind, command, strata):
+    sizes = [(Q, L, N) for Q in range(1, 11) for L in (1, 2, 3, 5, 8, 12, 20) for N in (1, 30, 10**3, 10**5, 10**7)]
+    est = {(Q, L, N): budget.estimate(command, Q, L, N, kind, strata) for Q, L, N in sizes}
+    for (Q, L, N), t in est.items():
+        for bigger in ((Q + 1, L, N), (Q, L + 1, N), (Q, L, 10 * N)):
+            if bigger in est:
+                assert est[bigger] >= t, (command, kind, (Q, L, N), bigger)
+
+
+@pytest.mark.parametrize("command, Q, L, N, kind", [
+    ("check", 8, 8, 10**4, "float"),                 # README scale target check-float-Q8
+    ("check", 6, 6, example_data(6).N, "exact"),     # check-exact-Q6 on `symgeom example --Q 6`
+    ("check", 5, 5, example_data(5).N, "exact"),     # check-exact-Q5
+    ("report", 5, 5, example_data(5).N, "exact"),    # report-Q5
+])
+def test_readme_benchmarks_are_within_the_default_budget(command, Q, L, N, kind):
+    seconds = budget.require_within(command, "d.csv", Q, L, N, kind, budget.BUDGET_SECONDS)
+    assert seconds < budget.BUDGET_SECONDS / 5  # measured 10-60 s: the model is within a factor 3 of such runs
+
+
+@pytest.mark.parametrize("command, Q, L, N, kind", [
+    ("check", 8, 8, 10**6, "exact"),
+    ("check", 16, 64, 100, "float"),
+    ("report", 16, 64, 100, "exact"),
+    ("check", 2, 2, 10**8, "exact"),
+    ("construct", 2, 2, 10**9, "exact"),
+])
+def test_huge_work_is_still_refused(command, Q, L, N, kind):
+    with pytest.raises(budget.UsageError, match="beyond the budget of 10 min"):
+        budget.require_within(command, "d.csv", Q, L, N, kind, budget.BUDGET_SECONDS)
 
 
 def test_seconds_are_formatted_by_scale():
