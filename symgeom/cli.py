@@ -8,7 +8,6 @@ on stderr saying which input, what is wrong and what is expected), 3 on an inter
 from __future__ import annotations
 
 import argparse
-import logging
 import math
 import shlex
 import sys
@@ -19,6 +18,7 @@ from .budget import BUDGET_SECONDS, parse_seconds
 from ._errors import SymgeomError, UsageError
 from .arith import Kind
 from .claims import Context, claim_ids
+from .progress import Progress, show_path_notes
 from .data import ClusterData, default_data
 from .datafiles import read_csv
 from .locate import GAP_RTOL
@@ -316,50 +316,6 @@ def _read_data(args) -> ClusterData:
     return read_csv(args.data, args.targets, kind=args.kind)
 
 
-class Progress:
-    """Progress lines on stderr (never stdout, so --json stays clean), silenced by --quiet."""
-
-    def __init__(self, quiet: bool):
-        import time
-
-        self.quiet, self.clock, self.start = quiet, time.perf_counter, time.perf_counter()
-
-    def __call__(self, i: int, n: int, what: str) -> None:
-        if not self.quiet:
-            print(f"symgeom: [{i}/{n}] {what} ({self.clock() - self.start:.1f} s)", file=sys.stderr, flush=True)
-
-    def note(self, what: str) -> None:
-        if not self.quiet:
-            print(f"symgeom: {what} ({self.clock() - self.start:.1f} s)", file=sys.stderr, flush=True)
-
-
-class PathNotes(logging.Handler):
-    """Shows which path the float Gauss–Newton matrix took (the ``symgeom.hessian`` logger) as a progress
-    line, once per path and command."""
-
-    def __init__(self):
-        super().__init__(logging.INFO)
-        self.progress, self.seen = None, set()
-
-    def emit(self, record):
-        path = getattr(record, "path", None)
-        if self.progress is not None and path not in self.seen:
-            self.seen.add(path)
-            self.progress.note(record.getMessage())
-
-
-_PATH_NOTES = PathNotes()
-
-
-def show_path_notes(progress) -> None:
-    """Route the Gauss–Newton path notes of the coming command to ``progress`` (a :class:`Progress`)."""
-    logger = logging.getLogger("symgeom.hessian")
-    if _PATH_NOTES not in logger.handlers:
-        logger.addHandler(_PATH_NOTES)
-        logger.setLevel(logging.INFO)
-    _PATH_NOTES.progress, _PATH_NOTES.seen = progress, set()
-
-
 def make_context(args, progress=None) -> Context:
     """The context of a command: the depth and the time budget checked first, then the data loaded;
     ``progress`` (a :class:`Progress`) hears about long work inside the claims, including which path the
@@ -420,9 +376,10 @@ def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         try:
-            from . import commands  # the subcommands use this module's helpers
+            from . import commands, train_command  # the subcommands use this module's helpers
 
-            return getattr(commands, f"cmd_{args.command}")(args)
+            name = f"cmd_{args.command}"
+            return (getattr(commands, name, None) or getattr(train_command, name))(args)
         except SymgeomError as e:
             print(f"symgeom {args.command}: error: {e}", file=sys.stderr)
             return EXIT_USAGE
