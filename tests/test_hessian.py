@@ -155,6 +155,7 @@ def test_hessian_with_residual_term_against_differences_of_the_exact_gradient(Q,
     assert np.abs(H - differences).max() <= 1e-8 * max(1.0, np.abs(differences).max())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("Q,L,seed", [(3, 3, 0), (4, 2, 1)])
 def test_hessian_against_torch(Q, L, seed):
     torch = pytest.importorskip("torch")

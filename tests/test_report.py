@@ -162,6 +162,7 @@ def test_no_ascii_mathematics_in_prose(tmp_path, capsys, handout):
         assert ascii_math not in prose, f"{ascii_math!r} in the prose: {prose[max(0, prose.find(ascii_math) - 80):][:160]!r}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("handout", [False, True], ids=["report", "handout"])
 def test_report_train_section(tmp_path, capsys, handout):
     """report --train K: the runs are located and tabulated by stratum (the counts add up to K), with the figure,
