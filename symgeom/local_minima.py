@@ -242,7 +242,18 @@ class TangentCertificate:
     check: Check
 
 
-def _degeneracy(theta: StratumMinimizer, passed) -> TangentCertificate:
+def _exact_ranks(data: ClusterData) -> bool:
+    """Whether the strata's Hessian ranks are exact on these data (exact data, ``Q ≤ EXACT_RANK_MAX_Q``)."""
+    return data.kind.is_exact and data.Q <= EXACT_RANK_MAX_Q
+
+
+def _thinnest(data: ClusterData):
+    """The thinnest cluster's spread relative to the data's extent (:func:`~symgeom.derivatives.thinnest_shape`),
+    which bounds what float64 resolves of the Hessian's spectrum."""
+    return thinnest_shape(data.X, data.labels)
+
+
+def _degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertificate:
     """The Hessian at ``θ_S`` is ``H = (1/N) JᵀJ`` (the residual term vanishes by the normal equations on
     ``U`` and by zero residuals on ``S``).  ``V`` collects tangent vectors of explicit curves of minimizers:
     the gauge ``(T W_ℓ, T b_ℓ, W_{ℓ+1} T⁻¹)`` at every hidden layer, bias translations after the last
@@ -252,7 +263,7 @@ def _degeneracy(theta: StratumMinimizer, passed) -> TangentCertificate:
     ``rank V``; no manifold of minimizers through ``θ_S`` is larger.  ``passed``: ``forward(θ_S, X)``, whose
     hidden pre-activations must all be nonzero."""
     data, params = theta.data, theta.params
-    exact = data.kind.is_exact and data.Q <= EXACT_RANK_MAX_Q
+    exact = _exact_ranks(data)
     if not exact:
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)
@@ -279,7 +290,7 @@ def _degeneracy(theta: StratumMinimizer, passed) -> TangentCertificate:
         gap = (f"; F: {F.shape[0]} x {F.shape[1]}, eigenvalue gap of H {zero_edge ** 2:.3g} -> {nonzero_edge ** 2:.3g}; "
                f"singular values of V (by layer) {kept_sv:.3g} -> {dropped_sv:.3g}")
         eig = np.concatenate([np.zeros(params.count - sv.size), sv ** 2])
-        unresolved = unresolved_nullity(eig, params.count, thinnest_shape(data.X, data.labels))
+        unresolved = unresolved_nullity(eig, params.count, _thinnest(data) if thinnest is None else thinnest)
         if unresolved is not None:  # no nullity or dimension float64 cannot resolve is reported
             return TangentCertificate(None, None, Check(UNDECIDED, how, f"float64 does not resolve the nullity: {unresolved}"
                                                         + gap))
@@ -296,9 +307,9 @@ def _degeneracy(theta: StratumMinimizer, passed) -> TangentCertificate:
     return TangentCertificate(nullity, None, Check(UNDECIDED, how, detail + ": the constructed curves do not span ker H"))
 
 
-def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
+def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None) -> Stratum:
     """The stratum ``S = truncated`` on the data: bound, explicit minimizer, certificate, degeneracy,
-    and the invertible candidate beside it."""
+    and the invertible candidate beside it.  ``thinnest``: :func:`_thinnest` of the data when already known."""
 
     S = tuple(sorted(int(k) for k in truncated))
     kept = kept_clusters(data.Q, S)
@@ -319,7 +330,7 @@ def settle_stratum(data: ClusterData, L: int, truncated) -> Stratum:
         cert = Check(UNDECIDED, cert.method, f"the constructed point fails its certificate ({cert.counterexample})"
                      + ("" if data.kind.is_exact else "; float64 does not resolve the construction on these data, "
                         "exact arithmetic may"), cert.residual, cert.margin, cert.tolerance)
-    tangents = _degeneracy(theta, passed)
+    tangents = _degeneracy(theta, passed, thinnest)
     inv = None
     if S:
         try:
@@ -334,8 +345,9 @@ def settle_strata(data: ClusterData, L: int, progress=None) -> list[Stratum]:
     """Every stratum, ``S = ∅`` (N1) first; ``progress(i, n, label)`` before each."""
     out = []
     all_S = strata(data.Q)
+    thinnest = None if _exact_ranks(data) else _thinnest(data.with_kind("float"))  # once for all strata
     for i, S in enumerate(all_S, start=1):
         if progress is not None:
             progress(i, len(all_S), "S = {" + ", ".join(map(str, S)) + "}")
-        out.append(settle_stratum(data, L, S))
+        out.append(settle_stratum(data, L, S, thinnest))
     return out

@@ -16,6 +16,7 @@ import sympy as sp
 
 from .arith import ZERO, to_exact, to_fraction
 
+
 def magnitude(a):
     """``max |a_ij|`` (0 for an empty array): the scale of a float tolerance.  Exact for exact arrays (an
     FLINT rational, never converted to float, so no magnitude overflows or underflows), a float for float
@@ -25,7 +26,7 @@ def magnitude(a):
         return ZERO if a.dtype == object else 0.0
     if a.dtype == object:
         return max(abs(to_exact(x)) for x in a.reshape(-1))
-    return float(np.max(np.abs(a.astype(float))))
+    return float(max(np.max(a), -np.min(a)))  # no temporary copies of a
 
 
 def saturating_float(x) -> float:
