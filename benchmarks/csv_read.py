@@ -69,7 +69,10 @@ def main():
     args = ap.parse_args()
     if not os.path.exists(args.file) or os.path.getsize(args.file) == 0:
         t = time.perf_counter()
-        write_file(args.file, args.rows)
+        # in a child process: the readers' peak RSS counts from their start, and a child forked from a large
+        # parent inherits the parent's high-water mark
+        subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r}); "
+                        f"from csv_read import write_file; write_file({args.file!r}, {args.rows})"], check=True)
         print(f"wrote {args.file} in {time.perf_counter() - t:.1f} s")
     MB = 1e6
     print(f"{args.file}: {os.path.getsize(args.file) / MB:.0f} MB; {os.cpu_count()} cores; "
