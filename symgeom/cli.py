@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import shlex
 import sys
 import traceback
@@ -27,6 +28,8 @@ from .training import DEFAULT_LR, OPTIMIZERS
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
 """128 + SIGINT, as a shell reports a command stopped by Ctrl-C."""
+EXIT_CLOSED_PIPE = 141
+"""128 + SIGPIPE, as a shell reports a command whose reader went away (``symgeom check | head``)."""
 
 MAX_L = 64
 """Deepest network the commands accept (``--L``): the exact Hessians and ranks of G3 grow with
@@ -371,6 +374,18 @@ def _internal_error(command: str, error: BaseException, debug: bool) -> int:
     return EXIT_INTERNAL
 
 
+def _closed_pipe() -> int:
+    """The reader of stdout or stderr went away: stop quietly (both sent to the null device, so that flushing them
+    at exit raises nothing more) with :data:`EXIT_CLOSED_PIPE`."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(null, stream.fileno())
+        except (OSError, ValueError):  # not a real file (captured in tests)
+            pass
+    return EXIT_CLOSED_PIPE
+
+
 def main(argv=None) -> int:
     """Entry point of the ``symgeom`` console script and of ``python -m symgeom``."""
     try:
@@ -383,6 +398,8 @@ def main(argv=None) -> int:
         except SymgeomError as e:
             print(f"symgeom {args.command}: error: {e}", file=sys.stderr)
             return EXIT_USAGE
+        except BrokenPipeError:
+            return _closed_pipe()
         except Exception as e:  # anything else is a bug in symgeom
             return _internal_error(args.command, e, args.debug)
     except KeyboardInterrupt:

@@ -199,3 +199,15 @@ def test_progress_moves_inside_the_local_minima(capsys):
         [f"symgeom: strata: {i} of 7" for i in range(1, 8)]
     assert main(["check", "--only", "N2", "--quiet"]) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.slow
+def test_a_reader_going_away_stops_the_command_quietly():
+    """`symgeom check 2>&1 | head -1`: once the reader of the progress lines has gone, the next line cannot be
+    written; the command stops with 141 (128 + SIGPIPE), not as an internal error (3) or a refutation (1)."""
+    proc = subprocess.Popen([sys.executable, "-m", "symgeom", "check"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    first = proc.stderr.readline()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 141
+    assert first.startswith(b"symgeom: ")
