@@ -44,6 +44,31 @@ def per_point(total, data: ClusterData):
     return (arith.to_exact(total) if kind.is_exact else float(total)) / kind.scalar(2 * data.N)
 
 
+def paper_cost_squared(params: Parameters, data: ClusterData):
+    """``C_N[θ]²`` of the paper (its (2.35)–(2.36)): ``Σ_j (1/N_j) Σ_i |x^(L+1)_{j,i} − y_j|²``.
+
+    The paper's cost ``C_N`` is the square root of this weighted sum: a norm, with weight ``1/N_j`` per
+    cluster.  Its square is rational on rational data and parameters, so it is what exact arithmetic
+    decides; ``C_N`` itself is its nonnegative square root.  On one cluster per point of equal sizes
+    ``N_j = N/Q`` it is ``2Q C[θ]``:
+
+    >>> from symgeom.data import default_data
+    >>> from symgeom.network import Parameters
+    >>> zero = Parameters.from_lists([[[0] * 3] * 3] * 2, [[0] * 3] * 2)
+    >>> paper_cost_squared(zero, default_data())
+    3
+    """
+    return paper_output_cost_squared(output(params, data.X), data)
+
+
+def paper_output_cost_squared(out: np.ndarray, data: ClusterData):
+    """``Σ_j (1/N_j) Σ_i |out_{j,i} − y_j|²`` for network outputs ``out`` (``Q x N``) on the data."""
+    r = out - data.targets_ext
+    per_cluster = (r * r).sum(axis=0) @ data.membership  # Σ_i |r_{j,i}|² for each cluster j
+    kind = arith.kind_of(np.asarray(data.Y))
+    return sum((s / kind.scalar(n) for s, n in zip(per_cluster, data.sizes)), kind.scalar(0))
+
+
 def cost_scale(data: ClusterData):
     """``max(1, max |y_j|_∞)²``: the size of the cost (the zero network pays ``½|y_j|²`` per point), the
     scale that float comparisons of costs are made relative to.  Exact for exact data (targets of any size:
