@@ -11,7 +11,9 @@ import argparse
 import math
 import os
 import shlex
+import signal
 import sys
+import threading
 import traceback
 
 from . import __version__
@@ -386,8 +388,26 @@ def _closed_pipe() -> int:
     return EXIT_CLOSED_PIPE
 
 
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+def _terminated(signum, frame):
+    """SIGTERM ends the run as an exception would, so that temporary files and folders are removed."""
+    raise SystemExit(EXIT_TERMINATED)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``symgeom`` console script and of ``python -m symgeom``."""
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv) -> int:
     try:
         args = build_parser().parse_args(argv)
         try:

@@ -268,17 +268,14 @@ def _float_or_exact(x):
 
 
 def cmd_construct(args) -> int:
-    from .io import write_bytes, write_text
+    from .io import check_output_file, write_bytes, write_text
 
     from .torch_io import TORCH_SUFFIXES, require_torch
 
     out = Path(args.out)
     if out.suffix not in (".json", ".npz") + TORCH_SUFFIXES:
         raise UsageError(f"--out {out}: the file name must end in .json, .npz, .pt or .pth")
-    if out.exists() and not args.force:
-        raise UsageError(f"--out {out}: file exists; use --force to overwrite it, or choose another name")
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    check_output_file(out, args.force)
     if out.suffix in TORCH_SUFFIXES:
         require_torch(f"--out {out}: writing a PyTorch state_dict")
     ctx = cli.make_context(args)
@@ -290,11 +287,11 @@ def cmd_construct(args) -> int:
     if out.suffix == ".json":
         from .network import parameters_json
 
-        write_text(out, json_text(parameters_json(params, **meta), indent=1) + "\n")
+        write_text(out, json_text(parameters_json(params, **meta), indent=1) + "\n", exclusive=not args.force)
     elif out.suffix in TORCH_SUFFIXES:
         from .torch_io import state_dict_bytes
 
-        write_bytes(out, state_dict_bytes(params))
+        write_bytes(out, state_dict_bytes(params), exclusive=not args.force)
     else:
         import io
 
@@ -304,7 +301,7 @@ def cmd_construct(args) -> int:
         arrays.update({f"b{l}": np.asarray(b, dtype=float) for l, b in enumerate(params.biases, 1)})
         buf = io.BytesIO()
         np.savez(buf, L=params.L, Q=params.Q, **arrays)
-        write_bytes(out, buf.getvalue())
+        write_bytes(out, buf.getvalue(), exclusive=not args.force)
     print(f"wrote {out}: Q = {params.Q}, L = {params.L}, {summary} ({'exact' if ctx.kind == 'exact' else 'float64'})")
     return EXIT_OK
 
@@ -332,19 +329,11 @@ def cmd_locate(args) -> int:
 
 
 def cmd_example(args) -> int:
-    from .io import write_text
+    from .io import check_output_file, write_text
 
     out = Path(args.out)
-    if out.is_dir():
-        raise UsageError(f"--out {out}: is a directory; expected the name of a CSV file to write")
-    if out.exists() and not args.force:
-        raise UsageError(f"--out {out}: file exists; use --force to overwrite it, or choose another name")
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    check_output_file(out, args.force)
     data = example_data(args.Q, args.seed)
-    try:
-        write_text(out, csv_text(data))
-    except OSError as e:
-        raise UsageError(f"--out {out}: cannot write ({e.strerror or e})") from None
+    write_text(out, csv_text(data), exclusive=not args.force)
     print(f"wrote {out}: {data}")
     return EXIT_OK
