@@ -285,7 +285,7 @@ def cmd_construct(args) -> int:
         params, meta, note = _original_units(args, ctx, params, meta)
         summary += note
     if out.suffix == ".json":
-        from .network import parameters_json
+        from .parameter_files import parameters_json
 
         write_text(out, json_text(parameters_json(params, **meta), indent=1) + "\n", exclusive=not args.force)
     elif out.suffix in TORCH_SUFFIXES:
@@ -293,22 +293,16 @@ def cmd_construct(args) -> int:
 
         write_bytes(out, state_dict_bytes(params), exclusive=not args.force)
     else:
-        import io
+        from .parameter_files import npz_bytes
 
-        import numpy as np
-
-        arrays = {f"W{l}": np.asarray(W, dtype=float) for l, W in enumerate(params.weights, 1)}
-        arrays.update({f"b{l}": np.asarray(b, dtype=float) for l, b in enumerate(params.biases, 1)})
-        buf = io.BytesIO()
-        np.savez(buf, L=params.L, Q=params.Q, **arrays)
-        write_bytes(out, buf.getvalue(), exclusive=not args.force)
+        write_bytes(out, npz_bytes(params), exclusive=not args.force)
     print(f"wrote {out}: Q = {params.Q}, L = {params.L}, {summary} ({'exact' if ctx.kind == 'exact' else 'float64'})")
     return EXIT_OK
 
 
 def cmd_locate(args) -> int:
     from .locate import locate
-    from .network import load_parameters
+    from .parameter_files import load_parameters
 
     if args.params == cli.STDIN:
         raise UsageError(f"--params {cli.STDIN}: reading standard input is not supported; give the name of a file")

@@ -16,17 +16,16 @@ import csv
 import io
 import math
 import os
-import stat
 from contextlib import contextmanager
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from . import arith
 from ._errors import DataError
-from .arith import Kind
+from .arith import Kind, NumberTooLarge, quoted
 from .csvblocks import PointTable
+from .io import require_regular_file
 from .data import ClusterData
 
 # -- files ----------------------------------------------------------------------------
@@ -40,24 +39,9 @@ BLOCK_BYTES = 1 << 21
 """Bytes of CSV text read and parsed at a time (whole lines): the memory of the reading beyond the arrays
 of the data stays a small multiple of this."""
 
-_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
-               (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-
-
 def _require_regular_file(path: Path, what: str) -> None:
-    """Refuse, before opening it, anything but a regular file: a directory, a device such as
-    ``/dev/zero`` (endless) or a named pipe (would block)."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise DataError(f"{path}: {what} file not found") from None
-    except OSError as e:
-        raise DataError(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
-    if stat.S_ISDIR(mode):
-        raise DataError(f"{path}: is a directory, expected a {what} CSV file")
-    if not stat.S_ISREG(mode):
-        kind = next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
-        raise DataError(f"{path}: is {kind}, not a regular file; expected a {what} CSV file")
+    """Refuse anything but a regular file as the ``what`` CSV file (:func:`symgeom.io.require_regular_file`)."""
+    require_regular_file(path, what, f"a {what} CSV file", DataError)
 
 
 def _decoded(raw: bytes, path: Path, what: str, first: bool = False) -> str:
@@ -146,6 +130,8 @@ def _parse_value(text: str, kind: Kind, where: str):
     except OverflowError:
         raise DataError(f"{where}: {text!r} is beyond the float64 range (about 1.8e308); "
                         f"read it in exact mode, as an exact rational") from None
+    except NumberTooLarge as e:
+        raise DataError(f"{where}: {e}") from None
     except (ValueError, ZeroDivisionError):
         pass
     try:
@@ -226,14 +212,19 @@ def _block_rows(path: Path, Q: int, kind: Kind):
 
 
 def _label_field(text: str, Q: int, where: str) -> int:
+    """A cluster label: a number (read as :func:`symgeom.arith.to_exact` reads numbers) equal to one of the
+    integers ``1..Q``.  Labels are compared as values, on purpose and the same on every reading path:
+    ``1``, ``1.0``, ``+1``, ``1e0`` and ``2/2`` all name cluster 1."""
     try:
-        f = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise DataError(f"{where}: cluster label {text!r} is not an integer; labels are 1..{Q}") from None
+        f = arith.to_fraction(text)
+    except NumberTooLarge as e:
+        raise DataError(f"{where}: cluster label {e}") from None
+    except ValueError:
+        raise DataError(f"{where}: cluster label {quoted(text)} is not an integer; labels are 1..{Q}") from None
     if f.denominator != 1:
-        raise DataError(f"{where}: cluster label {text!r} is not an integer; labels are 1..{Q}")
+        raise DataError(f"{where}: cluster label {quoted(text)} is not an integer; labels are 1..{Q}")
     if not 1 <= f <= Q:
-        raise DataError(f"{where}: cluster label {text} is outside 1..{Q}")
+        raise DataError(f"{where}: cluster label {text.strip()} is outside 1..{Q}")
     return int(f)
 
 

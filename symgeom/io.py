@@ -30,21 +30,43 @@ def _umask() -> int:
     return mask
 
 
+_SPECIAL = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
+            (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file of mode ``mode`` is when it is not a regular file (``"a named pipe"``, …), else ``None``."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
+
+
 def _not_regular(path: Path) -> str | None:
-    """What ``path`` is when it exists and is not a regular file (``"a symbolic link"``, ``"a named
-    pipe"``, …), else ``None``.  Links are not followed: a link to a regular file is still a link."""
+    """What ``path`` is when it exists and is not a regular file, else ``None``.  Links are not followed: a
+    link to a regular file is still a link, and writing through it would change another file."""
     try:
         mode = os.lstat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):  # nothing there (or a parent is no folder)
         return None
     except OSError as e:
         return f"not readable ({e.strerror or e})"
-    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"),
-                       (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return name
-    return None if stat.S_ISREG(mode) else "not a regular file"
+    return special_kind(mode)
+
+
+def require_regular_file(path: Path, what: str, expected: str, error=UsageError) -> int:
+    """Refuse, before opening it, an input that is not a regular file -- a directory, a device such as
+    ``/dev/zero`` (endless), a named pipe (would block) -- with ``error`` naming ``what`` the file was to be
+    and what was ``expected``.  Links are followed.  Returns the file's size in bytes."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise error(f"{path}: {what} file not found") from None
+    except OSError as e:
+        raise error(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
+    kind = special_kind(info.st_mode)
+    if kind is not None:
+        raise error(f"{path}: is {kind}, not a regular file; expected {expected}")
+    return info.st_size
 
 
 def check_output_file(path: Path, force: bool, option: str = "--out") -> None:

@@ -136,3 +136,88 @@ def test_sigterm_removes_temporary_folders(tmp_path):
     while work.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not work.exists()
+
+
+# -- parameter files: checked before they are loaded ----------------------------------------
+def _locate(capsys, params):
+    return _run(capsys, ["locate", "--params", str(params)])
+
+
+def _npz(path: Path, arrays: dict, declared: dict | None = None) -> Path:
+    """An ``.npz`` of ``arrays``; ``declared`` replaces a member by a bare header declaring that shape."""
+    import io
+    import zipfile
+
+    import numpy as np
+
+    with zipfile.ZipFile(path, "w") as z:
+        for name, a in arrays.items():
+            buf = io.BytesIO()
+            if declared and name in declared:
+                np.lib.format.write_array_header_1_0(buf, {"descr": "<f8", "fortran_order": False,
+                                                          "shape": declared[name]})
+            else:
+                np.lib.format.write_array(buf, np.asarray(a))
+            z.writestr(name + ".npy", buf.getvalue())
+    return path
+
+
+def _identity_npz(path: Path, **changes):
+    import numpy as np
+
+    arrays = {"L": np.int64(1), "Q": np.int64(3), "W1": np.eye(3), "W2": np.eye(3), "b1": np.zeros(3),
+              "b2": np.zeros(3)}
+    arrays.update(changes)
+    return arrays
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda t: "/dev/zero", ["/dev/zero", "character device"]),
+    (lambda t: t, ["is a directory"]),
+])
+def test_params_must_be_a_regular_file(tmp_path, capsys, make, words):
+    code, out, err = _locate(capsys, make(tmp_path))
+    assert code == EXIT_USAGE and out == "" and len(err.strip().splitlines()) == 1
+    assert all(w in err for w in words)
+
+
+@needs_fifo
+def test_params_never_block_on_a_named_pipe(tmp_path, capsys):
+    pipe = tmp_path / "theta.json"
+    os.mkfifo(pipe)
+    code, _, err = _locate(capsys, pipe)
+    assert code == EXIT_USAGE and "named pipe" in err
+
+
+def test_npz_declaring_a_huge_array_is_refused_from_its_header(tmp_path, capsys):
+    path = _npz(tmp_path / "t.npz", _identity_npz(tmp_path), declared={"W1": (100000, 100000)})
+    code, _, err = _locate(capsys, path)
+    assert code == EXIT_USAGE and "'W1' has shape (100000, 100000)" in err
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"W1": (1 + 1j) * __import__("numpy").eye(3)}, ["'W1' holds complex128"]),
+    ({"L": __import__("numpy").float64(1.7)}, ["'L' is a float64", "expected one integer"]),
+    ({"L": __import__("numpy").int64(10**6)}, ["L = 1000000"]),
+])
+def test_npz_with_the_wrong_kind_of_numbers_is_refused(tmp_path, capsys, change, words):
+    path = _npz(tmp_path / "t.npz", _identity_npz(tmp_path, **change))
+    code, _, err = _locate(capsys, path)
+    assert code == EXIT_USAGE and all(w in err for w in words), err
+
+
+def test_deeply_nested_json_is_refused_before_parsing(tmp_path, capsys):
+    path = tmp_path / "t.json"
+    path.write_text("[" * 100000 + "]" * 100000)
+    code, _, err = _locate(capsys, path)
+    assert code == EXIT_USAGE and "nested deeper" in err and len(err) < 300
+
+
+def test_a_valid_npz_is_still_read(tmp_path, capsys):
+    import numpy as np
+
+    from symgeom import load_parameters
+
+    path = _npz(tmp_path / "t.npz", _identity_npz(tmp_path))
+    params = load_parameters(path)
+    assert params.L == 1 and params.Q == 3 and np.array_equal(params.weights[0], np.eye(3))
