@@ -94,7 +94,9 @@ def cmd_report(args) -> int:
     if args.no_solutions and not args.handout:
         raise UsageError("--no-solutions applies to --handout only")
     cli._check_depth(args)
-    check_output_folder(Path(args.out), args.force)  # before any computation (or slow import)
+    name = "handout" if args.handout else "report"
+    check_output_folder(Path(args.out), args.force, files=(f"{name}.tex", f"{name}.pdf"),
+                        folders=("figures",))  # before any computation (or slow import)
     from .figures import write_figures
     from .io import prepare_directory, write_text
     from .report import compile_pdf, render_handout, render_report

@@ -140,10 +140,11 @@ def write_text(path: Path, text: str, exclusive: bool = False) -> None:
     write_bytes(path, text.encode("utf-8"), exclusive)
 
 
-def check_output_folder(out: Path, force: bool) -> None:
+def check_output_folder(out: Path, force: bool, files=(), folders=()) -> None:
     """Refuse, without creating anything, an output folder symgeom could not write into: an
-    existing non-folder, a non-empty folder (unless ``force``), or a folder that cannot be created
-    or written."""
+    existing non-folder, a non-empty folder (unless ``force``), a folder that cannot be created
+    or written, or one where the ``files`` and ``folders`` to be written inside are in the way (a
+    folder or a pipe where a file goes, a file where a folder goes)."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a directory; choose a new folder")
@@ -153,12 +154,26 @@ def check_output_folder(out: Path, force: bool) -> None:
                 f"--out {out}: folder exists and is not empty; use --force to write into it, or choose another folder")
         if not os.access(out, os.W_OK):
             raise UsageError(f"--out {out}: folder is not writable")
+        _check_parts(out, files, folders)
         return
     parent = _nearest_existing(out)
     if not parent.is_dir():
         raise UsageError(f"--out {out}: cannot create the folder ({parent} is not a directory)")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UsageError(f"--out {out}: cannot create the folder ({parent} is not writable)")
+
+
+def _check_parts(out: Path, files, folders) -> None:
+    """The named ``files`` inside ``out`` are absent or regular files; the named ``folders`` absent or folders."""
+    for name in files:
+        what = _not_regular(out / name)
+        if what is not None:
+            raise UsageError(f"--out {out}: {out / name} exists and is {what}; symgeom writes regular files only, "
+                             "remove it or choose another folder")
+    for name in folders:
+        if (out / name).exists() and not (out / name).is_dir():
+            raise UsageError(f"--out {out}: {out / name} exists and is not a directory; symgeom writes its "
+                             f"{name} there, remove it or choose another folder")
 
 
 def _nearest_existing(path: Path) -> Path:
