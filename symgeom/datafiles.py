@@ -18,6 +18,7 @@ import math
 import os
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -133,14 +134,20 @@ def _line_blocks(f, first_line: int, size: int):
         line += block.count(b"\n")
 
 
-def _lines(path: Path, size: int) -> int:
-    """The number of lines of the file (newline bytes, plus one for a last line without one), counted block
-    by block."""
-    count, last = 0, b"\n"
+def _lines(path: Path, size: int) -> tuple[int, int]:
+    """``(lines, longest)``: the number of lines of the file (newline bytes, plus one for a last line without
+    one) and the length of its longest line in bytes, counted block by block."""
+    count, last, longest, run = 0, b"\n", 0, 0
     with _opened(path, "data") as f:
         for chunk in iter(lambda: f.read(size), b""):
-            count, last = count + chunk.count(b"\n"), chunk[-1:]
-    return count + (last != b"\n")
+            ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            if ends.size:
+                longest = max(longest, run + int(ends[0]), int(np.diff(ends).max(initial=1)) - 1)
+                run = len(chunk) - int(ends[-1]) - 1
+            else:
+                run += len(chunk)
+            count, last = count + ends.size, chunk[-1:]
+    return count + (last != b"\n"), max(longest, run)
 
 
 def _reject_foreign_separator(header: list[str], where: str, expected: str) -> None:
@@ -200,7 +207,7 @@ def read_csv(path, targets=None, kind: Kind = "exact", block_bytes: int = BLOCK_
     path = Path(path)
     kind = Kind(kind)
     _require_regular_file(path, "data")
-    lines = _lines(path, block_bytes)
+    lines, _ = _lines(path, block_bytes)
     with _opened(path, "data") as f:
         line, header = _header(f, path)
         Q = _data_header(header, line, path)
@@ -216,15 +223,28 @@ def read_csv(path, targets=None, kind: Kind = "exact", block_bytes: int = BLOCK_
     return table.cluster_data(Y, source=str(path))
 
 
-def data_size(path, block_bytes: int = BLOCK_BYTES) -> tuple[int, int]:
-    """``(Q, N)``: the dimension from the header and the number of lines after it (the points, blank lines
-    included), read without parsing a number; the header's errors are those of :func:`read_csv`."""
+class DataSize(NamedTuple):
+    """What the budget needs of a data file before reading it."""
+
+    Q: int
+    """The dimension, from the header."""
+    N: int
+    """The number of lines after the header (the points, blank lines included)."""
+    digits: int
+    """Characters per coordinate on the longest line: its length over the ``Q`` coordinates (exact arithmetic
+    slows with the digits of the numbers)."""
+
+
+def data_size(path, block_bytes: int = BLOCK_BYTES) -> DataSize:
+    """``(Q, N, digits)`` of the data file (:class:`DataSize`), read without parsing a number; the header's
+    errors are those of :func:`read_csv`."""
     path = Path(path)
     _require_regular_file(path, "data")
     with _opened(path, "data") as f:
         line, header = _header(f, path)
         Q = _data_header(header, line, path)
-    return Q, _lines(path, block_bytes) - line
+    lines, longest = _lines(path, block_bytes)
+    return DataSize(Q, lines - line, longest // Q)
 
 
 def _block_rows(path: Path, Q: int, kind: Kind):
