@@ -221,3 +221,11 @@ def test_a_valid_npz_is_still_read(tmp_path, capsys):
     path = _npz(tmp_path / "t.npz", _identity_npz(tmp_path))
     params = load_parameters(path)
     assert params.L == 1 and params.Q == 3 and np.array_equal(params.weights[0], np.eye(3))
+
+
+@pytest.mark.parametrize("target", ["/proc/symgeom-test.json", "/sys/symgeom-test.json"])
+def test_an_unwritable_file_system_is_a_usage_error(capsys, target):
+    if not os.path.isdir(os.path.dirname(target)):
+        pytest.skip(f"no {os.path.dirname(target)} on this system")
+    code, out, err = _run(capsys, ["construct", "--out", target])
+    assert code == EXIT_USAGE and out == "" and err.count("\n") == 1 and target in err and "cannot write" in err
