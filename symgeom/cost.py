@@ -246,6 +246,22 @@ class Cost(str, Enum):
         return f"{name} = {exact}" if root.is_Rational and len(exact) <= sizes.LONG_EXACT_TEXT else (
             f"{name} = {exact} ≈ {approx}" if len(exact) <= 2 * sizes.LONG_EXACT_TEXT else f"{name} ≈ {approx} (exact)")
 
+    def gradient(self, params: Parameters, data: ClusterData) -> np.ndarray:
+        """``∇ Σ_n w_n |r_n|² = Σ_n 2 w_n J_nᵀ r_n`` (exact on exact input): ``∇(C_N²)`` or ``∇C``."""
+        from .derivatives import gradient
+
+        if self is Cost.MEAN_SQUARED:
+            return gradient(params, data)
+        return gradient(params, data, 2 * self.point_weights(data))
+
+    def float_value_and_gradient(self, params: Parameters, data: ClusterData) -> tuple:
+        """``(Σ_n w_n |r_n|², its gradient)`` in float64 by one forward pass and its reverse sweep."""
+        from .derivatives import float_cost_and_gradient
+
+        if self is Cost.MEAN_SQUARED:
+            return float_cost_and_gradient(params, data)
+        return float_cost_and_gradient(params, data, self.point_weights(data.with_kind("float")))
+
     def gradient_of_value(self, weighted_sum, gradient_of_sum):
         """``∇`` of the cost from the gradient of its weighted sum: ``∇C_N = ∇(C_N²) / (2 C_N)`` (where ``C_N > 0``;
         the norm is not differentiable on its zero set) or ``∇C`` itself.  Floats."""

@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from . import arith
-from .cost import per_point
+from .cost import Cost, per_point
 from .data import ClusterData
 from .derivatives import float_cost_and_gradient, gauss_newton
 from .network import Parameters
@@ -24,12 +24,21 @@ __all__ = ["projection_cost", "n1_hessian", "hessian_times", "hessian_by_differe
 
 
 
-def projection_cost(Z: np.ndarray, data: ClusterData):
+def projection_cost(Z: np.ndarray, data: ClusterData, cost: Cost = Cost.MEAN_SQUARED):
     """``(1/2N) ‖Y^ext (I − Π)‖²_F`` for points ``Z`` (``Π`` projects onto the row space of
     ``[Z; 1ᵀ]``), through sufficient statistics:
-    ``‖Y^ext‖² − tr((Y^ext Z̃ᵀ)(Z̃ Z̃ᵀ)⁻¹(Z̃ Y^extᵀ))``."""
+    ``‖Y^ext‖² − tr((Y^ext Z̃ᵀ)(Z̃ Z̃ᵀ)⁻¹(Z̃ Y^extᵀ))``.
+
+    Under a cost with non-uniform weights ``W = diag(w_n)`` (the paper's, ``w_n = 1/N_{j(n)}``) the least-squares
+    residual is the ``W``-weighted one, ``‖Y^ext W^{1/2}‖² − tr((Y^ext W Z̃ᵀ)(Z̃ W Z̃ᵀ)⁻¹(Z̃ W Y^extᵀ))``:
+    the paper's ``C_N²`` at N1."""
     Zt = np.vstack([Z, arith.full((1, Z.shape[1]), 1, data.kind)])
     Yx = data.targets_ext
+    w = cost.fit_weights(data)
+    if w is not None:
+        Yw = Yx * w[None, :]
+        cross, gram = arith.matmul(Yw, Zt.T), arith.matmul(Zt * w[None, :], Zt.T)
+        return np.sum(Yw * Yx) - np.trace(cross @ arith.inv(gram) @ cross.T)
     cross = arith.matmul(Yx, Zt.T)
     gram = arith.matmul(Zt, Zt.T)
     return per_point(np.sum(Yx * Yx) - np.trace(cross @ arith.inv(gram) @ cross.T), data)
@@ -37,7 +46,9 @@ def projection_cost(Z: np.ndarray, data: ClusterData):
 
 def n1_hessian(params: Parameters, data: ClusterData):
     """The exact Gauss–Newton matrix ``(1/N) JᵀJ``, which equals the Hessian at N1 (the residual term
-    ``Σ r_n·∇²F_n`` contracts with ``R [X; 1ᵀ]ᵀ = 0``)."""
+    ``Σ r_n·∇²F_n`` contracts with ``R [X; 1ᵀ]ᵀ = 0``).  Under the paper's cost the Hessian of ``C_N²`` at its
+    N1 is ``2 Σ_n w_n J_nᵀ J_n`` (the residual term contracts with ``R W [X; 1ᵀ]ᵀ = 0``): the same kernel, since
+    every ``w_n > 0``."""
     return gauss_newton(params, data.X)
 
 
