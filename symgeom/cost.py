@@ -156,6 +156,11 @@ class Cost(str, Enum):
     MEAN_SQUARED = "mean-squared"
 
     @property
+    def is_norm(self) -> bool:
+        """The cost is the square root of its weighted sum (the paper's norm ``C_N``), not the sum itself."""
+        return self is Cost.PAPER
+
+    @property
     def symbol(self) -> str:
         """The cost's name in text: ``C_N`` (the paper's norm) or ``C``."""
         return "C_N" if self is Cost.PAPER else "C"
@@ -182,8 +187,29 @@ class Cost(str, Enum):
 
     @property
     def latex_decided(self) -> str:
-        """The decided quantity in LaTeX: ``C_N^2`` or ``C``."""
-        return "C_N^2" if self is Cost.PAPER else "C"
+        """The decided quantity in LaTeX: ``C_N^2`` or ``\mathcal{C}``."""
+        return "C_N^2" if self is Cost.PAPER else r"\mathcal{C}"
+
+    @property
+    def residual_latex(self) -> str:
+        """The least-squares residual of points ``X`` in LaTeX: ``(1/2N)‖Y^ext(I − Π)‖²_F`` (``Π`` the orthogonal
+        projector onto the row space of ``[X; 1ᵀ]``) or ``‖Y^ext W^{1/2}(I − Π_W)‖²_F`` (``Π_W`` the ``W``-orthogonal
+        one, ``W = diag(w_n)``)."""
+        if self is Cost.PAPER:
+            return (r"\|Y^{\mathrm{ext}} W^{1/2}(I - \Pi_W)\|_F^2,\ "
+                    r"W = \operatorname{diag}(1/N_{j(n)})")
+        return r"\frac{1}{2N}\|Y^{\mathrm{ext}}(I - \Pi)\|_F^2"
+
+    @property
+    def claim_note(self) -> str:
+        """A LaTeX sentence that says which cost a claim about values (N1, N2) is stated and decided for."""
+        if self is Cost.PAPER:
+            return (r" Stated for the paper's cost $" + self.latex + r"$ ((2.35)--(2.36)): $\mathcal{C}$ below stands "
+                    r"for its square $C_N^2 = \sum_n w_n |r_n|^2$, $w_n = 1/N_{j(n)}$, which exact arithmetic decides; "
+                    r"$B_U$ is the weighted least-squares residual of $U$, and a local minimum of $C_N^2$ is one of "
+                    r"$C_N$ (the square root is increasing), of value $\sqrt{B_U}$.")
+        return (r" Stated for the mean-squared cost $" + self.latex + r"$ (weight $w_n = 1/(2N)$ on every point; the "
+                r"paper's own cost is $C_N$, \texttt{--cost paper}).")
 
     def cluster_weights(self, data: ClusterData) -> tuple:
         """``(w_1, …, w_Q)``, the weight of every point of cluster ``j``, in the data's number kind:
