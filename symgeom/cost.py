@@ -187,7 +187,7 @@ class Cost(str, Enum):
 
     @property
     def latex_decided(self) -> str:
-        """The decided quantity in LaTeX: ``C_N^2`` or ``\mathcal{C}``."""
+        r"""The decided quantity in LaTeX: ``C_N^2`` or ``\mathcal{C}``."""
         return "C_N^2" if self is Cost.PAPER else r"\mathcal{C}"
 
     @property
