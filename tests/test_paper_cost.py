@@ -306,3 +306,18 @@ def test_training_minimizes_the_paper_square():
     exact = Parameters(tuple(np.array([[Fraction(float(v)) for v in row] for row in W], dtype=object) for W in params.weights),
                        tuple(np.array([Fraction(float(v)) for v in b], dtype=object) for b in params.biases))
     assert math.isclose(runs.history[-1][0], float(fraction_cost(exact, data, Cost.PAPER)), rel_tol=1e-9)
+
+
+def test_check_json_local_minima_under_the_paper_cost(capsys):
+    """Default check on the embedded data: every stratum's bound is the weighted (1/N_j) least-squares residual."""
+    from symgeom.data import default_data
+
+    assert main(["check", "--json", "--only", "N2", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    data = default_data()
+    assert out["cost_function"]["name"] == "paper" and out["cost_function"]["decided"] == "C_N^2"
+    for m in out["local_minima"]:
+        kept = [j for j in (1, 2, 3) if j not in m["truncated"]]
+        assert math.isclose(float(Fraction(m["bound"])), numpy_bound(data, kept, Cost.PAPER), rel_tol=1e-9, abs_tol=1e-15)
+        assert m["cost"] == m["bound"] and m["verdict"] == "local_minimum"
+    assert out["claims"][0]["status"] == "certified"
