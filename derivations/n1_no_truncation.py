@@ -140,7 +140,7 @@ def derive(ctx) -> Derivation:
                        "P minus the Q^2 + Q entries of the output map G")
     fd = difference_hessian_check(n1, params, data)
     steps = [
-        Step(_value_latex(cost) + " = " + _num(n1.cost, exact),
+        Step(_value_latex(cost) + " = " + _num(n1.cost, exact) + cost.value_latex(n1.cost),
              r"On the open region where every pre-activation is positive the network is the affine map "
              r"$x \mapsto G(\theta)[x; 1]$, so the cost is a least-squares residual.", formula),
         key,

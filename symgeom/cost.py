@@ -272,6 +272,17 @@ class Cost(str, Enum):
         return f"{name} = {exact}" if root.is_Rational and len(exact) <= sizes.LONG_EXACT_TEXT else (
             f"{name} = {exact} ≈ {approx}" if len(exact) <= 2 * sizes.LONG_EXACT_TEXT else f"{name} ≈ {approx} (exact)")
 
+    def value_latex(self, weighted_sum) -> str:
+        r"""LaTeX of the cost's value from an exact weighted sum, as the paper prints it: ``, C_N = \sqrt{…} \approx x``
+        for the norm, empty for the mean-squared cost (its value is the sum)."""
+        if not self.is_norm:
+            return ""
+        root = self.from_sum(weighted_sum)
+        approx = sizes.format_decimal(sizes.sqrt_float(weighted_sum))
+        if isinstance(root, float) or len(sizes.exact_text(root)) > 2 * sizes.LONG_EXACT_TEXT:
+            return rf",\ C_N \approx {approx}"
+        return rf",\ C_N = {sp.latex(root)} \approx {approx}"
+
     def gradient(self, params: Parameters, data: ClusterData) -> np.ndarray:
         """``∇ Σ_n w_n |r_n|² = Σ_n 2 w_n J_nᵀ r_n`` (exact on exact input): ``∇(C_N²)`` or ``∇C``."""
         from .derivatives import gradient

@@ -206,7 +206,9 @@ class Stratum:
         return self.certificate.margin
 
     def as_json(self) -> dict:
-        """The ``local_minima`` entry of ``check --json``."""
+        """The ``local_minima`` entry of ``check --json``; ``bound`` and ``cost`` are weighted sums (``C_N²`` for the
+        paper's cost), ``value`` the cost of the minimum as the paper prints it (``C_N = √B_U``; ``B_U`` itself for
+        the mean-squared cost)."""
         return {
             "truncated": list(self.truncated), "bound": json_number(self.bound),
             "cost": json_number(self.cost) if self.cost is not None else None, "verdict": self.verdict,
@@ -217,6 +219,7 @@ class Stratum:
             "dimension_certificate": self.dimension_check.as_json() if self.dimension_check else None,
             "global": bool(self.is_global),
             "invertible_candidate": self.invertible.as_json() if self.invertible else None,
+            "value": json_number(self.cost_kind.from_sum(self.bound)),
         }
 
 
