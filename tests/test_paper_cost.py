@@ -321,3 +321,33 @@ def test_check_json_local_minima_under_the_paper_cost(capsys):
         assert math.isclose(float(Fraction(m["bound"])), numpy_bound(data, kept, Cost.PAPER), rel_tol=1e-9, abs_tol=1e-15)
         assert m["cost"] == m["bound"] and m["verdict"] == "local_minimum"
     assert out["claims"][0]["status"] == "certified"
+
+
+def test_report_regenerates_its_cost_and_the_handout_keeps_mean_squared(tmp_path, capsys):
+    args = cli.build_parser().parse_args(["report", "--cost", "mean-squared", "--only", "N1"])
+    assert "--cost mean-squared" in cli.regenerate_command(args)
+    assert "--cost" not in cli.regenerate_command(cli.build_parser().parse_args(["report", "--cost", "paper"]))
+    assert main(["report", "--handout", "--cost", "paper", "--out", str(tmp_path / "h")]) == 2
+    assert "--handout is written for the mean-squared cost" in capsys.readouterr().err
+
+
+def test_testing_helper_takes_the_cost():
+    from symgeom.testing import assert_at_stratum_minimum
+
+    data = unequal_data()
+    theta = stratum_minimizer(data, 3, (2,), Cost.PAPER)
+    assert assert_at_stratum_minimum(theta.params, data, truncated=(2,), cost=Cost.PAPER).status == "certified"
+    with pytest.raises(AssertionError):
+        assert_at_stratum_minimum(theta.params, data, truncated=(2,))  # the mean-squared bound is lower there
+
+
+def test_float_paper_strata_agree_with_exact():
+    """Float64 under the paper's cost: each stratum checked, its bound within 1e-9 of the exact one."""
+    from symgeom.local_minima import settle_strata
+
+    data = unequal_data()
+    exact = settle_strata(data, 3, cost=Cost.PAPER)
+    floats = settle_strata(data.with_kind("float"), 3, cost=Cost.PAPER)
+    for e, f in zip(exact, floats):
+        assert e.verdict == f.verdict == "local_minimum"
+        assert math.isclose(float(e.bound), f.bound, rel_tol=1e-9, abs_tol=1e-13)
