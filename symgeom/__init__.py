@@ -36,6 +36,7 @@ from .minimizer import GlobalMinimizerFamily as GlobalMinimizerFamily
 from .minimizer import global_minimizer as global_minimizer
 from .network import Parameters as Parameters
 from .network import output as output
+from .parameter_files import load_parameters as load_parameters
 from .truncation import TruncationMap as TruncationMap
 from .truncation import curated_points as curated_points
 from .truncation import truncation_map as truncation_map

@@ -11,7 +11,9 @@ import argparse
 import math
 import os
 import shlex
+import signal
 import sys
+import threading
 import traceback
 
 from . import __version__
@@ -392,11 +394,70 @@ def _internal_error(command: str, error: BaseException, debug: bool) -> int:
     """Report an unexpected exception (a bug) in one line; the traceback only with ``--debug``."""
     if debug:
         traceback.print_exception(error, file=sys.stderr)
-    what = " ".join(f"{type(error).__name__}: {error}".split())
+    what = one_line(f"{type(error).__name__}: {error}", 300)
     hint = "" if debug else "; rerun with --debug for the traceback"
     print(f"symgeom {command}: internal error ({what}); this is a bug in symgeom {__version__}, please report it "
           f"with the command line{hint}", file=sys.stderr)
     return EXIT_INTERNAL
+
+
+MAX_MESSAGE = 1000
+"""Longest error message printed, in characters (a value quoted in it is shortened to fit)."""
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` as one printable line of at most ``limit`` characters: control characters (newlines, NUL,
+    the escape that starts a terminal colour code) shown as escapes, runs of blanks folded."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in " ".join(text.split(" ")))
+    shown = " ".join(shown.split())
+    return shown if len(shown) <= limit else shown[: limit - 30] + f"… ({len(shown)} characters)"
+
+
+class OutputStream:
+    """A standard stream as symgeom writes it: on stdout (``fatal``) a failed write -- a full device, a
+    closed stream -- is a :class:`UsageError` with the reason (exit 2, never a lost result with exit 0);
+    on stderr messages that cannot be written are dropped (they never move to stdout).  A reader that went
+    away (``BrokenPipeError``) still ends the run quietly."""
+
+    def __init__(self, stream, fatal: bool):
+        self.stream, self.fatal = stream, fatal
+
+    def _failed(self, error) -> None:
+        if self.fatal:
+            reason = "it is closed" if self.stream is None else (getattr(error, "strerror", None) or error)
+            raise UsageError(f"cannot write the output to standard output ({reason})")
+
+    def write(self, text: str) -> int:
+        try:
+            if self.stream is None:
+                raise ValueError("closed")
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as e:
+            self._failed(e)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            if self.stream is not None:
+                self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as e:
+            _discard(self.stream)  # what was buffered is lost: the interpreter must not fail again at exit
+            self._failed(e)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+def _discard(stream) -> None:
+    """Point ``stream``'s file descriptor at the null device, so that flushing it again succeeds."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (captured in tests)
+        pass
 
 
 def _closed_pipe() -> int:
@@ -411,17 +472,46 @@ def _closed_pipe() -> int:
     return EXIT_CLOSED_PIPE
 
 
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+def _terminated(signum, frame):
+    """SIGTERM ends the run as an exception would, so that temporary files and folders are removed."""
+    raise SystemExit(EXIT_TERMINATED)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``symgeom`` console script and of ``python -m symgeom``."""
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv) -> int:
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = OutputStream(sys.stdout, fatal=True), OutputStream(sys.stderr, fatal=False)
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(argv) -> int:
     try:
         args = build_parser().parse_args(argv)
         try:
             from . import commands, train_command  # the subcommands use this module's helpers
 
             name = f"cmd_{args.command}"
-            return (getattr(commands, name, None) or getattr(train_command, name))(args)
+            code = (getattr(commands, name, None) or getattr(train_command, name))(args)
+            sys.stdout.flush()  # a full device or a closed stdout is reported here, not at exit
+            return code
         except SymgeomError as e:
-            print(f"symgeom {args.command}: error: {e}", file=sys.stderr)
+            print(f"symgeom {args.command}: error: {one_line(str(e))}", file=sys.stderr)
             return EXIT_USAGE
         except BrokenPipeError:
             return _closed_pipe()

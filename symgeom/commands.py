@@ -102,7 +102,9 @@ def cmd_report(args) -> int:
                          "(the report, without --handout, states the claims for the paper's cost)")
     args.cost = args.cost or (Cost.MEAN_SQUARED if args.handout else Cost.PAPER)
     cli._check_depth(args)
-    check_output_folder(Path(args.out), args.force)  # before any computation (or slow import)
+    name = "handout" if args.handout else "report"
+    check_output_folder(Path(args.out), args.force, files=(f"{name}.tex", f"{name}.pdf"),
+                        folders=("figures",))  # before any computation (or slow import)
     from .figures import write_figures
     from .io import prepare_directory, write_text
     from .report import compile_pdf, render_handout, render_report
@@ -277,17 +279,14 @@ def _float_or_exact(x):
 
 
 def cmd_construct(args) -> int:
-    from .io import write_bytes, write_text
+    from .io import check_output_file, write_bytes, write_text
 
     from .torch_io import TORCH_SUFFIXES, require_torch
 
     out = Path(args.out)
     if out.suffix not in (".json", ".npz") + TORCH_SUFFIXES:
         raise UsageError(f"--out {out}: the file name must end in .json, .npz, .pt or .pth")
-    if out.exists() and not args.force:
-        raise UsageError(f"--out {out}: file exists; use --force to overwrite it, or choose another name")
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    check_output_file(out, args.force)
     if out.suffix in TORCH_SUFFIXES:
         require_torch(f"--out {out}: writing a PyTorch state_dict")
     ctx = cli.make_context(args)
@@ -297,30 +296,24 @@ def cmd_construct(args) -> int:
         params, meta, note = _original_units(args, ctx, params, meta)
         summary += note
     if out.suffix == ".json":
-        from .network import parameters_json
+        from .parameter_files import parameters_json
 
-        write_text(out, json_text(parameters_json(params, **meta), indent=1) + "\n")
+        write_text(out, json_text(parameters_json(params, **meta), indent=1) + "\n", exclusive=not args.force)
     elif out.suffix in TORCH_SUFFIXES:
         from .torch_io import state_dict_bytes
 
-        write_bytes(out, state_dict_bytes(params))
+        write_bytes(out, state_dict_bytes(params), exclusive=not args.force)
     else:
-        import io
+        from .parameter_files import npz_bytes
 
-        import numpy as np
-
-        arrays = {f"W{l}": np.asarray(W, dtype=float) for l, W in enumerate(params.weights, 1)}
-        arrays.update({f"b{l}": np.asarray(b, dtype=float) for l, b in enumerate(params.biases, 1)})
-        buf = io.BytesIO()
-        np.savez(buf, L=params.L, Q=params.Q, **arrays)
-        write_bytes(out, buf.getvalue())
+        write_bytes(out, npz_bytes(params), exclusive=not args.force)
     print(f"wrote {out}: Q = {params.Q}, L = {params.L}, {summary} ({'exact' if ctx.kind == 'exact' else 'float64'})")
     return EXIT_OK
 
 
 def cmd_locate(args) -> int:
     from .locate import locate
-    from .network import load_parameters
+    from .parameter_files import load_parameters
 
     if args.params == cli.STDIN:
         raise UsageError(f"--params {cli.STDIN}: reading standard input is not supported; give the name of a file")
@@ -341,19 +334,11 @@ def cmd_locate(args) -> int:
 
 
 def cmd_example(args) -> int:
-    from .io import write_text
+    from .io import check_output_file, write_text
 
     out = Path(args.out)
-    if out.is_dir():
-        raise UsageError(f"--out {out}: is a directory; expected the name of a CSV file to write")
-    if out.exists() and not args.force:
-        raise UsageError(f"--out {out}: file exists; use --force to overwrite it, or choose another name")
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    check_output_file(out, args.force)
     data = example_data(args.Q, args.seed)
-    try:
-        write_text(out, csv_text(data))
-    except OSError as e:
-        raise UsageError(f"--out {out}: cannot write ({e.strerror or e})") from None
+    write_text(out, csv_text(data), exclusive=not args.force)
     print(f"wrote {out}: {data}")
     return EXIT_OK
