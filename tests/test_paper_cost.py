@@ -116,6 +116,7 @@ def test_bounds_against_weighted_least_squares(cost):
                 assert B == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cost", list(Cost))
 def test_bounds_on_wine(cost):
     """The bounds on scikit-learn's wine data (unequal sizes 59, 71, 48) against numpy."""
@@ -269,7 +270,7 @@ def test_cli_rejects_unknown_cost(capsys):
     assert "--cost must be one of paper, mean-squared" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("cost", list(Cost))
+@pytest.mark.parametrize("cost", [Cost.PAPER, pytest.param(Cost.MEAN_SQUARED, marks=pytest.mark.slow)])
 def test_check_json_names_the_cost(capsys, tmp_path, cost):
     """check --json: the cost_function object, and N1's bound is the chosen cost's (numpy, independently)."""
     from symgeom.datafiles import csv_text
@@ -341,6 +342,7 @@ def test_testing_helper_takes_the_cost():
         assert_at_stratum_minimum(theta.params, data, truncated=(2,))  # the mean-squared bound is lower there
 
 
+@pytest.mark.slow
 def test_float_paper_strata_agree_with_exact():
     """Float64 under the paper's cost: each stratum checked, its bound within 1e-9 of the exact one."""
     from symgeom.local_minima import settle_strata
