@@ -223,13 +223,15 @@ class Location:
         out.append(where)
         c = self.cost_kind
         out.append(f"cost function: {c.value} ({c.formula})")
-        out.append(f"cost {c.text(self.cost)}" + ("" if c.decided == c.symbol else
+        out.append(f"cost {c.text(self.cost)}" + ("" if not c.is_norm else
                                                   f" ({c.decided} = {sizes.format_number(self.cost)})"))
-        out.append(f"bound B_U = {sizes.format_number(self.bound)}" + ("" if c.decided == c.symbol else
+        out.append(f"bound B_U = {sizes.format_number(self.bound)}" + ("" if not c.is_norm else
                                                                      f" (on {c.decided}; {c.text(self.bound, 'sqrt(B_U)')})"))
         out.append(f"gap {c.decided} - B_U = {sizes.format_number(self.gap)}"
                    + (f" (tolerance {self.tolerance:.3g})" if self.tolerance is not None else ""))
         out.append(f"|grad {c.decided}| = {self.gradient_norm:.6g}")
+        if c.is_norm and self.cost != 0:  # the norm's gradient through its square: ∇C_N = ∇C_N² / (2 C_N)
+            out.append(f"|grad {c.symbol}| = {self.gradient_norm / (2 * sizes.sqrt_float(self.cost)):.6g}")
         if self.margin is not None:
             out.append(f"margin of the strict inequalities of R_S: {sizes.format_number(self.margin)}")
         if self.verdict == AT_STRATUM_MINIMUM:

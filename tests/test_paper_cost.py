@@ -353,3 +353,18 @@ def test_float_paper_strata_agree_with_exact():
     for e, f in zip(exact, floats):
         assert e.verdict == f.verdict == "local_minimum"
         assert math.isclose(float(e.bound), f.bound, rel_tol=1e-9, abs_tol=1e-13)
+
+
+def test_locate_prints_the_norm_and_its_gradient_through_the_square(tmp_path, capsys):
+    """locate (default: the paper's cost) prints C_N = sqrt(C_N²) exactly, and |∇C_N| = |∇C_N²| / (2 C_N)."""
+    data = unequal_data()
+    params = random_parameters(3, 2, 4)
+    from symgeom.locate import locate
+
+    where = locate(params, data, cost=Cost.PAPER)
+    text = "\n".join(where.lines())
+    value = fraction_cost(params, data, Cost.PAPER)
+    assert f"C_N^2 = {value}" in text or "exact rational" in text
+    g2 = float(where.gradient_norm_squared)
+    assert f"|grad C_N| = {math.sqrt(g2) / (2 * math.sqrt(value)):.6g}" in text
+    assert where.as_json()["cost_function"]["decided"] == "C_N^2"
