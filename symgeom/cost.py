@@ -28,6 +28,12 @@ from . import arith, sizes
 from .data import ClusterData
 from .network import Parameters, output
 
+__all__ = [
+    "Cost", "DEFAULT_COST", "TRAINING_COST", "cost", "output_cost", "per_point", "paper_cost_squared",
+    "paper_output_cost_squared", "cost_scale", "pattern_output", "pattern_region", "symbolic_points", "symbolic_targets",
+    "symbolic_cost",
+]
+
 
 def cost(params: Parameters, data: ClusterData):
     """``C[θ]`` on the data: exact (``flint.fmpq``) for exact parameters and data, float otherwise."""
