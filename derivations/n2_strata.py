@@ -206,7 +206,10 @@ def degeneracy_step(strata) -> Step:
                 r"$\frac{1}{N} J^T J$ (on a fixed activation pattern the outputs are affine in one layer). With "
                 r"$\nabla^2 \mathcal{C} = \frac{1}{N} J^T J$ there and $\operatorname{rank} V$ equal to its nullity, "
                 r"every direction of the kernel is tangent to the minimizer set: its tangent space at $\theta_S$ has "
-                r"that dimension, and no manifold of minimizers through $\theta_S$ is larger.", check)
+                r"that dimension, and no manifold of minimizers through $\theta_S$ is larger."
+                + (r" Under the paper's cost the Hessian of $C_N^2$ at $\theta_S$ is $2 J^T W J$ (the residual term "
+                   r"vanishes by the weighted normal equations), whose kernel is that of $J^T J$: $W$ is positive "
+                   r"diagonal." if strata and strata[0].cost_kind.is_norm else ""), check)
 
 
 __all__ = ["derive", "ID", "TITLE", "STATEMENT"]
