@@ -368,3 +368,17 @@ def test_locate_prints_the_norm_and_its_gradient_through_the_square(tmp_path, ca
     g2 = float(where.gradient_norm_squared)
     assert f"|grad C_N| = {math.sqrt(g2) / (2 * math.sqrt(value)):.6g}" in text
     assert where.as_json()["cost_function"]["decided"] == "C_N^2"
+
+
+def test_paper_stratum_minimum_is_not_beaten_nearby():
+    """Independent of the bound's proof: 200 random small moves of θ_S (float64) never lower C_N² below B_U."""
+    data = unequal_data()
+    theta = stratum_minimizer(data, 3, (1,), Cost.PAPER)
+    B = float(theta.bound)
+    p = theta.params.with_kind("float")
+    fdata = data.with_kind("float")
+    base = p.vector().astype(float)
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        moved = Parameters.from_vector(base + 1e-4 * rng.standard_normal(base.size), 3, 3)
+        assert Cost.PAPER.of(moved, fdata) >= B - 1e-12
