@@ -24,6 +24,7 @@ from .certificates import Derivation as Derivation
 from .certificates import Step as Step
 from .claims import Context as Context
 from .claims import run_claims as run_claims
+from .cost import Cost as Cost
 from .cost import cost as cost
 from .cost import symbolic_cost as symbolic_cost
 from .cumulative import actual_parameters as actual_parameters

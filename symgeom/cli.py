@@ -21,6 +21,7 @@ from .budget import BUDGET_SECONDS, parse_seconds
 from ._errors import SymgeomError, UsageError
 from .arith import Kind
 from .claims import Context, claim_ids
+from .cost import DEFAULT_COST, TRAINING_COST, Cost
 from .progress import Progress, show_path_notes
 from .data import ClusterData, default_data
 from .datafiles import read_csv
@@ -123,6 +124,23 @@ def _positive_float(name: str):
     return parse
 
 
+def _cost_option(p: argparse.ArgumentParser, default) -> None:
+    """``--cost paper|mean-squared``: the cost every claim, bound and value is stated for (:class:`symgeom.cost.Cost`)."""
+    p.add_argument("--cost", type=_cost_choice, default=default, metavar="{paper,mean-squared}",
+                   help="the cost: paper (the paper's norm C_N = (sum_j (1/N_j) sum_i |x_ji - y_j|^2)^(1/2), decided on "
+                        "its square) or mean-squared (C = (1/2N) sum |x - y|^2, what PyTorch's MSELoss trains) "
+                        + (f" (default {default.value})" if default is not None else
+                           " (default paper; mean-squared for --handout, whose text is written for it)"))
+
+
+def _cost_choice(text: str):
+    """The :class:`~symgeom.cost.Cost` named ``text``."""
+    try:
+        return Cost(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--cost must be one of {', '.join(c.value for c in Cost)}, got {text!r}") from None
+
+
 def _budget_option(p: argparse.ArgumentParser) -> None:
     """``--max-seconds S``: refuse work estimated beyond ``S`` seconds (:mod:`symgeom.budget`)."""
     p.add_argument("--max-seconds", type=parse_seconds, default=BUDGET_SECONDS, metavar="S",
@@ -174,6 +192,7 @@ def _check_options(sub) -> None:
     _data_options(check)
     check.add_argument("--only", metavar="ID", help=f"check one claim ({', '.join(claim_ids())})")
     check.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    _cost_option(check, DEFAULT_COST)
     _budget_option(check)
 
 
@@ -188,6 +207,7 @@ def _report_options(sub) -> None:
                         help="write a teaching handout (DIR/handout.tex) instead: a worked example (Q = 2 unless --data), "
                              "figures, exercises")
     report.add_argument("--no-solutions", action="store_true", help="with --handout: leave out the solutions")
+    _cost_option(report, None)
     _budget_option(report)
     report.add_argument("--train", type=_positive_int("--train"), metavar="K",
                         help=f"add 'Where gradient descent ends up': K training runs ({TRAIN_STEPS} steps of gradient "
@@ -206,6 +226,7 @@ def _construct_options(sub) -> None:
                                 "(a PyTorch state_dict of nn.Sequential(Linear, ReLU, ..., Linear), float64; needs the "
                                 "extra 'torch')")
     construct.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _cost_option(construct, DEFAULT_COST)
     _budget_option(construct)
 
 
@@ -220,6 +241,7 @@ def _locate_options(sub) -> None:
                         help=f"float input: a gap within rtol x max(1, max|y|)^2 counts as 0, computed in the working units "
                              f"(float mode's y' = y/t when the data need a change of units) (default {GAP_RTOL:g})")
     locate.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _cost_option(locate, DEFAULT_COST)
 
 
 def _train_options(sub) -> None:
@@ -240,6 +262,7 @@ def _train_options(sub) -> None:
     train.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     train.add_argument("--out", metavar="DIR", help="also write DIR/final_costs.pdf and DIR/runs.npz")
     train.add_argument("--force", action="store_true", help="write into an existing non-empty folder")
+    _cost_option(train, TRAINING_COST)
 
 
 def _example_options(sub) -> None:
@@ -334,7 +357,7 @@ def make_context(args, progress=None) -> Context:
         check_command(args, Progress(args.quiet).note)
     data = load_data(args)
     return Context(data, args.L if args.L is not None else data.Q, seed=args.seed,
-                   progress=progress.note if progress is not None else None)
+                   progress=progress.note if progress is not None else None, cost=getattr(args, "cost", DEFAULT_COST))
 
 
 def regenerate_command(args) -> str:
@@ -351,6 +374,8 @@ def regenerate_command(args) -> str:
         words += ["--seed", str(args.seed)]
     if args.only:
         words += ["--only", args.only]
+    if getattr(args, "cost", None) not in (None, DEFAULT_COST) and not getattr(args, "handout", False):
+        words += ["--cost", args.cost.value]
     if getattr(args, "handout", False):
         words.append("--handout")
     if getattr(args, "no_solutions", False):

@@ -56,7 +56,8 @@ def cmd_check(args) -> int:
     if args.json:
         out = {
             "Q": data.Q, "L": ctx.L, "N": data.N, "parameters": data.parameter_count(ctx.L),
-            "data": _data_json(data), "units": units_json(data), "claims": [d.as_json() for d in derivations],
+            "data": _data_json(data), "units": units_json(data), "cost_function": ctx.cost.as_json(),
+            "claims": [d.as_json() for d in derivations],
         }
         if any(d.id.startswith("G") for d in derivations):
             out["global_minimizer"] = _minimizer_json(ctx, derivations)
@@ -66,6 +67,7 @@ def cmd_check(args) -> int:
     else:
         print(f"data: {data}")
         print(f"network: Q = {data.Q}, L = {ctx.L}, P = {data.parameter_count(ctx.L)} parameters, QN = {data.Q * data.N}")
+        print(f"cost: {ctx.cost.value}, {ctx.cost.formula}")
         rows = [("claim", "status", "scope", "method", "numbers")]
         for d in derivations:
             nums = "; ".join(f"{k} {sizes.format_number(v)}" for k, v in d.main.numbers().items())
@@ -91,8 +93,14 @@ def cmd_check(args) -> int:
 def cmd_report(args) -> int:
     from .io import check_output_folder
 
+    from .cost import Cost
+
     if args.no_solutions and not args.handout:
         raise UsageError("--no-solutions applies to --handout only")
+    if args.handout and args.cost is Cost.PAPER:
+        raise UsageError("--handout is written for the mean-squared cost C = (1/2N) sum |x - y|^2; leave out --cost paper "
+                         "(the report, without --handout, states the claims for the paper's cost)")
+    args.cost = args.cost or (Cost.MEAN_SQUARED if args.handout else Cost.PAPER)
     cli._check_depth(args)
     name = "handout" if args.handout else "report"
     check_output_folder(Path(args.out), args.force, files=(f"{name}.tex", f"{name}.pdf"),
@@ -104,7 +112,7 @@ def cmd_report(args) -> int:
     progress = cli.Progress(args.quiet)
     if args.handout and args.data is None:
         data = example_data(2, 1, kind=args.kind)
-        ctx = Context(data, args.L if args.L is not None else 2, seed=args.seed, progress=progress.note)
+        ctx = Context(data, args.L if args.L is not None else 2, seed=args.seed, progress=progress.note, cost=args.cost)
     else:
         ctx = cli.make_context(args, progress)
     derivations = run_claims(ctx, None if args.handout else args.only, progress)
@@ -136,18 +144,19 @@ def _training_section(ctx, args, out: Path, figures: dict, progress) -> dict:
     of their final costs goes to ``figures["training"]``.  Returns what the templates show."""
     from .figures import training_figure
     from .locate import group_by_stratum, locate, summarize
+    from .cost import TRAINING_COST
     from .training import DEFAULT_LR, train
 
     data = ctx.data.with_kind("float")
-    runs = train(data, ctx.L, args.train, cli.TRAIN_STEPS, None, "gd", args.seed, progress)
-    locations = [locate(runs.params(i), data) for i in range(runs.K)]
+    runs = train(data, ctx.L, args.train, cli.TRAIN_STEPS, None, "gd", args.seed, progress, TRAINING_COST)
+    locations = [locate(runs.params(i), data, cost=runs.cost_kind) for i in range(runs.K)]
     groups = group_by_stratum(locations)
     (out / "figures").mkdir(exist_ok=True)
     figures["training"] = str(training_figure(locations, groups, out / "figures" / "training.pdf").relative_to(out))
     return {"runs": runs.K, "steps": cli.TRAIN_STEPS, "lr": DEFAULT_LR["gd"], "seed": args.seed,
             "rows": summarize(groups, locations), "diverged": int(runs.diverged.sum()),
             "at_minimum": sum(w.verdict == "at_stratum_minimum" for w in locations),
-            "in_strata": sum(w.in_stratum for w in locations)}
+            "in_strata": sum(w.in_stratum for w in locations), "cost": runs.cost_kind}
 
 
 def _minimizer_json(ctx, derivations) -> dict:
@@ -180,7 +189,6 @@ def _construction(ctx, truncate):
     ``--truncate``; else the global minimizer of G1 (``L ≥ Q``) or with ``Q − 1`` truncations
     (``L = Q − 1``)."""
     from ._errors import ConstructionError
-    from .cost import cost
     from .minimizer import global_minimizer
     from .strata import collapse_order, stratum_minimizer
 
@@ -206,12 +214,13 @@ def _construction(ctx, truncate):
     else:
         S = collapse_order(data, truncate)
         claim = "local minimum of the stratum R_S (N2): cost B_U"
-    theta = stratum_minimizer(data, L, S)
-    C = cost(theta.params, data)
+    theta = stratum_minimizer(data, L, S, ctx.cost)
+    C = ctx.cost.of(theta.params, data)
     meta = {"truncated": sorted(theta.truncated), "collapse_order": list(theta.truncated), "kept": list(theta.kept),
-            "bound": json_number(theta.bound), "cost": json_number(C), "claim": claim}
+            "bound": json_number(theta.bound), "cost": json_number(C), "cost_function": ctx.cost.as_json(), "claim": claim}
     relation = "=" if C == theta.bound else "vs"  # exact data: equal; float data: both shown
-    return theta.params, meta, f"S = {theta.label}, cost {sizes.format_number(C)} {relation} B_U = {sizes.format_number(theta.bound)}"
+    return theta.params, meta, (f"S = {theta.label}, cost {ctx.cost.decided} = {sizes.format_number(C)} {relation} "
+                                f"B_U = {sizes.format_number(theta.bound)}")
 
 
 def _original_units(args, ctx, params, meta: dict) -> tuple:
@@ -234,7 +243,7 @@ def _original_units(args, ctx, params, meta: dict) -> tuple:
     if not all(np.isfinite(a).all() for a in written.weights + written.biases):
         raise DataError(refuse + "exceed the float64 range; use exact arithmetic (--exact), which writes exact weights")
     data = cli.exact_data(args)
-    where, aim = locate(_binary_values(written), data), locate(params, ctx.data)
+    where, aim = locate(_binary_values(written), data, cost=ctx.cost), locate(params, ctx.data, cost=ctx.cost)
     if not (where.in_stratum and where.truncated == aim.truncated and where.margin > 0
             and abs(where.gap) <= arith.to_exact(GAP_RTOL) * cost_scale(data)):
         state = (f"stratum {where.label}, margin {sizes.format_number(where.margin)}" if where.in_stratum
@@ -312,7 +321,7 @@ def cmd_locate(args) -> int:
 
     params = load_parameters(Path(args.params))
     data = cli.load_data(args)
-    where = locate(in_units(params, data), data, args.rtol)  # the point theta' = phi(theta) in the data's units
+    where = locate(in_units(params, data), data, args.rtol, args.cost)  # the point theta' = phi(theta) in the data's units
     if args.json:
         print(json_text({"Q": where.Q, "L": where.L, "units": units_json(data), **where.as_json()}, indent=2,
                         ensure_ascii=False))

@@ -162,7 +162,8 @@ def training_figure(locations, groups, path) -> Path:
         start += costs.size
     ax.set_yscale("symlog", linthresh=min(positive) if positive else 1e-12)
     ax.set_xlabel("run (grouped by stratum S, sorted by cost)", fontsize=8)
-    ax.set_ylabel(r"final cost $C$ (dashed: $B_U$)", fontsize=8)
+    decided = locations[0].cost_kind.decided if locations else "C"  # the weighted sum the runs minimized
+    ax.set_ylabel(rf"final cost ${decided}$ (dashed: $B_U$)", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=6.5, loc="best", title="S (runs)", title_fontsize=7)
