@@ -57,6 +57,7 @@ import argparse
 import math
 
 from ._errors import UsageError
+from .arith import MAX_DIGITS
 
 __all__ = ["BUDGET_SECONDS", "CONSTANTS", "DIGIT_SECONDS", "FEATURES", "NOTE_SECONDS", "check_command",
            "digit_features", "estimate", "features",
@@ -111,7 +112,7 @@ characters: rational arithmetic on ``d``-digit numbers costs about ``d²``.  Fit
 def digit_features(command: str, Q: int, L: int, N: int, digits: int, strata: bool = True) -> float:
     """What :data:`DIGIT_SECONDS` multiplies in exact mode: ``s N L Q ((d − SHORT_DIGITS)/100)²`` with ``s``
     the settlings (``N P`` for ``construct``)."""
-    excess = (max(digits - SHORT_DIGITS, 0) / 100) ** 2
+    excess = (max(min(digits, MAX_DIGITS) - SHORT_DIGITS, 0) / 100) ** 2  # longer numbers are refused when read
     if command == "construct":
         return excess * N * (L + 1) * (Q * Q + Q)
     return excess * (2 + settled_strata(Q, L, strata)) * N * L * Q
