@@ -26,7 +26,7 @@ def derive(ctx) -> Derivation:
     shifts, ok = _paper.choices(ctx)["inner"]
     r = _paper.run(ctx, shifts, ctx.L)
     with precision():
-        shown = f"theta_* = {r.theta_star.str(8, radius=False)}, lambda = {r.lam.str(8, radius=False)}"
+        shown = rf"$\theta_* = {r.theta_star.str(8, radius=False)}$, $\lambda = {r.lam.str(8, radius=False)}$"
     return Derivation(ID, TITLE, STATEMENT, (
         Step(r"W_* = \lambda I + (1 - \lambda) u_Q u_Q^T / Q,\quad \lambda = \tan(\theta_Q/2) / \tan(\theta_*/2)",
              r"(4.28)--(4.29) with $\tan(\theta_Q/2) = 1/\sqrt{Q-1}$ and $\theta_* = \theta_0 + \max_j \theta_{*,j}$, "
