@@ -189,7 +189,8 @@ def build(data: ClusterData, mu, L: int | None = None, theta0=None) -> PaperRun:
     L = Q if L is None else L
     if L < Q:
         raise ConstructionError(f"the construction of Theorem 2.3 needs L >= Q = {Q} hidden layers, got L = {L}")
-    hyp = paper_hypotheses(data)
+    with precision():
+        hyp = paper_hypotheses(data)
     if not hyp.holds:
         raise ConstructionError("the hypotheses of Theorem 2.3 fail on these data: "
                                 f"linearly independent means {hyp.linearly_independent}, (2.14) {hyp.clustered}, "

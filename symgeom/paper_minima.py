@@ -34,7 +34,7 @@ from .cost import paper_output_cost_squared
 from .data import ClusterData
 
 __all__ = ["point_weights", "linear_fit", "affine_fit", "bias_gradient", "formula_squared", "curated_points",
-           "translated", "collapse_point", "layer_bias_free_fit", "decomposition_identity", "bias_free_minimum_identity", "affine_value_symbolic"]
+           "translated", "collapse_point", "layer_bias_free_fit", "decomposition_identity", "bias_free_minimum_identity", "collapse_slope"]
 
 
 def point_weights(data: ClusterData) -> np.ndarray:
@@ -140,7 +140,7 @@ def decomposition_identity(Q: int = 2, sizes=(2, 3)) -> sp.Expr:
             D2 += (Minv * d) * (Minv * d).T / len(devs)
     R = V + c * sp.ones(1, Q) - Y
     rhs = (R * R.T).trace() + (V * D2 * V.T).trace()
-    return sp.simplify(sp.expand(lhs - rhs))
+    return sp.cancel(sp.expand(lhs - rhs))
 
 
 def bias_free_minimum_identity(Q: int = 2) -> tuple:
@@ -156,24 +156,18 @@ def bias_free_minimum_identity(Q: int = 2) -> tuple:
     F = (R * R.T).trace() + (V * D2 * V.T).trace()
     inv = (sp.eye(Q) + D2).inv()
     at = {**{V[i, j]: (Y * inv)[i, j] for i in range(Q) for j in range(Q)}, **{ci: 0 for ci in c}}
-    grad_V = sp.Matrix(Q, Q, lambda i, j: sp.simplify(sp.diff(F, V[i, j]).subs(at)))
-    value = sp.simplify(F.subs(at) - (Y * D2 * inv * Y.T).trace())
+    grad_V = sp.Matrix(Q, Q, lambda i, j: sp.cancel(sp.diff(F, V[i, j]).subs(at)))
+    value = sp.cancel(F.subs(at) - (Y * D2 * inv * Y.T).trace())
     grad_c = sp.Matrix(Q, 1, lambda i, _: sp.diff(F, c[i]).subs(at)) + 2 * Y * D2 * inv * sp.ones(Q, 1)
-    return grad_V, value, sp.simplify(grad_c)
+    return grad_V, value, grad_c.applyfunc(sp.cancel)
 
 
-def affine_value_symbolic(data: ClusterData, shifts, j: int, t: sp.Symbol) -> sp.Expr:
-    """``min_{W,b} C_N²`` on ``τ(X0)`` of :func:`curated_points` with ``shifts``, except that cluster ``j``
-    (1-based) is collapsed to ``x̄_j + t (x̄ − x̄_j)`` for the symbol ``t``: a rational function of ``t``
-    (the weighted normal equations)."""
-    rat = lambda a: sp.Matrix(a.tolist()).applyfunc(lambda x: sp.Rational(str(x)))
-    Z, M = rat(curated_points(data, shifts)), rat(data.means)
-    p = M[:, j - 1] + t * (M * sp.ones(data.Q, 1) / data.Q - M[:, j - 1])
-    labels = np.asarray(data.labels)
-    for n in np.flatnonzero(labels == j):
-        Z[:, int(n)] = p
-    B = Z.col_join(sp.ones(1, Z.shape[1]))
-    w = sp.diag(*[sp.Rational(1, data.sizes[int(l) - 1]) for l in labels])
-    Yx = rat(data.targets_ext)
-    T, G = Yx * w * B.T, B * w * B.T
-    return sp.cancel((Yx * w * Yx.T).trace() - (T * G.inv() * T.T).trace())
+def collapse_slope(data: ClusterData, shifts, j: int):
+    """``d/dt min_{W,b} C_N²`` at ``τ(X0)`` of :func:`curated_points` when cluster ``j`` (1-based, collapsed) moves
+    along its collapse point ``x̄_j + t (x̄ − x̄_j)``: by the envelope theorem (the weighted normal equations have a
+    unique solution ``(A, c)``), ``2 (A p_j + c − y_j)ᵀ A (x̄ − x̄_j)``, the ``N_j`` points of weight ``1/N_j`` each."""
+    (A, c), _ = affine_fit(curated_points(data, shifts), data)
+    p = collapse_point(data, j, shifts[j - 1])
+    direction = collapse_point(data, j, 1) - data.means[:, j - 1]
+    r = A @ p + c - data.Y[:, j - 1]
+    return 2 * sum(r * (A @ direction))
