@@ -18,7 +18,13 @@ BEYOND = "beyond the paper"
 
 @lru_cache(maxsize=4)
 def hypotheses(ctx):
-    """:func:`~symgeom.paper_hypotheses.paper_hypotheses` on the context's data (exact)."""
+    """:func:`~symgeom.paper_hypotheses.paper_hypotheses` on the context's data (exact); the paper's section 2
+    needs ``Q >= 2`` (its ``x̄`` and cones are undefined for one cluster)."""
+    if ctx.Q < 2:
+        raise ConstructionError("the paper's hypotheses and Theorems 2.3-2.5 are stated for Q >= 2")
+    if not ctx.kind.is_exact:
+        raise ConstructionError("the paper's statements are decided in exact and interval arithmetic only; "
+                                "run with --exact (the default)")
     return paper_hypotheses(exact_data(ctx))
 
 
@@ -84,7 +90,7 @@ def sign_check(ctx, shifts, r, what: str, admissible: bool) -> Check:
     """The run's strict sign conditions as a check: certified (every pre-activation ball on its side; then ``τ``
     acts exactly as the construction says, by T2), refuted with the first violated block, or undecided."""
     where = f"{what}: {mu_text(ctx, shifts)}; mu in its interval {'certified' if admissible else 'NOT certified'}"
-    cost = "" if r.cost_squared is None else f"; C_N^2 in [{r.cost_squared_lower:.3g}, {r.cost_squared_upper:.3g}]"
+    cost = "" if r.cost_squared is None else f"; C_N squared in [{r.cost_squared_lower:.3g}, {r.cost_squared_upper:.3g}]"
     count = f"{len(r.blocks)} blocks of strict sign conditions"
     if r.signs_certified:
         return Check(CERTIFIED, "interval arithmetic (arb, 192 bits), every pre-activation of every layer", where + cost

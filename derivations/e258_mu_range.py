@@ -49,5 +49,5 @@ def derive(ctx) -> Derivation:
              r"For $Q = 2$, $d = |\bar x_{0,1} - \bar x_{0,2}|$: $f_2 = -f_1$ and (4.26) gives $D = d - \delta/\sin(\theta_*/2)$, "
              r"above $d/2$ because $\sin(\theta_*/2) > 4\delta/d$. For $\mu_1 = \mu_2 = -t$, $d/2 < t < D$, the first "
              r"collapse point minus the second is $-(2t - d) f_2$: strictly inside the backward cone of layer 2, so both "
-             r"clusters end at one point and $C_N^2 = |y_1 - y_2|^2 > 0$. Part of (2.58) fails on every $Q = 2$ data set."),
+             r"clusters end at one point and $C_N squared = |y_1 - y_2|^2 > 0$. Part of (2.58) fails on every $Q = 2$ data set."),
     ))

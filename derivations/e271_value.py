@@ -21,7 +21,7 @@ STATEMENT = (
     r"$\Delta_1 = (X_0^{red})^{-1} \Delta X_0$, $\Delta_2 = \Delta_1 \mathcal{N}^{-1} \Delta_1^T$ (2.72)--(2.73); squared, "
     r"$\operatorname{tr}(Y \Delta_2 (1 + \Delta_2)^{-1} Y^T)$."
 )
-INSTEAD = ("(2.71)^2 is the minimum over W^(L+1) with the cumulative output bias b^(L+1) = 0 (a linear fit of X0); "
+INSTEAD = ("(2.71) squared is the minimum over W^(L+1) with the cumulative output bias b^(L+1) = 0 (a linear fit of X0); "
            "the minimum over (W_{L+1}, b_{L+1}) is the weighted affine least-squares residual, smaller unless Delta_2 1 = 0")
 TRANSLATION = 5
 
@@ -34,8 +34,9 @@ def symbolic_check() -> Check:
     if not zero:
         return Check(REFUTED, "SymPy", counterexample="an identity does not simplify to 0", scope="Q = 2")
     return Check(PROVED, "SymPy, symbolic entries at Q = 2 (means, deviations of clusters of sizes 2 and 3, V, c, Y, "
-                 "symmetric Delta_2)", "C_N^2(V Xred^-1 X0 + c 1^T) = |V + c 1^T - Y|^2 + tr(V D2 V^T); at V0 = Y(1+D2)^-1, "
-                 "c = 0: grad_V = 0, value = tr(Y D2 (1+D2)^-1 Y^T), grad_c = -2 Y D2 (1+D2)^-1 1", scope="Q = 2")
+                 "symmetric Delta_2)", "the decomposition of the weighted cost into the fit of the means plus the "
+                 "deviation term; at the bias-free optimum the gradient in V vanishes, the value is the square of (2.71) "
+                 "and the gradient in the bias is the one stated above (symgeom.paper_minima)", scope="Q = 2")
 
 
 def derive(ctx) -> Derivation:
@@ -45,31 +46,31 @@ def derive(ctx) -> Derivation:
     F, (Wb, A) = formula_squared(data), affine_fit(data.X, data)
     W0, L0 = linear_fit(data.X, data)
     g = bias_gradient(W0, np.array([arith.to_exact(0)] * data.Q, dtype=object), data.X, data)
-    as_written = (Check(CERTIFIED, "exact rational values", f"(2.71)^2 = {f(F)} = min", residual=F - A, scope=SCOPE_DATA)
+    as_written = (Check(CERTIFIED, "exact rational values", f"(2.71) squared = {f(F)} = min", residual=F - A, scope=SCOPE_DATA)
                   if F == A else
-                  Check(REFUTED, "exact weighted least squares (normal equations in rationals)", f"(2.71)^2 = {f(F)}",
+                  Check(REFUTED, "exact weighted least squares (normal equations in rationals)", f"(2.71) squared = {f(F)}",
                         residual=F - A, scope=SCOPE_DATA,
-                        counterexample=f"(2.71)^2 = {f(F)} (~{float(F):.6g}) but min over (W_L+1, b_L+1) of C_N^2 = "
-                                       f"{f(A)} (~{float(A):.6g}); at the bias-free optimum dC_N^2/db_L+1 = "
+                        counterexample=f"(2.71) squared = {f(F)} (~{float(F):.6g}) but min over (W_L+1, b_L+1) of C_N squared = "
+                                       f"{f(A)} (~{float(A):.6g}); at the bias-free optimum the gradient of C_N squared in b_L+1 = "
                                        f"({', '.join(f(x) for x in g)}) != 0"))
     shifted = translated(data, [TRANSLATION] * data.Q)
     Ft, At = formula_squared(shifted), affine_fit(shifted.X, shifted)[1]
     moved = Check(CERTIFIED if (At == A and Ft != F) else UNDECIDED, "exact values on the data translated by "
-                  f"({TRANSLATION}, ..., {TRANSLATION})", f"(2.71)^2: {f(F)} -> {f(Ft)}; min over affine outputs: {f(A)} -> "
+                  f"({TRANSLATION}, ..., {TRANSLATION})", f"(2.71) squared: {f(F)} -> {f(Ft)}; min over affine outputs: {f(A)} -> "
                   f"{f(At)}", scope=SCOPE_DATA)
-    linear = Check(CERTIFIED if L0 == F else REFUTED, "exact: min_W C_N^2(W X0) against (2.71)^2", f"both {f(L0)}",
+    linear = Check(CERTIFIED if L0 == F else REFUTED, "exact: min over W of C_N squared at W X0 against (2.71) squared", f"both {f(L0)}",
                    residual=L0 - F, counterexample=None if L0 == F else f"{f(L0)} != {f(F)}", scope=SCOPE_DATA)
     c = _paper.choices(ctx)
     own_bias = layer_bias_check(ctx, data, c, F)
     return Derivation(ID, TITLE, STATEMENT, (
-        Step(r"C_N^2(V (X_0^{red})^{-1} X_0 + c\,1^T) = \|V + c\,1^T - Y\|^2 + \operatorname{tr}(V \Delta_2 V^T)",
+        Step(r"C_N squared(V (X_0^{red})^{-1} X_0 + c\,1^T) = \|V + c\,1^T - Y\|^2 + \operatorname{tr}(V \Delta_2 V^T)",
              r"Each cluster's deviations sum to 0, so the cross terms vanish; the bias-free minimum is at "
              r"$V_0 = Y (1 + \Delta_2)^{-1}$ with value $\operatorname{tr}(Y \Delta_2 (1+\Delta_2)^{-1} Y^T)$, and there "
-             r"$\partial_c C_N^2 = -2 Y \Delta_2 (1 + \Delta_2)^{-1} 1$.", symbolic_check()),
-        Step(r"\min_{W_{L+1}, b_{L+1}} C_N^2 = \operatorname{tr}(Y \Delta_2 (1 + \Delta_2)^{-1} Y^T) \ ?",
+             r"$\partial_c C_N squared = -2 Y \Delta_2 (1 + \Delta_2)^{-1} 1$.", symbolic_check()),
+        Step(r"\min_{W_{L+1}, b_{L+1}} C_N squared = \operatorname{tr}(Y \Delta_2 (1 + \Delta_2)^{-1} Y^T) \ ?",
              r"As written (the output bias free): $\tau(X_0) = X_0$, so $X^{(L)}$ is an invertible affine image of $X_0$ and "
              r"the minimum is the weighted affine least-squares residual of $X_0$.", as_written, key=True),
-        Step(r"\min_{W^{(L+1)}} C_N^2(W^{(L+1)} X_0) = \operatorname{tr}(Y \Delta_2 (1 + \Delta_2)^{-1} Y^T)",
+        Step(r"\min_{W^{(L+1)}} C_N squared(W^{(L+1)} X_0) = \operatorname{tr}(Y \Delta_2 (1 + \Delta_2)^{-1} Y^T)",
              r"Steelman, the reading that holds: the cumulative output bias fixed at $b^{(L+1)} = 0$, as in (4.73). "
              r"(With the layer's own bias $b_{L+1} = 0$ instead, the fit is linear in $X_0 - p_L$, $p_L$ the last apex: "
              r"it depends on $\mu_L$. Minimizing over $\mu$ too leaves the affine value. The norm and its square "
@@ -88,5 +89,5 @@ def layer_bias_check(ctx, data, c, F):
     varies = values[0] != values[1] and F not in values
     return Check(CERTIFIED if varies else UNDECIDED, "exact weighted least squares at two mu in I1",
                  f"values {f(values[0])} (~{float(values[0]):.6g}) and {f(values[1])} (~{float(values[1]):.6g}) "
-                 f"against (2.71)^2 ~{float(F):.6g}: this reading depends on mu and misses (2.71)",
+                 f"against (2.71) squared ~{float(F):.6g}: this reading depends on mu and misses (2.71)",
                  scope=SCOPE_DATA)

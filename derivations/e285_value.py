@@ -36,22 +36,22 @@ def derive(ctx) -> Derivation:
     depends = Check(REFUTED if (A != B and admissible) else CERTIFIED, "exact weighted least squares at two mu_1 in I0",
                     f"s = {''.join(map(str, s))}; t_1 = {ta}: {f(A)} (~{float(A):.6g}); t_1 = {tb}: {f(B)} (~{float(B):.6g})",
                     residual=A - B, scope=SCOPE_DATA,
-                    counterexample=(f"min over (W_L+1, b_L+1) of C_N^2 is {float(A):.6g} at mu_1 = -{ta}|m - m_1| and "
+                    counterexample=(f"min over (W_L+1, b_L+1) of C_N squared is {float(A):.6g} at mu_1 = -{ta}|m - m_1| and "
                                     f"{float(B):.6g} at mu_1 = -{tb}|m - m_1|, both in I0 (certified): it depends on mu")
                     if (A != B and admissible) else None)
-    value = Check(REFUTED if F not in (A, B) else CERTIFIED, "exact: (2.85)^2 against the minimum over the output",
-                  f"(2.85)^2 = {f(F)} (~{float(F):.6g})", residual=F - A, scope=SCOPE_DATA,
-                  counterexample=f"(2.85)^2 ~{float(F):.6g} but the minimum is ~{float(A):.6g} and ~{float(B):.6g}"
+    value = Check(REFUTED if F not in (A, B) else CERTIFIED, "exact: (2.85) squared against the minimum over the output",
+                  f"(2.85) squared = {f(F)} (~{float(F):.6g})", residual=F - A, scope=SCOPE_DATA,
+                  counterexample=f"(2.85) squared ~{float(F):.6g} but the minimum is ~{float(A):.6g} and ~{float(B):.6g}"
                   if F not in (A, B) else None)
     bias_free = Check(CERTIFIED, "exact weighted least squares, cumulative output bias 0",
-                      f"{f(La)} (~{float(La):.6g}) and {f(Lb)} (~{float(Lb):.6g}) against (2.85)^2 ~{float(F):.6g}: "
+                      f"{f(La)} (~{float(La):.6g}) and {f(Lb)} (~{float(Lb):.6g}) against (2.85) squared ~{float(F):.6g}: "
                       + ("also depends on mu" if La != Lb else "equal"), scope=SCOPE_DATA)
     return Derivation(ID, TITLE, STATEMENT, (
-        Step(r"\min_{W_{L+1}, b_{L+1}} C_N^2 \text{ at two } \mu_1 \in I_0",
+        Step(r"\min_{W_{L+1}, b_{L+1}} C_N squared \text{ at two } \mu_1 \in I_0",
              r"$\tau(X_0)$ by (2.84) (P2.5 certifies it) with cluster 1 at $\bar x_{0,1} - \mu_1 f_1$: the best affine "
              r"output sees the collapse point, which moves with $\mu_1$.", depends, key=True),
         Step(r"\|Y |\Delta_2[s]|^{1/2} (1 + \Delta_2[s])^{-1/2}\|^2", "The stated value, squared.", value),
-        Step(r"\min_{W^{(L+1)}} C_N^2(W^{(L+1)} \tau(X_0))",
+        Step(r"\min_{W^{(L+1)}} C_N squared(W^{(L+1)} \tau(X_0))",
              r"Steelman: the bias-free reading that makes (2.71) true uses $(X_0^{red}[\mu])^{-1}$, not "
              r"$(X_0^{red})^{-1}$; it too moves with $\mu_1$ and differs from (2.85).", bias_free),
     ))

@@ -30,16 +30,16 @@ def derive(ctx) -> Derivation:
                     "; ".join(f.detail for f in fixed))
     local = Check(CERTIFIED if fixes.status == CERTIFIED else fixes.status,
                   "lower bound on an open set: every point strictly active in every layer, so the network is affine on "
-                  "the data nearby and C_N^2 >= the weighted affine least-squares residual, attained by the best output",
-                  f"min_(W,b) C_N^2 = {sizes.format_number(value)}", margin=fixes.margin,
+                  "the data nearby and C_N squared >= the weighted affine least-squares residual, attained by the best output",
+                  f"min_(W,b) C_N squared = {sizes.format_number(value)}", margin=fixes.margin,
                   counterexample=fixes.counterexample, scope=SCOPE_DATA)
-    not_global = Check(CERTIFIED if value > 0 else REFUTED, "exact rational value > 0", f"C_N^2 = {sizes.format_number(value)}",
+    not_global = Check(CERTIFIED if value > 0 else REFUTED, "exact rational value > 0", f"C_N squared = {sizes.format_number(value)}",
                        margin=value, counterexample=None if value > 0 else "the local minimum has cost 0", scope=SCOPE_DATA)
     return Derivation(ID, TITLE, STATEMENT, (
         Step(r"\tau_{W_*^{(L)}, b_*^{(L)}[\mu]}(X_0) = X_0", r"(2.70): Lemma 5.1 and (4.40)/(4.64) with $\mu_\ell > 0$; "
              r"checked in balls at $\mu$ just above $2\delta|u_Q|$ and far above.", fixes),
-        Step(r"C_N^2 \ge \min_{W, b} C_N^2(W X_0 + b\,1^T) \text{ near the point}",
+        Step(r"C_N squared \ge \min_{W, b} C_N squared(W X_0 + b\,1^T) \text{ near the point}",
              r"Hence the point with the best affine output is a local minimum; the hidden parameters move freely "
              r"nearby without changing the cost (degenerate).", local, key=True),
-        Step(r"\min_{W,b} C_N^2 > 0", r"Not global: every cluster has a nonzero deviation (2.12).", not_global),
+        Step(r"\min_{W,b} C_N squared > 0", r"Not global: every cluster has a nonzero deviation (2.12).", not_global),
     ))

@@ -47,9 +47,9 @@ def slope_check(ctx, s, shifts, signs: Check) -> Check:
         return Check(UNDECIDED, "exact slope", f"s = {label}: the sign conditions are not certified", scope=SCOPE_DATA)
     if slope == 0:
         return Check(UNDECIDED, "exact slope", f"s = {label}: slope 0 at t = {shifts[j - 1]}", scope=SCOPE_DATA)
-    return Check(REFUTED, "exact derivative of the best output's C_N^2 along mu_j (envelope theorem, weighted normal "
+    return Check(REFUTED, "exact derivative of the best output's C_N squared along mu_j (envelope theorem, weighted normal "
                  "equations in rationals)", f"s = {label}", residual=slope, scope=SCOPE_DATA,
-                 counterexample=f"s = {label}: d/dt min_(W,b) C_N^2 = {sizes.format_number(slope)} (~{float(slope):.4g}) "
+                 counterexample=f"s = {label}: the slope in t of min over (W, b) of C_N squared = {sizes.format_number(slope)} (~{float(slope):.4g}) "
                                 f"!= 0 at t_{j} = {shifts[j - 1]} (mu_{j} = -t_{j}|m - m_{j}|, inside the open I0; the sign "
                                 f"conditions are strict), so moving mu_{j} lowers the cost: not a local minimum")
 
@@ -68,7 +68,7 @@ def derive(ctx) -> Derivation:
     return Derivation(ID, TITLE, STATEMENT, (
         Step(r"\tau(X_0) = [\cdots\ s_j X_{0,j} + (1 - s_j)(\bar x_{0,j} - \mu_j f_j) u_{N_j}^T\ \cdots]",
              "(2.84): every strict sign condition of every layer certified in balls.", image),
-        Step(r"\frac{d}{d\mu_j} \min_{W_{L+1}, b_{L+1}} C_N^2 \ne 0",
+        Step(r"\frac{d}{d\mu_j} \min_{W_{L+1}, b_{L+1}} C_N squared \ne 0",
              r"Steelman: with the output re-optimized (the reading of (2.85)) and only the hidden parameters moved, "
              r"the cost moves with $\mu_j$ to first order, so the point is not a local minimum in any reading that "
              r"lets $\mu_j$ move.", minima, key=True),
