@@ -44,6 +44,23 @@ def require(ctx, depth: str = "L >= Q"):
         raise ConstructionError(f"Theorem 2.3 needs L >= Q = {ctx.Q}; L = {ctx.L}")
     if depth == "L = Q" and ctx.L != ctx.Q:
         raise ConstructionError(f"Theorems 2.4 and 2.5 are stated for L = Q = {ctx.Q}; L = {ctx.L}")
+    empty = [j + 1 for j, r in enumerate(_paper_radii(ctx)) if r == 0]
+    if empty:
+        raise ConstructionError(f"(2.12) fails: cluster {empty[0]} has no deviation from its mean")
+    if depth == "L = Q" and not _affinely_spanning(ctx):
+        raise ConstructionError("the points do not affinely span R^Q: the best affine output is not unique")
+
+
+def _paper_radii(ctx):
+    return exact_data(ctx).radii_squared
+
+
+def _affinely_spanning(ctx) -> bool:
+    """``rank [X0; 1ᵀ] = Q + 1``: the weighted normal equations of an affine output have one solution."""
+    import numpy as np
+
+    X = exact_data(ctx).X
+    return arith.rank(np.vstack([X, np.array([arith.to_exact(1)] * X.shape[1], dtype=object)[None, :]])) == ctx.Q + 1
 
 
 def shift_for(ctx, j: int, size: float) -> Fraction:
