@@ -50,8 +50,8 @@ def derive(ctx) -> Derivation:
                   if F == A else
                   Check(REFUTED, "exact weighted least squares (normal equations in rationals)", f"(2.71) squared = {f(F)}",
                         residual=F - A, scope=SCOPE_DATA,
-                        counterexample=f"(2.71) squared = {f(F)} (~{float(F):.6g}) but min over (W_L+1, b_L+1) of C_N squared = "
-                                       f"{f(A)} (~{float(A):.6g}); at the bias-free optimum the gradient of C_N squared in b_L+1 = "
+                        counterexample=f"(2.71) squared = {f(F)} but min over (W_L+1, b_L+1) of C_N squared = "
+                                       f"{f(A)}; at the bias-free optimum the gradient of C_N squared in b_L+1 = "
                                        f"({', '.join(f(x) for x in g)}) != 0"))
     shifted = translated(data, [TRANSLATION] * data.Q)
     Ft, At = formula_squared(shifted), affine_fit(shifted.X, shifted)[1]

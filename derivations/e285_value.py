@@ -34,17 +34,17 @@ def derive(ctx) -> Derivation:
     (_, ta, A, La, oka), (_, tb, B, Lb, okb) = rows
     admissible = oka and okb
     depends = Check(REFUTED if (A != B and admissible) else CERTIFIED, "exact weighted least squares at two mu_1 in I0",
-                    f"s = {''.join(map(str, s))}; t_1 = {ta}: {f(A)} (~{float(A):.6g}); t_1 = {tb}: {f(B)} (~{float(B):.6g})",
+                    f"s = {''.join(map(str, s))}; t_1 = {ta}: {f(A)}; t_1 = {tb}: {f(B)}",
                     residual=A - B, scope=SCOPE_DATA,
-                    counterexample=(f"min over (W_L+1, b_L+1) of C_N squared is {float(A):.6g} at mu_1 = -{ta}|m - m_1| and "
-                                    f"{float(B):.6g} at mu_1 = -{tb}|m - m_1|, both in I0 (certified): it depends on mu")
+                    counterexample=(f"min over (W_L+1, b_L+1) of C_N squared is {f(A)} at mu_1 = -{ta}|m - m_1| and "
+                                    f"{f(B)} at mu_1 = -{tb}|m - m_1|, both in I0 (certified): it depends on mu")
                     if (A != B and admissible) else None)
     value = Check(REFUTED if F not in (A, B) else CERTIFIED, "exact: (2.85) squared against the minimum over the output",
-                  f"(2.85) squared = {f(F)} (~{float(F):.6g})", residual=F - A, scope=SCOPE_DATA,
-                  counterexample=f"(2.85) squared ~{float(F):.6g} but the minimum is ~{float(A):.6g} and ~{float(B):.6g}"
+                  f"(2.85) squared = {f(F)}", residual=F - A, scope=SCOPE_DATA,
+                  counterexample=f"(2.85) squared = {f(F)} but the minimum is {f(A)} and {f(B)}"
                   if F not in (A, B) else None)
     bias_free = Check(CERTIFIED, "exact weighted least squares, cumulative output bias 0",
-                      f"{f(La)} (~{float(La):.6g}) and {f(Lb)} (~{float(Lb):.6g}) against (2.85) squared ~{float(F):.6g}: "
+                      f"{f(La)} and {f(Lb)} against (2.85) squared ~{float(F):.6g}: "
                       + ("also depends on mu" if La != Lb else "equal"), scope=SCOPE_DATA)
     return Derivation(ID, TITLE, STATEMENT, (
         Step(r"\min_{W_{L+1}, b_{L+1}} C_N squared \text{ at two } \mu_1 \in I_0",

@@ -49,7 +49,7 @@ def slope_check(ctx, s, shifts, signs: Check) -> Check:
         return Check(UNDECIDED, "exact slope", f"s = {label}: slope 0 at t = {shifts[j - 1]}", scope=SCOPE_DATA)
     return Check(REFUTED, "exact derivative of the best output's C_N squared along mu_j (envelope theorem, weighted normal "
                  "equations in rationals)", f"s = {label}", residual=slope, scope=SCOPE_DATA,
-                 counterexample=f"s = {label}: the slope in t of min over (W, b) of C_N squared = {sizes.format_number(slope)} (~{float(slope):.4g}) "
+                 counterexample=f"s = {label}: the slope in t of min over (W, b) of C_N squared = {sizes.format_number(slope)} "
                                 f"!= 0 at t_{j} = {shifts[j - 1]} (mu_{j} = -t_{j}|m - m_{j}|, inside the open I0; the sign "
                                 f"conditions are strict), so moving mu_{j} lowers the cost: not a local minimum")
 
