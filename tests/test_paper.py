@@ -268,3 +268,21 @@ def test_symbolic_identities_at_Q3():
 
     grad_V, value, grad_c = bias_free_minimum_identity(3)
     assert grad_V.is_zero_matrix and value == 0 and grad_c.is_zero_matrix
+
+
+def test_check_prints_the_paper_verdicts_and_keeps_exit_status_for_own_claims(tmp_path, capsys):
+    """`check` on Q = 2 data: (2.58) refuted as a verdict on the paper (status 0), labelled; JSON names the statement."""
+    import json
+
+    from symgeom.cli import main
+
+    data = two_clusters()
+    path = tmp_path / "two.csv"
+    rows = ["x1,x2,cluster"] + [f"{data.X[0, n]},{data.X[1, n]},{data.labels[n]}" for n in range(data.N)]
+    path.write_text("\n".join(rows) + "\n")
+    assert main(["check", "--data", str(path), "--only", "E2.58", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "E2.58 REFUTED (the paper's Theorem 2.3, (2.58)" in out
+    assert main(["check", "--data", str(path), "--only", "E2.58", "--quiet", "--json"]) == 0
+    claim = json.loads(capsys.readouterr().out)["claims"][0]
+    assert claim["status"] == "refuted" and claim["paper"].startswith("Theorem 2.3")
