@@ -63,14 +63,14 @@ def derive(ctx) -> Derivation:
     c = _paper.choices(ctx)
     own_bias = layer_bias_check(ctx, data, c, F)
     return Derivation(ID, TITLE, STATEMENT, (
-        Step(r"C_N squared(V (X_0^{red})^{-1} X_0 + c\,1^T) = \|V + c\,1^T - Y\|^2 + \operatorname{tr}(V \Delta_2 V^T)",
+        Step(r"C_N^2(V (X_0^{red})^{-1} X_0 + c\,1^T) = \|V + c\,1^T - Y\|^2 + \operatorname{tr}(V \Delta_2 V^T)",
              r"Each cluster's deviations sum to 0, so the cross terms vanish; the bias-free minimum is at "
              r"$V_0 = Y (1 + \Delta_2)^{-1}$ with value $\operatorname{tr}(Y \Delta_2 (1+\Delta_2)^{-1} Y^T)$, and there "
-             r"$\partial_c C_N squared = -2 Y \Delta_2 (1 + \Delta_2)^{-1} 1$.", symbolic_check()),
-        Step(r"\min_{W_{L+1}, b_{L+1}} C_N squared = \operatorname{tr}(Y \Delta_2 (1 + \Delta_2)^{-1} Y^T) \ ?",
+             r"$\partial_c C_N^2 = -2 Y \Delta_2 (1 + \Delta_2)^{-1} 1$.", symbolic_check()),
+        Step(r"\min_{W_{L+1}, b_{L+1}} C_N^2 = \operatorname{tr}(Y \Delta_2 (1 + \Delta_2)^{-1} Y^T) \ ?",
              r"As written (the output bias free): $\tau(X_0) = X_0$, so $X^{(L)}$ is an invertible affine image of $X_0$ and "
              r"the minimum is the weighted affine least-squares residual of $X_0$.", as_written, key=True),
-        Step(r"\min_{W^{(L+1)}} C_N squared(W^{(L+1)} X_0) = \operatorname{tr}(Y \Delta_2 (1 + \Delta_2)^{-1} Y^T)",
+        Step(r"\min_{W^{(L+1)}} C_N^2(W^{(L+1)} X_0) = \operatorname{tr}(Y \Delta_2 (1 + \Delta_2)^{-1} Y^T)",
              r"Steelman, the reading that holds: the cumulative output bias fixed at $b^{(L+1)} = 0$, as in (4.73). "
              r"(With the layer's own bias $b_{L+1} = 0$ instead, the fit is linear in $X_0 - p_L$, $p_L$ the last apex: "
              r"it depends on $\mu_L$. Minimizing over $\mu$ too leaves the affine value. The norm and its square "

@@ -47,11 +47,11 @@ def derive(ctx) -> Derivation:
                       f"{f(La)} and {f(Lb)} against (2.85) squared ~{float(F):.6g}: "
                       + ("also depends on mu" if La != Lb else "equal"), scope=SCOPE_DATA)
     return Derivation(ID, TITLE, STATEMENT, (
-        Step(r"\min_{W_{L+1}, b_{L+1}} C_N squared \text{ at two } \mu_1 \in I_0",
+        Step(r"\min_{W_{L+1}, b_{L+1}} C_N^2 \text{ at two } \mu_1 \in I_0",
              r"$\tau(X_0)$ by (2.84) (P2.5 certifies it) with cluster 1 at $\bar x_{0,1} - \mu_1 f_1$: the best affine "
              r"output sees the collapse point, which moves with $\mu_1$.", depends, key=True),
         Step(r"\|Y |\Delta_2[s]|^{1/2} (1 + \Delta_2[s])^{-1/2}\|^2", "The stated value, squared.", value),
-        Step(r"\min_{W^{(L+1)}} C_N squared(W^{(L+1)} \tau(X_0))",
+        Step(r"\min_{W^{(L+1)}} C_N^2(W^{(L+1)} \tau(X_0))",
              r"Steelman: the bias-free reading that makes (2.71) true uses $(X_0^{red}[\mu])^{-1}$, not "
              r"$(X_0^{red})^{-1}$; it too moves with $\mu_1$ and differs from (2.85).", bias_free),
     ))

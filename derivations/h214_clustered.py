@@ -13,7 +13,7 @@ TITLE = "Hypothesis (2.14): clustered data, linearly independent means"
 STATEMENT = (
     r"The paper's hypothesis (2.14): $\delta = \max_{j,i} |\Delta x_{0,j,i}| < c_0 \min_j |\bar x_{0,j} - \bar x|$ for "
     r"some $0 < c_0 < 1/4$, and the means $\bar x_{0,j}$ are linearly independent (so $X_0^{red}$ is invertible). "
-    r"Decided exactly: such a $c_0$ exists iff $16\delta squared < \min_j |\bar x_{0,j} - \bar x|^2$."
+    r"Decided exactly: such a $c_0$ exists iff $16\delta^2 < \min_j |\bar x_{0,j} - \bar x|^2$."
 )
 INSTEAD = "a hypothesis: decided exactly on the data"
 
@@ -30,7 +30,7 @@ def derive(ctx) -> Derivation:
     return Derivation(ID, TITLE, STATEMENT, (
         Step(r"\operatorname{rank} X_0^{red} = Q", "Exact rank of the matrix of means.",
              _decided(h.linearly_independent, "exact rank (FLINT)", f"Q = {ctx.Q}")),
-        Step(r"16\,\delta squared < \min_j |\bar x_{0,j} - \bar x|^2",
+        Step(r"16\,\delta^2 < \min_j |\bar x_{0,j} - \bar x|^2",
              r"Then $c_0 = $ any number in $(\delta / \min_j |\bar x_{0,j} - \bar x|, 1/4)$ serves.",
              _decided(h.clustered, "exact rational comparison",
                       f"delta squared = {f(h.delta_squared)}, smallest squared distance of a mean to their average = {f(h.min_spread_squared)}, "

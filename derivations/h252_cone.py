@@ -32,5 +32,5 @@ def derive(ctx) -> Derivation:
     return Derivation(ID, TITLE, STATEMENT, (
         Step(r"4\delta < |\bar x_{0,j'} - \bar x_{0,j}|", "The balls of (2.51) miss the apex.", far),
         Step(r"\max_j \theta_{*,j} < \pi", r"Each half-opening $\alpha + \beta < \pi/2$ decided in rationals: "
-             r"$\cos^2\alpha$, $\sin^2\beta = 16\delta squared/|a|^2$ are rational.", cone, key=True),
+             r"$\cos^2\alpha$, $\sin^2\beta = 16\delta^2/|a|^2$ are rational.", cone, key=True),
     ))

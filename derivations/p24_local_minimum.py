@@ -38,8 +38,8 @@ def derive(ctx) -> Derivation:
     return Derivation(ID, TITLE, STATEMENT, (
         Step(r"\tau_{W_*^{(L)}, b_*^{(L)}[\mu]}(X_0) = X_0", r"(2.70): Lemma 5.1 and (4.40)/(4.64) with $\mu_\ell > 0$; "
              r"checked in balls at $\mu$ just above $2\delta|u_Q|$ and far above.", fixes),
-        Step(r"C_N squared \ge \min_{W, b} C_N squared(W X_0 + b\,1^T) \text{ near the point}",
+        Step(r"C_N^2 \ge \min_{W, b} C_N^2(W X_0 + b\,1^T) \text{ near the point}",
              r"Hence the point with the best affine output is a local minimum; the hidden parameters move freely "
              r"nearby without changing the cost (degenerate).", local, key=True),
-        Step(r"\min_{W,b} C_N squared > 0", r"Not global: every cluster has a nonzero deviation (2.12).", not_global),
+        Step(r"\min_{W,b} C_N^2 > 0", r"Not global: every cluster has a nonzero deviation (2.12).", not_global),
     ))

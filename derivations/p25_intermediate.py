@@ -68,7 +68,7 @@ def derive(ctx) -> Derivation:
     return Derivation(ID, TITLE, STATEMENT, (
         Step(r"\tau(X_0) = [\cdots\ s_j X_{0,j} + (1 - s_j)(\bar x_{0,j} - \mu_j f_j) u_{N_j}^T\ \cdots]",
              "(2.84): every strict sign condition of every layer certified in balls.", image),
-        Step(r"\frac{d}{d\mu_j} \min_{W_{L+1}, b_{L+1}} C_N squared \ne 0",
+        Step(r"\frac{d}{d\mu_j} \min_{W_{L+1}, b_{L+1}} C_N^2 \ne 0",
              r"Steelman: with the output re-optimized (the reading of (2.85)) and only the hidden parameters moved, "
              r"the cost moves with $\mu_j$ to first order, so the point is not a local minimum in any reading that "
              r"lets $\mu_j$ move.", minima, key=True),
