@@ -7,8 +7,8 @@ from functools import lru_cache
 import numpy as np
 
 from symgeom import arith, sizes
-from symgeom.certificates import CERTIFIED, PROVED, REFUTED, SCOPE_DATA, UNDECIDED, Check, Derivation, Step
-from symgeom.paper_minima import (affine_fit, bias_free_minimum_identity, bias_gradient, decomposition_identity,
+from symgeom.certificates import CERTIFIED, PROVED, REFUTED, SCOPE_ALL_Q, SCOPE_DATA, UNDECIDED, Check, Derivation, Step
+from symgeom.paper_minima import (affine_fit, bias_free_gradients_at_symbolic_Q, bias_free_minimum_identity, bias_gradient, decomposition_identity,
                                   formula_squared, layer_bias_free_fit, linear_fit, translated)
 
 from . import _paper
@@ -39,6 +39,16 @@ def symbolic_check() -> Check:
                  "and the gradient in the bias is the one stated above (symgeom.paper_minima)", scope="Q = 2")
 
 
+@lru_cache(maxsize=None)
+def symbolic_Q_check() -> Check:
+    """The optimum and the bias gradient at symbolic ``Q`` (:func:`bias_free_gradients_at_symbolic_Q`)."""
+    grad_V, grad_c = bias_free_gradients_at_symbolic_Q()
+    if not (getattr(grad_V, "is_ZeroMatrix", False) and getattr(grad_c, "is_ZeroMatrix", False)):
+        return Check(REFUTED, "SymPy, MatrixSymbol", counterexample=f"residuals {grad_V}, {grad_c}", scope=SCOPE_ALL_Q)
+    return Check(PROVED, "SymPy, MatrixSymbol of symbolic size Q: expansion and the cancellation K (I + Delta_2) = I",
+                 "Delta_2 symmetric (it is a weighted Gram matrix)", scope=SCOPE_ALL_Q)
+
+
 def derive(ctx) -> Derivation:
     _paper.require(ctx, "L = Q")
     data = _paper.exact_data(ctx)
@@ -67,6 +77,10 @@ def derive(ctx) -> Derivation:
              r"Each cluster's deviations sum to 0, so the cross terms vanish; the bias-free minimum is at "
              r"$V_0 = Y (1 + \Delta_2)^{-1}$ with value $\operatorname{tr}(Y \Delta_2 (1+\Delta_2)^{-1} Y^T)$, and there "
              r"$\partial_c C_N^2 = -2 Y \Delta_2 (1 + \Delta_2)^{-1} 1$.", symbolic_check()),
+        Step(r"\partial_V F(V_0, 0) = 0,\quad \partial_c F(V_0, 0) = -2 Y (1 + \Delta_2)^{-1} \Delta_2 \mathbf{1}",
+             r"At symbolic $Q$, with $F(V, c) = \|V + c\,1^T - Y\|^2 + \operatorname{tr}(V \Delta_2 V^T)$ and "
+             r"$V_0 = Y (1 + \Delta_2)^{-1}$: the bias-free optimum, and its bias gradient, zero only if "
+             r"$\Delta_2 \mathbf{1} = 0$ ($Y$ and $1 + \Delta_2$ are invertible).", symbolic_Q_check()),
         Step(r"\min_{W_{L+1}, b_{L+1}} C_N^2 = \operatorname{tr}(Y \Delta_2 (1 + \Delta_2)^{-1} Y^T) \ ?",
              r"As written (the output bias free): $\tau(X_0) = X_0$, so $X^{(L)}$ is an invertible affine image of $X_0$ and "
              r"the minimum is the weighted affine least-squares residual of $X_0$.", as_written, key=True),

@@ -34,7 +34,7 @@ from .cost import paper_output_cost_squared
 from .data import ClusterData
 
 __all__ = ["point_weights", "linear_fit", "affine_fit", "bias_gradient", "formula_squared", "curated_points",
-           "translated", "collapse_point", "layer_bias_free_fit", "decomposition_identity", "bias_free_minimum_identity", "collapse_slope"]
+           "translated", "collapse_point", "layer_bias_free_fit", "decomposition_identity", "bias_free_minimum_identity", "bias_free_gradients_at_symbolic_Q", "collapse_slope"]
 
 
 def point_weights(data: ClusterData) -> np.ndarray:
@@ -160,6 +160,24 @@ def bias_free_minimum_identity(Q: int = 2) -> tuple:
     value = sp.cancel(F.subs(at) - (Y * D2 * inv * Y.T).trace())
     grad_c = sp.Matrix(Q, 1, lambda i, _: sp.diff(F, c[i]).subs(at)) + 2 * Y * D2 * inv * sp.ones(Q, 1)
     return grad_V, value, grad_c.applyfunc(sp.cancel)
+
+
+def bias_free_gradients_at_symbolic_Q() -> tuple:
+    """At symbolic ``Q`` (``MatrixSymbol``): with ``K = (I + Δ2)⁻¹``, ``V0 = Y K`` and
+    ``F(V, c) = ‖V + c 1ᵀ − Y‖² + tr(V Δ2 Vᵀ)``, the residuals ``(∂_V F(V0, 0), ∂_c F(V0, 0) + 2 Y K Δ2 1)``, each
+    reduced by expansion and SymPy's cancellation ``K (I + Δ2) = I``; ``(0, 0)`` proves that ``V0`` is the
+    bias-free optimum and that the bias gradient there is ``−2 Y (I + Δ2)⁻¹ Δ2 1``."""
+    Q = sp.Symbol("Q", integer=True, positive=True)
+    Y, D, I = sp.MatrixSymbol("Y", Q, Q), sp.MatrixSymbol(r"\Delta_2", Q, Q), sp.Identity(Q)
+    one = sp.MatrixSymbol(r"\mathbf{1}", Q, 1)
+    K = (I + D).I
+    V0 = Y * K
+    # ∂_V F = 2 (V + c 1ᵀ − Y) + 2 V Δ2 (Δ2 symmetric), at c = 0: 2 V0 (I + Δ2) − 2 Y after expansion
+    grad_V = sp.expand(2 * (V0 - Y) + 2 * V0 * D - 2 * (V0 * I + V0 * D) + 2 * Y) + 2 * (V0 * (I + D)).doit() - 2 * Y
+    # ∂_c F = 2 (V0 − Y) 1 = 2 (Y K − Y K (I + Δ2)) 1 = −2 Y K Δ2 1
+    grad_c = sp.expand(2 * (V0 - Y) * one + 2 * Y * K * D * one - 2 * (V0 * I - V0 * (I + D) + V0 * D) * one) \
+        + 2 * (Y - (V0 * (I + D)).doit()) * one
+    return sp.expand(grad_V.doit()), sp.expand(grad_c.doit())
 
 
 def collapse_slope(data: ClusterData, shifts, j: int):

@@ -286,3 +286,17 @@ def test_check_prints_the_paper_verdicts_and_keeps_exit_status_for_own_claims(tm
     assert main(["check", "--data", str(path), "--only", "E2.58", "--quiet", "--json"]) == 0
     claim = json.loads(capsys.readouterr().out)["claims"][0]
     assert claim["status"] == "refuted" and claim["paper"].startswith("Theorem 2.3")
+
+
+def test_bias_free_optimum_at_symbolic_Q_can_fail():
+    """The symbolic-Q proof vanishes, and the same expansion at a wrong optimum (V0 = Y) does not."""
+    import sympy as sp
+
+    from symgeom.paper_minima import bias_free_gradients_at_symbolic_Q
+
+    grad_V, grad_c = bias_free_gradients_at_symbolic_Q()
+    assert grad_V.is_ZeroMatrix and grad_c.is_ZeroMatrix
+    Q = sp.Symbol("Q", integer=True, positive=True)
+    Y, D = sp.MatrixSymbol("Y", Q, Q), sp.MatrixSymbol("D", Q, Q)
+    wrong = sp.expand((2 * (Y - Y) + 2 * Y * D).doit())  # the gradient in V at V = Y
+    assert not getattr(wrong, "is_ZeroMatrix", False)
