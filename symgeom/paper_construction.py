@@ -254,9 +254,8 @@ def _output_cost(data, Z, apexes) -> arb:
     A = Y * P.inv()
     A = np.array([[A[i, k] for k in range(data.Q)] for i in range(data.Q)], dtype=object)
     R = A @ Z - np.vectorize(to_arb, otypes=[object])(data.targets_ext)
-    per_point = (R * R).sum(axis=0)
-    sizes = dict(zip(range(1, data.Q + 1), data.sizes))
-    return sum((per_point[n] / sizes[int(j)] for n, j in enumerate(data.labels)), arb(0))
+    weights = np.array([1 / arb(n) for n in data.sizes], dtype=object)[np.asarray(data.labels) - 1]
+    return ((R * R).sum(axis=0) * weights).sum()
 
 
 # -- the ranges of µ -------------------------------------------------------------------------
