@@ -105,6 +105,27 @@ def recipes() -> dict:
     return RECIPES
 
 
+def paper_statement(cid: str) -> str | None:
+    """The paper's numbered statement a claim checks as stated (``"Theorem 2.3, (2.57), (2.59)"``), or ``None`` for
+    symgeom's own claims, which are beyond the paper."""
+    import sys
+
+    recipe = recipes().get(cid)
+    return None if recipe is None else getattr(sys.modules[recipe.__module__], "PAPER", None)
+
+
+def true_instead(cid: str) -> str | None:
+    """For a claim on the paper's statement: what holds instead (or ``as stated``), in words."""
+    import sys
+
+    recipe = recipes().get(cid)
+    return None if recipe is None else getattr(sys.modules[recipe.__module__], "INSTEAD", None)
+
+
+BEYOND_THE_PAPER = "beyond the paper"
+"""The label of symgeom's own claims (its reconstruction: T1–T5, G1–G4, N1–N2)."""
+
+
 def claim_ids() -> list[str]:
     """The ids of the implemented claims, in report order."""
     return list(recipes())

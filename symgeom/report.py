@@ -22,7 +22,7 @@ from . import sizes
 from ._errors import ReportError
 from .io import write_bytes
 from .certificates import Derivation
-from .claims import Context
+from .claims import Context, paper_statement, true_instead
 from .printing import Latex, decimal_latex, escape_tex, latex, number_latex, prose_latex, scope_latex
 
 
@@ -63,6 +63,8 @@ def render_report(ctx: Context, derivations: list[Derivation], command: str, fig
         ctx=ctx, data=data, derivations=derivations, command=command,
         parameters=data.parameter_count(ctx.L), points_dims=data.Q * data.N,
         strata=strata, figures=figures or {}, training=training,
+        paper_rows=[(d, paper_statement(d.id), true_instead(d.id)) for d in derivations if paper_statement(d.id)],
+        beyond=[d.id for d in derivations if not paper_statement(d.id)],
     )
 
 
