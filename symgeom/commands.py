@@ -83,8 +83,8 @@ def cmd_check(args) -> int:
             print(f"{d.id} REFUTED: {d.main.counterexample}")
         for d in derivations:
             for w in d.warnings:
-                print(f"{d.id} numerical warning (a float check disagrees with the exact certificate, which stands): "
-                      f"{w.method}: {w.counterexample or w.detail}")
+                print(f"{d.id} numerical warning (a float check refutes, which float64 alone never decides; the status "
+                      f"rests on the exact evidence): {w.method}: {w.counterexample or w.detail}")
     return EXIT_REFUTED if any(d.status == REFUTED for d in derivations) else EXIT_OK
 
 
