@@ -240,7 +240,7 @@ class Derivation:
         counts; else the strongest key check (the claim itself; every check when no step is key) whose scope
         covers what the claim says (:func:`covers`); else the strongest key check, whose narrower scope then
         shows with the status.  A float refutation never counts on its own: it stays a numerical warning
-        (:attr:`warnings`)."""
+        (:attr:`warnings`), and the status is then that of exact key evidence, or ``undecided``."""
         if self.redecision is not None:
             return self.redecision
         checks = self.checks
@@ -253,7 +253,11 @@ class Derivation:
         covering = [c for c in keys if covers(c.scope, self.scope) and c.status not in (NOT_APPLICABLE, REFUTED)]
         live = [c for c in keys if c.status != REFUTED] or [Check(UNDECIDED, "no check decides", "every key check "
                                                                   "that refutes is a float one", scope=self.scope)]
-        return max(covering or live, key=lambda c: _STRENGTH[c.status])
+        best = max(covering or live, key=lambda c: _STRENGTH[c.status])
+        if self.warnings and best.status not in (PROVED, CERTIFIED):  # conflicting float evidence, none exact
+            return replace(best, status=UNDECIDED, detail=(best.detail + "; " if best.detail else "")
+                           + "a float check refutes and no exact evidence decides")
+        return best
 
     @property
     def warnings(self) -> list[Check]:

@@ -11,6 +11,7 @@ import sympy as sp
 from . import arith, sizes
 from .cumulative import cumulative_parameters
 from .derivatives import cluster_gauss_newton, cluster_jacobian, gauss_newton
+from .exact_rank import kernel_basis
 from .network import Parameters
 
 
@@ -304,7 +305,7 @@ def layer_kernel_directions(params: Parameters, G: np.ndarray) -> np.ndarray:
     cols = []
     for l in range(params.L + 1):
         span = slice(l * block, (l + 1) * block)
-        K = arith.nullspace(G[:, span])
+        K = kernel_basis(G[:, span]) if G.dtype == object else arith.nullspace(G[:, span])
         for c in range(K.shape[1]):
             v = params.kind.zeros(params.count)
             v[span] = K[:, c]

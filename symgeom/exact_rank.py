@@ -37,7 +37,7 @@ ELIMINATION_MAX_ENTRIES = 320 * 320
 """When the bounds do not meet, exact fraction-free elimination runs on matrices up to this many entries
 (a few seconds at ``P = 294``, ``Q = L = 6``); beyond, the rank is left undecided."""
 
-__all__ = ["RankCertificate", "certified_rank", "integer_matrix", "annihilates", "minor_mod", "PRIMES"]
+__all__ = ["RankCertificate", "certified_rank", "integer_matrix", "annihilates", "kernel_basis", "minor_mod", "PRIMES"]
 
 
 def integer_matrix(a: np.ndarray) -> "flint.fmpz_mat":
@@ -47,6 +47,20 @@ def integer_matrix(a: np.ndarray) -> "flint.fmpz_mat":
     if rows == 0 or cols == 0:
         return flint.fmpz_mat(rows, cols)
     return flint.fmpq_mat(rows, cols, a.reshape(-1).tolist()).numer_denom()[0]
+
+
+def kernel_basis(a: np.ndarray) -> np.ndarray:
+    """``n x d``: exact rational columns spanning ``{x : a x = 0}`` (FLINT's fraction-free nullspace of the
+    integer matrix ``D a``, which has the same kernel)."""
+    rows, cols = a.shape
+    if rows == 0:
+        return np.array([[flint.fmpq(int(i == j)) for j in range(cols)] for i in range(cols)], dtype=object).reshape(cols, cols)
+    K, d = integer_matrix(a).nullspace()
+    out = np.empty((cols, d), dtype=object)
+    entries = K.tolist()
+    for i in range(cols):
+        out[i, :] = [flint.fmpq(v) for v in entries[i][:d]]
+    return out
 
 
 def annihilates(A: np.ndarray, V: np.ndarray) -> bool:

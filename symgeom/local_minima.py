@@ -34,6 +34,7 @@ from .data import ClusterData
 from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, jacobian_factor, layer_kernel_directions, layered_rank
 from .derivatives import (float_cost_and_gradient, gauss_newton, gradient, parameter_name, spectral_nullity, thinnest_shape,
                           unresolved_nullity)
+from .exact_rank import certified_rank
 from .network import Parameters, forward
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
 
@@ -242,9 +243,14 @@ class TangentCertificate:
     check: Check
 
 
+STRATA_EXACT_MAX_Q = EXACT_RANK_MAX_Q
+"""Largest ``Q`` whose strata's Hessians are built and ranked exactly on exact data (one exact Gauss–Newton
+matrix per stratum, ``2^Q − 1`` strata); beyond, float64 with stated tolerances (never a refutation)."""
+
+
 def _exact_ranks(data: ClusterData) -> bool:
-    """Whether the strata's Hessian ranks are exact on these data (exact data, ``Q ≤ EXACT_RANK_MAX_Q``)."""
-    return data.kind.is_exact and data.Q <= EXACT_RANK_MAX_Q
+    """Whether the strata's Hessian ranks are exact on these data (exact data, ``Q ≤ STRATA_EXACT_MAX_Q``)."""
+    return data.kind.is_exact and data.Q <= STRATA_EXACT_MAX_Q
 
 
 def _thinnest(data: ClusterData):
@@ -272,9 +278,13 @@ def _degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertif
     if exact:
         H = gauss_newton(params, data.X)
         V = np.hstack([gauge, layer_kernel_directions(params, H)])
-        nullity, rank_V = params.count - arith.rank(H), arith.rank(V)
-        annihilated = all(x == 0 for x in arith.matmul(H, V).reshape(-1))
-        how, tol, residual, gap = "exact rational ranks", None, 0, ""
+        cert = certified_rank(H, kernel=V)  # H V = 0 exactly; rank H from a minor mod p, P - rank V above
+        annihilated, rank_V = cert.annihilated, cert.kernel_rank
+        nullity = params.count - cert.rank if cert.rank is not None else None
+        how, tol, residual, gap = "exact ranks (a minor of H nonzero mod p; H V = 0 exactly)", None, 0, ""
+        if nullity is None and annihilated:
+            return TangentCertificate(None, None, Check(UNDECIDED, how, f"{cert.describe()}: the bounds on rank H do not "
+                                                        "meet"))
     else:
         F = jacobian_factor(params, data.X) / np.sqrt(data.N)  # FᵀF = H: ker H = ker F, spectrum σ(F)²
         V = np.hstack([gauge, layer_kernel_directions(params, F)])
