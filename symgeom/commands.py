@@ -155,8 +155,10 @@ def _minimizer_json(ctx, derivations) -> dict:
     if ctx.unavailable() is not None:
         return {"status": NOT_APPLICABLE, "reason": ctx.unavailable()}
     fam = ctx.minimizer
-    deg = ctx.degeneracy
     by_id = {d.id: d for d in derivations}
+    # ranks re-decided exactly (a float check refuted G3 or G4) are the exact ones
+    redecided = any(by_id[g].redecision is not None for g in ("G3", "G4") if g in by_id)
+    deg = ctx.exact.degeneracy if redecided else ctx.degeneracy
     C = cost(fam.member(), ctx.data)
     return {
         "cost": json_number(C),

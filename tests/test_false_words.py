@@ -113,3 +113,16 @@ def test_float_refutation_on_a_thin_simplex_is_redecided_exactly(tmp_path):
         assert d.status == CERTIFIED and d.warnings, cid  # ... and the exact re-decision certifies
 
 
+
+
+def test_float_check_of_a_thin_simplex_exits_0_with_the_exact_nullity(tmp_path, capsys):
+    import json
+
+    from symgeom.cli import main
+
+    path = _csv(tmp_path, thin_simplex())
+    assert main(["check", "--data", str(path), "--L", "3", "--float", "--only", "G4", "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    Q, L = 3, 3
+    assert out["claims"][0]["status"] == CERTIFIED and out["claims"][0]["warnings"]
+    assert out["global_minimizer"]["hessian_nullity"] == L * (Q * Q + Q) + Q == 39  # hand count P - Q^2
