@@ -244,8 +244,8 @@ def analyse(family) -> Degeneracy:
                         bound=data.Q**2 if exact and same.status == CERTIFIED else None)
     rS, cS = rank_check(S, "the symmetry directions", data.Q * family.L)
     rSF, cSF = rank_check(np.hstack([S, F]), "symmetry and fiber directions", data.Q * family.L + data.Q)
-    in_kernel = certify_equal(JF @ np.hstack([S, F]), 0 * (JF @ np.hstack([S, F])), "J_F annihilates them",
-                              scale=sizes.magnitude(JF) * sizes.magnitude(S))
+    JSF = arith.matmul(JF, np.hstack([S, F]))
+    in_kernel = certify_equal(JSF, 0 * JSF, "J_F annihilates them", scale=sizes.magnitude(JF) * sizes.magnitude(S))
     counts, tangent = certify_tangent_space(JF, blocks, rJ)
     checks = {"jacobian_rank": cJ, "hessian_rank": cH, "hessian_from_clusters": same, "symmetry": cS,
               "fiber": cSF, "in_kernel": in_kernel, "tangent": tangent}
