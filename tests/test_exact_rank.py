@@ -140,3 +140,22 @@ def test_a_float_check_never_refutes_an_exact_run_alone():
     d = Derivation("X", "x", "x", (Step("x", "x", Check(UNDECIDED, "exact, inconclusive"), key=True),
                                    Step("y", "y", floaty)))
     assert d.status == UNDECIDED and d.warnings == [floaty]
+
+
+@pytest.mark.parametrize("loader,extra", [("load_wine", 5), ("load_iris", 2)])
+def test_certified_rank_on_bundled_data_with_dependent_columns(loader, extra):
+    # a data matrix (points rounded to two decimals) with `extra` columns that are integer combinations of the
+    # others: rank = the number of features (the test's own elimination mod its prime; numpy agrees)
+    datasets = pytest.importorskip("sklearn.datasets")
+    X = np.round(getattr(datasets, loader)().data, 2)
+    rng = np.random.default_rng(11)
+    R = rng.integers(-3, 4, size=(X.shape[1], extra))
+    rows = [[f"{v:.2f}" for v in row] for row in X]
+    A = exact(rows)
+    A = np.hstack([A, A @ exact(R.tolist())])
+    expected = rank_mod(A.tolist())
+    assert expected == X.shape[1] == np.linalg.matrix_rank(np.hstack([X, X @ R]))
+    kernel = exact(np.vstack([R, -np.eye(extra, dtype=int)]).tolist())  # [X, X R] [R; -I] = 0
+    cert = certified_rank(A, kernel=kernel)
+    assert cert.rank == expected and cert.annihilated and cert.kernel_rank == extra
+    assert rank_check(A, "the data matrix", expected + 1)[1].status == REFUTED
