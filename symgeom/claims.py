@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Callable
 
 from . import arith
-from ._errors import ConstructionError, UsageError
+from ._errors import ConstructionError, DataError, UsageError
 from .certificates import Derivation
 from .data import ClusterData
 from .network import Parameters, centred_parameters, random_parameters
@@ -167,7 +167,11 @@ def redecided(ctx: Context, recipe, derivation: Derivation) -> Derivation:
                                           f"{format_seconds(REDECIDE_MAX_SECONDS)}"))
     if ctx.progress is not None:
         ctx.progress(f"{derivation.id}: a float check refutes; re-deciding in exact rational arithmetic")
-    exact = _derive(ctx.exact, recipe)
+    try:
+        exact = _derive(ctx.exact, recipe)
+    except DataError as e:  # the data as given cannot be held exactly after all: nothing decides
+        return derivation.redecided(Check(UNDECIDED, "float refutation not re-decided in exact arithmetic",
+                                          f"the data could not be read exactly: {e}"))
     main = exact.main
     return derivation.redecided(Check(main.status, "re-decided in exact rational arithmetic on the data as given: "
                                       + main.method, main.detail, main.residual, main.margin, main.tolerance,
