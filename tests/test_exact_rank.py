@@ -159,3 +159,16 @@ def test_certified_rank_on_bundled_data_with_dependent_columns(loader, extra):
     cert = certified_rank(A, kernel=kernel)
     assert cert.rank == expected and cert.annihilated and cert.kernel_rank == extra
     assert rank_check(A, "the data matrix", expected + 1)[1].status == REFUTED
+
+
+def test_an_exact_rank_deficit_still_refutes(monkeypatch):
+    # mutation: one edge turn too few -- the exact ranks must say so (no float anywhere), and G4 is refuted
+    import symgeom.degeneracy as dg
+    from symgeom.claims import run_claims
+    from symgeom.data import default_data
+
+    original = dg.edge_directions
+    monkeypatch.setattr(dg, "edge_directions", lambda params: original(params)[:, :-1])
+    (d,) = run_claims(Context(default_data(), 3), "G4")
+    assert d.status == REFUTED and not d.main.is_float and d.redecision is None
+    assert d.main.method == "rank added by the edges directions" and d.main.counterexample == "17 != 18"
