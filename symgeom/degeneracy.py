@@ -156,7 +156,7 @@ def rank_check(A: np.ndarray, what: str, expected: int, kernel: np.ndarray | Non
     ``kernel`` vectors with ``A V = 0`` checked exactly, and a ``bound`` the caller certified) -- ``certified``
     when they meet at ``expected``, ``refuted`` when the certified bounds exclude it, else ``undecided``.
     Float arrays: by singular values with relative tolerance ``1e-9`` (``checked``), reporting the gap."""
-    from .certificates import CERTIFIED, CHECKED, REFUTED, UNDECIDED, Check
+    from .certificates import CHECKED, REFUTED, UNDECIDED, Check
 
     if A.dtype == object:
         return _exact_rank_check(A, what, expected, kernel, bound)
