@@ -245,12 +245,14 @@ class TangentCertificate:
 
 STRATA_EXACT_MAX_Q = EXACT_RANK_MAX_Q
 """Largest ``Q`` whose strata's Hessians are built and ranked exactly on exact data (one exact Gauss–Newton
-matrix per stratum, ``2^Q − 1`` strata); beyond, float64 with stated tolerances (never a refutation)."""
+matrix per stratum, ``2^Q − 1`` strata); beyond, float64 with stated tolerances (never a refutation), except
+N1's stratum ``S = ∅``, exact at every ``Q``."""
 
 
-def _exact_ranks(data: ClusterData) -> bool:
-    """Whether the strata's Hessian ranks are exact on these data (exact data, ``Q ≤ STRATA_EXACT_MAX_Q``)."""
-    return data.kind.is_exact and data.Q <= STRATA_EXACT_MAX_Q
+def _exact_ranks(data: ClusterData, truncated=(1,)) -> bool:
+    """Whether the Hessian ranks of the stratum ``truncated`` are exact on these data: exact data, and
+    ``Q ≤ STRATA_EXACT_MAX_Q`` or ``S = ∅`` (N1: one stratum, exact at every ``Q``)."""
+    return data.kind.is_exact and (data.Q <= STRATA_EXACT_MAX_Q or not truncated)
 
 
 def _thinnest(data: ClusterData):
@@ -269,7 +271,7 @@ def _degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertif
     ``rank V``; no manifold of minimizers through ``θ_S`` is larger.  ``passed``: ``forward(θ_S, X)``, whose
     hidden pre-activations must all be nonzero."""
     data, params = theta.data, theta.params
-    exact = _exact_ranks(data)
+    exact = _exact_ranks(data, theta.truncated)
     if not exact:
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)

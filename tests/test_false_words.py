@@ -126,3 +126,17 @@ def test_float_check_of_a_thin_simplex_exits_0_with_the_exact_nullity(tmp_path, 
     Q, L = 3, 3
     assert out["claims"][0]["status"] == CERTIFIED and out["claims"][0]["warnings"]
     assert out["global_minimizer"]["hessian_nullity"] == L * (Q * Q + Q) + Q == 39  # hand count P - Q^2
+
+
+def test_n1_nullity_exact_at_q5_ill_conditioned():
+    # S = {} (N1) is one stratum: exact at every Q; the nullity is P - rank H with rank H from this file's own
+    # elimination modulo its prime, and equals the hand count L (Q^2 + Q)
+    from symgeom.derivatives import gauss_newton
+    from symgeom.local_minima import settle_stratum
+
+    data = ill_conditioned_means()
+    Q = L = 5
+    st = settle_stratum(data, L, ())
+    H = gauss_newton(st.minimizer.params, data.X)
+    assert st.dimension_check.status == CERTIFIED and st.verdict == "local_minimum"
+    assert st.hessian_nullity == st.manifold_dimension == (L + 1) * (Q * Q + Q) - rank_mod(H.tolist()) == L * (Q * Q + Q)
