@@ -142,6 +142,7 @@ def test_a_float_check_never_refutes_an_exact_run_alone():
     assert d.status == UNDECIDED and d.warnings == [floaty]
 
 
+@pytest.mark.slow  # importing scikit-learn takes seconds
 @pytest.mark.parametrize("loader,extra", [("load_wine", 5), ("load_iris", 2)])
 def test_certified_rank_on_bundled_data_with_dependent_columns(loader, extra):
     # a data matrix (points rounded to two decimals) with `extra` columns that are integer combinations of the
