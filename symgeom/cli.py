@@ -356,8 +356,10 @@ def make_context(args, progress=None) -> Context:
         _refuse_stdin(args)
         check_command(args, Progress(args.quiet).note)
     data = load_data(args)
+    exact = None if data.kind.is_exact else (lambda: exact_data(args))  # a float refutation is re-decided on these
     return Context(data, args.L if args.L is not None else data.Q, seed=args.seed,
-                   progress=progress.note if progress is not None else None, cost=getattr(args, "cost", DEFAULT_COST))
+                   progress=progress.note if progress is not None else None, cost=getattr(args, "cost", DEFAULT_COST),
+                   exact_data=exact)
 
 
 def regenerate_command(args) -> str:

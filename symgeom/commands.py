@@ -90,8 +90,8 @@ def cmd_check(args) -> int:
                   + ", ".join(f"{d.id} = {paper_statement(d.id)}" for d in derivations if paper_statement(d.id)))
         for d in derivations:
             for w in d.warnings:
-                print(f"{d.id} numerical warning (a float check disagrees with the exact certificate, which stands): "
-                      f"{w.method}: {w.counterexample or w.detail}")
+                print(f"{d.id} numerical warning (a float check refutes, which float64 alone never decides; the status "
+                      f"rests on the exact evidence): {w.method}: {w.counterexample or w.detail}")
     return EXIT_REFUTED if any(d.status == REFUTED and not paper_statement(d.id) for d in derivations) else EXIT_OK
 
 
@@ -171,8 +171,10 @@ def _minimizer_json(ctx, derivations) -> dict:
     if ctx.unavailable() is not None:
         return {"status": NOT_APPLICABLE, "reason": ctx.unavailable()}
     fam = ctx.minimizer
-    deg = ctx.degeneracy
     by_id = {d.id: d for d in derivations}
+    # ranks re-decided exactly (a float check refuted G3 or G4) are the exact ones
+    redecided = any(by_id[g].redecision is not None for g in ("G3", "G4") if g in by_id)
+    deg = ctx.exact.degeneracy if redecided else ctx.degeneracy
     C = cost(fam.member(), ctx.data)
     return {
         "cost": json_number(C),

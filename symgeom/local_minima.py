@@ -34,6 +34,7 @@ from .data import ClusterData
 from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, jacobian_factor, layer_kernel_directions, layered_rank
 from .derivatives import (gauss_newton, parameter_name, spectral_nullity, thinnest_shape,
                           unresolved_nullity)
+from .exact_rank import certified_rank
 from .network import Parameters, forward
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
 
@@ -254,9 +255,16 @@ class TangentCertificate:
     check: Check
 
 
-def _exact_ranks(data: ClusterData) -> bool:
-    """Whether the strata's Hessian ranks are exact on these data (exact data, ``Q ≤ EXACT_RANK_MAX_Q``)."""
-    return data.kind.is_exact and data.Q <= EXACT_RANK_MAX_Q
+STRATA_EXACT_MAX_Q = EXACT_RANK_MAX_Q
+"""Largest ``Q`` whose strata's Hessians are built and ranked exactly on exact data (one exact Gauss–Newton
+matrix per stratum, ``2^Q − 1`` strata); beyond, float64 with stated tolerances (never a refutation), except
+N1's stratum ``S = ∅``, exact at every ``Q``."""
+
+
+def _exact_ranks(data: ClusterData, truncated=(1,)) -> bool:
+    """Whether the Hessian ranks of the stratum ``truncated`` are exact on these data: exact data, and
+    ``Q ≤ STRATA_EXACT_MAX_Q`` or ``S = ∅`` (N1: one stratum, exact at every ``Q``)."""
+    return data.kind.is_exact and (data.Q <= STRATA_EXACT_MAX_Q or not truncated)
 
 
 def _thinnest(data: ClusterData):
@@ -275,7 +283,7 @@ def _degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertif
     ``rank V``; no manifold of minimizers through ``θ_S`` is larger.  ``passed``: ``forward(θ_S, X)``, whose
     hidden pre-activations must all be nonzero."""
     data, params = theta.data, theta.params
-    exact = _exact_ranks(data)
+    exact = _exact_ranks(data, theta.truncated)
     if not exact:
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)
@@ -284,9 +292,13 @@ def _degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertif
     if exact:
         H = gauss_newton(params, data.X)
         V = np.hstack([gauge, layer_kernel_directions(params, H)])
-        nullity, rank_V = params.count - arith.rank(H), arith.rank(V)
-        annihilated = all(x == 0 for x in arith.matmul(H, V).reshape(-1))
-        how, tol, residual, gap = "exact rational ranks", None, 0, ""
+        cert = certified_rank(H, kernel=V)  # H V = 0 exactly; rank H from a minor mod p, P - rank V above
+        annihilated, rank_V = cert.annihilated, cert.kernel_rank
+        nullity = params.count - cert.rank if cert.rank is not None else None
+        how, tol, residual, gap = "exact ranks (a minor of H nonzero mod p; H V = 0 exactly)", None, 0, ""
+        if nullity is None and annihilated:
+            return TangentCertificate(None, None, Check(UNDECIDED, how, f"{cert.describe()}: the bounds on rank H do not "
+                                                        "meet"))
     else:
         F = jacobian_factor(params, data.X) / np.sqrt(data.N)  # FᵀF = H: ker H = ker F, spectrum σ(F)²
         V = np.hstack([gauge, layer_kernel_directions(params, F)])
