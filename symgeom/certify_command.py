@@ -9,28 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import cli
-from ._errors import ConstructionError
 from .certificate_files import VERIFIER, certificates, write_certificates
 from .io import check_output_folder, prepare_directory
 
 __all__ = ["cmd_certify", "context_certificates"]
 
 
-def context_certificates(ctx, args, strata=None) -> dict:
-    """``{name: certificate}`` for the context's data and depth under its cost (``strata`` settled anew when
-    not given); the input files named in ``args`` are recorded with their SHA-256."""
-    from .local_minima import settle_strata
-    from .minimizer import global_minimizer
-
-    data = ctx.data
-    if strata is None:
-        strata = settle_strata(data, ctx.L, ctx.progress and (lambda i, n, label: ctx.progress(
-            f"strata: {i} of {n}, {label}")), cost=ctx.cost)
-    try:
-        zero = global_minimizer(data, ctx.L).member() if ctx.L >= data.Q else None
-    except ConstructionError:
-        zero = None  # the criterion fails on these data: no G1 certificate
-    return certificates(data, strata, zero, ctx.cost, data_path=args.data, targets_path=args.targets)
+def context_certificates(ctx, args) -> dict:
+    """``{name: certificate}`` for the context's data and depth under its cost: G1's zero-cost point when it can
+    be built, and the context's settled strata (computed once: ``check`` and ``report`` share them with N1 and
+    N2); the input files named in ``args`` are recorded with their SHA-256."""
+    zero = ctx.minimizer.member() if ctx.L >= ctx.Q and ctx.unavailable() is None else None
+    return certificates(ctx.data, ctx.strata, zero, ctx.cost, data_path=args.data, targets_path=args.targets)
 
 
 def cmd_certify(args) -> int:
