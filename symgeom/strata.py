@@ -49,7 +49,8 @@ from .network import Parameters
 
 __all__ = [
     "StratumMinimizer", "kept_clusters", "least_squares_fit", "stratum_bound", "separator", "stratum_minimizer",
-    "ApproachPoint", "invertible_approach", "strata", "minimizer_dimension", "collapse_order",
+    "ApproachPoint", "invertible_approach", "strata", "minimizer_dimension", "collapse_order", "NotSeparated",
+    "NoCollapseOrder",
 ]
 
 
@@ -134,31 +135,72 @@ def _barycentric_fit(data: ClusterData, kept) -> np.ndarray:
     return F
 
 
+class NotSeparated(ConstructionError):
+    """No hyperplane cuts the cluster off (or the LP's proposals failed their exact checks): ``separation``
+    holds the :class:`~symgeom.separability.Separation` with its certificate."""
+
+    def __init__(self, message: str, separation):
+        super().__init__(message)
+        self.separation = separation
+
+
+class NoCollapseOrder(ConstructionError):
+    """No order of ``S`` collapses one cluster per layer: after peeling, each cluster of ``remaining`` meets
+    the convex hull of the kept points and of the other remaining clusters (``obstructions``: one
+    :class:`~symgeom.separability.Separation` per remaining cluster, inseparable with its Farkas certificate,
+    or undecided)."""
+
+    def __init__(self, message: str, remaining: tuple, obstructions: tuple):
+        super().__init__(message)
+        self.remaining, self.obstructions = remaining, obstructions
+
+    @property
+    def proved(self) -> bool:
+        """Every obstruction is an exact Farkas certificate: no order exists (not merely none found)."""
+        from .separability import INSEPARABLE
+
+        return all(o.status == INSEPARABLE for o in self.obstructions)
+
+
 _SEPARATORS: "weakref.WeakKeyDictionary[ClusterData, dict]" = weakref.WeakKeyDictionary()
-"""Per data set: ``(cluster, positive labels) -> (a, β)`` or the reason none was found."""
+"""Per data set: ``(cluster, positive labels) -> (a, β)`` or the :class:`~symgeom.separability.Separation`
+that shows none exists."""
 
 
 def separator(data: ClusterData, cluster: int, positive) -> tuple:
     """``(a, β)`` with ``a·x − β < 0`` on the points of ``cluster`` and ``> 0`` on those of the clusters
-    ``positive``, the threshold midway.  Directions tried: the normal ``n_k`` (from ``m_k`` towards the
-    affine hull of the other means), then the least-squares discriminant (``±1`` targets).  Raises
-    :class:`ConstructionError` when neither separates.  Kept for the lifetime of ``data`` (immutable): the
+    ``positive``.  Directions tried: the normal ``n_k`` (from ``m_k`` towards the affine hull of the other
+    means), then the least-squares discriminant (``±1`` targets), threshold midway (short closed forms,
+    checked in the data's kind); then the LP of :func:`~symgeom.separability.separate`, which decides
+    separability with an exact certificate either way.  Raises :class:`NotSeparated` (with the certificate)
+    when no hyperplane exists or none was certified.  Kept for the lifetime of ``data`` (immutable): the
     peeling of :func:`collapse_order` and the construction ask the same questions, and of the ``Σ |S|``
-    questions of all ``2^Q − 1`` strata only ``2^Q − 1`` differ."""
+    questions of all ``2^Q − 1`` strata only ``Q 2^(Q−1)`` differ."""
     key = (int(cluster), tuple(sorted(int(j) for j in positive)))
     known = _SEPARATORS.setdefault(data, {})
     if key not in known:
-        try:
-            known[key] = _separate(data, *key)
-        except ConstructionError as e:
-            known[key] = str(e)
-    if isinstance(known[key], str):
-        raise ConstructionError(known[key])
-    return known[key]
+        known[key] = _separate(data, *key)
+    found = known[key]
+    if not isinstance(found, tuple):
+        raise NotSeparated(_not_separated(found), found)
+    return found
 
 
-def _separate(data: ClusterData, cluster: int, positive: tuple) -> tuple:
-    """:func:`separator` without the memo."""
+def _not_separated(sep) -> str:
+    """The message of :class:`NotSeparated`."""
+    them = ", ".join(map(str, sep.others))
+    if sep.status == "undecided":
+        return (f"whether cluster {sep.cluster} is separated from cluster(s) {them} by a hyperplane is undecided (the "
+                "LP's proposals failed their exact checks): no stratum minimizer truncating it here")
+    return (f"cluster {sep.cluster} is not separated from cluster(s) {them} by any hyperplane ({sep.combination.describe()}, "
+            "exactly): no stratum minimizer truncating it here")
+
+
+def _separate(data: ClusterData, cluster: int, positive: tuple):
+    """:func:`separator` without the memo: ``(a, β)``, or the :class:`~symgeom.separability.Separation`
+    showing that none was found."""
+    from .separability import SEPARABLE, separate
+
     inside = data.labels == cluster
     outside = np.isin(data.labels, list(positive))
 
@@ -166,7 +208,6 @@ def _separate(data: ClusterData, cluster: int, positive: tuple) -> tuple:
         pm = arith.array(np.where(inside, -1, 1)[inside | outside][None, :], data.kind)
         return least_squares_fit(data.X[:, inside | outside], pm)[0, :data.Q]
 
-    gaps = []
     for direction in (lambda: data.normals[:, cluster - 1], discriminant):  # the fit only when the normal fails
         a = direction()
         v = a @ data.X
@@ -175,31 +216,39 @@ def _separate(data: ClusterData, cluster: int, positive: tuple) -> tuple:
             a = a.copy()
             a.flags.writeable = False  # shared by every caller through the memo
             return a, (lo + hi) / 2
-        gaps.append(hi - lo)
-    raise ConstructionError(
-        f"cluster {cluster} is not separated from cluster(s) {', '.join(map(str, positive))} by a hyperplane along "
-        f"its normal or the least-squares discriminant (overlaps {sizes.format_number(-gaps[0])} and "
-        f"{sizes.format_number(-gaps[1])} along them): no stratum minimizer truncating it here")
+    sep = separate(data, cluster, positive)
+    if sep.status != SEPARABLE:
+        return sep
+    a = data.kind.array(list(sep.hyperplane.normal))
+    a.flags.writeable = False
+    return a, data.kind.scalar(arith.to_fraction(sep.hyperplane.offset))
 
 
 def collapse_order(data: ClusterData, truncated) -> tuple:
     """An order ``k_1, …, k_m`` of ``S`` in which each ``k_i`` is separated by a hyperplane from the kept
-    clusters and from ``k_{i+1}, …, k_m`` (peeling: at each step the smallest label that separates).
-    Raises :class:`ConstructionError` when no remaining cluster separates."""
+    clusters and from ``k_{i+1}, …, k_m``, by peeling: at each step the smallest label that separates from
+    the kept clusters and the rest.  The peeling decides over all orders: separability from a set implies
+    separability from each subset, so if some order of the remaining set ``R`` exists, removing any ``k ∈ R``
+    that separates from ``U ∪ R∖{k}`` leaves one (the order restricted to ``R∖{k}``); and when none
+    separates, no order exists (its first element would).  Raises :class:`NoCollapseOrder` with the Farkas
+    certificate of every remaining cluster."""
     kept = kept_clusters(data.Q, truncated)
     left, order = sorted(int(k) for k in truncated), []
     while left:
+        stuck = []
         for k in left:
             try:
                 separator(data, k, kept + tuple(j for j in left if j != k))
-            except ConstructionError as e:
-                last = e
+            except NotSeparated as e:
+                stuck.append(e)
                 continue
             order.append(k)
             left.remove(k)
             break
         else:
-            raise last
+            message = str(stuck[0]) if len(stuck) == 1 else (
+                f"no cluster of {{{', '.join(map(str, left))}}} can be collapsed next: " + "; ".join(map(str, stuck)))
+            raise NoCollapseOrder(message, tuple(left), tuple(e.separation for e in stuck))
     return tuple(order)
 
 
