@@ -144,7 +144,7 @@ def _training_section(ctx, args, out: Path, figures: dict, progress) -> dict:
     figures["training"] = str(training_figure(locations, groups, out / "figures" / "training.pdf").relative_to(out))
     return {"runs": runs.K, "steps": cli.TRAIN_STEPS, "lr": DEFAULT_LR["gd"], "seed": args.seed,
             "rows": summarize(groups, locations), "diverged": int(runs.diverged.sum()),
-            "at_minimum": sum(w.verdict == "at_stratum_minimum" for w in locations),
+            "at_minimum": sum(w.at_minimum for w in locations),
             "in_strata": sum(w.in_stratum for w in locations)}
 
 

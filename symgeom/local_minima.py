@@ -35,6 +35,7 @@ from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, jacobian_factor, lay
 from .derivatives import (float_cost_and_gradient, gauss_newton, gradient, parameter_name, spectral_nullity, thinnest_shape,
                           unresolved_nullity)
 from .network import Parameters, forward
+from .region import point_states, region_slacks
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
 
 LOCAL_MINIMUM, NOT_CRITICAL, NOT_REACHED = "local_minimum", "not_critical", "not_reached"
@@ -213,15 +214,15 @@ class Stratum:
 
 def certify_stratum_point(theta: StratumMinimizer, passed=None) -> Check:
     """``θ_S ∈ R_S`` and ``C(θ_S) = B_U``: every pre-activation of the kept points is ``> 0`` in every
-    hidden layer, every pre-activation of cluster ``k_ℓ`` is ``< 0`` in layer ``ℓ``, and the cost equals
-    the bound (exactly for exact data).  ``passed``: ``forward(θ_S, X)`` when already computed."""
+    hidden layer, every point of each cluster of ``S`` has every pre-activation ``< 0`` in some hidden layer
+    (the point-by-point definition of :mod:`symgeom.region`), and the cost equals the bound (exactly for
+    exact data).  ``passed``: ``forward(θ_S, X)`` when already computed."""
     data, params = theta.data, theta.params
     pre_all, xs = passed if passed is not None else forward(params, data.X)
-    pre = np.stack(pre_all[:-1])
-    kept = np.isin(data.labels, theta.kept)
-    signs = [certify_positive(pre[:, :, kept], "kept points strictly active in every hidden layer")]
-    for k, l in theta.collapse_layers.items():
-        signs.append(certify_positive(-pre[l - 1][:, data.labels == k], f"cluster {k} strictly inactive in layer {l}"))
+    slacks = region_slacks(point_states(np.stack(pre_all[:-1])), data.labels, theta.kept, theta.truncated)
+    signs = [certify_positive(slacks.pop("kept"), "kept points strictly active in every hidden layer")]
+    signs += [certify_positive(v, f"every point of cluster {k} strictly inactive in some hidden layer (its "
+                                  f"collapsing layer {theta.collapse_layers[k]})") for k, v in slacks.items()]
     C, B = output_cost(xs[-1], data), theta.bound
     exact = data.kind.is_exact
     equal = certify_equal(np.array([C], dtype=object if exact else float), np.array([B], dtype=object if exact else float),

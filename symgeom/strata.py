@@ -389,6 +389,7 @@ def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -
     points approach ``B_U``: the infimum over the invertible part of ``R_S`` is ``B_U``, never attained."""
     from .cost import cost
     from .network import preactivations
+    from .region import in_region
 
     data, params = theta.data, theta.params
     kind = data.kind
@@ -397,10 +398,7 @@ def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -
         eps = kind.scalar(f"1/{step}")
         Ws = tuple(W + eps * arith.identity(data.Q, kind) for W in params.weights[:-1]) + (params.weights[-1],)
         moved = Parameters(Ws, params.biases)
-        pre = np.stack(preactivations(moved, data.X))
-        kept = np.isin(data.labels, theta.kept)
-        inside = bool((pre[:, :, kept] > 0).all()) and all(
-            bool((pre[l - 1][:, data.labels == k] < 0).all()) for k, l in theta.collapse_layers.items())
+        inside = in_region(np.stack(preactivations(moved, data.X)), data.labels, theta.kept, theta.truncated)
         invertible = all(arith.rank(W) == data.Q for W in Ws[:-1])
         out.append(ApproachPoint(eps, cost(moved, data) - theta.bound, invertible, inside))
     return out
