@@ -61,7 +61,10 @@ def cmd_check(args) -> int:
         if any(d.id.startswith("G") for d in derivations):
             out["global_minimizer"] = _minimizer_json(ctx, derivations)
         if any(d.id.startswith("N") for d in derivations):
+            from .local_minima import strata_counts
+
             out["local_minima"] = [st.as_json() for st in ctx.strata]
+            out["strata_counts"] = strata_counts(ctx.strata)
         print(json_text(out, indent=2, ensure_ascii=False))
     else:
         print(f"data: {data}")
