@@ -41,10 +41,11 @@ import flint
 import numpy as np
 
 from . import arith, sizes
+from ._errors import ConstructionError
 from .data import ClusterData
 
 __all__ = ["SEPARABLE", "INSEPARABLE", "UNDECIDED", "Hyperplane", "ConvexCombination", "Separation", "separate",
-           "hull_point", "exact_points", "HULL_CANDIDATES"]
+           "hull_point", "exact_points", "separates_along", "NotSeparated", "NoCollapseOrder", "HULL_CANDIDATES"]
 
 SEPARABLE, INSEPARABLE, UNDECIDED = "separable", "inseparable", "undecided"
 DENOMINATORS = (10, 10**2, 10**3, 10**4, 10**6, 10**9, 10**12)
@@ -150,15 +151,14 @@ class Separation:
     hyperplane: Hyperplane | None = None
     combination: ConvexCombination | None = None
 
-    def describe(self) -> str:
-        them = f"cluster{'s' if len(self.others) > 1 else ''} {', '.join(map(str, self.others))}"
-        if self.status == SEPARABLE:
-            return f"cluster {self.cluster} is cut off from {them} by a hyperplane (exact margin " \
-                   f"{sizes.format_number(self.hyperplane.margin)})"
-        if self.status == INSEPARABLE:
-            return f"cluster {self.cluster} meets the convex hull of {them}: {self.combination.describe()} (exact)"
-        return f"whether cluster {self.cluster} can be cut off from {them} is undecided: the LP's proposals failed " \
-               f"their exact checks"
+    def message(self) -> str:
+        """Why no stratum minimizer truncates the cluster here (not separable, or undecided)."""
+        them = ", ".join(map(str, self.others))
+        if self.status == UNDECIDED:
+            return (f"whether cluster {self.cluster} is separated from cluster(s) {them} by a hyperplane is undecided "
+                    "(the LP's proposals failed their exact checks): no stratum minimizer truncating it here")
+        return (f"cluster {self.cluster} is not separated from cluster(s) {them} by any hyperplane "
+                f"({self.combination.describe()}, exactly): no stratum minimizer truncating it here")
 
     def as_json(self) -> dict:
         out = {"cluster": self.cluster, "others": list(self.others), "status": self.status}
@@ -167,6 +167,38 @@ class Separation:
         if self.combination is not None:
             out["certificate"] = self.combination.as_json()
         return out
+
+
+class NotSeparated(ConstructionError):
+    """No hyperplane cuts the cluster off (or the LP's proposals failed their exact checks): ``separation``
+    holds the :class:`~symgeom.separability.Separation` with its certificate."""
+
+    def __init__(self, message: str, separation):
+        super().__init__(message)
+        self.separation = separation
+
+
+class NoCollapseOrder(ConstructionError):
+    """No order of ``S`` collapses one cluster per layer: after peeling, each cluster of ``remaining`` meets
+    the convex hull of the kept points and of the other remaining clusters (``obstructions``: one
+    :class:`~symgeom.separability.Separation` per remaining cluster, inseparable with its Farkas certificate,
+    or undecided)."""
+
+    def __init__(self, message: str, remaining: tuple, obstructions: tuple):
+        super().__init__(message)
+        self.remaining, self.obstructions = remaining, obstructions
+
+    @property
+    def proved(self) -> bool:
+        """Every obstruction is an exact Farkas certificate: no order exists (not merely none found)."""
+        return all(o.status == INSEPARABLE for o in self.obstructions)
+
+
+def separates_along(data: ClusterData, a: np.ndarray, inside: np.ndarray, outside: np.ndarray) -> bool:
+    """Float data: whether the float64 direction ``a`` (its exact binary value) separates the exact values of
+    the points (the decimals float mode computes on): float proposes, exact decides."""
+    v, scale = exact_points(data).values([arith.to_exact(Fraction(float(x))) for x in a])
+    return bool(arith.largest(v[inside]) < arith.smallest(v[outside]))
 
 
 def _linprog(**kw):

@@ -46,6 +46,7 @@ from ._errors import ConstructionError
 from .cost import per_point
 from .data import ClusterData
 from .network import Parameters
+from .separability import NoCollapseOrder, NotSeparated
 
 __all__ = [
     "StratumMinimizer", "kept_clusters", "least_squares_fit", "stratum_bound", "separator", "stratum_minimizer",
@@ -135,33 +136,6 @@ def _barycentric_fit(data: ClusterData, kept) -> np.ndarray:
     return F
 
 
-class NotSeparated(ConstructionError):
-    """No hyperplane cuts the cluster off (or the LP's proposals failed their exact checks): ``separation``
-    holds the :class:`~symgeom.separability.Separation` with its certificate."""
-
-    def __init__(self, message: str, separation):
-        super().__init__(message)
-        self.separation = separation
-
-
-class NoCollapseOrder(ConstructionError):
-    """No order of ``S`` collapses one cluster per layer: after peeling, each cluster of ``remaining`` meets
-    the convex hull of the kept points and of the other remaining clusters (``obstructions``: one
-    :class:`~symgeom.separability.Separation` per remaining cluster, inseparable with its Farkas certificate,
-    or undecided)."""
-
-    def __init__(self, message: str, remaining: tuple, obstructions: tuple):
-        super().__init__(message)
-        self.remaining, self.obstructions = remaining, obstructions
-
-    @property
-    def proved(self) -> bool:
-        """Every obstruction is an exact Farkas certificate: no order exists (not merely none found)."""
-        from .separability import INSEPARABLE
-
-        return all(o.status == INSEPARABLE for o in self.obstructions)
-
-
 _SEPARATORS: "weakref.WeakKeyDictionary[ClusterData, dict]" = weakref.WeakKeyDictionary()
 """Per data set: ``(cluster, positive labels) -> (a, β)`` or the :class:`~symgeom.separability.Separation`
 that shows none exists."""
@@ -182,24 +156,14 @@ def separator(data: ClusterData, cluster: int, positive) -> tuple:
         known[key] = _separate(data, *key)
     found = known[key]
     if not isinstance(found, tuple):
-        raise NotSeparated(_not_separated(found), found)
+        raise NotSeparated(found.message(), found)
     return found
-
-
-def _not_separated(sep) -> str:
-    """The message of :class:`NotSeparated`."""
-    them = ", ".join(map(str, sep.others))
-    if sep.status == "undecided":
-        return (f"whether cluster {sep.cluster} is separated from cluster(s) {them} by a hyperplane is undecided (the "
-                "LP's proposals failed their exact checks): no stratum minimizer truncating it here")
-    return (f"cluster {sep.cluster} is not separated from cluster(s) {them} by any hyperplane ({sep.combination.describe()}, "
-            "exactly): no stratum minimizer truncating it here")
 
 
 def _separate(data: ClusterData, cluster: int, positive: tuple):
     """:func:`separator` without the memo: ``(a, β)``, or the :class:`~symgeom.separability.Separation`
     showing that none was found."""
-    from .separability import SEPARABLE, separate
+    from .separability import SEPARABLE, separate, separates_along
 
     inside = data.labels == cluster
     outside = np.isin(data.labels, list(positive))
@@ -212,7 +176,7 @@ def _separate(data: ClusterData, cluster: int, positive: tuple):
         a = direction()
         v = a @ data.X
         lo, hi = arith.largest(v[inside]), arith.smallest(v[outside])
-        if lo < hi:
+        if lo < hi and (data.kind.is_exact or separates_along(data, a, inside, outside)):
             a = a.copy()
             a.flags.writeable = False  # shared by every caller through the memo
             return a, (lo + hi) / 2
