@@ -50,7 +50,7 @@ __all__ = ["SEPARABLE", "INSEPARABLE", "UNDECIDED", "Hyperplane", "ConvexCombina
 SEPARABLE, INSEPARABLE, UNDECIDED = "separable", "inseparable", "undecided"
 DENOMINATORS = (10, 10**2, 10**3, 10**4, 10**6, 10**9, 10**12)
 """Rounding of the LP's normal to short rationals: tried in this order, then the float's exact value."""
-HULL_CANDIDATES = 24
+HULL_CANDIDATES = 12
 """At most this many points of a truncated cluster are tried (by LP) for membership in the kept points' hull."""
 _LP_TOL = 1e-9
 
@@ -286,21 +286,32 @@ def _farkas(pts: ExactPoints, inside, outside) -> ConvexCombination | None:
     return ConvexCombination({int(ii[j]): x for j, x in w.items() if j < n}, {int(oo[j - n]): x for j, x in w.items() if j >= n})
 
 
+def _known(data: ClusterData, what: str, cluster: int) -> dict:
+    """The memo of ``data`` for one question and cluster: ``{frozenset of labels: answer}``."""
+    return _MEMO.setdefault(data, {}).setdefault((what, cluster), {})
+
+
 def separate(data: ClusterData, cluster: int, others) -> Separation:
     """Decide whether ``cluster`` is cut off by a hyperplane from the points of the clusters ``others``
-    (module docstring), with the exact certificate.  Kept for the lifetime of ``data``."""
-    key = ("sep", int(cluster), tuple(sorted(int(j) for j in others)))
-    memo = _MEMO.setdefault(data, {})
-    if key not in memo:
+    (module docstring), with the exact certificate.  Kept for the lifetime of ``data``, and reused by
+    monotonicity: a hyperplane certified against a superset of ``others`` cuts the cluster off from ``others``
+    too, and a Farkas certificate against a subset holds for ``others`` (its weights sit on their points)."""
+    k, others = int(cluster), tuple(sorted(int(j) for j in others))
+    known, mine = _known(data, "sep", k), frozenset(others)
+    if mine not in known:
+        for labels, sep in known.items():
+            if (sep.status == SEPARABLE and labels >= mine) or (sep.status == INSEPARABLE and labels <= mine):
+                known[mine] = Separation(k, others, sep.status, sep.hyperplane, sep.combination)
+                return known[mine]
         pts = exact_points(data)
-        inside, outside = data.labels == key[1], np.isin(data.labels, list(key[2]))
+        inside, outside = data.labels == k, np.isin(data.labels, others)
         plane = _hyperplane(pts, inside, outside)
         if plane is not None:
-            memo[key] = Separation(key[1], key[2], SEPARABLE, hyperplane=plane)
+            known[mine] = Separation(k, others, SEPARABLE, hyperplane=plane)
         else:
             comb = _farkas(pts, inside, outside)
-            memo[key] = Separation(key[1], key[2], INSEPARABLE if comb is not None else UNDECIDED, combination=comb)
-    return memo[key]
+            known[mine] = Separation(k, others, INSEPARABLE if comb is not None else UNDECIDED, combination=comb)
+    return known[mine]
 
 
 def _hull_candidates(pts: ExactPoints, mine: np.ndarray, hull: np.ndarray) -> np.ndarray:
@@ -320,26 +331,37 @@ def _hull_candidates(pts: ExactPoints, mine: np.ndarray, hull: np.ndarray) -> np
 def hull_point(data: ClusterData, cluster: int, kept) -> ConvexCombination | None:
     """A point of ``cluster`` in the convex hull of the points of the clusters ``kept``, with its exact
     convex weights; ``None`` when none is found (proved when the cluster is cut off from them; else up to
-    :data:`HULL_CANDIDATES` points were tried).  Kept for the lifetime of ``data``."""
-    key = ("hull", int(cluster), tuple(sorted(int(j) for j in kept)))
-    memo = _MEMO.setdefault(data, {})
-    if key in memo:
-        return memo[key]
-    memo[key] = None
-    if separate(data, key[1], key[2]).status != SEPARABLE:
-        pts = exact_points(data)
-        hull = np.isin(data.labels, list(key[2]))
-        hh = np.flatnonzero(hull)
-        H, Hx = pts.scaled[:, hh], pts.exact[:, hh]
-        one = flint.fmpq(1)
-        cols = np.vstack([Hx, np.array([[one] * len(hh)], dtype=object)])
-        for p in _hull_candidates(pts, data.labels == key[1], hull)[:HULL_CANDIDATES]:
-            res = _linprog(c=np.zeros(len(hh)), A_eq=np.vstack([H, np.ones(len(hh))]),
-                           b_eq=np.r_[pts.scaled[:, p], 1.0], bounds=(0, None))
-            if res.status != 0:
-                continue
-            w = _exact_weights(cols, np.r_[pts.exact[:, p], one], np.maximum(res.x, 0))
-            if w is not None:
-                memo[key] = ConvexCombination({int(p): one}, {int(hh[j]): x for j, x in w.items()}, "convex_combination")
-                break
-    return memo[key]
+    :data:`HULL_CANDIDATES` points were tried).  Kept for the lifetime of ``data``, and reused by monotonicity:
+    a point in the hull of a subset of ``kept`` is in theirs, and a point the LP puts outside the hull of a
+    superset is not tried again."""
+    k, kept = int(cluster), tuple(sorted(int(j) for j in kept))
+    known, mine = _known(data, "hull", k), frozenset(kept)
+    if mine in known:
+        return known[mine][0]
+    for labels, (found, _) in known.items():
+        if found is not None and labels <= mine:
+            known[mine] = (found, frozenset())
+            return found
+    known[mine] = (None, frozenset())
+    if separate(data, k, kept).status == SEPARABLE:
+        return None
+    outside = frozenset().union(*(out for labels, (_, out) in known.items() if labels >= mine))
+    pts = exact_points(data)
+    hull = np.isin(data.labels, kept)
+    hh = np.flatnonzero(hull)
+    H, one = pts.scaled[:, hh], flint.fmpq(1)
+    cols = np.vstack([pts.exact[:, hh], np.array([[one] * len(hh)], dtype=object)])
+    tried = []
+    for p in [int(p) for p in _hull_candidates(pts, data.labels == k, hull) if int(p) not in outside][:HULL_CANDIDATES]:
+        res = _linprog(c=np.zeros(len(hh)), A_eq=np.vstack([H, np.ones(len(hh))]), b_eq=np.r_[pts.scaled[:, p], 1.0],
+                       bounds=(0, None))
+        if res.status != 0:
+            tried.append(p)  # the float LP puts p outside: a hint for the subsets of kept, never a proof
+            continue
+        w = _exact_weights(cols, np.r_[pts.exact[:, p], one], np.maximum(res.x, 0))
+        if w is not None:
+            known[mine] = (ConvexCombination({p: one}, {int(hh[j]): x for j, x in w.items()}, "convex_combination"),
+                           frozenset())
+            return known[mine][0]
+    known[mine] = (None, frozenset(tried) | outside)
+    return None
