@@ -374,8 +374,8 @@ def _unconstructed(data: ClusterData, L: int, S: tuple, kept: tuple, blocked) ->
     empty = _empty_stratum(data, S, kept)
     if empty is not None:
         k, comb = empty
-        why = (f"R_S is empty for every L: {comb.describe()} of cluster(s) {', '.join(map(str, kept))} (exact convex "
-               f"weights), a point of truncated cluster {k} in the convex hull of the kept points")
+        why = (f"{comb.describe()} (exact convex weights): a point of the truncated cluster {k} in the convex hull of "
+               f"the kept cluster(s) {', '.join(map(str, kept))}, so R_S is empty for every L")
         return Stratum(data, L, S, kept, bound, EMPTY, Check(NOT_APPLICABLE, "exact convex combination: the stratum is "
                        "empty, so the attainment of B_U does not apply", why, scope=SCOPE_DATA), reason=why, emptiness=comb)
     if blocked is None:
