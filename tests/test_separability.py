@@ -225,3 +225,34 @@ def test_digits_four_classes():
     assert sum(strata_counts(st).values()) == 15
     for s in st:
         assert_stratum(s, data)
+
+
+def test_the_independent_checkers_reject_tampered_certificates():
+    """The checkers above can fail: a Farkas weight moved, a hull weight moved, an offset pushed past a point."""
+    data = exact([[0, 0], [2, 0], [1, 0], [1, 2], [3, 3]], [1, 1, 2, 2, 2])
+    pts, labels = fraction_points(data), [1, 1, 2, 2, 2]
+    farkas = separate(data, 1, (2,)).combination.as_json()
+    assert_farkas(farkas, pts, labels, 1, {2})
+    bad = {**farkas, "cluster_weights": {r: str(Fraction(w) + Fraction(1, 10) * (-1) ** i)
+                                         for i, (r, w) in enumerate(farkas["cluster_weights"].items())}}
+    with pytest.raises(AssertionError):
+        assert_farkas(bad, pts, labels, 1, {2})
+    hull = settle_strata(data, 2)[2].as_json()["certificate"]
+    assert_convex_combination(hull, pts, labels, (1,), (2,))
+    with pytest.raises(AssertionError):
+        assert_convex_combination({**hull, "point": 4}, pts, labels, (1,), (2,))
+    plane = separate(exact(*OBLIQUE), 1, (2,)).hyperplane.as_json()
+    with pytest.raises(AssertionError):
+        assert_hyperplane({**plane, "offset": str(Fraction(plane["offset"]) + 1)}, fraction_points(exact(*OBLIQUE)),
+                          OBLIQUE[1], 1, {2})
+
+
+def test_float_and_exact_separations_agree_on_bundled_data():
+    """Float mode certifies on the decimal values it computes on: every question gets the exact mode's answer."""
+    data = projected("load_wine", 3, 3)
+    fdata = data.with_kind("float")
+    for k in (1, 2, 3):
+        for others in ((j,) for j in (1, 2, 3) if j != k):
+            assert separate(fdata, k, others).status == separate(data, k, others).status
+        both = tuple(j for j in (1, 2, 3) if j != k)
+        assert separate(fdata, k, both).status == separate(data, k, both).status
