@@ -256,3 +256,20 @@ def test_float_and_exact_separations_agree_on_bundled_data():
             assert separate(fdata, k, others).status == separate(data, k, others).status
         both = tuple(j for j in (1, 2, 3) if j != k)
         assert separate(fdata, k, both).status == separate(data, k, both).status
+
+
+def test_assert_at_stratum_minimum_refuses_a_global_minimum_outside_every_stratum():
+    """Cost 0 with cluster 1 mixed: (-2, -2) dies in layer 1, (-1, 5) never dies (only its first coordinate is
+    switched off); layer 2 keeps the first coordinate, so both reach (1, 1) and cluster 2 (on x1 = 3) reaches
+    (4, 4): locate says global_minimum, outside every stratum; the stratum assertion refuses it."""
+    from symgeom.testing import assert_at_stratum_minimum
+
+    data = exact([[-2, -2], [-1, 5], [3, 3], [3, 5], [3, 1]], [1, 1, 2, 2, 2])
+    params = Parameters.from_lists([[[1, 0], [0, 1]], [[1, 0], [1, 0]], [["-1/3", 0], ["1/3", 0]]],
+                                   [[0, 0], [1, 1], ["4/3", "-1/3"]])
+    pre, outs = fraction_forward(*fraction_parameters(params), fraction_points(data))
+    assert fraction_cost(outs, data) == 0
+    where = locate(params, data)
+    assert where.verdict == GLOBAL_MINIMUM and not where.in_stratum and where.mixed == (1,)
+    with pytest.raises(AssertionError, match="outside every stratum"):
+        assert_at_stratum_minimum(params, data)
