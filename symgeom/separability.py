@@ -156,9 +156,9 @@ class Separation:
         them = ", ".join(map(str, self.others))
         if self.status == UNDECIDED:
             return (f"whether cluster {self.cluster} is separated from cluster(s) {them} by a hyperplane is undecided "
-                    "(the LP's proposals failed their exact checks): no stratum minimizer truncating it here")
+                    "(the LP's proposals failed their exact checks)")
         return (f"cluster {self.cluster} is not separated from cluster(s) {them} by any hyperplane "
-                f"({self.combination.describe()}, exactly): no stratum minimizer truncating it here")
+                f"({self.combination.describe()}, exactly)")
 
     def as_json(self) -> dict:
         out = {"cluster": self.cluster, "others": list(self.others), "status": self.status}

@@ -156,7 +156,7 @@ def separator(data: ClusterData, cluster: int, positive) -> tuple:
         known[key] = _separate(data, *key)
     found = known[key]
     if not isinstance(found, tuple):
-        raise NotSeparated(found.message(), found)
+        raise NotSeparated(found.message() + ": no stratum minimizer truncating it here", found)
     return found
 
 
@@ -210,8 +210,8 @@ def collapse_order(data: ClusterData, truncated) -> tuple:
             left.remove(k)
             break
         else:
-            message = str(stuck[0]) if len(stuck) == 1 else (
-                f"no cluster of {{{', '.join(map(str, left))}}} can be collapsed next: " + "; ".join(map(str, stuck)))
+            message = str(stuck[0]) if len(left) == 1 else (f"no cluster of {{{', '.join(map(str, left))}}} can be "
+                                                             "collapsed next: " + "; ".join(e.separation.message() for e in stuck))
             raise NoCollapseOrder(message, tuple(left), tuple(e.separation for e in stuck))
     return tuple(order)
 
