@@ -311,7 +311,15 @@ def separate(data: ClusterData, cluster: int, others) -> Separation:
         else:
             comb = _farkas(pts, inside, outside)
             known[mine] = Separation(k, others, INSEPARABLE if comb is not None else UNDECIDED, combination=comb)
+            if comb is not None:  # the certificate holds against the clusters its weights sit on, and their supersets
+                support = _clusters_of(data, comb.right)
+                known.setdefault(support, Separation(k, tuple(sorted(support)), INSEPARABLE, combination=comb))
     return known[mine]
+
+
+def _clusters_of(data: ClusterData, weights: dict) -> frozenset:
+    """The clusters of the points that carry the weights."""
+    return frozenset(int(data.labels[j]) for j in weights)
 
 
 def _hull_candidates(pts: ExactPoints, mine: np.ndarray, hull: np.ndarray) -> np.ndarray:
@@ -360,8 +368,9 @@ def hull_point(data: ClusterData, cluster: int, kept) -> ConvexCombination | Non
             continue
         w = _exact_weights(cols, np.r_[pts.exact[:, p], one], np.maximum(res.x, 0))
         if w is not None:
-            known[mine] = (ConvexCombination({p: one}, {int(hh[j]): x for j, x in w.items()}, "convex_combination"),
-                           frozenset())
-            return known[mine][0]
+            found = ConvexCombination({p: one}, {int(hh[j]): x for j, x in w.items()}, "convex_combination")
+            known[mine] = (found, frozenset())
+            known.setdefault(_clusters_of(data, found.right), known[mine])  # reused for every superset of those
+            return found
     known[mine] = (None, frozenset(tried) | outside)
     return None
