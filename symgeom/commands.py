@@ -81,6 +81,11 @@ def cmd_check(args) -> int:
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for r in rows:
             print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4])
+        if any(d.id == "N2" for d in derivations):
+            from .local_minima import reason_lines
+
+            for line in reason_lines(ctx.strata):
+                print(f"N2 {line}")
         refuted = [d for d in derivations if d.status == REFUTED]
         for d in refuted:
             print(f"{d.id} REFUTED: {d.main.counterexample}")

@@ -47,6 +47,7 @@ puts a point of a truncated cluster in the hull of the kept points)."""
 __all__ = [
     "Stratum", "InvertibleCandidate", "Candidate", "settle_stratum", "settle_strata", "candidate",
     "invertible_candidate", "LOCAL_MINIMUM", "NOT_CRITICAL", "NOT_REACHED", "EMPTY", "strata_counts", "counts_text",
+    "reason_lines",
 ]
 
 
@@ -436,3 +437,13 @@ def counts_text(strata) -> str:
     c = strata_counts(strata)
     return (f"{c['local_minima']} local minim{'um' if c['local_minima'] == 1 else 'a'}, {c['empty']} "
             f"strat{'um' if c['empty'] == 1 else 'a'} empty, {c['not_reached']} not reached")
+
+
+def reason_lines(strata, limit: int = 12) -> list[str]:
+    """One line per stratum that is not a local minimum (``S = {2}: empty: …``), at most ``limit`` of them and
+    then how many more."""
+    rest = [st for st in strata if st.verdict != LOCAL_MINIMUM]
+    lines = [f"S = {st.label}: {st.verdict}: {st.reason}" for st in rest[:limit]]
+    if len(rest) > limit:
+        lines.append(f"... and {len(rest) - limit} more strata not local minima (check --json lists every reason)")
+    return lines

@@ -134,10 +134,15 @@ class ConvexCombination:
                 "other_weights": weights}
 
     def describe(self) -> str:
-        rows = lambda d: ", ".join(str(i + 1) for i in sorted(d))  # noqa: E731
+        """In words, with 1-based data rows."""
+        def rows(d):
+            return ("row " if len(d) == 1 else "rows ") + ", ".join(str(i + 1) for i in sorted(d))
+
         if self.is_point:
-            return f"data row {next(iter(self.left)) + 1} is a convex combination of rows {rows(self.right)}"
-        return f"a convex combination of rows {rows(self.left)} equals one of rows {rows(self.right)}"
+            return f"data row {next(iter(self.left)) + 1} is a convex combination of {rows(self.right)}"
+        right = rows(self.right) if len(self.right) == 1 else "a convex combination of " + rows(self.right)
+        left = rows(self.left) if len(self.left) == 1 else "a convex combination of " + rows(self.left)
+        return f"{left} equals {right}"
 
 
 @dataclass(frozen=True)

@@ -210,8 +210,8 @@ def collapse_order(data: ClusterData, truncated) -> tuple:
             left.remove(k)
             break
         else:
-            message = str(stuck[0]) if len(left) == 1 else (f"no cluster of {{{', '.join(map(str, left))}}} can be "
-                                                             "collapsed next: " + "; ".join(e.separation.message() for e in stuck))
+            message = ("" if len(left) == 1 else f"no cluster of {{{', '.join(map(str, left))}}} can be collapsed next: ") \
+                + "; ".join(e.separation.message() for e in stuck)
             raise NoCollapseOrder(message, tuple(left), tuple(e.separation for e in stuck))
     return tuple(order)
 
