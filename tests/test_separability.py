@@ -284,3 +284,14 @@ def test_check_screen_states_counts_and_reasons(tmp_path, capsys):
     assert "(1 local minimum, 1 stratum empty, 1 not reached)" in out
     assert "N2 S = {1}: not_reached: no order of S collapses" in out
     assert "N2 S = {2}: empty: data row 3 is a convex combination of rows 1, 2" in out
+
+
+@pytest.mark.parametrize("points, labels, L", [
+    (*OBLIQUE, 1),
+    ([[0, 0], [2, 0], [1, 0], [1, 2], [3, 3]], [1, 1, 2, 2, 2], 2),
+    ([[0, 0], [5, 5], [6, 5], [-1, 0], [1, 0], [0, 1], [0, -1]], [1, 1, 1, 2, 2, 2, 2], 1),
+], ids=["oblique", "touching", "at-the-mean"])
+def test_float_agrees_with_exact_on_the_hand_made_cases(points, labels, L):
+    data = exact(points, labels)
+    for e, f in zip(settle_strata(data, L), settle_strata(data.with_kind("float"), L)):
+        assert f.verdict == e.verdict or f.certificate.status == "undecided"
