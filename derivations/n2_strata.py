@@ -4,7 +4,10 @@
 symbolic size); (b) an explicit point ``θ_S ∈ R_S`` with ``C(θ_S) = B_U`` is built and certified on
 the data, hence a local minimum; (c) invertible hidden weights never reach ``B_U``; (d) the strata
 with ``|U| = 1`` hold zero-cost global minimizers with ``Q − 1`` truncations; (e) the minimizers are
-degenerate, with the dimension certified by explicit tangent directions."""
+degenerate, with the dimension certified by explicit tangent directions.
+
+Stated for the context's cost: both costs are weighted sums ``Σ_n w_n |r_n|²``, and (a) holds in the weighted
+inner product (:func:`weighted_bound_step`); under the paper's ``C_N`` the values are those of ``C_N²``."""
 
 from __future__ import annotations
 
@@ -70,6 +73,27 @@ def bound_steps() -> tuple[Step, ...]:
     )
 
 
+@lru_cache(maxsize=None)
+def weighted_bound_step() -> Step:
+    """(a) for a weighted sum of squares, at symbolic size: with ``W = V Vᵀ`` (``V = W^{1/2}``, positive diagonal)
+    the weighted fit ``G_W = Y_U W X̃_Uᵀ (X̃_U W X̃_Uᵀ)⁻¹`` leaves the cross term ``(G − G_W) X̃_U V (G_W X̃_U V − Y_U V)ᵀ``
+    zero: Pythagoras for the columns scaled by ``√w_n``."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    Xt, Y, G = sp.MatrixSymbol(r"\tilde{X}_U", SIZE + 1, n), sp.MatrixSymbol(r"Y_U", SIZE, n), sp.MatrixSymbol("G", SIZE, SIZE + 1)
+    V = sp.MatrixSymbol("V", n, n)
+    G_w = Y * V * V.T * Xt.T * (Xt * V * V.T * Xt.T).I
+    cross = (G - G_w) * Xt * V * (G_w * Xt * V - Y * V).T
+    check = prove_matrix_identity(cross, "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
+                                  "W = V V^T; the weighted lifted kept points have full row rank", size=SIZE)
+    return Step(r"\sum_{n \in U} w_n |G \tilde{x}_n - y_{j(n)}|^2 = B_U + \|(G - G_W) \tilde{X}_U W^{1/2}\|_F^2",
+                r"Both costs are weighted sums of squares $\sum_n w_n |r_n|^2$ ($w_n = 1/(2N)$, or $1/N_{j(n)}$ for the "
+                r"paper's $C_N^2$): with $W = \operatorname{diag}(w_n)$ the weighted fit "
+                r"$G_W = Y_U W \tilde{X}_U^T (\tilde{X}_U W \tilde{X}_U^T)^{-1}$ leaves the cross term zero, so the bound "
+                r"$B_U$ of each cost is its weighted least-squares residual on $U$, and the barycentric coordinates of "
+                r"$G_W$ still sum to one (the constant is fitted exactly).",
+                Check(check.status, check.method, check.detail, scope=SCOPE_ALL))
+
+
 def _set(S) -> str:
     return r"\{" + ", ".join(map(str, S)) + r"\}" if S else r"\emptyset"
 
@@ -108,7 +132,7 @@ def _scoped(check: Check) -> Check:
 
 def derive(ctx) -> Derivation:
     strata = ctx.strata
-    steps = list(bound_steps())
+    steps = list(bound_steps()) + [weighted_bound_step()]
     steps += stratum_steps(strata)
     reached = combine([st.certificate for st in strata], f"every non-empty stratum: {ctx.kind.label} cost equal to the stratum "
                       f"bound and every strict sign condition of the stratum ({counts_text(strata)})",
@@ -123,7 +147,7 @@ def derive(ctx) -> Derivation:
     steps.append(Step(rf"\#\{{\text{{strata reached}}\}} = {count} \text{{ of }} 2^{{{ctx.Q}}} - 1 = {len(strata)}",
                       f"{count} local minima certified on these data, {globals_} of them global (cost 0); "
                       f"{counts_text(strata)}.", None))
-    return Derivation(ID, TITLE, STATEMENT, data_steps(tuple(steps)))
+    return Derivation(ID, TITLE, STATEMENT + ctx.cost.claim_note, data_steps(tuple(steps)))
 
 
 def invertible_steps(ctx, strata) -> list[Step]:
@@ -189,7 +213,10 @@ def degeneracy_step(strata) -> Step:
                 r"$\frac{1}{N} J^T J$ (on a fixed activation pattern the outputs are affine in one layer). With "
                 r"$\nabla^2 \mathcal{C} = \frac{1}{N} J^T J$ there and $\operatorname{rank} V$ equal to its nullity, "
                 r"every direction of the kernel is tangent to the minimizer set: its tangent space at $\theta_S$ has "
-                r"that dimension, and no manifold of minimizers through $\theta_S$ is larger.", check)
+                r"that dimension, and no manifold of minimizers through $\theta_S$ is larger."
+                + (r" Under the paper's cost the Hessian of $C_N^2$ at $\theta_S$ is $2 J^T W J$ (the residual term "
+                   r"vanishes by the weighted normal equations), whose kernel is that of $J^T J$: $W$ is positive "
+                   r"diagonal." if strata and strata[0].cost_kind.is_norm else ""), check)
 
 
 __all__ = ["derive", "ID", "TITLE", "STATEMENT"]

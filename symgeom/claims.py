@@ -15,6 +15,7 @@ from typing import Callable
 from . import arith
 from ._errors import ConstructionError, UsageError
 from .certificates import Derivation
+from .cost import DEFAULT_COST, Cost
 from .data import ClusterData
 from .network import Parameters, centred_parameters, random_parameters
 
@@ -30,6 +31,9 @@ class Context:
     """Seed of the random parameters and samples the checks use."""
     progress: Callable[[str], None] | None = field(default=None, repr=False)
     """Told what long work is under way inside a claim (e.g. which stratum), or ``None``."""
+    cost: Cost = DEFAULT_COST
+    """The cost the claims about values (N1, N2: bounds, minima, values) are stated and decided for: the
+    paper's ``C_N`` (decided on ``C_N²``) unless asked otherwise."""
 
     def __post_init__(self):
         if not isinstance(self.L, int) or self.L < 1:
@@ -90,7 +94,7 @@ class Context:
             if self.progress is not None:
                 self.progress(f"strata: {i} of {n}, {label}")
 
-        return settle_strata(self.data, self.L, tell)
+        return settle_strata(self.data, self.L, tell, self.cost)
 
 
 def recipes() -> dict:
@@ -99,6 +103,27 @@ def recipes() -> dict:
     from .derivations import RECIPES
 
     return RECIPES
+
+
+def paper_statement(cid: str) -> str | None:
+    """The paper's numbered statement a claim checks as stated (``"Theorem 2.3, (2.57), (2.59)"``), or ``None`` for
+    symgeom's own claims, which are beyond the paper."""
+    import sys
+
+    recipe = recipes().get(cid)
+    return None if recipe is None else getattr(sys.modules[recipe.__module__], "PAPER", None)
+
+
+def true_instead(cid: str) -> str | None:
+    """For a claim on the paper's statement: what holds instead (or ``as stated``), in words."""
+    import sys
+
+    recipe = recipes().get(cid)
+    return None if recipe is None else getattr(sys.modules[recipe.__module__], "INSTEAD", None)
+
+
+BEYOND_THE_PAPER = "beyond the paper"
+"""The label of symgeom's own claims (its reconstruction: T1–T5, G1–G4, N1–N2)."""
 
 
 def claim_ids() -> list[str]:

@@ -28,11 +28,11 @@ from . import arith, sizes
 from ._errors import ConstructionError
 from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUTED, SCOPE_DATA, UNDECIDED, Check,
                            certify_equal, certify_positive, combine, json_number)
-from .cost import cost, cost_scale, output_cost
+from .cost import Cost, cost_scale
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
 from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, jacobian_factor, layer_kernel_directions, layered_rank
-from .derivatives import (float_cost_and_gradient, gauss_newton, gradient, parameter_name, spectral_nullity, thinnest_shape,
+from .derivatives import (gauss_newton, parameter_name, spectral_nullity, thinnest_shape,
                           unresolved_nullity)
 from .network import Parameters, forward
 from .region import point_states, region_slacks
@@ -72,6 +72,8 @@ class Candidate:
     cumulative: CumulativeParameters
     curated: np.ndarray
     """``Z``: the points after the hidden layers, in input coordinates."""
+    cost_kind: Cost = Cost.MEAN_SQUARED
+    """The cost whose (weighted) least-squares fit is the output map."""
 
     @cached_property
     def params(self) -> Parameters:
@@ -79,28 +81,31 @@ class Candidate:
 
     @cached_property
     def cost(self):
-        return cost(self.params, self.data)
+        """``Σ_n w_n |r_n|²`` of :attr:`cost_kind` (``C_N²`` or ``C``)."""
+        return self.cost_kind.of(self.params, self.data)
 
 
-def candidate(data: ClusterData, L: int, truncated=(), theta: StratumMinimizer | None = None) -> Candidate:
+def candidate(data: ClusterData, L: int, truncated=(), theta: StratumMinimizer | None = None,
+              cost: Cost = Cost.MEAN_SQUARED) -> Candidate:
     """The invertible candidate that collapses the clusters ``truncated`` (N1 when empty).  ``theta``: the
-    stratum minimizer already built for ``S`` in increasing order, if any (it is the validation of ``S``)."""
+    stratum minimizer already built for ``S`` in increasing order, if any (it is the validation of ``S``).
+    The output map is the least-squares fit of ``cost`` (weighted by ``w_n``)."""
     from .cones import collapse_layers, default_offsets
     from .criterion import clustering_criterion
 
     S = tuple(sorted(int(k) for k in truncated))
     if not S:
-        return Candidate(data, L, (), cumulative_parameters(stratum_minimizer(data, L, ()).params), data.X)
-    theta_S = theta if theta is not None and theta.truncated == S else stratum_minimizer(data, L, S)  # validates S, L >= |S|
+        return Candidate(data, L, (), cumulative_parameters(stratum_minimizer(data, L, (), cost).params), data.X, cost)
+    theta_S = theta if theta is not None and theta.truncated == S else stratum_minimizer(data, L, S, cost)  # validates S, L >= |S|
     crit = clustering_criterion(data)
     cones, _, Z = collapse_layers(data, S, crit, default_offsets(data, crit) if crit.holds else None)
     Ws, bs = [c.W for c in cones], [c.b for c in cones]
     while len(Ws) < L:
         Ws.append(Ws[-1])
         bs.append(bs[-1] + arith.full(data.Q, 1, data.kind))
-    G = least_squares_fit(Z, data.targets_ext)
+    G = least_squares_fit(Z, data.targets_ext, cost.fit_weights(data))
     cum = CumulativeParameters(tuple(Ws) + (G[:, :data.Q],), tuple(bs) + (G[:, data.Q],))
-    return Candidate(data, theta_S.L, S, cum, Z)
+    return Candidate(data, theta_S.L, S, cum, Z, cost)
 
 
 @dataclass(frozen=True)
@@ -124,14 +129,15 @@ class InvertibleCandidate:
 
 
 def invertible_candidate(data: ClusterData, L: int, truncated, bound,
-                         theta: StratumMinimizer | None = None) -> InvertibleCandidate:
+                         theta: StratumMinimizer | None = None, cost: Cost = Cost.MEAN_SQUARED) -> InvertibleCandidate:
     """Settle the invertible candidate of ``S = truncated`` by its exact gradient (an interior point of
     an activation region, where the cost is a polynomial: a nonzero gradient means no local minimum; float
     data: cost and gradient from one forward pass and its reverse sweep), and check the strict inequality
-    ``C > B_U`` of (c) on it (``theta`` as in :func:`candidate`)."""
-    cand = candidate(data, L, truncated, theta)
+    ``C > B_U`` of (c) on it (``theta`` as in :func:`candidate`).  Under the paper's cost: the gradient of
+    ``C_N²`` (nonzero exactly when that of ``C_N = √(C_N²)`` is, ``C_N > 0``) and ``C_N² > B_U``."""
+    cand = candidate(data, L, truncated, theta, cost)
     exact = data.kind.is_exact
-    C, g = (cand.cost, gradient(cand.params, data)) if exact else float_cost_and_gradient(cand.params, data)
+    C, g = (cand.cost, cost.gradient(cand.params, data)) if exact else cost.float_value_and_gradient(cand.params, data)
     gf = sizes.saturating_floats(g)
     norm2 = np.sum(g * g)
     carriers = tuple((parameter_name(int(i), cand.params.Q), float(gf[i])) for i in np.argsort(-np.abs(gf))[:3] if gf[i] != 0)
@@ -177,6 +183,8 @@ class Stratum:
     """Rank of the explicit tangent directions, when it equals the Hessian nullity."""
     dimension_check: Check | None = None
     invertible: InvertibleCandidate | None = None
+    cost_kind: Cost = Cost.MEAN_SQUARED
+    """The cost of :attr:`bound` and :attr:`cost` (both weighted sums ``Σ w_n |r_n|²``: ``C_N²`` or ``C``)."""
     emptiness: object = None
     """Empty: the :class:`~symgeom.separability.ConvexCombination` (a point of a truncated cluster in the
     convex hull of the kept points, exact weights)."""
@@ -196,7 +204,8 @@ class Stratum:
 
     @cached_property
     def cost(self):
-        return cost(self.minimizer.params, self.data) if self.minimizer is not None else None
+        """``Σ_n w_n |r_n|²`` of :attr:`cost_kind` at ``θ_S``."""
+        return self.cost_kind.of(self.minimizer.params, self.data) if self.minimizer is not None else None
 
     @property
     def weight_ranks(self) -> tuple:
@@ -209,7 +218,9 @@ class Stratum:
         return self.certificate.margin
 
     def as_json(self) -> dict:
-        """The ``local_minima`` entry of ``check --json``."""
+        """The ``local_minima`` entry of ``check --json``; ``bound`` and ``cost`` are weighted sums (``C_N²`` for the
+        paper's cost), ``value`` the cost of the minimum as the paper prints it (``C_N = √B_U``; ``B_U`` itself for
+        the mean-squared cost)."""
         return {
             "truncated": list(self.truncated), "bound": json_number(self.bound),
             "cost": json_number(self.cost) if self.cost is not None else None, "verdict": self.verdict,
@@ -220,6 +231,7 @@ class Stratum:
             "dimension_certificate": self.dimension_check.as_json() if self.dimension_check else None,
             "global": bool(self.is_global),
             "invertible_candidate": self.invertible.as_json() if self.invertible else None,
+            "value": json_number(self.cost_kind.from_sum(self.bound)),
         }
 
     def _certificate_json(self) -> dict:
@@ -244,7 +256,7 @@ def certify_stratum_point(theta: StratumMinimizer, passed=None) -> Check:
     signs = [certify_positive(slacks.pop("kept"), "kept points strictly active in every hidden layer")]
     signs += [certify_positive(v, f"every point of cluster {k} strictly inactive in some hidden layer (its "
                                   f"collapsing layer {theta.collapse_layers[k]})") for k, v in slacks.items()]
-    C, B = output_cost(xs[-1], data), theta.bound
+    C, B = theta.cost.of_outputs(xs[-1], data), theta.bound  # the weighted sums of θ_S's cost: C_N² or C
     exact = data.kind.is_exact
     equal = certify_equal(np.array([C], dtype=object if exact else float), np.array([B], dtype=object if exact else float),
                           "cost equal to the stratum bound", scale=cost_scale(data))
@@ -329,29 +341,34 @@ def _degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertif
     return TangentCertificate(nullity, None, Check(UNDECIDED, how, detail + ": the constructed curves do not span ker H"))
 
 
-def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None) -> Stratum:
+def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None, cost: Cost = Cost.MEAN_SQUARED) -> Stratum:
     """The stratum ``S = truncated`` on the data: bound, explicit minimizer, certificate, degeneracy,
     and the invertible candidate beside it.  ``thinnest``: :func:`_thinnest` of the data when already known.
 
     Decision procedure: when ``|S| ≤ L`` and the clusters of ``S`` have a collapse order (decided by exact LP
     certificates, :func:`~symgeom.strata.collapse_order`), ``θ_S`` is built and certified (``local_minimum``);
     otherwise ``empty`` when a point of a truncated cluster is shown in the convex hull of the kept points,
-    else ``not_reached`` with the reason and, when no collapse order exists, its Farkas certificates."""
+    else ``not_reached`` with the reason and, when no collapse order exists, its Farkas certificates.
+
+    Under ``cost``: ``B_U`` is its weighted bound and ``θ_S`` fits ``U`` by its weighted least squares; for the
+    paper's cost the certificate ``C_N²(θ_S) = B_U`` makes ``θ_S`` a local minimum of ``C_N²`` on the open
+    ``R_S``, hence of ``C_N`` (the square root is increasing).  The Hessian's kernel is the same for both costs
+    (``2 Jᵀ W J`` and ``(1/N) JᵀJ`` share it, ``W`` positive diagonal), so the degeneracy is measured once."""
 
     S = tuple(sorted(int(k) for k in truncated))
     kept = kept_clusters(data.Q, S)
     blocked = None
     if len(S) <= L:
         try:
-            theta = stratum_minimizer(data, L, collapse_order(data, S))
+            theta = stratum_minimizer(data, L, collapse_order(data, S), cost)
         except NoCollapseOrder as e:
             blocked = e
         except ConstructionError as e:
-            return Stratum(data, L, S, kept, stratum_bound(data, kept), NOT_REACHED,
-                           Check(UNDECIDED, "explicit construction", str(e)), reason=str(e))
+            return Stratum(data, L, S, kept, stratum_bound(data, kept, cost), NOT_REACHED,
+                           Check(UNDECIDED, "explicit construction", str(e)), reason=str(e), cost_kind=cost)
         else:
             return _settle_constructed(theta, thinnest)
-    return _unconstructed(data, L, S, kept, blocked)
+    return _unconstructed(data, L, S, kept, blocked, cost)
 
 
 def _empty_stratum(data: ClusterData, S: tuple, kept: tuple):
@@ -365,35 +382,38 @@ def _empty_stratum(data: ClusterData, S: tuple, kept: tuple):
     return None
 
 
-def _unconstructed(data: ClusterData, L: int, S: tuple, kept: tuple, blocked) -> Stratum:
+def _unconstructed(data: ClusterData, L: int, S: tuple, kept: tuple, blocked, cost: Cost = Cost.MEAN_SQUARED) -> Stratum:
     """A stratum with no constructed point: ``empty`` when a point of a truncated cluster lies in the convex hull
     of the kept points (then no parameter makes the kept points strictly active and that point inactive:
     pre-activations are affine on the all-active points, so a convex combination of them is strictly active in
     every layer); otherwise ``not_reached``, with the reason (``|S| > L``, or the Farkas certificates of
     ``blocked``, a :class:`~symgeom.strata.NoCollapseOrder`)."""
-    bound = stratum_bound(data, kept)
+    bound = stratum_bound(data, kept, cost)
     empty = _empty_stratum(data, S, kept)
     if empty is not None:
         k, comb = empty
         why = (f"{comb.describe()} (exact convex weights): a point of the truncated cluster {k} in the convex hull of "
                f"the kept cluster(s) {', '.join(map(str, kept))}, so R_S is empty for every L")
         return Stratum(data, L, S, kept, bound, EMPTY, Check(NOT_APPLICABLE, "exact convex combination: the stratum is "
-                       "empty, so the attainment of B_U does not apply", why, scope=SCOPE_DATA), reason=why, emptiness=comb)
+                       "empty, so the attainment of B_U does not apply", why, scope=SCOPE_DATA), reason=why, cost_kind=cost,
+                       emptiness=comb)
     if blocked is None:
         why = f"|S| = {len(S)} > L = {L}: collapsing one cluster per hidden layer needs L >= |S|"
-        return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why)
+        return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why,
+                       cost_kind=cost)
     what = ("this proves that the layer-wise construction cannot reach this stratum (no parameter collapses the "
             "clusters of S whole, one per hidden layer, while every point not yet collapsed stays strictly active); "
             "it does not show R_S empty, and other points of R_S may still reach B_U") if blocked.proved else \
         "no collapse order was certified, nor was R_S shown empty"
     why = f"no order of S collapses one cluster per hidden layer: {blocked}; {what}"
     return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(UNDECIDED, "explicit construction (collapse orders "
-                   "decided by exact LP certificates)", why, scope=SCOPE_DATA), reason=why, obstructions=blocked.obstructions)
+                   "decided by exact LP certificates)", why, scope=SCOPE_DATA), reason=why, cost_kind=cost,
+                   obstructions=blocked.obstructions)
 
 
 def _settle_constructed(theta: StratumMinimizer, thinnest=None) -> Stratum:
     """Certify the constructed ``θ_S``: cost, sign conditions, degeneracy, and the invertible candidate."""
-    data, L, S, kept = theta.data, theta.L, tuple(sorted(theta.truncated)), theta.kept
+    data, L, S, kept, cost = theta.data, theta.L, tuple(sorted(theta.truncated)), theta.kept, theta.cost
     bound = theta.bound  # B_U of the same kept set, computed once for the certificate and the stratum
     passed = forward(theta.params, data.X)
     cert = certify_stratum_point(theta, passed)
@@ -406,22 +426,22 @@ def _settle_constructed(theta: StratumMinimizer, thinnest=None) -> Stratum:
     inv = None
     if S:
         try:
-            inv = invertible_candidate(data, L, S, bound, theta)
+            inv = invertible_candidate(data, L, S, bound, theta, cost)
         except ConstructionError:
             inv = None
     return Stratum(data, L, S, kept, bound, verdict, cert, theta, "" if verdict == LOCAL_MINIMUM else cert.detail,
-                   tangents.nullity, tangents.dimension, tangents.check, inv)
+                   tangents.nullity, tangents.dimension, tangents.check, inv, cost)
 
 
-def settle_strata(data: ClusterData, L: int, progress=None) -> list[Stratum]:
-    """Every stratum, ``S = ∅`` (N1) first; ``progress(i, n, label)`` before each."""
+def settle_strata(data: ClusterData, L: int, progress=None, cost: Cost = Cost.MEAN_SQUARED) -> list[Stratum]:
+    """Every stratum under ``cost``, ``S = ∅`` (N1) first; ``progress(i, n, label)`` before each."""
     out = []
     all_S = strata(data.Q)
     thinnest = None if _exact_ranks(data) else _thinnest(data.with_kind("float"))  # once for all strata
     for i, S in enumerate(all_S, start=1):
         if progress is not None:
             progress(i, len(all_S), "S = {" + ", ".join(map(str, S)) + "}")
-        out.append(settle_stratum(data, L, S, thinnest))
+        out.append(settle_stratum(data, L, S, thinnest, cost))
     return out
 
 

@@ -182,7 +182,7 @@ def test_zero_cost_with_q_minus_one_truncations(tmp_path):
 def test_construct_truncate_writes_each_stratum_minimizer(tmp_path, S):
     data = default_data()
     out = tmp_path / "theta.json"
-    assert main(["construct", "--truncate", S, "--out", str(out)]) == 0
+    assert main(["construct", "--truncate", S, "--out", str(out), "--cost", "mean-squared"]) == 0  # (1/2N): plain fit
     obj = json.loads(out.read_text())
     weights = [[[Fraction(v) for v in row] for row in W] for W in obj["weights"]]
     biases = [[Fraction(v) for v in b] for b in obj["biases"]]
@@ -331,7 +331,7 @@ def test_noise_series_against_a_numerical_fit():
 
 
 def test_check_json_local_minima(capsys):
-    assert main(["check", "--json", "--only", "N2", "--quiet"]) == 0
+    assert main(["check", "--json", "--only", "N2", "--quiet", "--cost", "mean-squared"]) == 0  # (1/2N): plain fit
     out = json.loads(capsys.readouterr().out)
     lm = out["local_minima"]
     data = default_data()
