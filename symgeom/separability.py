@@ -86,10 +86,15 @@ def exact_points(data: ClusterData) -> ExactPoints:
     if data not in _EXACT:
         X = data.X if data.kind.is_exact else arith.array(data.X, "exact")
         K, d = flint.fmpq_mat(X.shape[0], X.shape[1], X.reshape(-1).tolist()).numer_denom()
-        F = np.asarray(data.X, dtype=float)
-        c = F.mean(axis=1, keepdims=True)
-        s = float(np.max(np.abs(F - c))) or 1.0
-        _EXACT[data] = ExactPoints(K, d, X, (F - c) / s)
+        if data.kind.is_exact:  # centred and scaled exactly first: exact data may lie beyond the float64 range
+            D = X - X.mean(axis=1, keepdims=True)
+            s = arith.largest(np.abs(D))
+            F = np.asarray(D / (s if s != 0 else 1), dtype=float)
+        else:
+            F = np.asarray(data.X, dtype=float)
+            F = F - F.mean(axis=1, keepdims=True)
+            F = F / (float(np.max(np.abs(F))) or 1.0)
+        _EXACT[data] = ExactPoints(K, d, X, F)
     return _EXACT[data]
 
 

@@ -295,3 +295,12 @@ def test_float_agrees_with_exact_on_the_hand_made_cases(points, labels, L):
     data = exact(points, labels)
     for e, f in zip(settle_strata(data, L), settle_strata(data.with_kind("float"), L)):
         assert f.verdict == e.verdict or f.certificate.status == "undecided"
+
+
+def test_separation_beyond_the_float64_range():
+    """Exact data at 10^300: the LP sees the points centred and scaled exactly, the certificate is exact."""
+    big = Fraction(10) ** 300
+    data = ClusterData.from_arrays([[Fraction(v) * big for v in p] for p in OBLIQUE[0]], OBLIQUE[1])
+    sep = separate(data, 1, (2,))
+    assert sep.status == SEPARABLE
+    assert_hyperplane(sep.hyperplane.as_json(), fraction_points(data), OBLIQUE[1], 1, {2})
