@@ -47,8 +47,24 @@ def require(ctx, depth: str = "L >= Q"):
     empty = [j + 1 for j, r in enumerate(_paper_radii(ctx)) if r == 0]
     if empty:
         raise ConstructionError(f"(2.12) fails: cluster {empty[0]} has no deviation from its mean")
+    if not _float_proposals_fit(ctx):
+        raise ConstructionError("not decided by symgeom on these data: the paper's construction is run at µ and "
+                                "rotations proposed in float64 and certified in interval arithmetic, and the data's "
+                                "extent or cluster radii lie beyond float64's range (or their ratio below its precision)")
     if depth == "L = Q" and not _affinely_spanning(ctx):
         raise ConstructionError("the points do not affinely span R^Q: the best affine output is not unique")
+
+
+def _float_proposals_fit(ctx) -> bool:
+    """The squared radii and the squared extent of the data, and their ratio, are normal float64 numbers."""
+    import math
+
+    data = exact_data(ctx)
+    try:
+        r, d = float(max(data.radii_squared)), float(data.diameter_squared)
+    except OverflowError:
+        return False
+    return 1e-300 < r <= d < 1e300 and math.isfinite(d) and r / d > 1e-200
 
 
 def _paper_radii(ctx):
