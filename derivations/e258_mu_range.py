@@ -11,7 +11,7 @@ from . import _paper
 
 ID = "E2.58"
 PAPER = "Theorem 2.3, (2.58), (4.26), (4.59)"
-TITLE = "(2.58): zero cost for every mu in (-D, -2 delta |u_Q|)^Q"
+TITLE = "(2.58): zero cost on the whole range of the collapse parameters"
 STATEMENT = (
     r"The paper's (2.58): the construction of Theorem 2.3 reaches $C_N = 0$ for every $\mu \in (-D, -2\delta|u_Q|)^Q$, "
     r"$D$ the largest number with (4.26). Its step (4.59) keeps the earlier collapse points $\bar x_{0,j} - \mu_j f_j$, "

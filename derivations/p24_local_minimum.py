@@ -11,7 +11,7 @@ from . import _paper
 
 ID = "P2.4"
 PAPER = "Theorem 2.4, (2.70)"
-TITLE = "Theorem 2.4: tau(X0) = X0 for mu in I1, a local minimum"
+TITLE = "Theorem 2.4: the data fixed, a local minimum"
 STATEMENT = (
     r"The paper's Theorem 2.4 ($L = Q$): for $\mu \in (2\delta|u_Q|, \infty)^Q$ the truncation maps of the construction "
     r"of Theorem 2.3 fix the data, $\tau(X_0) = X_0$ (2.70), and minimizing over the output $(W_{L+1}, b_{L+1})$ gives a "
