@@ -39,35 +39,63 @@ SCOPE_ALL = "all Q"
 
 @lru_cache(maxsize=None)
 def bound_steps() -> tuple[Step, ...]:
-    """(a) at symbolic size: the Pythagoras identity of least squares and the sum-to-one lemma."""
-    n = sp.Symbol("n", integer=True, positive=True)
-    Xt, Y, G = sp.MatrixSymbol(r"\tilde{X}_U", SIZE + 1, n), sp.MatrixSymbol(r"Y_U", SIZE, n), sp.MatrixSymbol("G", SIZE, SIZE + 1)
-    G_star = Y * Xt.T * (Xt * Xt.T).I
+    """(a) at symbolic size and for every rank of the lifted kept points: with a rank factorization
+    ``X̃_U = B C`` (``B`` of full column rank ``r``, ``C`` of full row rank ``r``; one exists for every
+    matrix, and ``r ≥ 1`` since the last row of ``X̃_U`` is ``1ᵀ``) the Moore–Penrose inverse is
+    ``X̃_U⁺ = Cᵀ(CCᵀ)⁻¹(BᵀB)⁻¹Bᵀ``; SymPy proves its four Penrose conditions, that ``Π_U = X̃_U⁺ X̃_U`` is the
+    orthogonal projector onto the row space, and the vanishing cross term of Pythagoras' identity for
+    ``G* = Y_U X̃_U⁺``.  The sum-to-one lemma is proved where (c) uses it, for full row rank."""
+    n, r = sp.Symbol("n", integer=True, positive=True), sp.Symbol("r", integer=True, positive=True)
+    Y, G = sp.MatrixSymbol(r"Y_U", SIZE, n), sp.MatrixSymbol("G", SIZE, SIZE + 1)
+    B, C = sp.MatrixSymbol("B", SIZE + 1, r), sp.MatrixSymbol("C", r, n)
+    Xt = B * C
+    Xp = C.T * (C * C.T).I * (B.T * B).I * B.T
+    Pi = Xp * Xt
+    G_star = Y * Xp
+    method = "matrix-expression algebra (MatrixSymbol, symbolic Q, n and rank r)"
+    factor = "a rank factorization X_U = B C, B of full column rank r, C of full row rank r (every rank r >= 1)"
+    penrose = combine([prove_matrix_identity(e, method, factor, size=SIZE) for e in
+                       (Xt * Xp * Xt - Xt, Xp * Xt * Xp - Xp, (Xt * Xp).T - Xt * Xp, Pi.T - Pi)],
+                      method, "the four Penrose conditions of X^+ = C^T (C C^T)^-1 (B^T B)^-1 B^T "
+                      "(Pi_U = X^+ X is symmetric by the fourth, idempotent by the first: X^+ (X X^+ X) = X^+ X)", scope=SCOPE_ALL)
+    residual = prove_matrix_identity(G_star * Xt - Y * Pi, method, factor, size=SIZE)
     cross = (G - G_star) * Xt * (G_star * Xt - Y).T
-    pythagoras = prove_matrix_identity(cross, "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
-                                       "the lifted kept points have full row rank", size=SIZE)
+    pythagoras = prove_matrix_identity(cross, method, factor, size=SIZE)
+    Xf = sp.MatrixSymbol(r"\tilde{X}_U", SIZE + 1, n)
     e, x = sp.MatrixSymbol("e", SIZE + 1, 1), sp.MatrixSymbol(r"\tilde{x}", SIZE + 1, 1)
-    sums = prove_matrix_identity(e.T * Xt * Xt.T * (Xt * Xt.T).I * x - e.T * x,
+    sums = prove_matrix_identity(e.T * Xf * Xf.T * (Xf * Xf.T).I * x - e.T * x,
                                  "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
-                                 "the one-hot rows sum to the row of ones, the last row of the lifted data", size=SIZE)
+                                 "full row rank of the lifted kept points (the hypothesis of (c)); the one-hot rows sum "
+                                 "to the row of ones, the last row of the lifted data", size=SIZE)
     return (
         Step(r"x \in U:\ x^{(L+1)} = W^{(L+1)} x + b^{(L+1)} \ \text{on } R_S",
              r"Every pre-activation of a kept point is positive, so $\sigma$ acts as the identity on it and the layers "
              r"compose to the cumulative affine map $G(\theta) = [W^{(L+1)} \mid b^{(L+1)}]$.", None),
+        Step(r"\tilde{X}_U = B C,\quad \tilde{X}_U^{+} = C^T (C C^T)^{-1} (B^T B)^{-1} B^T,\quad "
+             r"\Pi_U = \tilde{X}_U^{+} \tilde{X}_U",
+             r"Any rank $r$ of the lifted kept points: $B$ has full column rank, $C$ full row rank. The four Penrose "
+             r"conditions hold, so $\tilde{X}_U^{+}$ is the Moore--Penrose inverse and $\Pi_U$ (symmetric, "
+             r"idempotent since $\tilde{X}_U \tilde{X}_U^{+} \tilde{X}_U = \tilde{X}_U$) the orthogonal projector onto the row space of $\tilde{X}_U$.", _all_q(penrose)),
         Step(r"\|G \tilde{X}_U - Y_U\|_F^2 = \|Y_U (I - \Pi_U)\|_F^2 + \|(G - G^{*}) \tilde{X}_U\|_F^2",
-             r"$G^{*} = Y_U \tilde{X}_U^T (\tilde{X}_U \tilde{X}_U^T)^{-1}$: the cross term "
-             r"$(G - G^{*}) \tilde{X}_U (G^{*}\tilde{X}_U - Y_U)^T$ vanishes by the normal equations. (Without full "
-             r"row rank the same bound holds, $\Pi_U$ still the projector onto the row space; the symbolic proof covers "
-             r"the full-rank case.)",
-             Check(pythagoras.status, pythagoras.method, pythagoras.detail, scope=SCOPE_ALL)),
+             r"$G^{*} = Y_U \tilde{X}_U^{+}$ has residual $G^{*}\tilde{X}_U - Y_U = -Y_U(I - \Pi_U)$, and the cross "
+             r"term $(G - G^{*}) \tilde{X}_U (G^{*}\tilde{X}_U - Y_U)^T$ vanishes, for every rank of $\tilde{X}_U$.",
+             combine([_all_q(residual), _all_q(pythagoras)], method, "residual of the fit and the cross term",
+                     scope=SCOPE_ALL)),
         Step(r"\mathcal{C}(\theta) \ge \frac{1}{2N}\|G(\theta)\tilde{X}_U - Y_U^{\mathrm{ext}}\|_F^2 \ge B_U \quad "
              r"(\theta \in R_S)",
              r"The truncated clusters contribute $\ge 0$. So a point of the open set $R_S$ with "
              r"$\mathcal{C} = B_U$ is a local minimum; no Hessian is needed.", None),
         Step(r"\mathbf{1}^T c_U(x) = \mathbf{1}^T E\, \tilde{X}_U^T (\tilde{X}_U \tilde{X}_U^T)^{-1} \tilde{x} = 1",
-             r"The least-squares fit $G^{*}$ takes every $x$ into $\operatorname{aff}\{y_j : j \in U\}$: its barycentric "
-             r"coordinates $c_U$ sum to one.", Check(sums.status, sums.method, sums.detail, scope=SCOPE_ALL)),
+             r"When the kept points affinely span $\mathbb{R}^Q$ (full row rank, the case (c) uses), the least-squares "
+             r"fit $G^{*}$ takes every $x$ into $\operatorname{aff}\{y_j : j \in U\}$: its barycentric coordinates "
+             r"$c_U$ sum to one.", Check(sums.status, sums.method, sums.detail, scope=SCOPE_ALL)),
     )
+
+
+def _all_q(check: Check) -> Check:
+    """The check with the scope of a proof at symbolic size."""
+    return Check(check.status, check.method, check.detail, check.residual, check.margin, check.tolerance,
+                 check.counterexample, SCOPE_ALL if check.status == PROVED else check.scope)
 
 
 def _set(S) -> str:
