@@ -175,9 +175,8 @@ def _minimizer_json(ctx, derivations) -> dict:
 
 def _construction(ctx, truncate):
     """``(params, meta, summary)`` of what ``construct`` writes: the stratum minimizer ``θ_S`` for
-    ``--truncate``; else the global minimizer of G1 (``L ≥ Q``) or with ``Q − 1`` truncations
-    (``L = Q − 1``)."""
-    from ._errors import ConstructionError
+    ``--truncate``; else the global minimizer of G1 (``L ≥ Q``), with ``Q − 1`` truncations (``L = Q − 1``),
+    or the depth-2 interval network (``L ≥ 2``: clusters projecting to disjoint intervals along some direction)."""
     from .cost import cost
     from .minimizer import global_minimizer
     from .strata import collapse_order, stratum_minimizer
@@ -188,28 +187,57 @@ def _construction(ctx, truncate):
         return fam.member(), {"order": list(fam.order), "claim": "global minimizer of the L2 cost (G1)"}, \
             f"order {list(fam.order)}, cost 0"
     if truncate is None:
-        if L < data.Q - 1:
-            raise ConstructionError(f"zero cost is constructed with one truncation per hidden layer for all clusters but one: "
-                                    f"it needs L >= Q - 1 = {data.Q - 1} (got L = {L}); no construction below that")
-        errors = []
-        for keep in range(data.Q, 0, -1):
-            try:
-                S = collapse_order(data, [k for k in range(1, data.Q + 1) if k != keep])
-                break
-            except ConstructionError as e:
-                errors.append(str(e))
-        else:
-            raise ConstructionError(f"no cluster can be kept with the others truncated one per layer: {errors[0]}")
-        claim = f"global minimizer of the L2 cost (cost 0) with Q - 1 = {data.Q - 1} truncations"
-    else:
-        S = collapse_order(data, truncate)
-        claim = "local minimum of the stratum R_S (N2): cost B_U"
+        return _zero_cost_below_q(ctx)
+    S = collapse_order(data, truncate)
+    claim = "local minimum of the stratum R_S (N2): cost B_U"
     theta = stratum_minimizer(data, L, S)
-    C = cost(theta.params, data)
+    return _stratum_output(theta, cost(theta.params, data), claim)
+
+
+def _stratum_output(theta, C, claim: str):
+    """``(params, meta, summary)`` of a stratum minimizer ``θ_S`` of cost ``C``."""
     meta = {"truncated": sorted(theta.truncated), "collapse_order": list(theta.truncated), "kept": list(theta.kept),
             "bound": json_number(theta.bound), "cost": json_number(C), "claim": claim}
     relation = "=" if C == theta.bound else "vs"  # exact data: equal; float data: both shown
     return theta.params, meta, f"S = {theta.label}, cost {sizes.format_number(C)} {relation} B_U = {sizes.format_number(theta.bound)}"
+
+
+def _zero_cost_below_q(ctx):
+    """Zero cost with ``L < Q`` hidden layers: ``Q − 1`` truncations when ``L = Q − 1`` (a stratum with one kept
+    cluster), else -- or when that fails -- the interval network of depth ``L ≥ 2``."""
+    from ._errors import ConstructionError
+    from .cost import cost
+    from .interval_network import interval_network
+    from .strata import collapse_order, stratum_minimizer
+
+    data, L = ctx.data, ctx.L
+    errors = []
+    if L == data.Q - 1:
+        for keep in range(data.Q, 0, -1):
+            try:
+                S = collapse_order(data, [k for k in range(1, data.Q + 1) if k != keep])
+            except ConstructionError as e:
+                errors.append(str(e))
+                continue
+            theta = stratum_minimizer(data, L, S)
+            return _stratum_output(theta, cost(theta.params, data),
+                                   f"global minimizer of the L2 cost (cost 0) with Q - 1 = {data.Q - 1} truncations")
+    if L < 2 and errors:
+        raise ConstructionError(f"no cluster can be kept with the others truncated one per layer: {errors[0]}")
+    if L < 2:
+        raise ConstructionError(f"with L = 1 hidden layer zero cost is constructed with one truncation per hidden layer "
+                                f"for all clusters but one: it needs L >= Q - 1 = {data.Q - 1} (got L = {L}); with "
+                                "L >= 2, zero cost is constructed when the clusters project to disjoint intervals along "
+                                "some direction")
+    try:
+        net = interval_network(data, L)
+    except ConstructionError as e:
+        raise ConstructionError("; ".join(errors[:1] + [str(e)])) from None
+    meta = {"order": list(net.order), "direction": [json_number(x) for x in net.projection.v],
+            "cost": json_number(net.cost), "certificate": net.certificate.status,
+            "claim": f"global minimizer of the L2 cost (cost 0) with L = {L} hidden layers, from disjoint intervals "
+                     "along a direction v (outside every stratum)"}
+    return net.params, meta, f"interval network, order {list(net.order)}, cost {sizes.format_number(net.cost)}"
 
 
 def _original_units(args, ctx, params, meta: dict) -> tuple:
@@ -285,6 +313,12 @@ def cmd_construct(args) -> int:
     params, meta, summary = _construction(ctx, args.truncate)
     meta = {"source": ctx.data.source, **meta}
     if ctx.data.units is not None and not ctx.data.units.is_identity:
+        if "direction" in meta:
+            from ._errors import DataError
+
+            raise DataError(f"{ctx.data.source}: construct --float computes in units {ctx.data.units}, and the interval "
+                            "network is not carried back to the units of the data as given; use exact arithmetic "
+                            "(--exact), which writes exact weights")
         params, meta, note = _original_units(args, ctx, params, meta)
         summary += note
     if out.suffix == ".json":
