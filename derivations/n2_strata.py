@@ -139,6 +139,7 @@ def derive(ctx) -> Derivation:
                       r"With the bound (a), each $\theta_S$ is a local minimum of $\mathcal{C}$.", reached, key=True))
     steps += invertible_steps(ctx, strata)
     steps += global_steps(ctx, strata)
+    steps.append(depth_two_step(ctx))
     steps.append(degeneracy_step(strata))
     count = sum(st.verdict == LOCAL_MINIMUM for st in strata)
     globals_ = sum(st.verdict == LOCAL_MINIMUM and st.is_global for st in strata)
@@ -194,6 +195,38 @@ def global_steps(ctx, strata) -> list[Step]:
     return [Step(rf"|U| = 1:\ B_U = 0,\ \min \mathcal{{C}} = 0 \text{{ with }} Q - 1 = {ctx.Q - 1} \text{{ truncations}}",
                  r"A single kept cluster is fitted exactly by a constant: these strata hold global minimizers "
                  r"(\texttt{symgeom construct --L Q-1} writes one), one layer fewer than the construction of G1.", check)]
+
+
+DEPTH_TWO_MAX_Q = 6
+"""``check`` searches a direction for the depth-2 construction up to this ``Q`` (``construct`` at every ``Q``)."""
+
+
+def depth_two_step(ctx) -> Step:
+    """(f): zero cost with ``L = 2`` hidden layers for every ``Q``, outside every stratum, when the clusters project
+    to disjoint intervals along some direction (:mod:`symgeom.interval_network`)."""
+    from symgeom._errors import ConstructionError
+    from symgeom.interval_network import interval_network
+
+    if ctx.Q < 2 or ctx.Q > DEPTH_TWO_MAX_Q:
+        check = Check(NOT_APPLICABLE, "disjoint intervals along a direction (LP)", f"not searched by check at Q = "
+                      f"{ctx.Q} (Q = 2..{DEPTH_TWO_MAX_Q}); symgeom construct --L 2 searches at every Q >= 2")
+    else:
+        try:
+            check = interval_network(ctx.data, 2, exhaustive=False).certificate
+        except ConstructionError as e:
+            check = Check(NOT_APPLICABLE, "disjoint intervals along a direction (LP)", str(e))
+    return Step(r"L = 2:\ \min \mathcal{C} = 0 \text{ when } v \cdot x \text{ separates the clusters into disjoint intervals}",
+                r"If the projections $v \cdot x$ of the clusters lie in disjoint intervals $[a_k, b_k]$, "
+                r"$b_k < a_{k+1}$ (clusters $\pi(1), \dots, \pi(Q)$ along $v$), set $g_k = a_{k+1} - b_k$, "
+                r"$\varepsilon_k = g_k/3$, $\tau_k = b_k + \varepsilon_k$, layer 1 $r_k = \sigma(v \cdot x - \tau_k)$, "
+                r"layer 2 $s_k = \sigma(\varepsilon_k - r_k)$ ($k < Q$; neuron $Q$ dead, bias $-1$) and output "
+                r"$y_{\pi(Q)} - \sum_k (y_{\pi(k+1)} - y_{\pi(k)}) s_k/\varepsilon_k$. On cluster $\pi(j)$: "
+                r"$v \cdot x - \tau_k \le -\varepsilon_k$ for $k \ge j$ and $\ge 2\varepsilon_k$ for $k < j$, so "
+                r"$s_k = \varepsilon_k$ for $k \ge j$, $s_k = 0$ for $k < j$, and the output telescopes to "
+                r"$y_{\pi(j)}$: cost 0, a global minimum for every $Q$ (and every $L \ge 2$, with layers "
+                r"$\sigma(x + \mathbf{1})$ after the second). Every point has a dead neuron and a middle cluster is "
+                r"mixed, so the point lies outside every stratum: global minima of cost 0 exist outside the strata, "
+                r"already at depth $L = 2$. On these data (direction by LP, decided exactly):", check)
 
 
 def degeneracy_step(strata) -> Step:

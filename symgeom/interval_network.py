@@ -84,27 +84,65 @@ def interval_projection(data: ClusterData, v: np.ndarray) -> Projection:
     return Projection(v, tuple(e[2] for e in ends), tuple(e[0] for e in ends), tuple(e[1] for e in ends))
 
 
-def _lp_direction(Xf: np.ndarray, labels: np.ndarray, order) -> np.ndarray | None:
+def _lp_direction(Xf: np.ndarray, labels: np.ndarray, order, rounds: int = 12) -> np.ndarray | None:
     """LP in ``(v, t_1..t_{Q−1})``: ``v·x − t_k ≤ −1`` on cluster ``order[k−1]``, ``≥ 1`` on ``order[k]``;
-    feasible iff the clusters are strictly separated in that order along some ``v``.  ``v`` or ``None``."""
+    feasible iff the clusters are strictly separated in that order along some ``v``.  Solved on a few points
+    per cluster, adding the points that violate a constraint (an LP on fewer points is a relaxation: its
+    infeasibility settles the order).  ``v``, or ``None`` when infeasible or not settled in ``rounds``."""
+    clusters = [Xf[:, labels == j] for j in order]
+    active = [_extremes(Z, Z.mean(axis=1) - Xf.mean(axis=1)) for Z in clusters]
+    for _ in range(rounds):
+        sol = _solve_order_lp([Z[:, a] for Z, a in zip(clusters, active)])
+        if sol is None:
+            return None
+        v, t = sol
+        grown = False
+        for i, Z in enumerate(clusters):
+            p = v @ Z
+            bad = np.zeros(p.shape, dtype=bool)
+            if i < len(clusters) - 1:
+                bad |= p - t[i] > -1 + 1e-9
+            if i > 0:
+                bad |= p - t[i - 1] < 1 - 1e-9
+            new = np.flatnonzero(bad & ~active[i])
+            if new.size:
+                active[i][new[:64]] = True
+                grown = True
+        if not grown:
+            return v
+    return None
+
+
+def _extremes(Z: np.ndarray, d: np.ndarray, k: int = 8) -> np.ndarray:
+    """A mask of the ``k`` points of ``Z`` (columns) with the largest and the ``k`` with the smallest ``d·x``."""
+    mask = np.zeros(Z.shape[1], dtype=bool)
+    p = d @ Z
+    idx = np.argsort(p, kind="stable")
+    mask[idx[:k]] = True
+    mask[idx[-k:]] = True
+    return mask
+
+
+def _solve_order_lp(clusters) -> tuple | None:
+    """The LP of :func:`_lp_direction` on the given point sets (columns), in their order: ``(v, t)`` or ``None``."""
     from scipy.optimize import linprog
 
-    Q = Xf.shape[0]
+    Q = clusters[0].shape[0]
+    m = len(clusters) - 1
     rows = []
-    for k in range(Q - 1):
-        for sign, j in ((1.0, order[k]), (-1.0, order[k + 1])):
-            pts = Xf[:, labels == j].T
-            t = np.zeros((pts.shape[0], Q - 1))
+    for k in range(m):
+        for sign, Z in ((1.0, clusters[k]), (-1.0, clusters[k + 1])):
+            t = np.zeros((Z.shape[1], m))
             t[:, k] = -sign
-            rows.append(np.hstack([sign * pts, t]))
+            rows.append(np.hstack([sign * Z.T, t]))
     A = np.vstack(rows)
     res = linprog(np.zeros(A.shape[1]), A_ub=A, b_ub=-np.ones(A.shape[0]), bounds=(None, None), method="highs")
-    return res.x[:Q] if res.status == 0 else None
+    return (res.x[:Q], res.x[Q:]) if res.status == 0 else None
 
 
-def _candidate_orders(data: ClusterData, Xf: np.ndarray):
+def _candidate_orders(data: ClusterData, Xf: np.ndarray, exhaustive: bool = True):
     """Orders of the clusters to try: those of the means along the principal directions of the means and along
-    each difference of two means, then (``Q ≤ MAX_EXHAUSTIVE_Q``) every order up to reversal."""
+    each difference of two means, then (``exhaustive`` and ``Q ≤ MAX_EXHAUSTIVE_Q``) every order up to reversal."""
     means = np.stack([Xf[:, data.labels == j].mean(axis=1) for j in range(1, data.Q + 1)], axis=1)
     centred = means - means.mean(axis=1, keepdims=True)
     dirs = list(np.linalg.svd(centred, full_matrices=False)[0].T)
@@ -113,7 +151,7 @@ def _candidate_orders(data: ClusterData, Xf: np.ndarray):
     for d in dirs:
         order = tuple(int(i) + 1 for i in np.argsort(d @ means, kind="stable"))
         yield from _new(order, seen)
-    if data.Q <= MAX_EXHAUSTIVE_Q:
+    if exhaustive and data.Q <= MAX_EXHAUSTIVE_Q:
         for order in itertools.permutations(range(1, data.Q + 1)):
             yield from _new(order, seen)
 
@@ -135,13 +173,14 @@ def _rational_direction(v: np.ndarray, kind, denominator):
     return arith.array(fr, kind)
 
 
-def separating_direction(data: ClusterData) -> Projection | None:
+def separating_direction(data: ClusterData, exhaustive: bool = True) -> Projection | None:
     """A direction along which the clusters project to pairwise disjoint intervals, proposed by LP and decided
-    on the data (exactly for exact data), or ``None`` when none was found (not a proof that none exists)."""
+    on the data (exactly for exact data), or ``None`` when none was found (not a proof that none exists).
+    ``exhaustive=False`` tries only the orders that candidate directions propose."""
     if data.Q == 1:
         return interval_projection(data, arith.array([1] + [0] * (data.Q - 1), data.kind))
     Xf = np.asarray(data.X, dtype=float)
-    for order in _candidate_orders(data, Xf):
+    for order in _candidate_orders(data, Xf, exhaustive):
         v = _lp_direction(Xf, data.labels, order)
         if v is None or not np.any(v):
             continue
@@ -220,14 +259,15 @@ def certify_interval_network(data: ClusterData, proj: Projection, params: Parame
                    f"order {list(proj.order)}, v = [{', '.join(str(x) for x in proj.v)}]", scope="these data")
 
 
-def interval_network(data: ClusterData, L: int) -> IntervalNetwork:
-    """The zero-cost network of depth ``L ≥ 2`` along a separating direction found by LP; raises
-    :class:`ConstructionError` when none is found."""
+def interval_network(data: ClusterData, L: int, exhaustive: bool = True) -> IntervalNetwork:
+    """The zero-cost network of depth ``L ≥ 2`` along a separating direction found by LP (see
+    :func:`separating_direction`); raises :class:`ConstructionError` when none is found."""
     if data.Q < 2 or L < 2:
         raise ConstructionError(f"the interval network needs Q >= 2 and L >= 2 (Q = {data.Q}, L = {L})")
-    proj = separating_direction(data)
+    proj = separating_direction(data, exhaustive)
     if proj is None:
-        tried = "every order of the clusters" if data.Q <= MAX_EXHAUSTIVE_Q else "the orders of candidate directions"
+        tried = ("every order of the clusters" if exhaustive and data.Q <= MAX_EXHAUSTIVE_Q
+                 else "the orders of candidate directions")
         raise ConstructionError(f"no direction found along which the {data.Q} clusters project to pairwise disjoint "
                                 f"intervals (LP over {tried})")
     params = interval_parameters(proj, data.Y, L)
