@@ -230,20 +230,21 @@ def depth_two_step(ctx) -> Step:
 
 
 def degeneracy_step(strata) -> Step:
-    """(e): the dimension of the minimizer set near each ``θ_S``."""
+    """(e): the tangent dimension at each ``θ_S``: explicit tangents of curves of minimizers span ``ker H``."""
     checks = [st.dimension_check for st in strata if st.dimension_check is not None]
-    detail = ", ".join(f"S = {st.label}: dimension {st.manifold_dimension}, nullity {st.hessian_nullity}"
+    detail = ", ".join(f"S = {st.label}: tangent dimension {st.tangent_dimension}, nullity {st.hessian_nullity}"
                        for st in strata if st.dimension_check is not None)
     check = combine(checks, "explicit tangent directions span the kernel of the Hessian", detail, scope="these data")
-    return Step(r"\dim \{\mathcal{C} = B_U\} \text{ near } \theta_S = \operatorname{rank} V = "
-                r"\operatorname{nullity} \nabla^2 \mathcal{C}(\theta_S)",
+    return Step(r"\operatorname{rank} V = \operatorname{nullity} \nabla^2 \mathcal{C}(\theta_S)",
                 r"$V$: tangent vectors of explicit curves of minimizers: the gauge "
                 r"$(T W_\ell, T b_\ell, W_{\ell+1} T^{-1})$ at every hidden layer, bias translations after the last "
                 r"collapse, and straight lines that move one layer inside the kernel of its block of "
                 r"$\frac{1}{N} J^T J$ (on a fixed activation pattern the outputs are affine in one layer). With "
                 r"$\nabla^2 \mathcal{C} = \frac{1}{N} J^T J$ there and $\operatorname{rank} V$ equal to its nullity, "
-                r"every direction of the kernel is tangent to the minimizer set: its tangent space at $\theta_S$ has "
-                r"that dimension, and no manifold of minimizers through $\theta_S$ is larger.", check)
+                r"every direction of the kernel is the tangent of a curve of minimizers (the tangent dimension), and "
+                r"every manifold of minimizers through $\theta_S$ has at most that dimension. That the minimizer set "
+                r"is a manifold of that dimension is not shown: a kernel spanned by tangents of curves does not make "
+                r"the set a manifold (for $(xy)^2$ the two axes span the kernel at $0$).", check)
 
 
 __all__ = ["derive", "ID", "TITLE", "STATEMENT"]

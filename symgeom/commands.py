@@ -163,7 +163,8 @@ def _minimizer_json(ctx, derivations) -> dict:
         "status": by_id["G1"].status if "G1" in by_id else (CERTIFIED if C == 0 and ctx.kind.is_exact else CHECKED),
         "order": list(fam.order),
         "min_margin": json_number(min(fam.margins)),
-        "manifold_dimension": deg.dimension,
+        "manifold_dimension": _manifold_dimension(deg),
+        "tangent_dimension": deg.nullity if deg.checks["tangent"].status in (CERTIFIED, CHECKED) else None,
         "hessian_rank": deg.hessian_rank,
         "hessian_nullity": deg.nullity,
         "symmetry_dimension": deg.symmetry_rank,
@@ -171,6 +172,15 @@ def _minimizer_json(ctx, derivations) -> dict:
         "criterion": {"holds": fam.criterion.holds, "constant": json_number(fam.criterion.constant),
                       "gamma": json_number(fam.criterion.gamma)},
     }
+
+
+def _manifold_dimension(deg):
+    """``P − Q²`` when ``rank J_F = Q²`` is certified or checked: near the construction every cluster stays
+    collapsed, so ``C⁻¹(0) = F⁻¹(Y)`` there, and ``F`` is a submersion (regular value theorem); else ``None``."""
+    Q = deg.params.Q
+    if deg.jacobian_rank == Q * Q and deg.checks["jacobian_rank"].status in (CERTIFIED, CHECKED):
+        return deg.params.count - Q * Q
+    return None
 
 
 def _construction(ctx, truncate):
