@@ -53,11 +53,11 @@ def bound_steps() -> tuple[Step, ...]:
     Pi = Xp * Xt
     G_star = Y * Xp
     method = "matrix-expression algebra (MatrixSymbol, symbolic Q, n and rank r)"
-    factor = "a rank factorization X_U = B C, B of full column rank r, C of full row rank r (every rank r >= 1)"
+    factor = "a rank factorization X_U = B C, B of full column rank r, C of full row rank r (every rank r, at least 1)"
     penrose = combine([prove_matrix_identity(e, method, factor, size=SIZE) for e in
                        (Xt * Xp * Xt - Xt, Xp * Xt * Xp - Xp, (Xt * Xp).T - Xt * Xp, Pi.T - Pi)],
-                      method, "the four Penrose conditions of X^+ = C^T (C C^T)^-1 (B^T B)^-1 B^T "
-                      "(Pi_U = X^+ X is symmetric by the fourth, idempotent by the first: X^+ (X X^+ X) = X^+ X)", scope=SCOPE_ALL)
+                      method, "the four Penrose conditions of the pseudo-inverse built from B and C (so Pi_U, the pseudo-inverse "
+                      "times X_U, is symmetric by the fourth condition and idempotent by the first)", scope=SCOPE_ALL)
     residual = prove_matrix_identity(G_star * Xt - Y * Pi, method, factor, size=SIZE)
     cross = (G - G_star) * Xt * (G_star * Xt - Y).T
     pythagoras = prove_matrix_identity(cross, method, factor, size=SIZE)

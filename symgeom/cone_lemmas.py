@@ -29,9 +29,9 @@ from .proofs import prove_matrix_identity
 
 __all__ = ["Premise", "positive_combination", "cone_lemma_checks", "CITED"]
 
-CITED = ("Cauchy-Schwarz, the triangle inequality, |x|_2 <= sqrt(Q) |x|_inf <= sqrt(Q) |x|_2, the barycentric "
-         "coordinates' gradients (|grad lambda_j| = 1/h_j, v_k = -h_k grad lambda_k), Levy-Desplanques (a strictly "
-         "diagonally dominant matrix is invertible)")
+CITED = ("Cauchy-Schwarz, the triangle inequality, the equivalence of the Euclidean and maximum norms (a factor "
+         "sqrt(Q)), the gradients of the barycentric coordinates (norm 1/h_j, the unit normals their multiples), "
+         "Levy-Desplanques (a strictly diagonally dominant matrix is invertible)")
 """The standard inequalities the lemmas cite."""
 
 
@@ -157,5 +157,6 @@ def cone_lemmas_check() -> Check:
     """The lemmas as one check."""
     return combine(cone_lemma_checks(), "SymPy: vector identities at symbolic Q and positivity certificates "
                    "(conclusion = sum of nonnegative multiplier x premise) citing " + CITED,
-                   "cone membership from v.d > gamma |d| (rows h_k v + t g_i), v.(z - p) >= h - 2s, |z - p| <= D + 2s, "
-                   "the conditions (I1), (I2) of the criterion, and (I3) keeping the apexes affinely independent", scope=SCOPE_ALL_Q)
+                   "cone membership of every point beyond the opening gamma around the axis v (rows h_k v + t g_i), the "
+                   "lower bound h - 2s on v.(z - p), the upper bound D + 2s on |z - p|, the conditions (I1), (I2) of the "
+                   "criterion giving the cone conditions, and (I3) keeping the apexes affinely independent", scope=SCOPE_ALL_Q)
