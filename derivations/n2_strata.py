@@ -139,7 +139,7 @@ def derive(ctx) -> Derivation:
                       r"With the bound (a), each $\theta_S$ is a local minimum of $\mathcal{C}$.", reached, key=True))
     steps += invertible_steps(ctx, strata)
     steps += global_steps(ctx, strata)
-    steps.append(depth_two_step(ctx))
+    steps += depth_two_steps(ctx)
     steps.append(degeneracy_step(strata))
     count = sum(st.verdict == LOCAL_MINIMUM for st in strata)
     globals_ = sum(st.verdict == LOCAL_MINIMUM and st.is_global for st in strata)
@@ -201,9 +201,19 @@ DEPTH_TWO_MAX_Q = 6
 """``check`` searches a direction for the depth-2 construction up to this ``Q`` (``construct`` at every ``Q``)."""
 
 
-def depth_two_step(ctx) -> Step:
+def depth_two_steps(ctx) -> list[Step]:
     """(f): zero cost with ``L = 2`` hidden layers for every ``Q``, outside every stratum, when the clusters project
-    to disjoint intervals along some direction (:mod:`symgeom.interval_network`)."""
+    to disjoint intervals along some direction (:mod:`symgeom.interval_network`): the theorem at symbolic ``Q``,
+    then the construction on these data."""
+    from symgeom.interval_network import depth_two_proof
+
+    return [Step(r"x \in \pi(j):\ y_{\pi(Q)} - \sum_{k=j}^{Q-1} (y_{\pi(k+1)} - y_{\pi(k)}) = y_{\pi(j)}",
+                 r"The depth-2 theorem below at symbolic $Q$: the output telescopes, and every hidden pre-activation "
+                 r"has its sign strictly.", depth_two_proof()), depth_two_step(ctx)]
+
+
+def depth_two_step(ctx) -> Step:
+    """(f) on these data: the interval network certified, or why not."""
     from symgeom._errors import ConstructionError
     from symgeom.interval_network import interval_network
 

@@ -42,7 +42,7 @@ from .data import ClusterData
 from .network import Parameters, forward
 
 __all__ = ["Projection", "IntervalNetwork", "interval_projection", "separating_direction", "interval_parameters",
-           "interval_network", "MAX_EXHAUSTIVE_Q"]
+           "interval_network", "depth_two_proof", "MAX_EXHAUSTIVE_Q"]
 
 MAX_EXHAUSTIVE_Q = 6
 """Up to this ``Q`` every order of the clusters (up to reversal) is tried by LP; beyond it only the orders
@@ -272,3 +272,33 @@ def interval_network(data: ClusterData, L: int, exhaustive: bool = True) -> Inte
                                 f"intervals (LP over {tried})")
     params = interval_parameters(proj, data.Y, L)
     return IntervalNetwork(data, L, proj, params, certify_interval_network(data, proj, params))
+
+
+def depth_two_proof() -> Check:
+    """The theorem of the module docstring at symbolic ``Q`` and ``j``: the output on cluster ``π(j)`` telescopes,
+    ``y_Q − Σ_{k=j}^{Q−1} (y_{k+1} − y_k) = y_j`` (SymPy sums an ``IndexedBase``), and the signs, as positivity
+    certificates (:func:`~symgeom.cone_lemmas.positive_combination`) with ``τ_k = b_k + ε_k``, ``3ε_k = a_{k+1} − b_k``
+    and ``p = v·x``: ``k ≥ j`` gives ``−(p − τ_k) ≥ ε_k > 0`` (from ``p ≤ b_j ≤ b_k``), ``k < j`` gives
+    ``p − τ_k ≥ 2ε_k`` (from ``p ≥ a_j ≥ a_{k+1}``), so ``ε_k − r_k ≤ −ε_k < 0``."""
+    import sympy as sp
+
+    from .cone_lemmas import Premise, positive_combination
+    from .proofs import prove_zero
+
+    y = sp.IndexedBase("y")
+    k, j, Q = sp.symbols("k j Q", integer=True, positive=True)
+    telescope = prove_zero(y[Q] - sp.Sum(y[k + 1] - y[k], (k, j, Q - 1)).doit() - y[j],
+                           "SymPy summation at symbolic Q and j", "output on cluster pi(j): steps 1 for k >= j, 0 below")
+    p, b, a = sp.symbols("p b_k a_{k+1}", real=True)
+    eps = sp.Symbol("epsilon_k", positive=True)
+    tau = b + eps
+    below = positive_combination("k >= j: v.x - tau_k <= -epsilon_k < 0", -(p - tau), [
+        (1, Premise(b - p, "p <= b_j <= b_k (ordered disjoint intervals)")),
+        (1, Premise(eps, "epsilon_k > 0", strict=True))], strict=True)
+    above = positive_combination("k < j: v.x - tau_k - 2 epsilon_k >= 0", (p - tau - 2 * eps).subs(b, a - 3 * eps), [
+        (1, Premise(p - a, "p >= a_j >= a_{k+1} (ordered disjoint intervals)"))], strict=False)
+    step = positive_combination("k < j: epsilon_k - r_k < 0", -(eps - (p - tau)).subs(b, a - 3 * eps), [
+        (1, Premise(p - a, "p >= a_{k+1}")), (1, Premise(eps, "epsilon_k > 0", strict=True))], strict=True)
+    return combine([telescope, below, above, step], "SymPy: the telescoping output at symbolic Q and positivity "
+                   "certificates for the signs", "the depth-2 network sends every point of cluster pi(j) to y_pi(j), "
+                   "with every hidden pre-activation nonzero", scope="all Q")

@@ -48,6 +48,13 @@ def test_the_unproved_dimension_count_is_gone():
     assert not hasattr(symgeom.strata, "minimizer_dimension")
 
 
+def test_depth_two_theorem_is_proved_at_symbolic_q():
+    from symgeom.interval_network import depth_two_proof
+
+    check = depth_two_proof()
+    assert check.status == "proved" and check.scope == "all Q"
+
+
 def test_n2_depth_two_step():
     assert depth_two_step(Context(default_data(), 3)).check.status == "certified"
     crossing = ClusterData.from_arrays([["-2", "-2"], ["2", "2"], ["-1", "-1"], ["1", "1"], ["-2", "2"], ["2", "-2"],
