@@ -1,10 +1,13 @@
 """N2 -- the stratum theorem: one local minimum for every non-empty set ``U`` of clusters kept.
 
 (a) On the open set ``R_S`` the network is affine on the kept points, so ``C ≥ B_U`` (proved at
-symbolic size); (b) an explicit point ``θ_S ∈ R_S`` with ``C(θ_S) = B_U`` is built and certified on
-the data, hence a local minimum; (c) invertible hidden weights never reach ``B_U``; (d) the strata
-with ``|U| = 1`` hold zero-cost global minimizers with ``Q − 1`` truncations; (e) the minimizers are
-degenerate, with the dimension certified by explicit tangent directions."""
+symbolic size, for every rank of the lifted kept points); (b) an explicit point ``θ_S ∈ R_S`` with
+``C(θ_S) = B_U`` is built and certified on the data, hence a local minimum (attainment: these data);
+(c) invertible hidden weights never reach ``B_U``; (d) the strata with ``|U| = 1`` hold zero-cost global
+minimizers with ``Q − 1`` truncations; (f) with ``L = 2`` zero cost is reached outside every stratum when the
+clusters project to disjoint intervals along a direction (proved at symbolic ``Q``, certified on the data);
+(e) the minimizers are degenerate: the tangent dimension (explicit tangents of curves of minimizers spanning
+the Hessian's kernel) is certified; a manifold dimension is not claimed."""
 
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ STATEMENT = (
     r"negative in some hidden layer. Then $\mathcal{C} \ge B_U = \frac{1}{2N}\|Y_U^{\mathrm{ext}}(I - \Pi_U)\|_F^2$ on "
     r"$R_S$; and when the clusters of $S$ can be ordered so that each is separated by a hyperplane from the kept "
     r"clusters and from those after it, the value $B_U$ is attained in $R_S$: one local minimum per stratum, "
-    r"$2^Q - 1$ in all. (Without separation $R_S$ may be empty: a point of a truncated cluster in the convex hull of "
+    r"$2^Q - 1$ in all. (The bound is proved for all $Q$; attainment is certified on the data.) (Without separation $R_S$ may be empty: a point of a truncated cluster in the convex hull of "
     r"the kept points is never inactive.)"
 )
 SCOPE_ALL = "all Q"
