@@ -14,8 +14,8 @@ the gaps ``g_k = a_{k+1} − b_k``, thresholds ``τ_k = b_k + g_k/3`` and widths
 ``y_{π(Q)} − Σ_{k ≥ j} (y_{π(k+1)} − y_{π(k)}) = y_{π(j)}`` (telescoping): cost exactly 0 for every ``Q`` and
 ``L ≥ 2``, a global minimum (``C ≥ 0``).  Every pre-activation is nonzero at every point: on cluster
 ``π(j)``, ``v·x − τ_k ≤ b_k − τ_k < 0`` for ``k ≥ j`` and ``v·x − τ_k ≥ a_{k+1} − τ_k = 2ε_k > ε_k`` for
-``k < j``.  For ``Q ≥ 2`` the point lies outside every stratum ``R_S``: every point has a dead neuron
-(no cluster kept), and a middle cluster is mixed in both layers.
+``k < j``.  The point lies outside every stratum ``R_S``: every point has a dead neuron (no cluster is
+kept); for ``Q ≥ 3`` a middle cluster is mixed in both layers, for ``Q = 2`` both clusters are truncated.
 
 The direction is proposed by a linear program (scipy) and decided exactly: ``v`` is rounded to a
 rational vector and every interval's separation checked in exact arithmetic on the data.

@@ -168,3 +168,9 @@ def test_embedded_data_L2_keeps_the_truncation_construction(tmp_path):
     assert "collapse_order" in json.loads(out.read_text())
     net = interval_network(default_data(), 2)
     assert net.cost == 0 and net.certificate.status == "certified"
+
+
+def test_public_name():
+    import symgeom
+
+    assert symgeom.interval_network is interval_network
