@@ -173,13 +173,24 @@ def _rational_direction(v: np.ndarray, kind, denominator):
     return arith.array(fr, kind)
 
 
+def _proposal_points(data: ClusterData) -> np.ndarray:
+    """The points in float64 for the LP, moved and scaled exactly first for exact data: ``(x − m_1)/M`` with
+    ``M = max |x − m_1|_∞`` (the separating directions and the order along them do not change), so data of any
+    magnitude fit float64.  Float data are already in float mode's working units."""
+    if not data.kind.is_exact:
+        return np.asarray(data.X, dtype=float)
+    Z = data.X - data.means[:, :1]
+    M = max(arith.largest(Z), -arith.smallest(Z))
+    return np.asarray(Z / M if M != 0 else Z, dtype=float)
+
+
 def separating_direction(data: ClusterData, exhaustive: bool = True) -> Projection | None:
     """A direction along which the clusters project to pairwise disjoint intervals, proposed by LP and decided
     on the data (exactly for exact data), or ``None`` when none was found (not a proof that none exists).
     ``exhaustive=False`` tries only the orders that candidate directions propose."""
     if data.Q == 1:
         return interval_projection(data, arith.array([1] + [0] * (data.Q - 1), data.kind))
-    Xf = np.asarray(data.X, dtype=float)
+    Xf = _proposal_points(data)
     for order in _candidate_orders(data, Xf, exhaustive):
         v = _lp_direction(Xf, data.labels, order)
         if v is None or not np.any(v):

@@ -174,3 +174,15 @@ def test_public_name():
     import symgeom
 
     assert symgeom.interval_network is interval_network
+
+
+@pytest.mark.parametrize("scale,offset", [(Fraction(10) ** 200, 0), (Fraction(10) ** -200, 0), (1, 10**100)])
+def test_exact_data_of_any_magnitude(scale, offset):
+    """The LP sees the points moved and scaled exactly first: data at 1e200, 1e-200 or offset by 1e100 (beyond
+    what float64 holds or resolves) are constructed and certified exactly."""
+    points, labels, targets = line_clusters(4, 11, Fraction(1, 50))
+    points = [[v * scale + offset for v in p] for p in points]
+    data = ClusterData.from_arrays([[str(v) for v in p] for p in points], labels, [[str(v) for v in t] for t in targets])
+    net = interval_network(data, 2)
+    assert net.certificate.status == "certified"
+    assert_zero_cost_network(_written(net), points, labels, targets)
