@@ -155,8 +155,8 @@ def cone_lemma_checks() -> tuple[Check, ...]:
 
 def cone_lemmas_check() -> Check:
     """The lemmas as one check."""
-    return combine(cone_lemma_checks(), "SymPy: vector identities at symbolic Q and positivity certificates "
-                   "(conclusion = sum of nonnegative multiplier x premise) citing " + CITED,
+    return combine(cone_lemma_checks(), "SymPy: the cone lemmas as vector identities at symbolic Q and positivity "
+                   "certificates", "conclusion = sum of nonnegative multiplier x premise, citing " + CITED + "; "
                    "cone membership of every point beyond the opening gamma around the axis v (rows h_k v + t g_i), the "
                    "lower bound h - 2s on v.(z - p), the upper bound D + 2s on |z - p|, the conditions (I1), (I2) of the "
                    "criterion giving the cone conditions, and (I3) keeping the apexes affinely independent", scope=SCOPE_ALL_Q)
