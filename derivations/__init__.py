@@ -4,12 +4,22 @@ Installed as ``symgeom.derivations``.  The order of :data:`RECIPES` is the order
 """
 
 from . import (
+    d21_truncation_map,
+    e258_mu_range,
+    e271_value,
+    e285_value,
     g1_global_minimizer,
     g2_output_fiber,
     g3_degeneracy,
     g4_symmetry_count,
     n1_no_truncation,
     n2_strata,
+    p22_truncation,
+    p23_global_minimum,
+    p24_local_minimum,
+    p25_intermediate,
+    h214_clustered,
+    h252_cone,
     t1_recursive_truncation,
     t2_cone_geometry,
     t3_idempotence,
@@ -29,4 +39,15 @@ RECIPES = {
     "G4": g4_symmetry_count.derive,
     "N1": n1_no_truncation.derive,
     "N2": n2_strata.derive,
+    # the paper's numbered statements, checked as stated (symgeom's own claims above are beyond the paper)
+    "P2.2": p22_truncation.derive,
+    "D2.1": d21_truncation_map.derive,
+    "H2.14": h214_clustered.derive,
+    "H2.52": h252_cone.derive,
+    "P2.3": p23_global_minimum.derive,
+    "E2.58": e258_mu_range.derive,
+    "P2.4": p24_local_minimum.derive,
+    "E2.71": e271_value.derive,
+    "P2.5": p25_intermediate.derive,
+    "E2.85": e285_value.derive,
 }

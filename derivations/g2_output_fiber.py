@@ -25,7 +25,7 @@ def derive(ctx) -> Derivation:
     fam = ctx.minimizer
     data, Q = ctx.data, ctx.Q
     B = fam.lifted
-    _, rank = rank_check(B if Q <= 4 or not data.kind.is_exact else B.astype(float), "[P; 1^T]", Q)
+    _, rank = rank_check(B, "[P; 1^T]", Q)
     pinv = arith.inv(B.T @ B) @ B.T
     left_inverse = certify_equal(pinv @ B, arith.identity(Q, data.kind), "B^+ B = I")
     null = certify_equal(fam.fiber_normal @ B, 0 * fam.fiber_normal[:Q], "n^T [P; 1^T] = 0",

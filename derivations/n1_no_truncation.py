@@ -1,6 +1,10 @@
 """N1 -- no truncation: every configuration with all data strictly inside the open forward cone of
 every layer and the affine least-squares output map is a local minimum, of cost
-``(1/2N) ‖Y^ext (I − Π)‖²_F``; the minimizers near it form a manifold of dimension ``L(Q² + Q)``."""
+``(1/2N) ‖Y^ext (I − Π)‖²_F``; the minimizers near it form a manifold of dimension ``L(Q² + Q)``.
+
+Stated for the context's cost (:class:`symgeom.cost.Cost`): under the paper's ``C_N`` the output map is the
+weighted fit (``w_n = 1/N_j``), the value is ``C_N² = ‖Y^ext W^{1/2}(I − Π_W)‖²_F`` with ``Π_W`` the
+``W``-orthogonal projector, and every derivative is that of ``C_N²``."""
 
 from __future__ import annotations
 
@@ -11,8 +15,7 @@ from symgeom import arith, sizes
 from symgeom.certificates import (CHECKED, FLOAT_RTOL, NOT_APPLICABLE, UNDECIDED, Check, Derivation, Step, certify_equal,
                                   combine, float_range_check, on_data)
 from symgeom.proofs import prove_zero
-from symgeom.derivatives import gradient, spectral_nullity
-from symgeom.cost import per_point
+from symgeom.derivatives import spectral_nullity
 from symgeom.no_truncation import hessian_times, noise_expansion, noise_series, projection_cost
 from ._common import data_steps
 
@@ -31,13 +34,17 @@ EXPLICIT_PROJECTOR_MAX_N = 200
 """Largest N for the second route through the explicit N x N projector."""
 
 
-def _explicit_projector(data):
-    """``(1/2N)‖Y^ext(I − Π)‖²`` with the ``N x N`` projector written out (small ``N`` only)."""
+def _explicit_projector(data, cost):
+    """``Σ_n w_n |(Y^ext(I − Π_W))_n|²`` with the ``N x N`` projector ``Π_W = W X̃ᵀ(X̃ W X̃ᵀ)⁻¹X̃`` written out
+    (``W`` the cost's weights; ``Π`` itself when they are uniform): ``(1/2N)‖Y^ext(I − Π)‖²`` for the
+    mean-squared cost (small ``N`` only)."""
     Xt = np.vstack([data.X, arith.full((1, data.N), 1, data.kind)])
-    Pi = Xt.T @ arith.inv(Xt @ Xt.T) @ Xt
+    w = cost.fit_weights(data)
+    Xw = Xt if w is None else Xt * w[None, :]
+    Pi = Xw.T @ arith.inv(Xw @ Xt.T) @ Xt  # Y^ext Π_W = G_W X̃, the weighted fit's values
     I = arith.identity(data.N, data.kind)
     R = data.targets_ext @ (I - Pi)
-    return per_point(np.sum(R * R), data)
+    return cost.of_residuals(R, data.labels, data)
 
 
 FD_METHOD = "Hessian by central differences of the gradient along random orthonormal directions (float64)"
@@ -47,7 +54,7 @@ FD_SEED = 0
 """Seed of the sketch's random directions (fixed: the same output on the same input)."""
 
 
-def difference_hessian_check(n1, params, data) -> Check:
+def difference_hessian_check(n1, params, data, cost=None) -> Check:
     """The float Hessian by differences of the gradient against the certified nullity ``n``, sketched: with
     ``Ω`` (``P x k``) orthonormal random directions, ``k = P − n + FD_OVERSAMPLING`` (at most ``P``; ``P`` when
     no nullity was certified), the ``2k``
@@ -56,7 +63,9 @@ def difference_hessian_check(n1, params, data) -> Check:
     gap gives ``nullity H = P − k + nullity(Ωᵀ H Ω)``; a rank above ``P − n`` shows as fewer than
     ``FD_OVERSAMPLING`` zero eigenvalues, a smaller one as more, either way a disagreement.  ``checked`` when it
     agrees and no eigenvalue is below ``−tol``, ``undecided`` when float64 does not resolve it,
-    ``not_applicable`` beyond the float64 range."""
+    ``not_applicable`` beyond the float64 range.  ``cost``: whose weighted sum is differentiated (default: the
+    stratum's)."""
+    cost = n1.cost_kind if cost is None else cost
     declined = float_range_check(FD_METHOD, parameters=params.vector(), data=data.X, targets=data.Y)
     if declined is not None:
         return declined
@@ -64,7 +73,7 @@ def difference_hessian_check(n1, params, data) -> Check:
     n = n1.hessian_nullity
     k = P if n is None else min(P, P - n + FD_OVERSAMPLING)
     omega = np.linalg.qr(np.random.default_rng(FD_SEED).standard_normal((P, k)))[0]
-    sketch = omega.T @ hessian_times(params, data, omega)
+    sketch = omega.T @ hessian_times(params, data, omega, cost=cost)
     if not np.all(np.isfinite(sketch)):
         return Check(UNDECIDED, FD_METHOD, "the float64 Hessian has non-finite entries at these magnitudes")
     eig = np.linalg.eigvalsh((sketch + sketch.T) / 2)
@@ -99,6 +108,7 @@ def _float_unresolved(Xt: np.ndarray) -> Check | None:
 def derive(ctx) -> Derivation:
     n1 = ctx.strata[0]
     data = ctx.data
+    cost = ctx.cost
     exact = data.kind.is_exact
     params = n1.minimizer.params
     kind = "exact rational" if exact else "float64"
@@ -110,18 +120,18 @@ def derive(ctx) -> Derivation:
     if arith.rank(arith.matmul(Xt, Xt.T)) < data.Q + 1:
         why = (f"the N = {data.N} points do not affinely span R^{data.Q}: the projection formula, the noise expansion "
                "and the nullity count need the lifted data matrix to have full row rank")
-        return Derivation(ID, TITLE, STATEMENT, (key, Step(r"\operatorname{rank}[X; \mathbf{1}^T] < Q + 1",
+        return Derivation(ID, TITLE, STATEMENT + cost.claim_note, (key, Step(r"\operatorname{rank}[X; \mathbf{1}^T] < Q + 1",
                                                            "The closed forms below do not apply.",
                                                            Check(NOT_APPLICABLE, "full row rank", why))))
     formula = None if exact else _float_unresolved(Xt)
     if formula is None:
-        ways = [certify_equal(np.array([n1.cost], dtype=dtype), np.array([projection_cost(data.X, data)], dtype=dtype),
+        ways = [certify_equal(np.array([n1.cost], dtype=dtype), np.array([projection_cost(data.X, data, cost)], dtype=dtype),
                               f"{kind}: network cost = projection formula through sufficient statistics")]
         if data.N <= EXPLICIT_PROJECTOR_MAX_N:
-            ways.append(certify_equal(np.array([n1.cost], dtype=dtype), np.array([_explicit_projector(data)], dtype=dtype),
+            ways.append(certify_equal(np.array([n1.cost], dtype=dtype), np.array([_explicit_projector(data, cost)], dtype=dtype),
                                       f"{kind}: network cost = formula with the explicit N x N projector"))
         formula = combine(ways, FORMULA_METHOD)
-    g = gradient(params, data)
+    g = cost.gradient(params, data)
     zero_gradient = certify_equal(g, 0 * g, f"{kind} gradient in the full parameter space",
                                   scale=max(1, sizes.magnitude(data.X)) * max(1, sizes.magnitude(data.Y)))
     Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
@@ -130,7 +140,7 @@ def derive(ctx) -> Derivation:
                        "P minus the Q^2 + Q entries of the output map G")
     fd = difference_hessian_check(n1, params, data)
     steps = [
-        Step(r"\mathcal{C}[\theta^{*}] = \frac{1}{2N}\|Y^{\mathrm{ext}}(I - \Pi)\|_F^2 = " + _num(n1.cost, exact),
+        Step(_value_latex(cost) + " = " + _num(n1.cost, exact) + cost.value_latex(n1.cost),
              r"On the open region where every pre-activation is positive the network is the affine map "
              r"$x \mapsto G(\theta)[x; 1]$, so the cost is a least-squares residual.", formula),
         key,
@@ -144,9 +154,9 @@ def derive(ctx) -> Derivation:
              r"$\operatorname{rank} V = \operatorname{nullity} H$ on these data).", on_data(n1.dimension_check)),
         Step(r"\lambda_{\min}(\nabla^2 \mathcal{C}) \ge 0", "Independent: differences of the gradient along random directions.", fd),
     ]
-    c2 = noise_expansion(data)
+    c2 = noise_expansion(data, cost)
     if exact and data.Q <= SERIES_MAX_Q:
-        eps, C, series = noise_series(data)
+        eps, C, series = noise_series(data, cost=cost)
         coefficient = series.coeff(eps, 2)
         same = certify_equal(np.array([arith.to_exact(coefficient)], dtype=object), np.array([c2], dtype=object),
                              "closed-form c_2 = coefficient of epsilon^2 in the SymPy series")
@@ -161,7 +171,12 @@ def derive(ctx) -> Derivation:
         coef = sp.nsimplify(arith.to_sympy(c2) / rho2) if exact else float(c2) / rho2
         steps.append(Step(rf"\mathcal{{C}} \approx c_2 \varepsilon^2 = ({_num(coef, exact)})\,\rho^2",
                           r"In terms of the noise-to-signal ratio ($\rho$ scales with $\varepsilon$).", None))
-    return Derivation(ID, TITLE, STATEMENT, data_steps(tuple(steps)))
+    return Derivation(ID, TITLE, STATEMENT + cost.claim_note, data_steps(tuple(steps)))
+
+
+def _value_latex(cost) -> str:
+    """The N1 value: ``cost``'s weighted sum at ``θ*`` as the least-squares residual of all the points."""
+    return cost.latex_decided + r"[\theta^{*}] = " + cost.residual_latex
 
 
 def _nullity(n) -> str:

@@ -24,6 +24,7 @@ from .certificates import Derivation as Derivation
 from .certificates import Step as Step
 from .claims import Context as Context
 from .claims import run_claims as run_claims
+from .cost import Cost as Cost
 from .cost import cost as cost
 from .cost import symbolic_cost as symbolic_cost
 from .cumulative import actual_parameters as actual_parameters
@@ -37,6 +38,7 @@ from .minimizer import GlobalMinimizerFamily as GlobalMinimizerFamily
 from .minimizer import global_minimizer as global_minimizer
 from .network import Parameters as Parameters
 from .network import output as output
+from .parameter_files import load_parameters as load_parameters
 from .truncation import TruncationMap as TruncationMap
 from .truncation import curated_points as curated_points
 from .truncation import truncation_map as truncation_map

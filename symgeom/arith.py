@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from contextlib import contextmanager
 from enum import Enum
 from fractions import Fraction
@@ -140,13 +141,47 @@ def _to_fraction(value) -> Fraction:
             raise ValueError(f"{value!r} is not a finite number")
         return Fraction(repr(float(value)))
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            result = Fraction(text)
-        except (ValueError, ZeroDivisionError):
-            raise ValueError(f"{value!r} is not a number") from None
-        return result
+        return _decimal_fraction(value)
     raise ValueError(f"{value!r} ({type(value).__name__}) is not a rational number")
+
+
+MAX_DIGITS = 2000
+"""Most digits symgeom reads in one number (mantissa, or numerator and denominator of ``p/q``)."""
+MAX_EXPONENT = 2000
+"""Largest ``|e|`` of a decimal exponent symgeom reads: ``1e100000000`` would build a 10⁸-digit integer."""
+
+_NUMBER = re.compile(r"([+-]?)(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?|([+-]?\d+)/(\d+)", re.ASCII)
+"""The numbers symgeom reads: ASCII decimals with an optional exponent (``-1.5``, ``.5``, ``2e-3``) and
+ratios of integers (``3/7``).  Digit separators (``3_000``), other scripts' digits, and spaces other than
+ASCII blanks around the number are refused rather than guessed at."""
+
+
+class NumberTooLarge(ValueError):
+    """A number written with more digits, or a larger exponent, than symgeom reads."""
+
+
+def _decimal_fraction(value: str) -> Fraction:
+    """The exact value of the number written ``value`` (see :data:`_NUMBER`), its size bounded before any
+    big integer is built: at most :data:`MAX_DIGITS` digits and exponents within ``±MAX_EXPONENT``."""
+    text = value.strip(" \t")
+    m = _NUMBER.fullmatch(text)
+    if m is None:
+        raise ValueError(f"{value!r} is not a number")
+    sign, whole, frac, point_frac, exponent, p, q = m.groups()
+    digits = len(p or "") + len(q or "") + len(whole or "") + len(frac or "") + len(point_frac or "")
+    if digits > MAX_DIGITS:
+        raise NumberTooLarge(f"{quoted(value)} has {digits} digits; symgeom reads numbers of at most {MAX_DIGITS}")
+    if exponent is not None and (len(exponent) > 6 or abs(int(exponent)) > MAX_EXPONENT):
+        raise NumberTooLarge(f"{quoted(value)} has an exponent beyond ±{MAX_EXPONENT}, the largest symgeom reads")
+    try:
+        return Fraction(text)
+    except ZeroDivisionError:
+        raise ValueError(f"{value!r} is not a number (zero denominator)") from None
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """``text`` quoted, shortened to about ``limit`` characters (a message stays one short line)."""
+    return repr(text) if len(text) <= limit else repr(text[: limit // 2]) + f"…({len(text)} characters)"
 
 
 def to_float(value) -> float:

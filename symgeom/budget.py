@@ -57,8 +57,10 @@ import argparse
 import math
 
 from ._errors import UsageError
+from .arith import MAX_DIGITS
 
-__all__ = ["BUDGET_SECONDS", "CONSTANTS", "FEATURES", "NOTE_SECONDS", "check_command", "estimate", "features",
+__all__ = ["BUDGET_SECONDS", "CONSTANTS", "DIGIT_SECONDS", "FEATURES", "NOTE_SECONDS", "check_command",
+           "digit_features", "estimate", "features",
            "format_seconds", "parse_seconds", "require_within", "settled_strata"]
 
 BUDGET_SECONDS = 600.0
@@ -98,15 +100,37 @@ def features(command: str, Q: int, L: int, N: int, kind: str = "exact", strata: 
             cube if rational else 0.0, 0.0 if rational else cube, 0.0)
 
 
-def _model(command: str, Q: int, L: int, N: int, kind: str, strata: bool) -> float:
+SHORT_DIGITS = 40
+"""Numbers of up to this many characters cost exact arithmetic about the same (a few machine words)."""
+DIGIT_SECONDS = 6e-4
+"""Seconds per settling, point, layer and neuron and per ``((d − SHORT_DIGITS)/100)²`` for numbers of ``d``
+characters: rational arithmetic on ``d``-digit numbers costs about ``d²``.  Fitted on 2026-12-02 to exact
+``check`` at ``Q = L = 2``, ``N = 20``, with every number of ``d = 16, 64, 200, 600, 1000, 1990`` digits (CPU
+4.4, 4.3, 5.6, 9.5, 25.6 and more than 92 s: the last did not finish in five minutes on a loaded machine)."""
+
+
+def digit_features(command: str, Q: int, L: int, N: int, digits: int, strata: bool = True) -> float:
+    """What :data:`DIGIT_SECONDS` multiplies in exact mode: ``s N L Q ((d − SHORT_DIGITS)/100)²`` with ``s``
+    the settlings (``N P`` for ``construct``)."""
+    excess = (max(min(digits, MAX_DIGITS) - SHORT_DIGITS, 0) / 100) ** 2  # longer numbers are refused when read
+    if command == "construct":
+        return excess * N * (L + 1) * (Q * Q + Q)
+    return excess * (2 + settled_strata(Q, L, strata)) * N * L * Q
+
+
+def _model(command: str, Q: int, L: int, N: int, kind: str, strata: bool, digits: int) -> float:
     c = CONSTANTS[str(kind)]
-    return sum(c[name] * f for name, f in zip(FEATURES, features(command, Q, L, N, kind, strata)))
+    base = sum(c[name] * f for name, f in zip(FEATURES, features(command, Q, L, N, kind, strata)))
+    if str(kind) != "exact":
+        return base
+    return base + DIGIT_SECONDS * digit_features(command, Q, L, N, digits, strata)
 
 
-def estimate(command: str, Q: int, L: int, N: int, kind: str, strata: bool = True) -> float:
-    """Estimated seconds of ``command`` on ``N`` points in ``R^Q`` with ``L`` hidden layers: the cost model's
-    largest value over ``q = 1..Q`` (non-decreasing in ``Q``, ``L`` and ``N``)."""
-    return max(_model(command, q, L, N, kind, strata) for q in range(1, max(Q, 1) + 1))
+def estimate(command: str, Q: int, L: int, N: int, kind: str, strata: bool = True, digits: int = 0) -> float:
+    """Estimated seconds of ``command`` on ``N`` points in ``R^Q`` with ``L`` hidden layers and numbers of about
+    ``digits`` characters: the cost model's largest value over ``q = 1..Q`` (non-decreasing in ``Q``, ``L``,
+    ``N`` and ``digits``)."""
+    return max(_model(command, q, L, N, kind, strata, digits) for q in range(1, max(Q, 1) + 1))
 
 
 def format_seconds(seconds: float) -> str:
@@ -123,12 +147,13 @@ def format_seconds(seconds: float) -> str:
 
 
 def require_within(command: str, source: str, Q: int, L: int, N: int, kind: str, budget: float,
-                   strata: bool = True, note=None) -> float:
+                   strata: bool = True, note=None, digits: int = 0) -> float:
     """The estimate of :func:`estimate`; refuse (:class:`UsageError`) when it exceeds ``budget`` seconds
     (``0`` or ``inf``: no limit), and tell ``note`` (a callable taking a line) when it exceeds
     :data:`NOTE_SECONDS`."""
-    seconds = estimate(command, Q, L, N, kind, strata)
-    sizes = f"Q = {Q}, L = {L}, N = {N}, {kind}"
+    seconds = estimate(command, Q, L, N, kind, strata, digits)
+    long = f", numbers of {digits} digits" if str(kind) == "exact" and digits > SHORT_DIGITS else ""
+    sizes = f"Q = {Q}, L = {L}, N = {N}, {kind}{long}"
     if 0 < budget < math.inf and seconds > budget:
         twice = math.ceil(2 * seconds) if seconds < 1e9 else "inf"
         raise UsageError(f"{source}: {command} with {sizes} is estimated at {format_seconds(seconds)}, beyond the "
@@ -163,12 +188,12 @@ def check_command(args, note) -> None:
     from .datafiles import data_size
 
     if args.data is not None:
-        Q, N = data_size(args.data)
+        Q, N, digits = data_size(args.data)
     else:
         with resources.as_file(resources.files("symgeom") / "data" / "default.csv") as default:
-            Q, N = data_size(default)
+            Q, N, digits = data_size(default)
     if Q > MAX_Q:
         return  # refused with its own message when the data are read
     only = getattr(args, "only", None)
     require_within(args.command, args.data or "the embedded default data", Q, args.L if args.L is not None else Q, N,
-                   args.kind, args.max_seconds, strata=only is None or only.startswith("N"), note=note)
+                   args.kind, args.max_seconds, strata=only is None or only.startswith("N"), note=note, digits=digits)

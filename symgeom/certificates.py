@@ -221,19 +221,28 @@ class Derivation:
     scope: str = SCOPE_DATA
     """What the claim says: ``all Q`` for the statements about truncation maps of any size, ``these data``
     for the claims about the given data and network."""
+    redecision: Check | None = None
+    """The verdict of the same claim derived again in exact rational arithmetic on the rational data, when a
+    check of this (float) derivation refuted it (:func:`symgeom.claims.redecided`); it then decides."""
 
     @property
     def checks(self) -> list[Check]:
         return [s.check for s in self.steps if s.check is not None]
 
+    def redecided(self, verdict: Check) -> "Derivation":
+        """This derivation with the exact ``verdict`` that decides it (:attr:`redecision`)."""
+        return replace(self, redecision=verdict)
+
     @property
     def main(self) -> Check:
         """The check that decides the status, by the order of evidence (exact certificate or proof >
-        float check): a refutation if there is one that counts; else the strongest key check (the claim
-        itself; every check when no step is key) whose scope covers what the claim says (:func:`covers`);
-        else the strongest key check, whose narrower scope then shows with the status.  A float
-        refutation does not count against a claim whose key evidence is exact: it stays a numerical
-        warning (:attr:`warnings`)."""
+        float check): the exact :attr:`redecision` when there is one; else a refutation if there is one that
+        counts; else the strongest key check (the claim itself; every check when no step is key) whose scope
+        covers what the claim says (:func:`covers`); else the strongest key check, whose narrower scope then
+        shows with the status.  A float refutation never counts on its own: it stays a numerical warning
+        (:attr:`warnings`), and the status is then that of exact key evidence, or ``undecided``."""
+        if self.redecision is not None:
+            return self.redecision
         checks = self.checks
         if not checks:
             return Check(NOT_APPLICABLE, "no check", "no step of this derivation carries a check", scope=self.scope)
@@ -241,17 +250,23 @@ class Derivation:
         if refuted:
             return refuted[0]
         keys = [s.check for s in self.steps if s.key and s.check is not None] or checks
-        covering = [c for c in keys if covers(c.scope, self.scope) and c.status != NOT_APPLICABLE]
-        return max(covering or keys, key=lambda c: _STRENGTH[c.status])
+        covering = [c for c in keys if covers(c.scope, self.scope) and c.status not in (NOT_APPLICABLE, REFUTED)]
+        live = [c for c in keys if c.status != REFUTED] or [Check(UNDECIDED, "no check decides", "every key check "
+                                                                  "that refutes is a float one", scope=self.scope)]
+        best = max(covering or live, key=lambda c: _STRENGTH[c.status])
+        if self.warnings and best.status not in (PROVED, CERTIFIED):  # conflicting float evidence, none exact
+            return replace(best, status=UNDECIDED, detail=(best.detail + "; " if best.detail else "")
+                           + "a float check refutes and no exact evidence decides")
+        return best
 
     @property
     def warnings(self) -> list[Check]:
-        """Float checks that disagree with exact key evidence (proved or certified): numerical
-        warnings, not refutations."""
-        keys = [s.check for s in self.steps if s.key and s.check is not None]
-        if not any(k.status in (PROVED, CERTIFIED) for k in keys):
-            return []
-        return [c for c in self.checks if c.status == REFUTED and c.is_float]
+        """Float checks that refute on their own (a positive tolerance), or any refutation of a float run that
+        the exact :attr:`redecision` did not confirm: numerical warnings, not refutations."""
+        refuted = [c for c in self.checks if c.status == REFUTED]
+        if self.redecision is not None:
+            return [] if self.redecision.status == REFUTED else refuted
+        return [c for c in refuted if c.is_float]
 
     @property
     def status(self) -> str:

@@ -13,8 +13,9 @@ from functools import cached_property
 from typing import Callable
 
 from . import arith
-from ._errors import ConstructionError, UsageError
+from ._errors import ConstructionError, DataError, UsageError
 from .certificates import Derivation
+from .cost import DEFAULT_COST, Cost
 from .data import ClusterData
 from .network import Parameters, centred_parameters, random_parameters
 
@@ -30,6 +31,12 @@ class Context:
     """Seed of the random parameters and samples the checks use."""
     progress: Callable[[str], None] | None = field(default=None, repr=False)
     """Told what long work is under way inside a claim (e.g. which stratum), or ``None``."""
+    cost: Cost = DEFAULT_COST
+    """The cost the claims about values (N1, N2: bounds, minima, values) are stated and decided for: the
+    paper's ``C_N`` (decided on ``C_N²``) unless asked otherwise."""
+    exact_data: Callable[[], ClusterData] | None = field(default=None, repr=False)
+    """For float data: the data as given, read exactly (a CSV's decimals are rational), to re-decide a float
+    refutation (:func:`run_claims`); ``None``: the float values themselves, read exactly."""
 
     def __post_init__(self):
         if not isinstance(self.L, int) or self.L < 1:
@@ -42,6 +49,15 @@ class Context:
     @property
     def kind(self) -> str:
         return self.data.kind
+
+    @cached_property
+    def exact(self) -> "Context":
+        """The same claims on exact data: this context when the data are exact, else the data as given read
+        exactly (:attr:`exact_data`), same depth and seed."""
+        if self.kind.is_exact:
+            return self
+        data = self.exact_data() if self.exact_data is not None else self.data.with_kind(arith.Kind.EXACT)
+        return Context(data, self.L, seed=self.seed, progress=self.progress)
 
     @cached_property
     def parameters(self) -> Parameters:
@@ -90,7 +106,7 @@ class Context:
             if self.progress is not None:
                 self.progress(f"strata: {i} of {n}, {label}")
 
-        return settle_strata(self.data, self.L, tell)
+        return settle_strata(self.data, self.L, tell, self.cost)
 
 
 def recipes() -> dict:
@@ -99,6 +115,27 @@ def recipes() -> dict:
     from .derivations import RECIPES
 
     return RECIPES
+
+
+def paper_statement(cid: str) -> str | None:
+    """The paper's numbered statement a claim checks as stated (``"Theorem 2.3, (2.57), (2.59)"``), or ``None`` for
+    symgeom's own claims, which are beyond the paper."""
+    import sys
+
+    recipe = recipes().get(cid)
+    return None if recipe is None else getattr(sys.modules[recipe.__module__], "PAPER", None)
+
+
+def true_instead(cid: str) -> str | None:
+    """For a claim on the paper's statement: what holds instead (or ``as stated``), in words."""
+    import sys
+
+    recipe = recipes().get(cid)
+    return None if recipe is None else getattr(sys.modules[recipe.__module__], "INSTEAD", None)
+
+
+BEYOND_THE_PAPER = "beyond the paper"
+"""The label of symgeom's own claims (its reconstruction: T1–T5, G1–G4, N1–N2)."""
 
 
 def claim_ids() -> list[str]:
@@ -119,11 +156,51 @@ def run_claims(ctx: Context, only: str | None = None, progress=None) -> list[Der
         for i, (cid, recipe) in enumerate(chosen, start=1):
             if progress is not None:
                 progress(i, len(chosen), cid)
-            try:
-                out.append(recipe(ctx))
-            except ConstructionError as e:  # the one place where an impossible construction becomes a result
-                out.append(_not_applicable(recipe, e))
+            out.append(redecided(ctx, recipe, _derive(ctx, recipe)))
     return out
+
+
+def _derive(ctx: Context, recipe) -> Derivation:
+    try:
+        return recipe(ctx)
+    except ConstructionError as e:  # the one place where an impossible construction becomes a result
+        return _not_applicable(recipe, e)
+
+
+REDECIDE_MAX_SECONDS = 600.0
+"""An exact re-decision estimated (:func:`symgeom.budget.estimate`) beyond this is not run: the claim is then
+``undecided`` (the default time budget of a command)."""
+
+
+def redecided(ctx: Context, recipe, derivation: Derivation) -> Derivation:
+    """A float result never refutes on its own.  When a check of a float run refutes, the claim is derived
+    again in exact rational arithmetic on the rational data (:attr:`Context.exact`), and that verdict decides
+    (:attr:`~symgeom.certificates.Derivation.redecision`): an exact refutation refutes with its exact
+    counterexample; otherwise the float refutations are numerical warnings and the status is the exact one
+    (or ``undecided``).  Exact runs are returned as they are (their float sub-checks never refute:
+    :attr:`~symgeom.certificates.Derivation.warnings`)."""
+    from .certificates import REFUTED, UNDECIDED, Check
+
+    if ctx.kind.is_exact or not any(c.status == REFUTED for c in derivation.checks):
+        return derivation
+    from .budget import estimate, format_seconds
+
+    seconds = estimate("check", ctx.Q, ctx.L, ctx.data.N, "exact", strata=derivation.id.startswith("N"))
+    if seconds > REDECIDE_MAX_SECONDS:
+        return derivation.redecided(Check(UNDECIDED, "float refutation not re-decided in exact arithmetic",
+                                          f"the exact run is estimated at {format_seconds(seconds)}, beyond "
+                                          f"{format_seconds(REDECIDE_MAX_SECONDS)}"))
+    if ctx.progress is not None:
+        ctx.progress(f"{derivation.id}: a float check refutes; re-deciding in exact rational arithmetic")
+    try:
+        exact = _derive(ctx.exact, recipe)
+    except DataError as e:  # the data as given cannot be held exactly after all: nothing decides
+        return derivation.redecided(Check(UNDECIDED, "float refutation not re-decided in exact arithmetic",
+                                          f"the data could not be read exactly: {e}"))
+    main = exact.main
+    return derivation.redecided(Check(main.status, "re-decided in exact rational arithmetic on the data as given: "
+                                      + main.method, main.detail, main.residual, main.margin, main.tolerance,
+                                      main.counterexample, main.scope))
 
 
 def _not_applicable(recipe, error: ConstructionError) -> Derivation:

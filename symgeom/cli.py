@@ -11,7 +11,9 @@ import argparse
 import math
 import os
 import shlex
+import signal
 import sys
+import threading
 import traceback
 
 from . import __version__
@@ -19,6 +21,7 @@ from .budget import BUDGET_SECONDS, parse_seconds
 from ._errors import SymgeomError, UsageError
 from .arith import Kind
 from .claims import Context, claim_ids
+from .cost import DEFAULT_COST, TRAINING_COST, Cost
 from .progress import Progress, show_path_notes
 from .data import ClusterData, default_data
 from .datafiles import read_csv
@@ -121,6 +124,23 @@ def _positive_float(name: str):
     return parse
 
 
+def _cost_option(p: argparse.ArgumentParser, default) -> None:
+    """``--cost paper|mean-squared``: the cost every claim, bound and value is stated for (:class:`symgeom.cost.Cost`)."""
+    p.add_argument("--cost", type=_cost_choice, default=default, metavar="{paper,mean-squared}",
+                   help="the cost: paper (the paper's norm C_N = (sum_j (1/N_j) sum_i |x_ji - y_j|^2)^(1/2), decided on "
+                        "its square) or mean-squared (C = (1/2N) sum |x - y|^2, what PyTorch's MSELoss trains) "
+                        + (f" (default {default.value})" if default is not None else
+                           " (default paper; mean-squared for --handout, whose text is written for it)"))
+
+
+def _cost_choice(text: str):
+    """The :class:`~symgeom.cost.Cost` named ``text``."""
+    try:
+        return Cost(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--cost must be one of {', '.join(c.value for c in Cost)}, got {text!r}") from None
+
+
 def _budget_option(p: argparse.ArgumentParser) -> None:
     """``--max-seconds S``: refuse work estimated beyond ``S`` seconds (:mod:`symgeom.budget`)."""
     p.add_argument("--max-seconds", type=parse_seconds, default=BUDGET_SECONDS, metavar="S",
@@ -172,6 +192,7 @@ def _check_options(sub) -> None:
     _data_options(check)
     check.add_argument("--only", metavar="ID", help=f"check one claim ({', '.join(claim_ids())})")
     check.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    _cost_option(check, DEFAULT_COST)
     _budget_option(check)
 
 
@@ -186,6 +207,7 @@ def _report_options(sub) -> None:
                         help="write a teaching handout (DIR/handout.tex) instead: a worked example (Q = 2 unless --data), "
                              "figures, exercises")
     report.add_argument("--no-solutions", action="store_true", help="with --handout: leave out the solutions")
+    _cost_option(report, None)
     _budget_option(report)
     report.add_argument("--train", type=_positive_int("--train"), metavar="K",
                         help=f"add 'Where gradient descent ends up': K training runs ({TRAIN_STEPS} steps of gradient "
@@ -205,6 +227,7 @@ def _construct_options(sub) -> None:
                                 "(a PyTorch state_dict of nn.Sequential(Linear, ReLU, ..., Linear), float64; needs the "
                                 "extra 'torch')")
     construct.add_argument("--force", action="store_true", help="overwrite an existing file")
+    _cost_option(construct, DEFAULT_COST)
     _budget_option(construct)
 
 
@@ -219,6 +242,7 @@ def _locate_options(sub) -> None:
                         help=f"float input: a gap within rtol x max(1, max|y|)^2 counts as 0, computed in the working units "
                              f"(float mode's y' = y/t when the data need a change of units) (default {GAP_RTOL:g})")
     locate.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    _cost_option(locate, DEFAULT_COST)
 
 
 def _train_options(sub) -> None:
@@ -239,6 +263,7 @@ def _train_options(sub) -> None:
     train.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     train.add_argument("--out", metavar="DIR", help="also write DIR/final_costs.pdf and DIR/runs.npz")
     train.add_argument("--force", action="store_true", help="write into an existing non-empty folder")
+    _cost_option(train, TRAINING_COST)
 
 
 def _example_options(sub) -> None:
@@ -332,8 +357,10 @@ def make_context(args, progress=None) -> Context:
         _refuse_stdin(args)
         check_command(args, Progress(args.quiet).note)
     data = load_data(args)
+    exact = None if data.kind.is_exact else (lambda: exact_data(args))  # a float refutation is re-decided on these
     return Context(data, args.L if args.L is not None else data.Q, seed=args.seed,
-                   progress=progress.note if progress is not None else None)
+                   progress=progress.note if progress is not None else None, cost=getattr(args, "cost", DEFAULT_COST),
+                   exact_data=exact)
 
 
 def regenerate_command(args) -> str:
@@ -350,6 +377,8 @@ def regenerate_command(args) -> str:
         words += ["--seed", str(args.seed)]
     if args.only:
         words += ["--only", args.only]
+    if getattr(args, "cost", None) not in (None, DEFAULT_COST) and not getattr(args, "handout", False):
+        words += ["--cost", args.cost.value]
     if getattr(args, "handout", False):
         words.append("--handout")
     if getattr(args, "no_solutions", False):
@@ -368,11 +397,70 @@ def _internal_error(command: str, error: BaseException, debug: bool) -> int:
     """Report an unexpected exception (a bug) in one line; the traceback only with ``--debug``."""
     if debug:
         traceback.print_exception(error, file=sys.stderr)
-    what = " ".join(f"{type(error).__name__}: {error}".split())
+    what = one_line(f"{type(error).__name__}: {error}", 300)
     hint = "" if debug else "; rerun with --debug for the traceback"
     print(f"symgeom {command}: internal error ({what}); this is a bug in symgeom {__version__}, please report it "
           f"with the command line{hint}", file=sys.stderr)
     return EXIT_INTERNAL
+
+
+MAX_MESSAGE = 1000
+"""Longest error message printed, in characters (a value quoted in it is shortened to fit)."""
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` as one printable line of at most ``limit`` characters: control characters (newlines, NUL,
+    the escape that starts a terminal colour code) shown as escapes, runs of blanks folded."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in " ".join(text.split(" ")))
+    shown = " ".join(shown.split())
+    return shown if len(shown) <= limit else shown[: limit - 30] + f"… ({len(shown)} characters)"
+
+
+class OutputStream:
+    """A standard stream as symgeom writes it: on stdout (``fatal``) a failed write -- a full device, a
+    closed stream -- is a :class:`UsageError` with the reason (exit 2, never a lost result with exit 0);
+    on stderr messages that cannot be written are dropped (they never move to stdout).  A reader that went
+    away (``BrokenPipeError``) still ends the run quietly."""
+
+    def __init__(self, stream, fatal: bool):
+        self.stream, self.fatal = stream, fatal
+
+    def _failed(self, error) -> None:
+        if self.fatal:
+            reason = "it is closed" if self.stream is None else (getattr(error, "strerror", None) or error)
+            raise UsageError(f"cannot write the output to standard output ({reason})")
+
+    def write(self, text: str) -> int:
+        try:
+            if self.stream is None:
+                raise ValueError("closed")
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as e:
+            self._failed(e)
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            if self.stream is not None:
+                self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as e:
+            _discard(self.stream)  # what was buffered is lost: the interpreter must not fail again at exit
+            self._failed(e)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+def _discard(stream) -> None:
+    """Point ``stream``'s file descriptor at the null device, so that flushing it again succeeds."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (captured in tests)
+        pass
 
 
 def _closed_pipe() -> int:
@@ -387,17 +475,46 @@ def _closed_pipe() -> int:
     return EXIT_CLOSED_PIPE
 
 
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+def _terminated(signum, frame):
+    """SIGTERM ends the run as an exception would, so that temporary files and folders are removed."""
+    raise SystemExit(EXIT_TERMINATED)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``symgeom`` console script and of ``python -m symgeom``."""
+    if threading.current_thread() is not threading.main_thread():
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv) -> int:
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = OutputStream(sys.stdout, fatal=True), OutputStream(sys.stderr, fatal=False)
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(argv) -> int:
     try:
         args = build_parser().parse_args(argv)
         try:
             from . import commands, train_command  # the subcommands use this module's helpers
 
             name = f"cmd_{args.command}"
-            return (getattr(commands, name, None) or getattr(train_command, name))(args)
+            code = (getattr(commands, name, None) or getattr(train_command, name))(args)
+            sys.stdout.flush()  # a full device or a closed stdout is reported here, not at exit
+            return code
         except SymgeomError as e:
-            print(f"symgeom {args.command}: error: {e}", file=sys.stderr)
+            print(f"symgeom {args.command}: error: {one_line(str(e))}", file=sys.stderr)
             return EXIT_USAGE
         except BrokenPipeError:
             return _closed_pipe()

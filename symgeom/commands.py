@@ -10,7 +10,7 @@ from pathlib import Path
 from . import arith, cli, sizes
 from ._errors import UsageError
 from .certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, json_number
-from .claims import Context, run_claims
+from .claims import BEYOND_THE_PAPER, Context, paper_statement, run_claims
 from .data import ClusterData, example_data
 from .datafiles import csv_text
 
@@ -56,7 +56,8 @@ def cmd_check(args) -> int:
     if args.json:
         out = {
             "Q": data.Q, "L": ctx.L, "N": data.N, "parameters": data.parameter_count(ctx.L),
-            "data": _data_json(data), "units": units_json(data), "claims": [d.as_json() for d in derivations],
+            "data": _data_json(data), "units": units_json(data), "cost_function": ctx.cost.as_json(),
+            "claims": [{**d.as_json(), "paper": paper_statement(d.id) or BEYOND_THE_PAPER} for d in derivations],
         }
         if any(d.id.startswith("G") for d in derivations):
             out["global_minimizer"] = _minimizer_json(ctx, derivations)
@@ -66,6 +67,7 @@ def cmd_check(args) -> int:
     else:
         print(f"data: {data}")
         print(f"network: Q = {data.Q}, L = {ctx.L}, P = {data.parameter_count(ctx.L)} parameters, QN = {data.Q * data.N}")
+        print(f"cost: {ctx.cost.value}, {ctx.cost.formula}")
         rows = [("claim", "status", "scope", "method", "numbers")]
         for d in derivations:
             nums = "; ".join(f"{k} {sizes.format_number(v)}" for k, v in d.main.numbers().items())
@@ -80,21 +82,34 @@ def cmd_check(args) -> int:
             print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4])
         refuted = [d for d in derivations if d.status == REFUTED]
         for d in refuted:
-            print(f"{d.id} REFUTED: {d.main.counterexample}")
+            where = f" (the paper's {paper_statement(d.id)}; steelman in the report)" if paper_statement(d.id) else ""
+            print(f"{d.id} REFUTED{where}: {d.main.counterexample}")
+        own = [d.id for d in derivations if not paper_statement(d.id)]
+        if own and len(own) < len(derivations):
+            print(f"{BEYOND_THE_PAPER}: {', '.join(own)} (symgeom's own claims); the paper's statements: "
+                  + ", ".join(f"{d.id} = {paper_statement(d.id)}" for d in derivations if paper_statement(d.id)))
         for d in derivations:
             for w in d.warnings:
-                print(f"{d.id} numerical warning (a float check disagrees with the exact certificate, which stands): "
-                      f"{w.method}: {w.counterexample or w.detail}")
-    return EXIT_REFUTED if any(d.status == REFUTED for d in derivations) else EXIT_OK
+                print(f"{d.id} numerical warning (a float check refutes, which float64 alone never decides; the status "
+                      f"rests on the exact evidence): {w.method}: {w.counterexample or w.detail}")
+    return EXIT_REFUTED if any(d.status == REFUTED and not paper_statement(d.id) for d in derivations) else EXIT_OK
 
 
 def cmd_report(args) -> int:
     from .io import check_output_folder
 
+    from .cost import Cost
+
     if args.no_solutions and not args.handout:
         raise UsageError("--no-solutions applies to --handout only")
+    if args.handout and args.cost is Cost.PAPER:
+        raise UsageError("--handout is written for the mean-squared cost C = (1/2N) sum |x - y|^2; leave out --cost paper "
+                         "(the report, without --handout, states the claims for the paper's cost)")
+    args.cost = args.cost or (Cost.MEAN_SQUARED if args.handout else Cost.PAPER)
     cli._check_depth(args)
-    check_output_folder(Path(args.out), args.force)  # before any computation (or slow import)
+    name = "handout" if args.handout else "report"
+    check_output_folder(Path(args.out), args.force, files=(f"{name}.tex", f"{name}.pdf"),
+                        folders=("figures",))  # before any computation (or slow import)
     from .figures import write_figures
     from .io import prepare_directory, write_text
     from .report import compile_pdf, render_handout, render_report
@@ -102,7 +117,7 @@ def cmd_report(args) -> int:
     progress = cli.Progress(args.quiet)
     if args.handout and args.data is None:
         data = example_data(2, 1, kind=args.kind)
-        ctx = Context(data, args.L if args.L is not None else 2, seed=args.seed, progress=progress.note)
+        ctx = Context(data, args.L if args.L is not None else 2, seed=args.seed, progress=progress.note, cost=args.cost)
     else:
         ctx = cli.make_context(args, progress)
     derivations = run_claims(ctx, None if args.handout else args.only, progress)
@@ -134,18 +149,19 @@ def _training_section(ctx, args, out: Path, figures: dict, progress) -> dict:
     of their final costs goes to ``figures["training"]``.  Returns what the templates show."""
     from .figures import training_figure
     from .locate import group_by_stratum, locate, summarize
+    from .cost import TRAINING_COST
     from .training import DEFAULT_LR, train
 
     data = ctx.data.with_kind("float")
-    runs = train(data, ctx.L, args.train, cli.TRAIN_STEPS, None, "gd", args.seed, progress)
-    locations = [locate(runs.params(i), data) for i in range(runs.K)]
+    runs = train(data, ctx.L, args.train, cli.TRAIN_STEPS, None, "gd", args.seed, progress, TRAINING_COST)
+    locations = [locate(runs.params(i), data, cost=runs.cost_kind) for i in range(runs.K)]
     groups = group_by_stratum(locations)
     (out / "figures").mkdir(exist_ok=True)
     figures["training"] = str(training_figure(locations, groups, out / "figures" / "training.pdf").relative_to(out))
     return {"runs": runs.K, "steps": cli.TRAIN_STEPS, "lr": DEFAULT_LR["gd"], "seed": args.seed,
             "rows": summarize(groups, locations), "diverged": int(runs.diverged.sum()),
             "at_minimum": sum(w.verdict == "at_stratum_minimum" for w in locations),
-            "in_strata": sum(w.in_stratum for w in locations)}
+            "in_strata": sum(w.in_stratum for w in locations), "cost": runs.cost_kind}
 
 
 def _minimizer_json(ctx, derivations) -> dict:
@@ -155,8 +171,10 @@ def _minimizer_json(ctx, derivations) -> dict:
     if ctx.unavailable() is not None:
         return {"status": NOT_APPLICABLE, "reason": ctx.unavailable()}
     fam = ctx.minimizer
-    deg = ctx.degeneracy
     by_id = {d.id: d for d in derivations}
+    # ranks re-decided exactly (a float check refuted G3 or G4) are the exact ones
+    redecided = any(by_id[g].redecision is not None for g in ("G3", "G4") if g in by_id)
+    deg = ctx.exact.degeneracy if redecided else ctx.degeneracy
     C = cost(fam.member(), ctx.data)
     return {
         "cost": json_number(C),
@@ -187,9 +205,8 @@ def _construction(ctx, truncate):
     """``(params, meta, summary)`` of what ``construct`` writes: the stratum minimizer ``θ_S`` for
     ``--truncate``; else the global minimizer of G1 (``L ≥ Q``), with ``Q − 1`` truncations (``L = Q − 1``),
     or the depth-2 interval network (``L ≥ 2``: clusters projecting to disjoint intervals along some direction)."""
-    from .cost import cost
     from .minimizer import global_minimizer
-    from .strata import collapse_order, stratum_minimizer
+    from .strata import collapse_order
 
     data, L = ctx.data, ctx.L
     if truncate is None and L >= data.Q:
@@ -198,27 +215,29 @@ def _construction(ctx, truncate):
             f"order {list(fam.order)}, cost 0"
     if truncate is None:
         return _zero_cost_below_q(ctx)
-    S = collapse_order(data, truncate)
-    claim = "local minimum of the stratum R_S (N2): cost B_U"
-    theta = stratum_minimizer(data, L, S)
-    return _stratum_output(theta, cost(theta.params, data), claim)
+    return _stratum_output(ctx, collapse_order(data, truncate), "local minimum of the stratum R_S (N2): cost B_U")
 
 
-def _stratum_output(theta, C, claim: str):
-    """``(params, meta, summary)`` of a stratum minimizer ``θ_S`` of cost ``C``."""
+def _stratum_output(ctx, S, claim: str):
+    """``(params, meta, summary)`` of the stratum minimizer ``θ_S`` collapsing ``S`` in that order."""
+    from .strata import stratum_minimizer
+
+    data = ctx.data
+    theta = stratum_minimizer(data, ctx.L, S, ctx.cost)
+    C = ctx.cost.of(theta.params, data)
     meta = {"truncated": sorted(theta.truncated), "collapse_order": list(theta.truncated), "kept": list(theta.kept),
-            "bound": json_number(theta.bound), "cost": json_number(C), "claim": claim}
+            "bound": json_number(theta.bound), "cost": json_number(C), "cost_function": ctx.cost.as_json(), "claim": claim}
     relation = "=" if C == theta.bound else "vs"  # exact data: equal; float data: both shown
-    return theta.params, meta, f"S = {theta.label}, cost {sizes.format_number(C)} {relation} B_U = {sizes.format_number(theta.bound)}"
+    return theta.params, meta, (f"S = {theta.label}, cost {ctx.cost.decided} = {sizes.format_number(C)} {relation} "
+                                f"B_U = {sizes.format_number(theta.bound)}")
 
 
 def _zero_cost_below_q(ctx):
     """Zero cost with ``L < Q`` hidden layers: ``Q − 1`` truncations when ``L = Q − 1`` (a stratum with one kept
     cluster), else -- or when that fails -- the interval network of depth ``L ≥ 2``."""
     from ._errors import ConstructionError
-    from .cost import cost
     from .interval_network import interval_network
-    from .strata import collapse_order, stratum_minimizer
+    from .strata import collapse_order
 
     data, L = ctx.data, ctx.L
     errors = []
@@ -229,9 +248,7 @@ def _zero_cost_below_q(ctx):
             except ConstructionError as e:
                 errors.append(str(e))
                 continue
-            theta = stratum_minimizer(data, L, S)
-            return _stratum_output(theta, cost(theta.params, data),
-                                   f"global minimizer of the L2 cost (cost 0) with Q - 1 = {data.Q - 1} truncations")
+            return _stratum_output(ctx, S, f"global minimizer of the L2 cost (cost 0) with Q - 1 = {data.Q - 1} truncations")
     if L < 2 and errors:
         raise ConstructionError(f"no cluster can be kept with the others truncated one per layer: {errors[0]}")
     if L < 2:
@@ -243,11 +260,13 @@ def _zero_cost_below_q(ctx):
         net = interval_network(data, L)
     except ConstructionError as e:
         raise ConstructionError("; ".join(errors[:1] + [str(e)])) from None
+    C = ctx.cost.of(net.params, data)
     meta = {"order": list(net.order), "direction": [json_number(x) for x in net.projection.v],
-            "cost": json_number(net.cost), "certificate": net.certificate.status,
+            "cost": json_number(C), "cost_function": ctx.cost.as_json(), "certificate": net.certificate.status,
             "claim": f"global minimizer of the L2 cost (cost 0) with L = {L} hidden layers, from disjoint intervals "
                      "along a direction v (outside every stratum)"}
-    return net.params, meta, f"interval network, order {list(net.order)}, cost {sizes.format_number(net.cost)}"
+    return net.params, meta, (f"interval network, order {list(net.order)}, cost {ctx.cost.decided} = "
+                              f"{sizes.format_number(C)}")
 
 
 def _original_units(args, ctx, params, meta: dict) -> tuple:
@@ -270,7 +289,7 @@ def _original_units(args, ctx, params, meta: dict) -> tuple:
     if not all(np.isfinite(a).all() for a in written.weights + written.biases):
         raise DataError(refuse + "exceed the float64 range; use exact arithmetic (--exact), which writes exact weights")
     data = cli.exact_data(args)
-    where, aim = locate(_binary_values(written), data), locate(params, ctx.data)
+    where, aim = locate(_binary_values(written), data, cost=ctx.cost), locate(params, ctx.data, cost=ctx.cost)
     if not (where.in_stratum and where.truncated == aim.truncated and where.margin > 0
             and abs(where.gap) <= arith.to_exact(GAP_RTOL) * cost_scale(data)):
         state = (f"stratum {where.label}, margin {sizes.format_number(where.margin)}" if where.in_stratum
@@ -306,17 +325,14 @@ def _float_or_exact(x):
 
 
 def cmd_construct(args) -> int:
-    from .io import write_bytes, write_text
+    from .io import check_output_file, write_bytes, write_text
 
     from .torch_io import TORCH_SUFFIXES, require_torch
 
     out = Path(args.out)
     if out.suffix not in (".json", ".npz") + TORCH_SUFFIXES:
         raise UsageError(f"--out {out}: the file name must end in .json, .npz, .pt or .pth")
-    if out.exists() and not args.force:
-        raise UsageError(f"--out {out}: file exists; use --force to overwrite it, or choose another name")
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    check_output_file(out, args.force)
     if out.suffix in TORCH_SUFFIXES:
         require_torch(f"--out {out}: writing a PyTorch state_dict")
     ctx = cli.make_context(args)
@@ -332,30 +348,24 @@ def cmd_construct(args) -> int:
         params, meta, note = _original_units(args, ctx, params, meta)
         summary += note
     if out.suffix == ".json":
-        from .network import parameters_json
+        from .parameter_files import parameters_json
 
-        write_text(out, json_text(parameters_json(params, **meta), indent=1) + "\n")
+        write_text(out, json_text(parameters_json(params, **meta), indent=1) + "\n", exclusive=not args.force)
     elif out.suffix in TORCH_SUFFIXES:
         from .torch_io import state_dict_bytes
 
-        write_bytes(out, state_dict_bytes(params))
+        write_bytes(out, state_dict_bytes(params), exclusive=not args.force)
     else:
-        import io
+        from .parameter_files import npz_bytes
 
-        import numpy as np
-
-        arrays = {f"W{l}": np.asarray(W, dtype=float) for l, W in enumerate(params.weights, 1)}
-        arrays.update({f"b{l}": np.asarray(b, dtype=float) for l, b in enumerate(params.biases, 1)})
-        buf = io.BytesIO()
-        np.savez(buf, L=params.L, Q=params.Q, **arrays)
-        write_bytes(out, buf.getvalue())
+        write_bytes(out, npz_bytes(params), exclusive=not args.force)
     print(f"wrote {out}: Q = {params.Q}, L = {params.L}, {summary} ({'exact' if ctx.kind == 'exact' else 'float64'})")
     return EXIT_OK
 
 
 def cmd_locate(args) -> int:
     from .locate import locate
-    from .network import load_parameters
+    from .parameter_files import load_parameters
 
     if args.params == cli.STDIN:
         raise UsageError(f"--params {cli.STDIN}: reading standard input is not supported; give the name of a file")
@@ -363,7 +373,7 @@ def cmd_locate(args) -> int:
 
     params = load_parameters(Path(args.params))
     data = cli.load_data(args)
-    where = locate(in_units(params, data), data, args.rtol)  # the point theta' = phi(theta) in the data's units
+    where = locate(in_units(params, data), data, args.rtol, args.cost)  # the point theta' = phi(theta) in the data's units
     if args.json:
         print(json_text({"Q": where.Q, "L": where.L, "units": units_json(data), **where.as_json()}, indent=2,
                         ensure_ascii=False))
@@ -376,19 +386,11 @@ def cmd_locate(args) -> int:
 
 
 def cmd_example(args) -> int:
-    from .io import write_text
+    from .io import check_output_file, write_text
 
     out = Path(args.out)
-    if out.is_dir():
-        raise UsageError(f"--out {out}: is a directory; expected the name of a CSV file to write")
-    if out.exists() and not args.force:
-        raise UsageError(f"--out {out}: file exists; use --force to overwrite it, or choose another name")
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist")
+    check_output_file(out, args.force)
     data = example_data(args.Q, args.seed)
-    try:
-        write_text(out, csv_text(data))
-    except OSError as e:
-        raise UsageError(f"--out {out}: cannot write ({e.strerror or e})") from None
+    write_text(out, csv_text(data), exclusive=not args.force)
     print(f"wrote {out}: {data}")
     return EXIT_OK

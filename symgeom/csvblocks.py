@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from ._errors import DataError
-from .arith import Kind
+from .arith import MAX_DIGITS, Kind
 from .data import ClusterData, targets_matrix
 from .decimals import (INT64_MAX, POW10, block_decimals, common_denominator, decimal_parts, decimal_rationals,
                        rationals)
@@ -80,6 +80,8 @@ class PointTable:
             return None
         if not text.strip():
             return np.zeros((0, self.Q)), np.zeros(0, dtype=np.int64)
+        if _longest_line(block) > MAX_DIGITS:
+            return None  # a number may hold more digits than symgeom reads: the careful reader decides
         try:
             table = np.loadtxt(io.StringIO(text), delimiter=",", comments=None, ndmin=2, dtype=float)
         except ValueError:
@@ -154,3 +156,10 @@ def _lowest_terms(K: np.ndarray, d: int):
     if g > 1:
         np.floor_divide(K, g, out=K)
     return K, d // g
+
+
+def _longest_line(block: bytes) -> int:
+    """The length in bytes of the longest line of ``block``."""
+    ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == ord("\n"))
+    bounds = np.concatenate(([-1], ends, [len(block)]))
+    return int(np.diff(bounds).max()) - 1

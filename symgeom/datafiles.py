@@ -16,18 +16,18 @@ import csv
 import io
 import math
 import os
-import stat
 from contextlib import contextmanager
-from fractions import Fraction
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from . import arith
 from ._errors import DataError
-from .arith import Kind
+from .arith import Kind, NumberTooLarge, quoted
 from .csvblocks import PointTable
-from .data import ClusterData
+from .io import require_regular_file
+from .data import MAX_Q, ClusterData
 
 # -- files ----------------------------------------------------------------------------
 CSV_ENCODING = "utf-8-sig"
@@ -40,24 +40,9 @@ BLOCK_BYTES = 1 << 21
 """Bytes of CSV text read and parsed at a time (whole lines): the memory of the reading beyond the arrays
 of the data stays a small multiple of this."""
 
-_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
-               (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-
-
 def _require_regular_file(path: Path, what: str) -> None:
-    """Refuse, before opening it, anything but a regular file: a directory, a device such as
-    ``/dev/zero`` (endless) or a named pipe (would block)."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise DataError(f"{path}: {what} file not found") from None
-    except OSError as e:
-        raise DataError(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
-    if stat.S_ISDIR(mode):
-        raise DataError(f"{path}: is a directory, expected a {what} CSV file")
-    if not stat.S_ISREG(mode):
-        kind = next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
-        raise DataError(f"{path}: is {kind}, not a regular file; expected a {what} CSV file")
+    """Refuse anything but a regular file as the ``what`` CSV file (:func:`symgeom.io.require_regular_file`)."""
+    require_regular_file(path, what, f"a {what} CSV file", DataError)
 
 
 def _decoded(raw: bytes, path: Path, what: str, first: bool = False) -> str:
@@ -68,19 +53,38 @@ def _decoded(raw: bytes, path: Path, what: str, first: bool = False) -> str:
         raise DataError(f"{path}: the {what} file is not UTF-8 text; expected a CSV file") from None
 
 
-def _rows(text: str, first_line: int):
-    """``(line, cells)`` of the non-blank rows of CSV ``text`` whose first line is ``first_line``, cells stripped."""
-    for line, row in enumerate(csv.reader(io.StringIO(text)), start=first_line):
-        cells = [c.strip() for c in row]
-        if any(cells):
-            yield line, cells
+def _rows(text: str, first_line: int, path: Path):
+    """``(line, cells)`` of the non-blank rows of CSV ``text`` whose first line is ``first_line``, cells stripped.
+    What the csv module cannot split (a carriage return alone ending a line, a field beyond its size limit)
+    is a :class:`DataError` naming the file and the line."""
+    if "\r" in text:
+        _reject_bare_carriage_returns(text, first_line, path)
+    reader = csv.reader(io.StringIO(text))
+    line = first_line
+    try:
+        for line, row in enumerate(reader, start=first_line):
+            cells = [c.strip() for c in row]
+            if any(cells):
+                yield line, cells
+    except csv.Error as e:
+        raise DataError(f"{path}: line {first_line + reader.line_num - 1}: cannot split the line into fields "
+                        f"({e}); expected comma-separated numbers") from None
+
+
+def _reject_bare_carriage_returns(text: str, first_line: int, path: Path) -> None:
+    """Lines end in ``\\n`` or ``\\r\\n``; a carriage return anywhere else (old Mac line ends, or a mix) is refused."""
+    at = text.replace("\r\n", "\n\n").find("\r")
+    if at >= 0:
+        line = first_line + text.count("\n", 0, at)
+        raise DataError(f"{path}: line {line}: a carriage return (\\r) not followed by a line feed; lines must end "
+                        "in \\n or \\r\\n")
 
 
 def _read_rows(path: Path, what: str) -> list:
     """Every non-blank row of a small CSV file (targets), numbered by line."""
     _require_regular_file(path, what)
     with _opened(path, what) as f:
-        return list(_rows(_decoded(f.read(), path, what, first=True), 1))
+        return list(_rows(_decoded(f.read(), path, what, first=True), 1, path))
 
 
 @contextmanager
@@ -93,10 +97,19 @@ def _opened(path: Path, what: str):
         raise DataError(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
 
 
+MAX_HEADER_BYTES = 1 << 16
+"""Longest header line read: ``x1,…,x64,cluster`` with spaces fits many times over."""
+
+
 def _header(f, path: Path):
-    """``(line, cells)`` of the first non-blank line of the data file, read line by line."""
-    for line, raw in enumerate(iter(f.readline, b""), start=1):
-        for _, cells in _rows(_decoded(raw, path, "data", first=line == 1), line):
+    """``(line, cells)`` of the first non-blank line of the data file, read line by line, each line bounded
+    by :data:`MAX_HEADER_BYTES` (a file of NUL bytes or one endless line is refused without reading it whole)."""
+    for line, raw in enumerate(iter(lambda: f.readline(MAX_HEADER_BYTES + 1), b""), start=1):
+        if len(raw) > MAX_HEADER_BYTES or b"\0" in raw:
+            what = "NUL bytes" if b"\0" in raw else f"a line longer than {MAX_HEADER_BYTES} bytes"
+            raise DataError(f"{path}: line {line}: {what} before the header; expected a CSV text file with the header "
+                            "'x1,...,xQ,cluster'")
+        for _, cells in _rows(_decoded(raw, path, "data", first=line == 1), line, path):
             return line, cells
     raise DataError(f"{path}: the file is empty; expected a header 'x1,...,xQ,cluster' and one row per point")
 
@@ -121,14 +134,20 @@ def _line_blocks(f, first_line: int, size: int):
         line += block.count(b"\n")
 
 
-def _lines(path: Path, size: int) -> int:
-    """The number of lines of the file (newline bytes, plus one for a last line without one), counted block
-    by block."""
-    count, last = 0, b"\n"
+def _lines(path: Path, size: int) -> tuple[int, int]:
+    """``(lines, longest)``: the number of lines of the file (newline bytes, plus one for a last line without
+    one) and the length of its longest line in bytes, counted block by block."""
+    count, last, longest, run = 0, b"\n", 0, 0
     with _opened(path, "data") as f:
         for chunk in iter(lambda: f.read(size), b""):
-            count, last = count + chunk.count(b"\n"), chunk[-1:]
-    return count + (last != b"\n")
+            ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            if ends.size:
+                longest = max(longest, run + int(ends[0]), int(np.diff(ends).max(initial=1)) - 1)
+                run = len(chunk) - int(ends[-1]) - 1
+            else:
+                run += len(chunk)
+            count, last = count + ends.size, chunk[-1:]
+    return count + (last != b"\n"), max(longest, run)
 
 
 def _reject_foreign_separator(header: list[str], where: str, expected: str) -> None:
@@ -146,6 +165,8 @@ def _parse_value(text: str, kind: Kind, where: str):
     except OverflowError:
         raise DataError(f"{where}: {text!r} is beyond the float64 range (about 1.8e308); "
                         f"read it in exact mode, as an exact rational") from None
+    except NumberTooLarge as e:
+        raise DataError(f"{where}: {e}") from None
     except (ValueError, ZeroDivisionError):
         pass
     try:
@@ -161,12 +182,15 @@ def _data_header(header: list[str], line: int, path: Path) -> int:
     """``Q`` from the header ``x1,…,xQ,cluster`` (any letter case); anything else is a :class:`DataError`
     naming the header expected (and a foreign separator when there is one)."""
     Q = len(header) - 1
+    if Q > MAX_Q:
+        raise DataError(f"{path}: line {line}: the header names {Q} coordinates: dimension Q={Q} is too large; "
+                        f"symgeom handles Q <= {MAX_Q}")
     expected = [f"x{c}" for c in range(1, Q + 1)] + ["cluster"]
     if Q < 1 or [h.lower() for h in header] != expected:
         _reject_foreign_separator(header, f"{path}: line {line}", "x1,...,xQ,cluster")
         raise DataError(
             f"{path}: line {line}: header must be 'x1,...,xQ,cluster' (for {max(Q, 1)} coordinates: "
-            f"'{','.join(expected) if Q >= 1 else 'x1,cluster'}'), got '{','.join(header)}'"
+            f"'{','.join(expected) if Q >= 1 else 'x1,cluster'}'), got {quoted(','.join(header), 80)}"
         )
     return Q
 
@@ -183,28 +207,44 @@ def read_csv(path, targets=None, kind: Kind = "exact", block_bytes: int = BLOCK_
     path = Path(path)
     kind = Kind(kind)
     _require_regular_file(path, "data")
-    lines = _lines(path, block_bytes)
+    lines, _ = _lines(path, block_bytes)
     with _opened(path, "data") as f:
         line, header = _header(f, path)
         Q = _data_header(header, line, path)
         table = PointTable(Q, kind, lines - line, _block_rows(path, Q, kind))
-        for first, block in _line_blocks(f, line + 1, block_bytes):
-            table.add(first, block)
+        try:
+            for first, block in _line_blocks(f, line + 1, block_bytes):
+                table.add(first, block)
+        except DataError as e:
+            raise e if str(e).startswith(str(path)) else DataError(f"{path}: {e}") from None
     if table.rows == 0:
         raise DataError(f"{path}: no data rows after the header; expected one row per point")
     Y = read_targets(targets, Q, kind) if targets is not None else None
     return table.cluster_data(Y, source=str(path))
 
 
-def data_size(path, block_bytes: int = BLOCK_BYTES) -> tuple[int, int]:
-    """``(Q, N)``: the dimension from the header and the number of lines after it (the points, blank lines
-    included), read without parsing a number; the header's errors are those of :func:`read_csv`."""
+class DataSize(NamedTuple):
+    """What the budget needs of a data file before reading it."""
+
+    Q: int
+    """The dimension, from the header."""
+    N: int
+    """The number of lines after the header (the points, blank lines included)."""
+    digits: int
+    """Characters per coordinate on the longest line: its length over the ``Q`` coordinates (exact arithmetic
+    slows with the digits of the numbers)."""
+
+
+def data_size(path, block_bytes: int = BLOCK_BYTES) -> DataSize:
+    """``(Q, N, digits)`` of the data file (:class:`DataSize`), read without parsing a number; the header's
+    errors are those of :func:`read_csv`."""
     path = Path(path)
     _require_regular_file(path, "data")
     with _opened(path, "data") as f:
         line, header = _header(f, path)
         Q = _data_header(header, line, path)
-    return Q, _lines(path, block_bytes) - line
+    lines, longest = _lines(path, block_bytes)
+    return DataSize(Q, lines - line, longest // Q)
 
 
 def _block_rows(path: Path, Q: int, kind: Kind):
@@ -214,7 +254,7 @@ def _block_rows(path: Path, Q: int, kind: Kind):
 
     def read(first_line: int, block: bytes):
         values, labels = [], []
-        for line, row in _rows(_decoded(block, path, "data"), first_line):
+        for line, row in _rows(_decoded(block, path, "data"), first_line, path):
             if len(row) != Q + 1:
                 raise DataError(f"{path}: line {line}: expected {Q + 1} fields ({','.join(expected)}), got {len(row)}")
             values.append([_parse_value(t, kind, f"{path}: line {line}, column {expected[c]}")
@@ -226,14 +266,19 @@ def _block_rows(path: Path, Q: int, kind: Kind):
 
 
 def _label_field(text: str, Q: int, where: str) -> int:
+    """A cluster label: a number (read as :func:`symgeom.arith.to_exact` reads numbers) equal to one of the
+    integers ``1..Q``.  Labels are compared as values, on purpose and the same on every reading path:
+    ``1``, ``1.0``, ``+1``, ``1e0`` and ``2/2`` all name cluster 1."""
     try:
-        f = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise DataError(f"{where}: cluster label {text!r} is not an integer; labels are 1..{Q}") from None
+        f = arith.to_fraction(text)
+    except NumberTooLarge as e:
+        raise DataError(f"{where}: cluster label {e}") from None
+    except ValueError:
+        raise DataError(f"{where}: cluster label {quoted(text)} is not an integer; labels are 1..{Q}") from None
     if f.denominator != 1:
-        raise DataError(f"{where}: cluster label {text!r} is not an integer; labels are 1..{Q}")
+        raise DataError(f"{where}: cluster label {quoted(text)} is not an integer; labels are 1..{Q}")
     if not 1 <= f <= Q:
-        raise DataError(f"{where}: cluster label {text} is outside 1..{Q}")
+        raise DataError(f"{where}: cluster label {text.strip()} is outside 1..{Q}")
     return int(f)
 
 
@@ -259,6 +304,10 @@ def read_targets(path, Q: int, kind: Kind = "exact") -> list:
         if len(row) != Q:
             raise DataError(f"{path}: line {line}: expected {Q} fields ({','.join(expected)}), got {len(row)}")
         out.append([_parse_value(t, kind, f"{path}: line {line}, column {expected[c]}") for c, t in enumerate(row)])
+    r = arith.rank(arith.array(out, kind))
+    if r != Q:
+        raise DataError(f"{path}: the targets are not linearly independent (rank {r}, expected Q = {Q}); "
+                        "the paper's targets y_1, ..., y_Q are a basis of R^Q")
     return out
 
 

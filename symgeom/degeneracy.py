@@ -11,6 +11,7 @@ import sympy as sp
 from . import arith, sizes
 from .cumulative import cumulative_parameters
 from .derivatives import cluster_gauss_newton, cluster_jacobian, gauss_newton
+from .exact_rank import kernel_basis
 from .network import Parameters
 
 
@@ -144,19 +145,21 @@ def layered_rank(A: np.ndarray, block: int, rtol: float = FLOAT_RANK_RTOL) -> tu
 
 
 EXACT_RANK_MAX_Q = 4
-"""Largest ``Q`` whose ranks are computed exactly; beyond it, in floats with a stated tolerance."""
+"""Largest ``Q`` whose Hessian ranks the time budget (:mod:`symgeom.budget`) charges as dense rational
+elimination.  Exact data have exact ranks at every ``Q`` (:func:`rank_check`, :mod:`symgeom.exact_rank`)."""
 
 
-def rank_check(A: np.ndarray, what: str, expected: int):
-    """Rank of ``A``: exact (``certified``) for exact arrays with ``Q ≤ 4``, else by singular values with
-    relative tolerance ``1e-9`` (``checked``), reporting the gap.  ``refuted`` if it differs from ``expected``."""
-    from .certificates import CERTIFIED, CHECKED, REFUTED, UNDECIDED, Check
+def rank_check(A: np.ndarray, what: str, expected: int, kernel: np.ndarray | None = None,
+               bound: int | None = None):
+    """Rank of ``A`` against ``expected``.  Exact arrays (any size): certified bounds
+    (:func:`~symgeom.exact_rank.certified_rank`: a minor nonzero mod ``p`` below; above, the size, explicit
+    ``kernel`` vectors with ``A V = 0`` checked exactly, and a ``bound`` the caller certified) -- ``certified``
+    when they meet at ``expected``, ``refuted`` when the certified bounds exclude it, else ``undecided``.
+    Float arrays: by singular values with relative tolerance ``1e-9`` (``checked``), reporting the gap."""
+    from .certificates import CHECKED, REFUTED, UNDECIDED, Check
 
     if A.dtype == object:
-        r = arith.rank(A)
-        status = CERTIFIED if r == expected else REFUTED
-        return r, Check(status, f"exact rational rank of {what}", f"rank {r}, expected {expected}", residual=r - expected,
-                        counterexample=None if r == expected else f"rank {r} != {expected}")
+        return _exact_rank_check(A, what, expected, kernel, bound)
     r, tol, kept, dropped = float_rank(A)
     method = f"float64 rank of {what} (singular values > 1e-9 x largest)"
     detail = f"rank {r}, expected {expected}; singular-value gap {kept:.3g} -> {dropped:.3g}"
@@ -172,6 +175,24 @@ def rank_check(A: np.ndarray, what: str, expected: int):
                     counterexample=None if r == expected else f"rank {r} != {expected}")
 
 
+def _exact_rank_check(A: np.ndarray, what: str, expected: int, kernel, bound):
+    """The exact branch of :func:`rank_check`: ``(rank, check)``, the rank the lower bound when undecided."""
+    from .certificates import CERTIFIED, REFUTED, UNDECIDED, Check
+    from .exact_rank import certified_rank
+
+    cert = certified_rank(A, kernel, bound)
+    method = f"exact rank of {what} (a minor nonzero mod p; size, kernel vectors)"
+    detail = f"{cert.describe()}, expected {expected}"
+    r = cert.rank
+    if r is not None or cert.upper < expected or cert.lower > expected:
+        wrong = r != expected
+        found = r if r is not None else (cert.upper if cert.upper < expected else cert.lower)
+        return found, Check(REFUTED if wrong else CERTIFIED, method, detail, residual=found - expected,
+                            counterexample=(f"rank {r} != {expected}" if r is not None else
+                                            f"{cert.lower} <= rank <= {cert.upper} excludes {expected}") if wrong else None)
+    return cert.lower, Check(UNDECIDED, method, f"{detail}: the certified bounds do not meet", residual=cert.lower - expected)
+
+
 @dataclass(frozen=True, eq=False)
 class Degeneracy:
     """G3/G4 at one member of the family: the Jacobian of the cluster outputs, the Hessian, and
@@ -180,7 +201,7 @@ class Degeneracy:
     params: Parameters
     """The member analysed (``ζ = 0``, no symmetry applied)."""
     cluster_jacobian: np.ndarray
-    """``J_F`` (``Q² x P``); exact when ``Q ≤ 4`` and the data are exact."""
+    """``J_F`` (``Q² x P``); exact when the data are exact."""
     hessian: np.ndarray
     """``(1/N) Σ_n J_nᵀ J_n`` from all points (sufficient statistics)."""
     jacobian_rank: int
@@ -201,31 +222,30 @@ class Degeneracy:
 
 
 def analyse(family) -> Degeneracy:
-    """Jacobian, Hessian, ranks and the symmetry / fiber directions at the family's base member."""
-    from .certificates import certify_equal
+    """Jacobian, Hessian, ranks and the symmetry / fiber directions at the family's base member: exact at
+    every ``Q`` on exact data (ranks by :mod:`symgeom.exact_rank`), float64 on float data."""
+    from .certificates import CERTIFIED, certify_equal
 
     data = family.data
-    exact = data.kind.is_exact and data.Q <= EXACT_RANK_MAX_Q
+    exact = data.kind.is_exact
     params = family.member()
-    if not exact:
-        params = params.with_kind("float")
-        data = data.with_kind("float")
     P_sym, dim_sym, _, _, _ = derived_dimension()
     Qs, Ls = sorted(dim_sym.free_symbols, key=str)[::-1]  # (Q, L)
     dimension = int(dim_sym.subs({Qs: data.Q, Ls: family.L}))
     JF = cluster_jacobian(params, data)
     H = gauss_newton(params, data.X)
-    rJ, cJ = rank_check(JF, "J_F", data.Q**2)
-    rH, cH = rank_check(H, "the Hessian", params.count - dimension)
     same = certify_equal(H, cluster_gauss_newton(JF, data.sizes, data.N),
                          "Hessian from all N points = (1/N) sum_k N_k J_k^T J_k")
-    S = symmetry_generators(params)
-    F = fiber_generators(params, family.fiber_normal if exact else family.fiber_normal.astype(float))
+    blocks = tangent_blocks(family, params, data)
+    S, F = blocks["symmetry"], blocks["fiber"]
+    rJ, cJ = rank_check(JF, "J_F", data.Q**2)
+    # H = J_F^T D J_F (D > 0 diagonal) certified: rank H <= rank J_F <= Q^2 rows
+    rH, cH = rank_check(H, "the Hessian", params.count - dimension,
+                        bound=data.Q**2 if exact and same.status == CERTIFIED else None)
     rS, cS = rank_check(S, "the symmetry directions", data.Q * family.L)
     rSF, cSF = rank_check(np.hstack([S, F]), "symmetry and fiber directions", data.Q * family.L + data.Q)
-    in_kernel = certify_equal(JF @ np.hstack([S, F]), 0 * (JF @ np.hstack([S, F])), "J_F annihilates them",
-                              scale=sizes.magnitude(JF) * sizes.magnitude(S))
-    blocks = tangent_blocks(family, params, data)
+    JSF = arith.matmul(JF, np.hstack([S, F]))
+    in_kernel = certify_equal(JSF, 0 * JSF, "J_F annihilates them", scale=sizes.magnitude(JF) * sizes.magnitude(S))
     counts, tangent = certify_tangent_space(JF, blocks, rJ)
     checks = {"jacobian_rank": cJ, "hessian_rank": cH, "hessian_from_clusters": same, "symmetry": cS,
               "fiber": cSF, "in_kernel": in_kernel, "tangent": tangent}
@@ -285,7 +305,7 @@ def layer_kernel_directions(params: Parameters, G: np.ndarray) -> np.ndarray:
     cols = []
     for l in range(params.L + 1):
         span = slice(l * block, (l + 1) * block)
-        K = arith.nullspace(G[:, span])
+        K = kernel_basis(G[:, span]) if G.dtype == object else arith.nullspace(G[:, span])
         for c in range(K.shape[1]):
             v = params.kind.zeros(params.count)
             v[span] = K[:, c]

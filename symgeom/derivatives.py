@@ -174,14 +174,18 @@ def cluster_gauss_newton(J_F: np.ndarray, sizes, N: int) -> np.ndarray:
     return arith.matmul(J_F.T * w[None, :], J_F) / total
 
 
-def gradient(params: Parameters, data) -> np.ndarray:
+def gradient(params: Parameters, data, weights=None) -> np.ndarray:
     """``∇C = (1/N) Σ_n J_nᵀ r_n`` (``r_n = x^(L+1)_n − y_n``), through the sufficient statistics
     ``Σ_n r_n φ_{ℓ,n}ᵀ = (Σ r xᵀ, Σ r)`` of each activation region: the layer-``ℓ`` block is
-    ``M_ℓᵀ (Σ_n r_n φ_{ℓ,n}ᵀ)``."""
+    ``M_ℓᵀ (Σ_n r_n φ_{ℓ,n}ᵀ)``.  With ``weights`` (``c_n``, one per point in data order): ``Σ_n c_n J_nᵀ r_n``,
+    the gradient of ``Σ_n w_n |r_n|²`` for ``c_n = 2 w_n`` (:meth:`symgeom.cost.Cost.gradient`)."""
     Q, L, kind = params.Q, params.L, params.kind
     xs, order, regions = activation_regions(params, data.X)
-    targets = data.targets_ext if np.all(order[1:] > order[:-1]) else data.targets_ext[:, order]
+    sorted_ = np.all(order[1:] > order[:-1])
+    targets = data.targets_ext if sorted_ else data.targets_ext[:, order]
     R = xs[-1] - targets
+    if weights is not None:
+        R = R * np.asarray(weights if sorted_ else np.asarray(weights)[order])[None, :]
     blocks = [arith.zeros((Q, Q + 1), kind) for _ in range(L + 1)]
     for start, stop, Ms in regions:
         r = R[:, start:stop]
@@ -191,7 +195,7 @@ def gradient(params: Parameters, data) -> np.ndarray:
                 rphi = np.hstack([arith.matmul(r, xs[l][:, start:stop].T), rsum[:, None]])
                 blocks[l] = blocks[l] + M.T @ rphi
     vec = np.concatenate([np.concatenate([G[:, :Q].reshape(-1), G[:, Q]]) for G in blocks])
-    return vec / kind.scalar(data.N)
+    return vec / kind.scalar(data.N) if weights is None else vec
 
 
 def parameter_name(index: int, Q: int) -> str:
@@ -217,22 +221,25 @@ def spectral_nullity(eigenvalues) -> tuple[int, float, float]:
     return k, float(lam[k - 1]) if k > 0 else 0.0, float(lam[k])
 
 
-def float_cost_and_gradient(params: Parameters, data) -> tuple[float, np.ndarray]:
+def float_cost_and_gradient(params: Parameters, data, weights=None) -> tuple[float, np.ndarray]:
     """``(C, ∇C)`` in float64 by one forward pass and its reverse sweep, vectorized over the points (no
     grouping into activation regions): ``δ_{L+1} = r / N`` with ``r = x^(L+1) − Y^ext``, then
     ``∂C/∂W_ℓ = δ_ℓ x^(ℓ-1)ᵀ``, ``∂C/∂b_ℓ = δ_ℓ 1`` and ``δ_ℓ = (W_{ℓ+1}ᵀ δ_{ℓ+1}) ⊙ [a_ℓ > 0]`` (the pattern
-    convention of :func:`gradient`).  The same vector layout as :meth:`~symgeom.network.Parameters.vector`."""
+    convention of :func:`gradient`).  The same vector layout as :meth:`~symgeom.network.Parameters.vector`.
+    With ``weights`` (``w_n`` per point): ``(Σ_n w_n |r_n|², its gradient)``, ``δ_{L+1} = 2 w ⊙ r``."""
     p = params.with_kind("float")
     pre, xs = forward(p, np.asarray(data.X, dtype=float))
     r = xs[-1] - np.asarray(data.targets_ext, dtype=float)
     N = r.shape[1]
-    delta = r / N
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    delta = r / N if w is None else r * (2 * w)[None, :]
     blocks = []
     for l in range(p.L, -1, -1):  # 0-based layer l maps xs[l] to pre[l]
         blocks.append(np.concatenate([(delta @ xs[l].T).reshape(-1), delta.sum(axis=1)]))
         if l > 0:
             delta = (p.weights[l].T @ delta) * (pre[l - 1] > 0)
-    return float(np.sum(r * r)) / (2 * N), np.concatenate(blocks[::-1])
+    value = float(np.sum(r * r)) / (2 * N) if w is None else float(np.sum((r * r) @ w))
+    return value, np.concatenate(blocks[::-1])
 
 
 RESOLUTION_FACTOR = 100

@@ -13,11 +13,13 @@ Files are reproducible: no creation date, fixed fonts and sizes.
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from .io import write_bytes
 from .truncation import truncation_map
 
 COLORS = ("#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#6a4c93", "#00798c", "#8d6a9f", "#3d3d3d")
@@ -25,10 +27,11 @@ METADATA = {"Creator": "symgeom", "Producer": "symgeom", "CreationDate": None}
 
 
 def _save(fig: Figure, path: Path) -> Path:
+    """Save ``fig`` as a PDF at ``path``, atomically (:func:`symgeom.io.write_bytes`)."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fig.savefig(tmp, format="pdf", metadata=METADATA, bbox_inches="tight")
-    tmp.replace(path)
+    buf = BytesIO()
+    fig.savefig(buf, format="pdf", metadata=METADATA, bbox_inches="tight")
+    write_bytes(path, buf.getvalue())
     return path
 
 
@@ -159,7 +162,8 @@ def training_figure(locations, groups, path) -> Path:
         start += costs.size
     ax.set_yscale("symlog", linthresh=min(positive) if positive else 1e-12)
     ax.set_xlabel("run (grouped by stratum S, sorted by cost)", fontsize=8)
-    ax.set_ylabel(r"final cost $C$ (dashed: $B_U$)", fontsize=8)
+    decided = locations[0].cost_kind.decided if locations else "C"  # the weighted sum the runs minimized
+    ax.set_ylabel(rf"final cost ${decided}$ (dashed: $B_U$)", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=6.5, loc="best", title="S (runs)", title_fontsize=7)

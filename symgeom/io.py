@@ -1,11 +1,19 @@
 """Writing outputs: atomically (a temporary file in the same folder, then a rename), with the
 permissions an ordinary ``open`` would give (``0666`` less the user's umask), and checking an
-output folder before any long computation starts.
+output file or folder before any long computation starts.
+
+symgeom writes regular files only: an existing output path that is a symbolic link, a named pipe, a
+device or a socket is refused, with or without ``--force`` (replacing it would destroy it), and so is
+a folder where a file is expected.  Without ``force`` a new file is created exclusively: of two runs
+writing the same new name, one writes and the other is refused.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -22,30 +30,121 @@ def _umask() -> int:
     return mask
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: an interrupted run leaves no half-written file,
-    and the file gets mode ``0666 & ~umask`` (``mkstemp`` alone would leave ``0600``)."""
+_SPECIAL = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
+            (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file of mode ``mode`` is when it is not a regular file (``"a named pipe"``, …), else ``None``."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
+
+
+def _not_regular(path: Path) -> str | None:
+    """What ``path`` is when it exists and is not a regular file, else ``None``.  Links are not followed: a
+    link to a regular file is still a link, and writing through it would change another file."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):  # nothing there (or a parent is no folder)
+        return None
+    except OSError as e:
+        return f"not readable ({e.strerror or e})"
+    return special_kind(mode)
+
+
+def require_regular_file(path: Path, what: str, expected: str, error=UsageError) -> int:
+    """Refuse, before opening it, an input that is not a regular file -- a directory, a device such as
+    ``/dev/zero`` (endless), a named pipe (would block) -- with ``error`` naming ``what`` the file was to be
+    and what was ``expected``.  Links are followed.  Returns the file's size in bytes."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise error(f"{path}: {what} file not found") from None
+    except OSError as e:
+        raise error(f"{path}: cannot read the {what} file ({e.strerror or e})") from None
+    kind = special_kind(info.st_mode)
+    if kind is not None:
+        raise error(f"{path}: is {kind}, not a regular file; expected {expected}")
+    return info.st_size
+
+
+def check_output_file(path: Path, force: bool, option: str = "--out") -> None:
+    """Refuse, before any work, an output file symgeom must not or cannot write: an existing path
+    that is not a regular file (always), an existing file (unless ``force``), a missing or
+    unwritable folder."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    what = _not_regular(path)
+    if what is not None:
+        raise UsageError(f"{option} {path}: exists and is {what}; symgeom writes regular files only, "
+                         "choose another name")
+    if path.exists() and not force:
+        raise UsageError(f"{option} {path}: file exists; use --force to overwrite it, or choose another name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise UsageError(f"{option} {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: folder {folder} is not writable")
+
+
+def write_bytes(path: Path, data: bytes, exclusive: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically: an interrupted run leaves no half-written file, and the
+    file gets mode ``0666 & ~umask`` (``mkstemp`` alone would leave ``0600``).  The temporary file
+    has a unique name in the target folder and is removed on every exit path.  An existing ``path``
+    that is not a regular file is never replaced; with ``exclusive`` an existing file is not either
+    (the file is linked into place, which fails if the name exists).  Failures to write (a full
+    disk, a read-only file system) are :class:`UsageError` naming the file and the reason."""
+    path = Path(path)
+    what = _not_regular(path)
+    if what is not None:
+        raise UsageError(f"{path}: exists and is {what}; symgeom writes regular files only, choose another name")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise UsageError(f"{path}: cannot write ({e.strerror or e})") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.chmod(tmp, NEW_FILE_MODE & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
+        _move_into_place(tmp, path, exclusive)
+    except OSError as e:
+        raise UsageError(f"{path}: cannot write ({e.strerror or e})") from None
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
 
 
-def write_text(path: Path, text: str) -> None:
+def _move_into_place(tmp: str, path: Path, exclusive: bool) -> None:
+    """Rename ``tmp`` to ``path``; with ``exclusive``, only if no file of that name exists."""
+    if not exclusive:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise UsageError(f"{path}: file exists (written by another run meanwhile); use --force to overwrite "
+                         "it, or choose another name") from None
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP):
+            raise
+        # a file system without hard links: claim the name exclusively, then fill it by rename
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, NEW_FILE_MODE))
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+
+
+def write_text(path: Path, text: str, exclusive: bool = False) -> None:
     """Write ``text`` to ``path`` as UTF-8 with ``\\n`` line ends, atomically (see :func:`write_bytes`)."""
-    write_bytes(path, text.encode("utf-8"))
+    write_bytes(path, text.encode("utf-8"), exclusive)
 
 
-def check_output_folder(out: Path, force: bool) -> None:
+def check_output_folder(out: Path, force: bool, files=(), folders=()) -> None:
     """Refuse, without creating anything, an output folder symgeom could not write into: an
-    existing non-folder, a non-empty folder (unless ``force``), or a folder that cannot be created
-    or written."""
+    existing non-folder, a non-empty folder (unless ``force``), a folder that cannot be created
+    or written, or one where the ``files`` and ``folders`` to be written inside are in the way (a
+    folder or a pipe where a file goes, a file where a folder goes)."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a directory; choose a new folder")
@@ -55,12 +154,26 @@ def check_output_folder(out: Path, force: bool) -> None:
                 f"--out {out}: folder exists and is not empty; use --force to write into it, or choose another folder")
         if not os.access(out, os.W_OK):
             raise UsageError(f"--out {out}: folder is not writable")
+        _check_parts(out, files, folders)
         return
     parent = _nearest_existing(out)
     if not parent.is_dir():
         raise UsageError(f"--out {out}: cannot create the folder ({parent} is not a directory)")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UsageError(f"--out {out}: cannot create the folder ({parent} is not writable)")
+
+
+def _check_parts(out: Path, files, folders) -> None:
+    """The named ``files`` inside ``out`` are absent or regular files; the named ``folders`` absent or folders."""
+    for name in files:
+        what = _not_regular(out / name)
+        if what is not None:
+            raise UsageError(f"--out {out}: {out / name} exists and is {what}; symgeom writes regular files only, "
+                             "remove it or choose another folder")
+    for name in folders:
+        if (out / name).exists() and not (out / name).is_dir():
+            raise UsageError(f"--out {out}: {out / name} exists and is not a directory; symgeom writes its "
+                             f"{name} there, remove it or choose another folder")
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -79,4 +192,27 @@ def prepare_directory(out: Path, force: bool) -> Path:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise UsageError(f"--out {out}: cannot create the folder ({e.strerror or e})") from None
+    _lock(out)
     return out
+
+
+_LOCKS: dict = {}
+"""Open descriptors of the output folders this process holds locked, by ``(device, inode)``."""
+
+
+def _lock(out: Path) -> None:
+    """Hold an exclusive lock on the folder ``out`` until this process ends: a second run writing into the
+    same folder at the same time is refused, not interleaved.  The same process may prepare it again."""
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    key = (os.fstat(fd).st_dev, os.fstat(fd).st_ino)
+    if key in _LOCKS:
+        os.close(fd)
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise UsageError(f"--out {out}: another symgeom run is writing into this folder; wait for it to finish, "
+                         "or choose another folder") from None
+    _LOCKS[key] = fd
+

@@ -28,12 +28,13 @@ from . import arith, sizes
 from ._errors import ConstructionError
 from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUTED, UNDECIDED, Check, certify_equal,
                            certify_positive, combine, json_number)
-from .cost import cost, cost_scale, output_cost
+from .cost import Cost, cost_scale
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
 from .degeneracy import EXACT_RANK_MAX_Q, gauge_directions, jacobian_factor, layer_kernel_directions, layered_rank
-from .derivatives import (float_cost_and_gradient, gauss_newton, gradient, parameter_name, spectral_nullity, thinnest_shape,
+from .derivatives import (gauss_newton, parameter_name, spectral_nullity, thinnest_shape,
                           unresolved_nullity)
+from .exact_rank import certified_rank
 from .network import Parameters, forward
 from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
 
@@ -68,6 +69,8 @@ class Candidate:
     cumulative: CumulativeParameters
     curated: np.ndarray
     """``Z``: the points after the hidden layers, in input coordinates."""
+    cost_kind: Cost = Cost.MEAN_SQUARED
+    """The cost whose (weighted) least-squares fit is the output map."""
 
     @cached_property
     def params(self) -> Parameters:
@@ -75,28 +78,31 @@ class Candidate:
 
     @cached_property
     def cost(self):
-        return cost(self.params, self.data)
+        """``Σ_n w_n |r_n|²`` of :attr:`cost_kind` (``C_N²`` or ``C``)."""
+        return self.cost_kind.of(self.params, self.data)
 
 
-def candidate(data: ClusterData, L: int, truncated=(), theta: StratumMinimizer | None = None) -> Candidate:
+def candidate(data: ClusterData, L: int, truncated=(), theta: StratumMinimizer | None = None,
+              cost: Cost = Cost.MEAN_SQUARED) -> Candidate:
     """The invertible candidate that collapses the clusters ``truncated`` (N1 when empty).  ``theta``: the
-    stratum minimizer already built for ``S`` in increasing order, if any (it is the validation of ``S``)."""
+    stratum minimizer already built for ``S`` in increasing order, if any (it is the validation of ``S``).
+    The output map is the least-squares fit of ``cost`` (weighted by ``w_n``)."""
     from .cones import collapse_layers, default_offsets
     from .criterion import clustering_criterion
 
     S = tuple(sorted(int(k) for k in truncated))
     if not S:
-        return Candidate(data, L, (), cumulative_parameters(stratum_minimizer(data, L, ()).params), data.X)
-    theta_S = theta if theta is not None and theta.truncated == S else stratum_minimizer(data, L, S)  # validates S, L >= |S|
+        return Candidate(data, L, (), cumulative_parameters(stratum_minimizer(data, L, (), cost).params), data.X, cost)
+    theta_S = theta if theta is not None and theta.truncated == S else stratum_minimizer(data, L, S, cost)  # validates S, L >= |S|
     crit = clustering_criterion(data)
     cones, _, Z = collapse_layers(data, S, crit, default_offsets(data, crit) if crit.holds else None)
     Ws, bs = [c.W for c in cones], [c.b for c in cones]
     while len(Ws) < L:
         Ws.append(Ws[-1])
         bs.append(bs[-1] + arith.full(data.Q, 1, data.kind))
-    G = least_squares_fit(Z, data.targets_ext)
+    G = least_squares_fit(Z, data.targets_ext, cost.fit_weights(data))
     cum = CumulativeParameters(tuple(Ws) + (G[:, :data.Q],), tuple(bs) + (G[:, data.Q],))
-    return Candidate(data, theta_S.L, S, cum, Z)
+    return Candidate(data, theta_S.L, S, cum, Z, cost)
 
 
 @dataclass(frozen=True)
@@ -120,14 +126,15 @@ class InvertibleCandidate:
 
 
 def invertible_candidate(data: ClusterData, L: int, truncated, bound,
-                         theta: StratumMinimizer | None = None) -> InvertibleCandidate:
+                         theta: StratumMinimizer | None = None, cost: Cost = Cost.MEAN_SQUARED) -> InvertibleCandidate:
     """Settle the invertible candidate of ``S = truncated`` by its exact gradient (an interior point of
     an activation region, where the cost is a polynomial: a nonzero gradient means no local minimum; float
     data: cost and gradient from one forward pass and its reverse sweep), and check the strict inequality
-    ``C > B_U`` of (c) on it (``theta`` as in :func:`candidate`)."""
-    cand = candidate(data, L, truncated, theta)
+    ``C > B_U`` of (c) on it (``theta`` as in :func:`candidate`).  Under the paper's cost: the gradient of
+    ``C_N²`` (nonzero exactly when that of ``C_N = √(C_N²)`` is, ``C_N > 0``) and ``C_N² > B_U``."""
+    cand = candidate(data, L, truncated, theta, cost)
     exact = data.kind.is_exact
-    C, g = (cand.cost, gradient(cand.params, data)) if exact else float_cost_and_gradient(cand.params, data)
+    C, g = (cand.cost, cost.gradient(cand.params, data)) if exact else cost.float_value_and_gradient(cand.params, data)
     gf = sizes.saturating_floats(g)
     norm2 = np.sum(g * g)
     carriers = tuple((parameter_name(int(i), cand.params.Q), float(gf[i])) for i in np.argsort(-np.abs(gf))[:3] if gf[i] != 0)
@@ -173,6 +180,8 @@ class Stratum:
     most this dimension.  That the minimizer set is a manifold of this dimension is not shown."""
     dimension_check: Check | None = None
     invertible: InvertibleCandidate | None = None
+    cost_kind: Cost = Cost.MEAN_SQUARED
+    """The cost of :attr:`bound` and :attr:`cost` (both weighted sums ``Σ w_n |r_n|²``: ``C_N²`` or ``C``)."""
 
     @property
     def manifold_dimension(self) -> int | None:
@@ -191,7 +200,8 @@ class Stratum:
 
     @cached_property
     def cost(self):
-        return cost(self.minimizer.params, self.data) if self.minimizer is not None else None
+        """``Σ_n w_n |r_n|²`` of :attr:`cost_kind` at ``θ_S``."""
+        return self.cost_kind.of(self.minimizer.params, self.data) if self.minimizer is not None else None
 
     @property
     def weight_ranks(self) -> tuple:
@@ -204,7 +214,9 @@ class Stratum:
         return self.certificate.margin
 
     def as_json(self) -> dict:
-        """The ``local_minima`` entry of ``check --json``."""
+        """The ``local_minima`` entry of ``check --json``; ``bound`` and ``cost`` are weighted sums (``C_N²`` for the
+        paper's cost), ``value`` the cost of the minimum as the paper prints it (``C_N = √B_U``; ``B_U`` itself for
+        the mean-squared cost)."""
         return {
             "truncated": list(self.truncated), "bound": json_number(self.bound),
             "cost": json_number(self.cost) if self.cost is not None else None, "verdict": self.verdict,
@@ -215,6 +227,7 @@ class Stratum:
             "dimension_certificate": self.dimension_check.as_json() if self.dimension_check else None,
             "global": bool(self.is_global),
             "invertible_candidate": self.invertible.as_json() if self.invertible else None,
+            "value": json_number(self.cost_kind.from_sum(self.bound)),
         }
 
 
@@ -229,7 +242,7 @@ def certify_stratum_point(theta: StratumMinimizer, passed=None) -> Check:
     signs = [certify_positive(pre[:, :, kept], "kept points strictly active in every hidden layer")]
     for k, l in theta.collapse_layers.items():
         signs.append(certify_positive(-pre[l - 1][:, data.labels == k], f"cluster {k} strictly inactive in layer {l}"))
-    C, B = output_cost(xs[-1], data), theta.bound
+    C, B = theta.cost.of_outputs(xs[-1], data), theta.bound  # the weighted sums of θ_S's cost: C_N² or C
     exact = data.kind.is_exact
     equal = certify_equal(np.array([C], dtype=object if exact else float), np.array([B], dtype=object if exact else float),
                           "cost equal to the stratum bound", scale=cost_scale(data))
@@ -249,9 +262,16 @@ class TangentCertificate:
     check: Check
 
 
-def _exact_ranks(data: ClusterData) -> bool:
-    """Whether the strata's Hessian ranks are exact on these data (exact data, ``Q ≤ EXACT_RANK_MAX_Q``)."""
-    return data.kind.is_exact and data.Q <= EXACT_RANK_MAX_Q
+STRATA_EXACT_MAX_Q = EXACT_RANK_MAX_Q
+"""Largest ``Q`` whose strata's Hessians are built and ranked exactly on exact data (one exact Gauss–Newton
+matrix per stratum, ``2^Q − 1`` strata); beyond, float64 with stated tolerances (never a refutation), except
+N1's stratum ``S = ∅``, exact at every ``Q``."""
+
+
+def _exact_ranks(data: ClusterData, truncated=(1,)) -> bool:
+    """Whether the Hessian ranks of the stratum ``truncated`` are exact on these data: exact data, and
+    ``Q ≤ STRATA_EXACT_MAX_Q`` or ``S = ∅`` (N1: one stratum, exact at every ``Q``)."""
+    return data.kind.is_exact and (data.Q <= STRATA_EXACT_MAX_Q or not truncated)
 
 
 def _thinnest(data: ClusterData):
@@ -270,7 +290,7 @@ def _degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertif
     ``rank V``; no manifold of minimizers through ``θ_S`` is larger.  ``passed``: ``forward(θ_S, X)``, whose
     hidden pre-activations must all be nonzero."""
     data, params = theta.data, theta.params
-    exact = _exact_ranks(data)
+    exact = _exact_ranks(data, theta.truncated)
     if not exact:
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)
@@ -279,9 +299,13 @@ def _degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertif
     if exact:
         H = gauss_newton(params, data.X)
         V = np.hstack([gauge, layer_kernel_directions(params, H)])
-        nullity, rank_V = params.count - arith.rank(H), arith.rank(V)
-        annihilated = all(x == 0 for x in arith.matmul(H, V).reshape(-1))
-        how, tol, residual, gap = "exact rational ranks", None, 0, ""
+        cert = certified_rank(H, kernel=V)  # H V = 0 exactly; rank H from a minor mod p, P - rank V above
+        annihilated, rank_V = cert.annihilated, cert.kernel_rank
+        nullity = params.count - cert.rank if cert.rank is not None else None
+        how, tol, residual, gap = "exact ranks (a minor of H nonzero mod p; H V = 0 exactly)", None, 0, ""
+        if nullity is None and annihilated:
+            return TangentCertificate(None, None, Check(UNDECIDED, how, f"{cert.describe()}: the bounds on rank H do not "
+                                                        "meet"))
     else:
         F = jacobian_factor(params, data.X) / np.sqrt(data.N)  # FᵀF = H: ker H = ker F, spectrum σ(F)²
         V = np.hstack([gauge, layer_kernel_directions(params, F)])
@@ -314,21 +338,26 @@ def _degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertif
     return TangentCertificate(nullity, None, Check(UNDECIDED, how, detail + ": the constructed curves do not span ker H"))
 
 
-def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None) -> Stratum:
+def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None, cost: Cost = Cost.MEAN_SQUARED) -> Stratum:
     """The stratum ``S = truncated`` on the data: bound, explicit minimizer, certificate, degeneracy,
-    and the invertible candidate beside it.  ``thinnest``: :func:`_thinnest` of the data when already known."""
+    and the invertible candidate beside it.  ``thinnest``: :func:`_thinnest` of the data when already known.
+
+    Under ``cost``: ``B_U`` is its weighted bound and ``θ_S`` fits ``U`` by its weighted least squares; for the
+    paper's cost the certificate ``C_N²(θ_S) = B_U`` makes ``θ_S`` a local minimum of ``C_N²`` on the open
+    ``R_S``, hence of ``C_N`` (the square root is increasing).  The Hessian's kernel is the same for both costs
+    (``2 Jᵀ W J`` and ``(1/N) JᵀJ`` share it, ``W`` positive diagonal), so the degeneracy is measured once."""
 
     S = tuple(sorted(int(k) for k in truncated))
     kept = kept_clusters(data.Q, S)
     if len(S) > L:
         why = f"|S| = {len(S)} > L = {L}: collapsing one cluster per hidden layer needs L >= |S|"
-        return Stratum(data, L, S, kept, stratum_bound(data, kept), NOT_REACHED,
-                       Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why)
+        return Stratum(data, L, S, kept, stratum_bound(data, kept, cost), NOT_REACHED,
+                       Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why, cost_kind=cost)
     try:
-        theta = stratum_minimizer(data, L, collapse_order(data, S))
+        theta = stratum_minimizer(data, L, collapse_order(data, S), cost)
     except ConstructionError as e:
-        return Stratum(data, L, S, kept, stratum_bound(data, kept), NOT_REACHED,
-                       Check(UNDECIDED, "explicit construction", str(e)), reason=str(e))
+        return Stratum(data, L, S, kept, stratum_bound(data, kept, cost), NOT_REACHED,
+                       Check(UNDECIDED, "explicit construction", str(e)), reason=str(e), cost_kind=cost)
     bound = theta.bound  # B_U of the same kept set, computed once for the certificate and the stratum
     passed = forward(theta.params, data.X)
     cert = certify_stratum_point(theta, passed)
@@ -341,20 +370,20 @@ def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None) -> Strat
     inv = None
     if S:
         try:
-            inv = invertible_candidate(data, L, S, bound, theta)
+            inv = invertible_candidate(data, L, S, bound, theta, cost)
         except ConstructionError:
             inv = None
     return Stratum(data, L, S, kept, bound, verdict, cert, theta, "" if verdict == LOCAL_MINIMUM else cert.detail,
-                   tangents.nullity, tangents.dimension, tangents.check, inv)
+                   tangents.nullity, tangents.dimension, tangents.check, inv, cost)
 
 
-def settle_strata(data: ClusterData, L: int, progress=None) -> list[Stratum]:
-    """Every stratum, ``S = ∅`` (N1) first; ``progress(i, n, label)`` before each."""
+def settle_strata(data: ClusterData, L: int, progress=None, cost: Cost = Cost.MEAN_SQUARED) -> list[Stratum]:
+    """Every stratum under ``cost``, ``S = ∅`` (N1) first; ``progress(i, n, label)`` before each."""
     out = []
     all_S = strata(data.Q)
     thinnest = None if _exact_ranks(data) else _thinnest(data.with_kind("float"))  # once for all strata
     for i, S in enumerate(all_S, start=1):
         if progress is not None:
             progress(i, len(all_S), "S = {" + ", ".join(map(str, S)) + "}")
-        out.append(settle_stratum(data, L, S, thinnest))
+        out.append(settle_stratum(data, L, S, thinnest, cost))
     return out

@@ -38,9 +38,8 @@ from . import sizes
 from ._errors import ParameterError
 from .arith import Kind
 from .certificates import CERTIFIED, CHECKED, FLOAT_RTOL, REFUTED, Check, json_number
-from .cost import cost, cost_scale
+from .cost import Cost, cost_scale
 from .data import ClusterData
-from .derivatives import gradient
 from .network import Parameters, preactivations
 from .strata import stratum_bound
 
@@ -149,6 +148,9 @@ class Location:
     """Float input: ``|gap| ≤ tolerance`` counts as gap 0.  ``None`` for exact input."""
     verdict: str
     """``at_stratum_minimum``, ``above_bound`` or ``outside_strata``."""
+    cost_kind: Cost = Cost.MEAN_SQUARED
+    """The cost of :attr:`cost`, :attr:`bound` and :attr:`gap`: each a weighted sum ``Σ w_n |r_n|²`` (``C_N²`` for
+    the paper's cost, whose local minima are those of ``C_N``), the gradient that of the same sum."""
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
@@ -208,6 +210,7 @@ class Location:
             "gradient_norm_squared": json_number(self.gradient_norm_squared),
             "margin": json_number(self.margin) if self.margin is not None else None,
             "tolerance": self.tolerance, "kind": self.kind, "verdict": self.verdict,
+            "cost_function": self.cost_kind.as_json(),
         }
 
     def lines(self) -> list[str]:
@@ -218,16 +221,22 @@ class Location:
         where = f"stratum S = {self.label}, U = {U}" if self.in_stratum else \
             f"outside every stratum (mixed: {', '.join(map(str, self.mixed))}); collapsed {self.label}, kept U = {U}"
         out.append(where)
-        out.append(f"cost C = {sizes.format_number(self.cost)}")
-        out.append(f"bound B_U = {sizes.format_number(self.bound)}")
-        out.append(f"gap C - B_U = {sizes.format_number(self.gap)}"
+        c = self.cost_kind
+        out.append(f"cost function: {c.value} ({c.formula})")
+        out.append(f"cost {c.text(self.cost)}" + ("" if not c.is_norm else
+                                                  f" ({c.decided} = {sizes.format_number(self.cost)})"))
+        out.append(f"bound B_U = {sizes.format_number(self.bound)}" + ("" if not c.is_norm else
+                                                                     f" (on {c.decided}; {c.text(self.bound, 'sqrt(B_U)')})"))
+        out.append(f"gap {c.decided} - B_U = {sizes.format_number(self.gap)}"
                    + (f" (tolerance {self.tolerance:.3g})" if self.tolerance is not None else ""))
-        out.append(f"|grad C| = {self.gradient_norm:.6g}")
+        out.append(f"|grad {c.decided}| = {self.gradient_norm:.6g}")
+        if c.is_norm and self.cost != 0:  # the norm's gradient through its square: ∇C_N = ∇C_N² / (2 C_N)
+            out.append(f"|grad {c.symbol}| = {self.gradient_norm / (2 * sizes.sqrt_float(self.cost)):.6g}")
         if self.margin is not None:
             out.append(f"margin of the strict inequalities of R_S: {sizes.format_number(self.margin)}")
         if self.verdict == AT_STRATUM_MINIMUM:
             how = "certified: exact arithmetic" if self.kind.is_exact else "checked: float64, |gap| within the tolerance"
-            out.append(f"verdict: {self.verdict} ({how}; a local minimum by the bound C >= B_U on R_S)")
+            out.append(f"verdict: {self.verdict} ({how}; a local minimum by the bound {self.cost_kind.decided} >= B_U on R_S)")
         else:
             out.append(f"verdict: {self.verdict}")
         return out
@@ -310,20 +319,21 @@ def _margin(pre: np.ndarray, labels: np.ndarray, states: tuple):
     return min(slacks) if slacks else None
 
 
-def locate(params: Parameters, data: ClusterData, rtol: float = GAP_RTOL) -> Location:
+def locate(params: Parameters, data: ClusterData, rtol: float = GAP_RTOL, cost: Cost = Cost.MEAN_SQUARED) -> Location:
     """Place ``params`` in the stratum picture of ``data``: per cluster kept / collapsed (layer) / mixed,
     then ``S``, ``U``, ``C``, ``B_U``, the gap, ``|∇C|`` and the verdict (module docstring).  Exact when
     parameters and data are both exact; float64 otherwise, a gap within ``rtol x cost_scale(data)``
-    counting as 0."""
+    counting as 0.  ``cost``: the cost whose weighted sum, bound and gradient are reported (``C_N²`` for the
+    paper's)."""
     params, data = comparable(params, data)
     pre = np.stack(preactivations(params, data.X))
     states = cluster_states(pre, data.labels, data.Q)
     kept = tuple(c.label for c in states if c.status == KEPT)
     truncated = tuple(c.label for c in states if c.status == COLLAPSED)
-    C = cost(params, data)
-    B = stratum_bound(data, kept) if kept else 0 * C  # B_∅ = 0: the cost is nonnegative
+    C = cost.of(params, data)
+    B = stratum_bound(data, kept, cost) if kept else 0 * C  # B_∅ = 0: the cost is nonnegative
     gap = C - B
-    g = gradient(params, data)
+    g = cost.gradient(params, data)
     exact = data.kind.is_exact
     tol = None if exact else rtol * cost_scale(data)
     if any(c.status == MIXED for c in states):
@@ -332,4 +342,5 @@ def locate(params: Parameters, data: ClusterData, rtol: float = GAP_RTOL) -> Loc
         margin = _margin(pre, data.labels, states)
         flat = gap == 0 if exact else abs(gap) <= tol
         verdict = AT_STRATUM_MINIMUM if flat else ABOVE_BOUND
-    return Location(data.Q, params.L, data.kind, states, truncated, kept, C, B, gap, np.sum(g * g), margin, tol, verdict)
+    return Location(data.Q, params.L, data.kind, states, truncated, kept, C, B, gap, np.sum(g * g), margin, tol, verdict,
+                    cost)

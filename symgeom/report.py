@@ -20,8 +20,9 @@ import numpy as np
 
 from . import sizes
 from ._errors import ReportError
+from .io import write_bytes
 from .certificates import Derivation
-from .claims import Context
+from .claims import Context, paper_statement, true_instead
 from .printing import Latex, decimal_latex, escape_tex, latex, number_latex, prose_latex, scope_latex
 
 
@@ -62,6 +63,8 @@ def render_report(ctx: Context, derivations: list[Derivation], command: str, fig
         ctx=ctx, data=data, derivations=derivations, command=command,
         parameters=data.parameter_count(ctx.L), points_dims=data.Q * data.N,
         strata=strata, figures=figures or {}, training=training,
+        paper_rows=[(d, paper_statement(d.id), true_instead(d.id)) for d in derivations if paper_statement(d.id)],
+        beyond=[d.id for d in derivations if not paper_statement(d.id)],
     )
 
 
@@ -108,9 +111,10 @@ def render_handout(ctx: Context, derivations: list[Derivation], command: str, fi
 def tex_engine() -> list[str] | None:
     """The command that builds a PDF here: latexmk, else pdflatex; ``None`` without TeX."""
     if shutil.which("latexmk") and shutil.which("pdflatex"):
-        return ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error"]
+        return ["latexmk", "-pdf", "-latexoption=-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+                "-file-line-error"]
     if shutil.which("pdflatex"):
-        return ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error"]
+        return ["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error"]
     return None
 
 
@@ -143,7 +147,7 @@ def compile_pdf(tex: Path) -> Path:
                 raise ReportError(f"{tex}: TeX failed: {first_tex_error(proc.stdout, tex.name)}")
         pdf = Path(work) / tex.with_suffix(".pdf").name
         target = tex.with_suffix(".pdf")
-        shutil.copy(pdf, target)
+        write_bytes(target, pdf.read_bytes())
     return target
 
 

@@ -30,6 +30,13 @@ of ``U`` has all pre-activations ``> 0`` in every hidden layer and every point o
 >>> theta = stratum_minimizer(data, 3, (1, 3))
 >>> theta.kept, cost(theta.params, data) == stratum_bound(data, (2,))
 ((2,), True)
+
+Under the paper's cost the bound is on ``C_N²`` (weights ``1/N_j``) and the output map is the weighted fit:
+
+>>> from symgeom.cost import Cost
+>>> paper = stratum_minimizer(data, 3, (1,), Cost.PAPER)
+>>> Cost.PAPER.of(paper.params, data) == stratum_bound(data, (2, 3), Cost.PAPER) == paper.bound
+True
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ import numpy as np
 
 from . import arith, sizes
 from ._errors import ConstructionError
-from .cost import per_point
+from .cost import Cost
 from .data import ClusterData
 from .network import Parameters
 
@@ -89,18 +96,26 @@ def _independent_rows(gram: np.ndarray) -> list[int]:
     return sorted(rows)
 
 
-def least_squares_fit(Z: np.ndarray, T: np.ndarray) -> np.ndarray:
+def least_squares_fit(Z: np.ndarray, T: np.ndarray, weights=None) -> np.ndarray:
     """An affine least-squares map ``F`` (``k x (Q+1)``) from the points ``Z`` to the targets ``T``:
     ``F [Z; 1ᵀ] = T Π`` with ``Π`` the orthogonal projector onto the row space of ``[Z; 1ᵀ]``.
     When ``[Z; 1ᵀ]`` has dependent rows, the dependent coordinates get coefficient 0 (exact kind); floats
     solve by singular values (``numpy.linalg.lstsq``), which stays accurate where the Gram matrix
-    ``Z̃ Z̃ᵀ`` would square an ill condition."""
+    ``Z̃ Z̃ᵀ`` would square an ill condition.
+
+    ``weights`` (``w_n > 0``, one per point; ``None``: uniform) gives the *weighted* fit, the minimizer of
+    ``Σ_n w_n |F z̃_n − t_n|²``: the normal equations ``F (Z̃ W Z̃ᵀ) = T W Z̃ᵀ`` (exact), or the ordinary fit of
+    the columns scaled by ``√w_n`` (floats); ``Π`` is then the ``W``-orthogonal projector."""
     Zt = _lifted(Z)
     if not arith.kind_of(Z).is_exact:
-        return np.linalg.lstsq(Zt.T, T.T, rcond=None)[0].T
-    gram = arith.matmul(Zt, Zt.T)
+        if weights is None:
+            return np.linalg.lstsq(Zt.T, T.T, rcond=None)[0].T
+        root = np.sqrt(np.asarray(weights, dtype=float))
+        return np.linalg.lstsq((Zt * root).T, (T * root).T, rcond=None)[0].T
+    Zw = Zt if weights is None else Zt * np.asarray(weights, dtype=object)[None, :]
+    gram = arith.matmul(Zw, Zt.T)
     rows = _independent_rows(gram)
-    coef = arith.matmul(T, Zt[rows].T) @ arith.inv(gram[np.ix_(rows, rows)])
+    coef = arith.matmul(T, Zw[rows].T) @ arith.inv(gram[np.ix_(rows, rows)])
     F = arith.zeros((T.shape[0], Zt.shape[0]), arith.kind_of(Z))
     F[:, rows] = coef
     return F
@@ -111,23 +126,27 @@ def _kept_mask(data: ClusterData, kept) -> np.ndarray:
 
 
 
-def stratum_bound(data: ClusterData, kept):
-    """``B_U = (1/2N) ‖Y_U^ext (I − Π_U)‖²_F``: the least-squares residual of the points of ``U`` alone
-    (affine fit), divided by the *total* ``N``.  ``B_U = 0`` when ``|U| = 1``."""
+def stratum_bound(data: ClusterData, kept, cost: Cost = Cost.MEAN_SQUARED):
+    """``B_U = min_{(A, c)} Σ_{n ∈ U} w_n |A x_n + c − y_{j(n)}|²``: the weighted least-squares residual of the
+    points of ``U`` alone (affine fit, the weights ``w_n`` of ``cost``), every other point counting 0.
+    Mean-squared: ``(1/2N) ‖Y_U^ext (I − Π_U)‖²_F`` (divided by the *total* ``N``); the paper's cost: the bound
+    on ``C_N²``, with ``w_n = 1/N_{j(n)}`` (its square root bounds ``C_N``).  ``B_U = 0`` when ``|U| = 1``."""
     mask = _kept_mask(data, kept)
     Z, T = data.X[:, mask], data.targets_ext[:, mask]
-    R = least_squares_fit(Z, T) @ _lifted(Z) - T
-    return per_point(np.sum(R * R), data)
+    R = least_squares_fit(Z, T, cost.fit_weights(data, mask)) @ _lifted(Z) - T
+    return cost.of_residuals(R, data.labels[mask], data)
 
 
 # -- (b) the construction ------------------------------------------------------------------
-def _barycentric_fit(data: ClusterData, kept) -> np.ndarray:
+def _barycentric_fit(data: ClusterData, kept, cost: Cost = Cost.MEAN_SQUARED) -> np.ndarray:
     """``C_U`` (``r x (Q+1)``): ``c_U(x) = C_U [x; 1]`` are the barycentric coordinates, with respect to
-    ``{y_j : j ∈ U}``, of the least-squares fit on ``U``; they sum to 1 for every ``x`` (the last row
-    is 1 minus the others, which changes nothing on the data, where the fitted values sum to 1)."""
+    ``{y_j : j ∈ U}``, of the least-squares fit on ``U`` (weighted by ``cost``'s ``w_n``: the fit is linear in
+    the targets, so ``Y_U C_U`` is the weighted fit of ``Y``); they sum to 1 for every ``x`` (the last row
+    is 1 minus the others, which changes nothing on the data, where the fitted values sum to 1: the
+    constant 1 is fitted exactly, weights or not)."""
     mask = _kept_mask(data, kept)
     onehot = arith.array((data.labels[mask][None, :] == np.array(kept)[:, None]).astype(int), data.kind)
-    F = least_squares_fit(data.X[:, mask], onehot)
+    F = least_squares_fit(data.X[:, mask], onehot, cost.fit_weights(data, mask))
     ones = arith.zeros(data.Q + 1, data.kind)
     ones[-1] = ones[-1] + 1
     F[-1] = ones - F[:-1].sum(axis=0)
@@ -216,6 +235,8 @@ class StratumMinimizer:
     params: Parameters
     lambdas: tuple
     """``λ_ℓ``, the weight of the separator in collapsing layer ``ℓ``."""
+    cost: Cost = Cost.MEAN_SQUARED
+    """The cost whose weighted least-squares fit on ``U`` the output map realizes (its bound is ``B_U``)."""
 
     @property
     def collapse_layers(self) -> dict:
@@ -224,8 +245,8 @@ class StratumMinimizer:
 
     @cached_property
     def bound(self):
-        """``B_U``."""
-        return stratum_bound(self.data, self.kept)
+        """``B_U`` of :attr:`cost`."""
+        return stratum_bound(self.data, self.kept, self.cost)
 
     @property
     def label(self) -> str:
@@ -261,8 +282,9 @@ def _layer_map(data: ClusterData, l: int, r: int, m: int, first: np.ndarray, sep
     return slot, kind.scalar(0), I - np.outer(slot, slot), kind.zeros(Q), t
 
 
-def stratum_minimizer(data: ClusterData, L: int, truncated) -> StratumMinimizer:
-    """``θ_S``: the explicit point of ``R_S`` with cost ``B_U`` (module docstring, (b)).
+def stratum_minimizer(data: ClusterData, L: int, truncated, cost: Cost = Cost.MEAN_SQUARED) -> StratumMinimizer:
+    """``θ_S``: the explicit point of ``R_S`` with cost ``B_U`` (module docstring, (b)); under ``cost`` (its
+    weighted sum equals that cost's ``B_U``: the output map on ``U`` is the weighted least-squares fit).
 
     ``truncated`` is ``S`` in collapse order (:func:`collapse_order` finds one); ``()`` gives N1 (identity
     layers shifted into the positive orthant, the least-squares output map).  Needs ``L ≥ |S|`` and a
@@ -276,10 +298,10 @@ def stratum_minimizer(data: ClusterData, L: int, truncated) -> StratumMinimizer:
         raise ConstructionError(f"truncating S = {{{', '.join(map(str, S))}}} collapses one cluster per hidden layer: "
                                 f"it needs L >= |S| = {m} (got L = {L})")
     one, I = kind.full(Q, 1), kind.identity(Q)
-    Cbar = _barycentric_fit(data, kept)
+    Cbar = _barycentric_fit(data, kept, cost)
     Yperm = data.Y[:, [j - 1 for j in kept + S]]
     if m == 0:
-        return _no_truncation(data, L, Yperm @ Cbar)
+        return _no_truncation(data, L, Yperm @ Cbar, cost)
     seps = [separator(data, k, kept + S[i + 1:]) for i, k in enumerate(S)]
     # g_1(x) = [c_U(x); 0; ℓ_2(x); …; ℓ_m(x)]: the fit on U and the separators still needed
     first = np.vstack([Cbar] + [kind.zeros((1, Q + 1))] + [np.append(a, -b)[None, :] for a, b in seps[1:]])
@@ -303,10 +325,10 @@ def stratum_minimizer(data: ClusterData, L: int, truncated) -> StratumMinimizer:
     biases += [one] * (L - m)
     weights.append(Yperm @ R)
     biases.append(Yperm @ t)
-    return StratumMinimizer(data, L, S, kept, Parameters(tuple(weights), tuple(biases)), tuple(lambdas))
+    return StratumMinimizer(data, L, S, kept, Parameters(tuple(weights), tuple(biases)), tuple(lambdas), cost)
 
 
-def _no_truncation(data: ClusterData, L: int, fit: np.ndarray) -> StratumMinimizer:
+def _no_truncation(data: ClusterData, L: int, fit: np.ndarray, cost: Cost) -> StratumMinimizer:
     """N1 as the stratum ``S = ∅``: ``W_1 = I`` with a bias that moves every point into the open positive
     orthant, ``W_ℓ = I``, ``b_ℓ = 1`` beyond, and the least-squares fit ``[A | c]`` as output map."""
     Q, kind = data.Q, data.kind
@@ -317,7 +339,7 @@ def _no_truncation(data: ClusterData, L: int, fit: np.ndarray) -> StratumMinimiz
     A, c = fit[:, :Q], fit[:, Q]
     weights = (I,) * L + (A,)
     biases = (shift,) + (arith.full(Q, 1, kind),) * (L - 1) + (c - A @ total,)
-    return StratumMinimizer(data, L, (), tuple(range(1, Q + 1)), Parameters(weights, biases), ())
+    return StratumMinimizer(data, L, (), tuple(range(1, Q + 1)), Parameters(weights, biases), (), cost)
 
 
 # -- (c) invertible hidden weights ---------------------------------------------------------
@@ -338,7 +360,6 @@ def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -
     """The points ``θ_ε``, ``ε = 1/step``: with invertible hidden weights ``C > B_U`` on ``R_S`` (``C = B_U`` would force
     the unique fit ``G*``, whose image ``aff{y_j : j ∈ U}`` misses every ``y_k``, ``k ∈ S``), yet these
     points approach ``B_U``: the infimum over the invertible part of ``R_S`` is ``B_U``, never attained."""
-    from .cost import cost
     from .network import preactivations
 
     data, params = theta.data, theta.params
@@ -353,6 +374,6 @@ def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -
         inside = bool((pre[:, :, kept] > 0).all()) and all(
             bool((pre[l - 1][:, data.labels == k] < 0).all()) for k, l in theta.collapse_layers.items())
         invertible = all(arith.rank(W) == data.Q for W in Ws[:-1])
-        out.append(ApproachPoint(eps, cost(moved, data) - theta.bound, invertible, inside))
+        out.append(ApproachPoint(eps, theta.cost.of(moved, data) - theta.bound, invertible, inside))
     return out
 

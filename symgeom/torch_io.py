@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections import OrderedDict
 from pathlib import Path
 
@@ -123,7 +124,9 @@ def load_state_dict(path) -> Parameters:
     path = Path(path)
     torch = require_torch(f"{path}: reading a PyTorch state_dict")
     try:
-        sd = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # a warning from torch would add lines to symgeom's one-line messages
+            warnings.simplefilter("ignore")
+            sd = torch.load(path, map_location="cpu", weights_only=True)
     except OSError as e:
         raise ParameterError(f"{path}: cannot read parameters ({e.strerror or e})") from None
     except Exception as e:  # torch raises many kinds on a file that is not a weights-only torch.save

@@ -17,7 +17,7 @@ def _train_table(runs, locations, groups) -> list[str]:
     mean gap."""
     from .locate import summarize
 
-    rows = [("stratum S", "U", "runs", "at min", "mean final cost", "B_U", "mean gap")]
+    rows = [("stratum S", "U", "runs", "at min", f"mean final {runs.cost_kind.decided}", "B_U", "mean gap")]
     for row in summarize(groups, locations):
         rows.append((row.label, "{" + ", ".join(map(str, row.kept)) + "}", str(row.runs), str(row.at_minimum),
                      f"{row.mean_cost:.4g}", f"{float(row.bound):.4g}", f"{row.mean_gap:.4g}"))
@@ -42,6 +42,7 @@ def _train_json(args, data, runs, locations, groups) -> dict:
                "bound": num(g.bound), "members": list(g.members)} for g in groups]
     return {"Q": data.Q, "L": runs.L, "N": data.N, "units": units_json(data), "inits": runs.K, "steps": runs.checkpoints[-1],
             "optimizer": runs.optimizer, "lr": runs.lr, "seed": args.seed, "initialization": INITIALIZATION,
+            "cost_function": runs.cost_kind.as_json(),
             "strata": strata, "runs": out_runs}
 
 
@@ -59,9 +60,9 @@ def cmd_train(args) -> int:
     data = cli.load_data(args)
     L = args.L if args.L is not None else data.Q
     progress = cli.Progress(args.quiet)
-    runs = train(data, L, args.inits, args.steps, args.lr, args.optimizer, args.seed, progress)
+    runs = train(data, L, args.inits, args.steps, args.lr, args.optimizer, args.seed, progress, args.cost)
     progress.note(f"locating {runs.K} runs")
-    locations = [locate(runs.params(i), data, args.rtol) for i in range(runs.K)]
+    locations = [locate(runs.params(i), data, args.rtol, runs.cost_kind) for i in range(runs.K)]
     groups = group_by_stratum(locations)
     changed = data.units is not None and not data.units.is_identity
     if args.json:
@@ -73,6 +74,8 @@ def cmd_train(args) -> int:
                   "the runs' parameters theta' = phi(theta)")
         print(f"{runs.K} runs, L = {L}, {runs.optimizer} with lr {runs.lr:g}, {args.steps} steps, "
               f"seeds {runs.seeds[0]}..{runs.seeds[-1]} ({INITIALIZATION})")
+        print(f"cost: {runs.cost_kind.value}, {runs.cost_kind.formula}; the table's costs, bounds and gaps are "
+              f"{runs.cost_kind.decided}")
         print("\n".join(_train_table(runs, locations, groups)))
     if args.out is not None:
         _write_training(Path(args.out), args.force, runs, locations, groups, data.units if changed else None,

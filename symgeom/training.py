@@ -15,6 +15,10 @@ stored, ``x^(L+1) = a_{L+1}``; ``C = (1/2N) ‖x^(L+1) − Y^ext‖²_F``.
 every weight and bias uniform on ``[−1/√Q, 1/√Q]``; run ``i`` draws from ``numpy.random.default_rng(seed + i)``,
 so a run is reproduced alone with ``--inits 1 --seed (seed + i)``.
 
+**Cost** (``cost``): mean-squared by default, as above (what PyTorch's ``MSELoss`` trains); with the paper's
+cost the runs minimize ``C_N² = Σ_n w_n |r_n|²``, ``w_n = 1/N_{j(n)}`` (``δ_{L+1} = 2 w ⊙ r``): the smooth square of
+the paper's norm ``C_N``, with the same local minima; the history records ``C_N²``.
+
 **Optimizers**: plain gradient descent ``Θ ← Θ − η ∇C``, or Adam (``β = (0.9, 0.999)``, ``ε = 1e-8``,
 bias-corrected).  A run whose cost or step stops being finite is frozen at its last finite point and
 marked diverged.
@@ -34,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._errors import UsageError
+from .cost import Cost
 from .data import ClusterData
 from .network import Parameters
 
@@ -85,18 +90,20 @@ def batch_forward(theta: np.ndarray, X: np.ndarray, Q: int, L: int) -> tuple[lis
     return xs, masks
 
 
-def batch_cost_gradient(theta: np.ndarray, data: ClusterData, L: int) -> tuple[np.ndarray, np.ndarray]:
+def batch_cost_gradient(theta: np.ndarray, data: ClusterData, L: int,
+                        cost: Cost = Cost.MEAN_SQUARED) -> tuple[np.ndarray, np.ndarray]:
     """``(C, ∇C)`` of every run: ``C`` of shape ``(K,)``, ``∇C`` of the shape of ``Θ`` (module docstring:
-    forward with masks, then backward)."""
+    forward with masks, then backward).  ``C`` is the weighted sum ``Σ_n w_n |r_n|²`` of ``cost``."""
     Q, N = data.Q, data.N
     X, Y = np.asarray(data.X, dtype=float), np.asarray(data.targets_ext, dtype=float)
     xs, masks = batch_forward(theta, X, Q, L)
     R = xs[-1] - Y
-    C = 0.5 * np.einsum("kqn,kqn->k", R, R) / N
+    w = cost.fit_weights(data.with_kind("float"))  # None: uniform weights 1/(2N)
+    C = 0.5 * np.einsum("kqn,kqn->k", R, R) / N if w is None else np.einsum("kqn,kqn,n->k", R, R, w)
     Ws, _ = _views(theta, Q, L)
     grad = np.empty_like(theta)
     gW, gb = _views(grad, Q, L)
-    delta = R / N
+    delta = R / N if w is None else R * (2 * w)
     for l in range(L, -1, -1):
         x_in = xs[l]
         gW[l][...] = np.matmul(delta, np.swapaxes(x_in, -1, -2)) if x_in.ndim == 3 else np.matmul(delta, x_in.T)
@@ -133,6 +140,8 @@ class Runs:
     """``(K,)``: the run was frozen at its last finite point."""
     optimizer: str
     lr: float
+    cost_kind: Cost = Cost.MEAN_SQUARED
+    """The cost the runs minimized (its weighted sum is what :attr:`history` records)."""
 
     @property
     def K(self) -> int:
@@ -178,9 +187,10 @@ class _GD:
 
 
 def train(data: ClusterData, L: int, inits: int, steps: int, lr: float | None = None, optimizer: str = "gd",
-          seed: int = 0, progress=None) -> Runs:
+          seed: int = 0, progress=None, cost: Cost = Cost.MEAN_SQUARED) -> Runs:
     """``inits`` runs of ``steps`` optimizer steps from :func:`initial_theta` (seeds ``seed … seed+inits−1``),
-    on the float64 values of ``data``; ``progress(step, steps, text)`` about ten times."""
+    on the float64 values of ``data``, minimizing the weighted sum of ``cost``; ``progress(step, steps, text)``
+    about ten times."""
     if optimizer not in OPTIMIZERS:
         raise UsageError(f"--optimizer {optimizer}: unknown; choose one of {', '.join(OPTIMIZERS)}")
     lr = DEFAULT_LR[optimizer] if lr is None else float(lr)
@@ -194,7 +204,7 @@ def train(data: ClusterData, L: int, inits: int, steps: int, lr: float | None = 
     every = max(1, steps // 10)
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(steps + 1):
-            C, g = batch_cost_gradient(theta, data, L)
+            C, g = batch_cost_gradient(theta, data, L, cost)
             bad = ~(np.isfinite(C) & np.isfinite(g).all(axis=1))
             diverged |= bad
             if t in marks:
@@ -211,4 +221,4 @@ def train(data: ClusterData, L: int, inits: int, steps: int, lr: float | None = 
                 live = C[~diverged]
                 med = f"median cost {np.median(live):.4g}" if live.size else "every run diverged"
                 progress(t + 1, steps, f"{optimizer} steps, {med}")
-    return Runs(data.Q, L, theta, seeds, tuple(marks), np.stack(history), diverged, optimizer, lr)
+    return Runs(data.Q, L, theta, seeds, tuple(marks), np.stack(history), diverged, optimizer, lr, cost)

@@ -140,7 +140,7 @@ def test_data_size_counts_like_the_reader(tmp_path, ending):
     data = example_data(3, seed=2)
     path = tmp_path / "d.csv"
     path.write_text(csv_text(data).rstrip("\n") + ending)
-    assert data_size(path) == (3, data.N) == (read_csv(path).Q, read_csv(path).N)
+    assert data_size(path)[:2] == (3, data.N) == (read_csv(path).Q, read_csv(path).N)
 
 
 def test_data_size_names_a_bad_header_like_the_reader(tmp_path, capsys):
@@ -148,3 +148,32 @@ def test_data_size_names_a_bad_header_like_the_reader(tmp_path, capsys):
     path.write_text(GOOD.replace(",", ";"))
     code, _, err = run(capsys, "check", "--data", str(path))
     assert code == 2 and "semicolons" in err and err.count("\n") == 1
+
+
+def test_long_numbers_are_counted(tmp_path, capsys):
+    """Exact arithmetic on numbers of d digits costs about d²: 20 points of 1990 digits (over a minute of
+    CPU) are refused under a budget of 30 s, while the same points with 16 digits pass."""
+    import random
+
+    from symgeom.cli import main
+
+    rng = random.Random(1)
+
+    def points(d):
+        rows = ["x1,x2,cluster"]
+        for j, (cx, cy) in enumerate([(3, 0), (0, 3)], 1):
+            for _ in range(10):
+                digits = "".join(rng.choice("0123456789") for _ in range(d))
+                rows.append(f"{cx}.{digits},{cy}.{digits[::-1]},{j}")
+        return "\n".join(rows) + "\n"
+
+    long, short = tmp_path / "long.csv", tmp_path / "short.csv"
+    long.write_text(points(1990))
+    short.write_text(points(16))
+    assert data_size(long).digits >= 1990 * 2 // 3 and data_size(short).digits < 40
+    assert budget.estimate("check", 2, 2, 20, "exact", digits=data_size(long).digits) > 60
+    assert budget.estimate("check", 2, 2, 20, "exact", digits=data_size(short).digits) == \
+        budget.estimate("check", 2, 2, 20, "exact")
+    code = main(["check", "--data", str(long), "--max-seconds", "30"])
+    err = capsys.readouterr().err
+    assert code == 2 and "digits" in err and "--max-seconds" in err

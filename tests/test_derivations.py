@@ -27,10 +27,11 @@ def test_claims_agree_with_independent_computations(derivations):
 
     from symgeom.certificates import SCOPE_ALL_Q, covers
 
-    assert list(derivations) == ["T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2"] == list(RECIPES)
+    own = ["T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2"]
+    assert list(derivations) == list(RECIPES) and list(derivations)[:11] == own  # the paper's statements follow
     for d in derivations.values():
         assert all(c.scope for c in d.checks), d.id
-        assert covers(d.main.scope, d.scope) and d.status != REFUTED, d.id
+        assert covers(d.main.scope, d.scope) and (d.status != REFUTED or d.id not in own), d.id
         if d.id.startswith("T"):
             assert d.scope == SCOPE_ALL_Q and d.main.scope == SCOPE_ALL_Q
     data = default_data()
@@ -91,7 +92,7 @@ def test_claims_on_other_sizes(Q, L):
     assert [d.status for d in ds[:5]] == [PROVED] * 5 and all(d.main.scope == "all Q" for d in ds[:5])
     for d in ds[5:9]:  # the G-claims need L >= Q
         assert d.status == (CERTIFIED if L >= Q else "not_applicable"), d.id
-    assert all(d.status != REFUTED for d in ds)
+    assert all(d.status != REFUTED for d in ds[:11])  # symgeom's own claims; the paper's (2.58) fails at Q = 2
 
 
 GRID = [(Q, L) for Q in (2, 3, 4) for L in (Q, Q + 1, Q + 2)]

@@ -136,8 +136,8 @@ def _npz(path, weights, biases):
 @pytest.mark.parametrize("case,message", [
     ("nan", "NaN or infinite"),
     ("width", "width Q = 2 but the data have dimension Q = 3"),
-    ("missing", "cannot read parameters"),
-    ("shape", "must be 3 x 3"),
+    ("missing", "parameters file not found"),
+    ("shape", "has shape (2, 2); expected (3, 3)"),
     ("stdin", "reading standard input is not supported"),
 ])
 def test_cli_locate_bad_input(tmp_path, capsys, case, message):

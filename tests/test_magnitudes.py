@@ -67,7 +67,7 @@ def test_float_check_changes_units_beyond_float_range(tmp_path, capsys, exponent
     assert "\n" not in err and f"s = 1e{exponent}" in err
 
 
-@pytest.mark.parametrize("Q", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("Q", [1, 2, 3, 4, 5, pytest.param(6, marks=pytest.mark.slow)])  # Q = 6: exact G1-G4 ranks, seconds
 def test_check_json_is_strict(tmp_path, capsys, Q):
     csv = tmp_path / "d.csv"
     assert main(["example", "--Q", str(Q), "--out", str(csv)]) == 0

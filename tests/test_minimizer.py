@@ -14,7 +14,8 @@ from symgeom.degeneracy import analyse
 from symgeom.derivatives import cluster_jacobian, gauss_newton
 from symgeom.criterion import clustering_criterion
 from symgeom.minimizer import certify_global_minimizer, global_minimizer
-from symgeom.network import activation_pattern, load_parameters, symbolic_parameters
+from symgeom import load_parameters
+from symgeom.network import activation_pattern, symbolic_parameters
 
 from strategies_data import anisotropic_data
 

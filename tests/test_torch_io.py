@@ -8,7 +8,7 @@ import pytest
 from symgeom.cli import main
 from symgeom.data import default_data
 from symgeom.locate import locate
-from symgeom.network import load_parameters
+from symgeom import load_parameters
 from symgeom.training import initial_theta
 from symgeom.network import Parameters
 
