@@ -141,6 +141,7 @@ def _iris(classes, Q: int) -> tuple[list, list]:
     return points, labels
 
 
+@pytest.mark.slow
 def test_iris_two_species_projected_is_constructed():
     points, labels = _iris([0, 1], 2)
     data = ClusterData.from_arrays([[str(v) for v in p] for p in points], labels, source="iris")
@@ -148,6 +149,7 @@ def test_iris_two_species_projected_is_constructed():
     assert_zero_cost_network(_written(net), points, labels, [[Fraction(int(i == j)) for i in range(2)] for j in range(2)])
 
 
+@pytest.mark.slow
 def test_iris_three_species_is_refused_not_constructed():
     """Versicolor and virginica overlap along every direction of the 3 principal components: no order separates."""
     points, labels = _iris([0, 1, 2], 3)
