@@ -114,14 +114,26 @@ def weighted_bound_step() -> Step:
     V = sp.MatrixSymbol("V", n, n)
     G_w = Y * V * V.T * Xt.T * (Xt * V * V.T * Xt.T).I
     cross = (G - G_w) * Xt * V * (G_w * Xt * V - Y * V).T
-    check = prove_matrix_identity(cross, "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
-                                  "W = V V^T; the weighted lifted kept points have full row rank", size=SIZE)
+    full = prove_matrix_identity(cross, "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
+                                 "W = V V^T; the weighted lifted kept points have full row rank", size=SIZE)
+    # every rank: the unweighted proof on the scaled columns, X_U V = B (C V) with C V of full row rank
+    r = sp.Symbol("r", integer=True, positive=True)
+    B, C = sp.MatrixSymbol("B", SIZE + 1, r), sp.MatrixSymbol("C", r, n)
+    XV, CV = B * C * V, C * V
+    G_p = Y * V * CV.T * (CV * CV.T).I * (B.T * B).I * B.T
+    any_rank = prove_matrix_identity((G - G_p) * XV * (G_p * XV - Y * V).T,
+                                     "matrix-expression algebra (MatrixSymbol, symbolic Q, n and rank r)",
+                                     "W = V V^T; X_U = B C a rank factorization, the fit Y_U V (X_U V)^+", size=SIZE)
+    check = combine([full, any_rank], "matrix-expression algebra (MatrixSymbol, symbolic Q, n and rank r)",
+                    "the weighted fit's cross term: full row rank, and every rank with the pseudo-inverse of X_U V",
+                    scope=SCOPE_ALL)
     return Step(r"\sum_{n \in U} w_n |G \tilde{x}_n - y_{j(n)}|^2 = B_U + \|(G - G_W) \tilde{X}_U W^{1/2}\|_F^2",
                 r"Both costs are weighted sums of squares $\sum_n w_n |r_n|^2$ ($w_n = 1/(2N)$, or $1/N_{j(n)}$ for the "
                 r"paper's $C_N^2$): with $W = \operatorname{diag}(w_n)$ the weighted fit "
-                r"$G_W = Y_U W \tilde{X}_U^T (\tilde{X}_U W \tilde{X}_U^T)^{-1}$ leaves the cross term zero, so the bound "
+                r"$G_W = Y_U W \tilde{X}_U^T (\tilde{X}_U W \tilde{X}_U^T)^{-1}$ (for any rank: "
+                r"$Y_U W^{1/2} (\tilde{X}_U W^{1/2})^{+}$) leaves the cross term zero, so the bound "
                 r"$B_U$ of each cost is its weighted least-squares residual on $U$, and the barycentric coordinates of "
-                r"$G_W$ still sum to one (the constant is fitted exactly).",
+                r"$G_W$ still sum to one for full row rank (the constant is fitted exactly).",
                 Check(check.status, check.method, check.detail, scope=SCOPE_ALL))
 
 

@@ -19,6 +19,13 @@ def test_n2_bound_is_proved_for_every_rank():
     assert "rank r" in checks[0].method and "rank r" in checks[1].method
 
 
+def test_weighted_bound_is_proved_for_every_rank():
+    from symgeom.derivations.n2_strata import weighted_bound_step
+
+    check = weighted_bound_step().check
+    assert check.status == "proved" and "rank r" in check.method
+
+
 def test_a_wrong_pseudo_inverse_is_refuted_at_symbolic_rank():
     """Without (B^T B)^-1 the cross term does not vanish: the fallback evaluates the rank symbol too."""
     Q, n, r = (sp.Symbol(s, integer=True, positive=True) for s in "Qnr")
