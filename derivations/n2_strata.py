@@ -21,7 +21,7 @@ import sympy as sp
 from symgeom import sizes
 from symgeom.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, PROVED, Check, Derivation, Step, combine
 from symgeom.proofs import prove_matrix_identity
-from symgeom.local_minima import LOCAL_MINIMUM
+from symgeom.local_minima import EMPTY, LOCAL_MINIMUM, counts_text
 from symgeom.printing import escape_tex, number_latex
 from symgeom.strata import invertible_approach
 
@@ -149,7 +149,12 @@ def stratum_steps(strata) -> list[Step]:
     """(b): one step per stratum, the exact certificate of ``θ_S``."""
     steps = []
     for st in strata:
-        if st.minimizer is None:
+        if st.verdict == EMPTY:
+            text = rf"S = {_set(st.truncated)}:\ R_S = \emptyset"
+            why = (rf"Stratum $S = {_set(st.truncated)}$ is empty: " + escape_tex(st.reason) + r". On points strictly "
+                   r"active in every layer the network is affine, so a convex combination of the kept points is "
+                   r"strictly active wherever they are; the stratum's hypothesis fails and attainment does not apply.")
+        elif st.minimizer is None:
             text = rf"S = {_set(st.truncated)}:\ \text{{not reached}}"
             why = rf"Stratum $S = {_set(st.truncated)}$ is not reached: " + escape_tex(st.reason) + "."
         else:
@@ -163,7 +168,7 @@ def stratum_steps(strata) -> list[Step]:
 
 def _scoped(check: Check) -> Check:
     """The check with the scope of a certificate on these data."""
-    scope = "these data" if check.status in (CERTIFIED, PROVED) else "these data, float"
+    scope = check.scope or ("these data" if check.status in (CERTIFIED, PROVED) else "these data, float")
     return Check(check.status, check.method, check.detail, check.residual, check.margin, check.tolerance,
                  check.counterexample, scope)
 
@@ -172,8 +177,9 @@ def derive(ctx) -> Derivation:
     strata = ctx.strata
     steps = list(bound_steps()) + [weighted_bound_step()]
     steps += stratum_steps(strata)
-    reached = combine([st.certificate for st in strata], f"every stratum: {ctx.kind.label} cost equal to the stratum bound and every "
-                      "strict sign condition of the stratum", ", ".join(f"S = {st.label}: {st.verdict}" for st in strata), scope="these data")
+    reached = combine([st.certificate for st in strata], f"every non-empty stratum: {ctx.kind.label} cost equal to the stratum "
+                      f"bound and every strict sign condition of the stratum ({counts_text(strata)})",
+                      ", ".join(f"S = {st.label}: {st.verdict}" for st in strata), scope="these data")
     steps.append(Step(r"\mathcal{C}(\theta_S) = B_U,\ \theta_S \in R_S \ \text{for every stratum}",
                       r"With the bound (a), each $\theta_S$ is a local minimum of $\mathcal{C}$.", reached, key=True))
     steps += invertible_steps(ctx, strata)
@@ -183,7 +189,8 @@ def derive(ctx) -> Derivation:
     count = sum(st.verdict == LOCAL_MINIMUM for st in strata)
     globals_ = sum(st.verdict == LOCAL_MINIMUM and st.is_global for st in strata)
     steps.append(Step(rf"\#\{{\text{{strata reached}}\}} = {count} \text{{ of }} 2^{{{ctx.Q}}} - 1 = {len(strata)}",
-                      f"{count} local minima certified on these data, {globals_} of them global (cost 0).", None))
+                      f"{count} local minima certified on these data, {globals_} of them global (cost 0); "
+                      f"{counts_text(strata)}.", None))
     return Derivation(ID, TITLE, STATEMENT + ctx.cost.claim_note, data_steps(tuple(steps)))
 
 

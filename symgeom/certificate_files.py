@@ -28,7 +28,7 @@ from .io import write_text
 from .network import Parameters, preactivations
 from .verify_certificates import FORMAT, VERSION, canonical_sha256
 
-__all__ = ["VERIFIER", "data_json", "file_sha256", "global_certificate", "stratum_certificate",
+__all__ = ["VERIFIER", "certificates", "data_json", "file_sha256", "global_certificate", "stratum_certificate", "stratum_name",
            "empty_certificate", "write_certificates", "verifier_text"]
 
 VERIFIER = "verify.py"
@@ -71,7 +71,7 @@ def _inputs(data_path, targets_path) -> dict:
 def _certificate(kind: str, data: ClusterData, L: int, cost_function: str, claim: dict, params=None,
                  data_path=None, targets_path=None) -> dict:
     body = data_json(data)
-    cert = {"format": FORMAT, "version": VERSION, "kind": kind, "cost_function": str(cost_function), "Q": data.Q,
+    cert = {"format": FORMAT, "version": VERSION, "kind": kind, "cost_function": _cost_name(cost_function), "Q": data.Q,
             "L": L, "N": data.N, "sizes": list(data.sizes), "data": body, "data_sha256": canonical_sha256(body),
             "inputs": _inputs(data_path, targets_path)}
     if params is not None:
@@ -79,6 +79,11 @@ def _certificate(kind: str, data: ClusterData, L: int, cost_function: str, claim
                               "biases": [[exact_text(v) for v in b] for b in params.biases]}
     cert["claim"] = claim
     return cert
+
+
+def _cost_name(cost_function) -> str:
+    """``"paper"`` or ``"mean-squared"``: the name of a :class:`~symgeom.cost.Cost` (or the name itself)."""
+    return str(getattr(cost_function, "value", cost_function))
 
 
 def first_deaths(params: Parameters, data: ClusterData) -> np.ndarray:
@@ -136,3 +141,30 @@ def write_certificates(out: Path, certificates: dict) -> dict:
         written[f"{name}.json"] = hashlib.sha256(text.encode()).hexdigest()
     write_text(out / VERIFIER, verifier_text())
     return written
+
+
+def stratum_name(truncated) -> str:
+    """``stratum-{1,3}``: the file name (without ``.json``) of a stratum's certificate."""
+    return "stratum-{" + ",".join(str(int(k)) for k in sorted(truncated)) + "}"
+
+
+def certificates(data: ClusterData, strata, global_params=None, cost_function="paper", **inputs) -> dict:
+    """``{name: certificate}`` for a zero-cost point (``global_params``, when given: ``global_minimizer``) and
+    for every settled stratum: ``stratum-{S}`` for a local minimum (:class:`~symgeom.local_minima.Stratum`
+    of verdict ``local_minimum``), ``empty-{S}`` for an empty one (its convex combination).  Float data or
+    parameters are certified at their exact binary values."""
+    out = {}
+    if global_params is not None:
+        out["global_minimizer"] = global_certificate(data, global_params, cost_function, **inputs)
+    for st in strata:
+        name = stratum_name(st.truncated)
+        comb = getattr(st, "emptiness", None)
+        if st.verdict == "local_minimum" and st.minimizer is not None:
+            out[name] = stratum_certificate(data, st.minimizer.params, st.truncated, st.bound, st.cost,
+                                            getattr(st, "cost_kind", cost_function), **inputs)
+        elif st.verdict == "empty" and comb is not None:
+            (row,) = comb.left
+            out["empty" + name[len("stratum"):]] = empty_certificate(
+                data, st.L, st.truncated, row + 1, {j + 1: w for j, w in comb.right.items()}, cost_function,
+                **inputs)
+    return out

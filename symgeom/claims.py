@@ -57,7 +57,7 @@ class Context:
         if self.kind.is_exact:
             return self
         data = self.exact_data() if self.exact_data is not None else self.data.with_kind(arith.Kind.EXACT)
-        return Context(data, self.L, seed=self.seed, progress=self.progress)
+        return Context(data, self.L, seed=self.seed, progress=self.progress, cost=self.cost)
 
     @cached_property
     def parameters(self) -> Parameters:

@@ -181,8 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"symgeom {__version__}")
     parser.add_argument("--debug", action="store_true", help="on an internal error, print the traceback")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for options in (_check_options, _report_options, _construct_options, _locate_options, _train_options,
-                    _example_options):
+    for options in (_check_options, _report_options, _construct_options, _certify_options, _locate_options,
+                    _train_options, _example_options):
         options(sub)
     return parser
 
@@ -229,6 +229,17 @@ def _construct_options(sub) -> None:
     construct.add_argument("--force", action="store_true", help="overwrite an existing file")
     _cost_option(construct, DEFAULT_COST)
     _budget_option(construct)
+
+
+def _certify_options(sub) -> None:
+    certify = sub.add_parser("certify", help="write self-contained certificates of the exact verdicts (a zero-cost "
+                             "point, every stratum's local minimum, every empty stratum) and verify.py, a checker that "
+                             "needs only Python's standard library: cd DIR && python3 -I -S verify.py")
+    _data_options(certify, kind=False, seed=False)
+    certify.add_argument("--out", metavar="DIR", required=True, help="folder for the certificates and verify.py")
+    certify.add_argument("--force", action="store_true", help="write into an existing non-empty folder")
+    _cost_option(certify, DEFAULT_COST)
+    _budget_option(certify)
 
 
 def _locate_options(sub) -> None:
@@ -507,10 +518,11 @@ def _run(argv) -> int:
     try:
         args = build_parser().parse_args(argv)
         try:
-            from . import commands, train_command  # the subcommands use this module's helpers
+            from . import certify_command, commands, train_command  # the subcommands use this module's helpers
 
             name = f"cmd_{args.command}"
-            code = (getattr(commands, name, None) or getattr(train_command, name))(args)
+            code = (getattr(commands, name, None) or getattr(train_command, name, None)
+                    or getattr(certify_command, name))(args)
             sys.stdout.flush()  # a full device or a closed stdout is reported here, not at exit
             return code
         except SymgeomError as e:

@@ -62,7 +62,10 @@ def cmd_check(args) -> int:
         if any(d.id.startswith("G") for d in derivations):
             out["global_minimizer"] = _minimizer_json(ctx, derivations)
         if any(d.id.startswith("N") for d in derivations):
+            from .local_minima import strata_counts
+
             out["local_minima"] = [st.as_json() for st in ctx.strata]
+            out["strata_counts"] = strata_counts(ctx.strata)
         print(json_text(out, indent=2, ensure_ascii=False))
     else:
         print(f"data: {data}")
@@ -80,6 +83,11 @@ def cmd_check(args) -> int:
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for r in rows:
             print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4])
+        if any(d.id == "N2" for d in derivations):
+            from .local_minima import reason_lines
+
+            for line in reason_lines(ctx.strata):
+                print(f"N2 {line}")
         refuted = [d for d in derivations if d.status == REFUTED]
         for d in refuted:
             where = f" (the paper's {paper_statement(d.id)}; steelman in the report)" if paper_statement(d.id) else ""
@@ -160,7 +168,7 @@ def _training_section(ctx, args, out: Path, figures: dict, progress) -> dict:
     figures["training"] = str(training_figure(locations, groups, out / "figures" / "training.pdf").relative_to(out))
     return {"runs": runs.K, "steps": cli.TRAIN_STEPS, "lr": DEFAULT_LR["gd"], "seed": args.seed,
             "rows": summarize(groups, locations), "diverged": int(runs.diverged.sum()),
-            "at_minimum": sum(w.verdict == "at_stratum_minimum" for w in locations),
+            "at_minimum": sum(w.at_minimum for w in locations),
             "in_strata": sum(w.in_stratum for w in locations), "cost": runs.cost_kind}
 
 

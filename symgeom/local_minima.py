@@ -26,8 +26,8 @@ import numpy as np
 
 from . import arith, sizes
 from ._errors import ConstructionError
-from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUTED, UNDECIDED, Check, certify_equal,
-                           certify_positive, combine, json_number)
+from .certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUTED, SCOPE_DATA, UNDECIDED, Check,
+                           certify_equal, certify_positive, combine, json_number)
 from .cost import Cost, cost_scale
 from .cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from .data import ClusterData
@@ -36,15 +36,19 @@ from .derivatives import (gauss_newton, parameter_name, spectral_nullity, thinne
                           unresolved_nullity)
 from .exact_rank import certified_rank
 from .network import Parameters, forward
-from .strata import StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound, stratum_minimizer, strata
+from .region import point_states, region_slacks
+from .strata import (NoCollapseOrder, StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound,
+                     stratum_minimizer, strata)
 
-LOCAL_MINIMUM, NOT_CRITICAL, NOT_REACHED = "local_minimum", "not_critical", "not_reached"
+LOCAL_MINIMUM, NOT_CRITICAL, NOT_REACHED, EMPTY = "local_minimum", "not_critical", "not_reached", "empty"
 """Verdicts: a certified local minimum; a point with nonzero gradient; a stratum the construction did
-not reach (the reason says why)."""
+not reach (the reason says why); a stratum whose region ``R_S`` is empty (an exact convex combination
+puts a point of a truncated cluster in the hull of the kept points)."""
 
 __all__ = [
     "Stratum", "InvertibleCandidate", "Candidate", "settle_stratum", "settle_strata", "candidate",
-    "invertible_candidate", "LOCAL_MINIMUM", "NOT_CRITICAL", "NOT_REACHED",
+    "invertible_candidate", "LOCAL_MINIMUM", "NOT_CRITICAL", "NOT_REACHED", "EMPTY", "strata_counts", "counts_text",
+    "reason_lines",
 ]
 
 
@@ -168,9 +172,11 @@ class Stratum:
     bound: object
     """``B_U``."""
     verdict: str
-    """``local_minimum`` (certificate holds) or ``not_reached`` (``reason`` says why)."""
+    """``local_minimum`` (certificate holds), ``empty`` (``emptiness`` proves ``R_S = ∅``) or ``not_reached``
+    (``reason`` says why; ``obstructions`` carry the Farkas certificates when no collapse order exists)."""
     certificate: Check
-    """Exact ``C(θ_S) = B_U`` and every strict sign condition of ``R_S``."""
+    """Exact ``C(θ_S) = B_U`` and every strict sign condition of ``R_S`` (the attainment of ``B_U``):
+    ``not_applicable`` for an empty stratum, ``undecided`` for one not reached."""
     minimizer: StratumMinimizer | None = None
     reason: str = ""
     hessian_nullity: int | None = None
@@ -182,6 +188,12 @@ class Stratum:
     invertible: InvertibleCandidate | None = None
     cost_kind: Cost = Cost.MEAN_SQUARED
     """The cost of :attr:`bound` and :attr:`cost` (both weighted sums ``Σ w_n |r_n|²``: ``C_N²`` or ``C``)."""
+    emptiness: object = None
+    """Empty: the :class:`~symgeom.separability.ConvexCombination` (a point of a truncated cluster in the
+    convex hull of the kept points, exact weights)."""
+    obstructions: tuple = ()
+    """Not reached for want of a collapse order: one :class:`~symgeom.separability.Separation` per cluster
+    left after peeling (inseparable with its Farkas certificate, or undecided)."""
 
     @property
     def manifold_dimension(self) -> int | None:
@@ -220,7 +232,7 @@ class Stratum:
         return {
             "truncated": list(self.truncated), "bound": json_number(self.bound),
             "cost": json_number(self.cost) if self.cost is not None else None, "verdict": self.verdict,
-            "reason": self.reason or None, "certificate": self.certificate.as_json(),
+            "reason": self.reason or None, "certificate": self._certificate_json(),
             "min_margin": json_number(self.min_margin) if self.min_margin is not None else None,
             "weight_ranks": list(self.weight_ranks), "hessian_nullity": self.hessian_nullity,
             "tangent_dimension": self.tangent_dimension,
@@ -230,18 +242,28 @@ class Stratum:
             "value": json_number(self.cost_kind.from_sum(self.bound)),
         }
 
+    def _certificate_json(self) -> dict:
+        """The check behind the verdict; for ``empty`` with the convex combination (``kind``, ``point``,
+        ``weights``: 1-based data rows), for ``not_reached`` with the Farkas certificates of the obstruction."""
+        out = self.certificate.as_json()
+        if self.emptiness is not None:
+            out.update(self.emptiness.as_json())
+        elif self.obstructions:
+            out.update(kind="no_collapse_order", obstructions=[o.as_json() for o in self.obstructions])
+        return out
+
 
 def certify_stratum_point(theta: StratumMinimizer, passed=None) -> Check:
     """``θ_S ∈ R_S`` and ``C(θ_S) = B_U``: every pre-activation of the kept points is ``> 0`` in every
-    hidden layer, every pre-activation of cluster ``k_ℓ`` is ``< 0`` in layer ``ℓ``, and the cost equals
-    the bound (exactly for exact data).  ``passed``: ``forward(θ_S, X)`` when already computed."""
+    hidden layer, every point of each cluster of ``S`` has every pre-activation ``< 0`` in some hidden layer
+    (the point-by-point definition of :mod:`symgeom.region`), and the cost equals the bound (exactly for
+    exact data).  ``passed``: ``forward(θ_S, X)`` when already computed."""
     data, params = theta.data, theta.params
     pre_all, xs = passed if passed is not None else forward(params, data.X)
-    pre = np.stack(pre_all[:-1])
-    kept = np.isin(data.labels, theta.kept)
-    signs = [certify_positive(pre[:, :, kept], "kept points strictly active in every hidden layer")]
-    for k, l in theta.collapse_layers.items():
-        signs.append(certify_positive(-pre[l - 1][:, data.labels == k], f"cluster {k} strictly inactive in layer {l}"))
+    slacks = region_slacks(point_states(np.stack(pre_all[:-1])), data.labels, theta.kept, theta.truncated)
+    signs = [certify_positive(slacks.pop("kept"), "kept points strictly active in every hidden layer")]
+    signs += [certify_positive(v, f"every point of cluster {k} strictly inactive in some hidden layer (its "
+                                  f"collapsing layer {theta.collapse_layers[k]})") for k, v in slacks.items()]
     C, B = theta.cost.of_outputs(xs[-1], data), theta.bound  # the weighted sums of θ_S's cost: C_N² or C
     exact = data.kind.is_exact
     equal = certify_equal(np.array([C], dtype=object if exact else float), np.array([B], dtype=object if exact else float),
@@ -342,6 +364,11 @@ def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None, cost: Co
     """The stratum ``S = truncated`` on the data: bound, explicit minimizer, certificate, degeneracy,
     and the invertible candidate beside it.  ``thinnest``: :func:`_thinnest` of the data when already known.
 
+    Decision procedure: when ``|S| ≤ L`` and the clusters of ``S`` have a collapse order (decided by exact LP
+    certificates, :func:`~symgeom.strata.collapse_order`), ``θ_S`` is built and certified (``local_minimum``);
+    otherwise ``empty`` when a point of a truncated cluster is shown in the convex hull of the kept points,
+    else ``not_reached`` with the reason and, when no collapse order exists, its Farkas certificates.
+
     Under ``cost``: ``B_U`` is its weighted bound and ``θ_S`` fits ``U`` by its weighted least squares; for the
     paper's cost the certificate ``C_N²(θ_S) = B_U`` makes ``θ_S`` a local minimum of ``C_N²`` on the open
     ``R_S``, hence of ``C_N`` (the square root is increasing).  The Hessian's kernel is the same for both costs
@@ -349,15 +376,63 @@ def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None, cost: Co
 
     S = tuple(sorted(int(k) for k in truncated))
     kept = kept_clusters(data.Q, S)
-    if len(S) > L:
+    blocked = None
+    if len(S) <= L:
+        try:
+            theta = stratum_minimizer(data, L, collapse_order(data, S), cost)
+        except NoCollapseOrder as e:
+            blocked = e
+        except ConstructionError as e:
+            return Stratum(data, L, S, kept, stratum_bound(data, kept, cost), NOT_REACHED,
+                           Check(UNDECIDED, "explicit construction", str(e)), reason=str(e), cost_kind=cost)
+        else:
+            return _settle_constructed(theta, thinnest)
+    return _unconstructed(data, L, S, kept, blocked, cost)
+
+
+def _empty_stratum(data: ClusterData, S: tuple, kept: tuple):
+    """A point of a truncated cluster in the convex hull of the kept points (exact weights), or ``None``."""
+    from .separability import hull_point
+
+    for k in S:
+        found = hull_point(data, k, kept)
+        if found is not None:
+            return k, found
+    return None
+
+
+def _unconstructed(data: ClusterData, L: int, S: tuple, kept: tuple, blocked, cost: Cost = Cost.MEAN_SQUARED) -> Stratum:
+    """A stratum with no constructed point: ``empty`` when a point of a truncated cluster lies in the convex hull
+    of the kept points (then no parameter makes the kept points strictly active and that point inactive:
+    pre-activations are affine on the all-active points, so a convex combination of them is strictly active in
+    every layer); otherwise ``not_reached``, with the reason (``|S| > L``, or the Farkas certificates of
+    ``blocked``, a :class:`~symgeom.strata.NoCollapseOrder`)."""
+    bound = stratum_bound(data, kept, cost)
+    empty = _empty_stratum(data, S, kept)
+    if empty is not None:
+        k, comb = empty
+        why = (f"{comb.describe()} (exact convex weights): a point of the truncated cluster {k} in the convex hull of "
+               f"the kept cluster(s) {', '.join(map(str, kept))}, so R_S is empty for every L")
+        return Stratum(data, L, S, kept, bound, EMPTY, Check(NOT_APPLICABLE, "exact convex combination: the stratum is "
+                       "empty, so the attainment of B_U does not apply", why, scope=SCOPE_DATA), reason=why, cost_kind=cost,
+                       emptiness=comb)
+    if blocked is None:
         why = f"|S| = {len(S)} > L = {L}: collapsing one cluster per hidden layer needs L >= |S|"
-        return Stratum(data, L, S, kept, stratum_bound(data, kept, cost), NOT_REACHED,
-                       Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why, cost_kind=cost)
-    try:
-        theta = stratum_minimizer(data, L, collapse_order(data, S), cost)
-    except ConstructionError as e:
-        return Stratum(data, L, S, kept, stratum_bound(data, kept, cost), NOT_REACHED,
-                       Check(UNDECIDED, "explicit construction", str(e)), reason=str(e), cost_kind=cost)
+        return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why,
+                       cost_kind=cost)
+    what = ("this proves that the layer-wise construction cannot reach this stratum (no parameter collapses the "
+            "clusters of S whole, one per hidden layer, while every point not yet collapsed stays strictly active); "
+            "it does not show R_S empty, and other points of R_S may still reach B_U") if blocked.proved else \
+        "no collapse order was certified, nor was R_S shown empty"
+    why = f"no order of S collapses one cluster per hidden layer: {blocked}; {what}"
+    return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(UNDECIDED, "explicit construction (collapse orders "
+                   "decided by exact LP certificates)", why, scope=SCOPE_DATA), reason=why, cost_kind=cost,
+                   obstructions=blocked.obstructions)
+
+
+def _settle_constructed(theta: StratumMinimizer, thinnest=None) -> Stratum:
+    """Certify the constructed ``θ_S``: cost, sign conditions, degeneracy, and the invertible candidate."""
+    data, L, S, kept, cost = theta.data, theta.L, tuple(sorted(theta.truncated)), theta.kept, theta.cost
     bound = theta.bound  # B_U of the same kept set, computed once for the certificate and the stratum
     passed = forward(theta.params, data.X)
     cert = certify_stratum_point(theta, passed)
@@ -387,3 +462,27 @@ def settle_strata(data: ClusterData, L: int, progress=None, cost: Cost = Cost.ME
             progress(i, len(all_S), "S = {" + ", ".join(map(str, S)) + "}")
         out.append(settle_stratum(data, L, S, thinnest, cost))
     return out
+
+
+def strata_counts(strata) -> dict:
+    """``{"local_minima": …, "empty": …, "not_reached": …}``: how the strata were settled."""
+    return {"local_minima": sum(st.verdict == LOCAL_MINIMUM for st in strata),
+            "empty": sum(st.verdict == EMPTY for st in strata),
+            "not_reached": sum(st.verdict == NOT_REACHED for st in strata)}
+
+
+def counts_text(strata) -> str:
+    """``"2 local minima, 4 strata empty, 1 not reached"``."""
+    c = strata_counts(strata)
+    return (f"{c['local_minima']} local minim{'um' if c['local_minima'] == 1 else 'a'}, {c['empty']} "
+            f"strat{'um' if c['empty'] == 1 else 'a'} empty, {c['not_reached']} not reached")
+
+
+def reason_lines(strata, limit: int = 12) -> list[str]:
+    """One line per stratum that is not a local minimum (``S = {2}: empty: …``), at most ``limit`` of them and
+    then how many more."""
+    rest = [st for st in strata if st.verdict != LOCAL_MINIMUM]
+    lines = [f"S = {st.label}: {st.verdict}: {st.reason}" for st in rest[:limit]]
+    if len(rest) > limit:
+        lines.append(f"... and {len(rest) - limit} more strata not local minima (check --json lists every reason)")
+    return lines

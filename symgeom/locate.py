@@ -1,12 +1,13 @@
 """Where a parameter point lies in the stratum picture (MATH.md §4, N2): its stratum, bound and gap.
 
-Every hidden layer ``ℓ`` gives each point its pre-activations ``a_ℓ = W_ℓ x^(ℓ-1) + b_ℓ``.  Per
-cluster ``k``:
+The region ``R_S`` is the theorem's, point by point (:mod:`symgeom.region`, the one definition): every point
+of ``U`` strictly active in every hidden layer, every point of a cluster ``k ∈ S`` strictly inactive in all
+coordinates in *some* hidden layer (not necessarily the same for all its points).  Per cluster ``k``:
 
 * **kept** -- every point of ``k`` has ``a_ℓ > 0`` (every entry) in every hidden layer;
-* **collapsed in layer ℓ** -- not kept, and ``ℓ`` is the first hidden layer where every point of
-  ``k`` has ``a_ℓ < 0`` (every entry): the whole cluster is sent to the one point ``σ(a_ℓ) = 0``;
-* **mixed** -- neither (some points partly inactive, no layer collapsing them all).
+* **collapsed** -- not kept, and every point of ``k`` dies in some layer (``a_ℓ < 0``, every entry); which
+  points first die in which layer is reported as information (``deaths``);
+* **mixed** -- neither.
 
 The kept clusters form ``U``, the collapsed ones ``S``.  When no cluster is mixed the point lies in
 the open set ``R_S`` of the stratum theorem, where ``C ≥ B_U`` (:func:`~symgeom.strata.stratum_bound`;
@@ -15,16 +16,16 @@ a point of the open set ``R_S`` with gap 0 is a local minimum, with no Hessian n
 ``C ≥ B_U`` needs only that the points of ``U`` are strictly active, so the gap is also reported
 (and ``≥ 0``) outside the strata.
 
-Verdicts: ``at_stratum_minimum`` (inside ``R_S``, gap 0: exactly for exact parameters and data --
-*certified* -- or within ``rtol x cost_scale`` in float64 -- *checked*), ``above_bound`` (inside
-``R_S``, gap ``> 0``) and ``outside_strata`` (some cluster mixed).
+Verdicts: ``global_minimum`` (cost exactly 0 -- *certified* -- or within ``rtol x cost_scale`` in float64 --
+*checked*; its stratum, if any, beside it), ``at_stratum_minimum`` (inside ``R_S``, gap 0, cost ``> 0``),
+``above_bound`` (inside ``R_S``, gap ``> 0``) and ``outside_strata`` (some cluster mixed, cost ``> 0``).
 
 >>> from symgeom.data import default_data
 >>> from symgeom.strata import stratum_minimizer
 >>> data = default_data()
 >>> here = locate(stratum_minimizer(data, 3, (1, 3)).params, data)
->>> here.verdict, here.truncated, here.collapse_layers, here.gap
-('at_stratum_minimum', (1, 3), {1: 1, 3: 2}, 0)
+>>> here.verdict, here.truncated, here.collapse_layers, here.gap, here.in_stratum
+('global_minimum', (1, 3), {1: 1, 3: 2}, 0, True)
 """
 
 from __future__ import annotations
@@ -41,19 +42,22 @@ from .certificates import CERTIFIED, CHECKED, FLOAT_RTOL, REFUTED, Check, json_n
 from .cost import Cost, cost_scale
 from .data import ClusterData
 from .network import Parameters, preactivations
+from .region import cluster_partition, deaths_by_layer, point_states, region_slacks
 from .strata import stratum_bound
 
 __all__ = [
     "GroupSummary", "summarize",
     "Location", "ClusterState", "StratumGroup", "locate", "group_by_stratum", "cluster_states", "comparable", "GAP_RTOL",
-    "KEPT", "COLLAPSED", "MIXED", "AT_STRATUM_MINIMUM", "ABOVE_BOUND", "OUTSIDE_STRATA", "VERDICTS",
+    "KEPT", "COLLAPSED", "MIXED", "AT_STRATUM_MINIMUM", "ABOVE_BOUND", "OUTSIDE_STRATA", "GLOBAL_MINIMUM", "VERDICTS",
 ]
 
 KEPT, COLLAPSED, MIXED = "kept", "collapsed", "mixed"
 """What a hidden layer stack does to one cluster."""
 
 AT_STRATUM_MINIMUM, ABOVE_BOUND, OUTSIDE_STRATA = "at_stratum_minimum", "above_bound", "outside_strata"
-VERDICTS = (AT_STRATUM_MINIMUM, ABOVE_BOUND, OUTSIDE_STRATA)
+GLOBAL_MINIMUM = "global_minimum"
+"""Cost 0 (exactly, or within the float tolerance): a global minimum wherever it lies."""
+VERDICTS = (AT_STRATUM_MINIMUM, ABOVE_BOUND, OUTSIDE_STRATA, GLOBAL_MINIMUM)
 
 GAP_RTOL = FLOAT_RTOL
 """Default relative tolerance of a float gap: ``|C − B_U| ≤ GAP_RTOL x cost_scale`` counts as gap 0
@@ -69,19 +73,24 @@ class ClusterState:
     status: str
     """``kept``, ``collapsed`` or ``mixed``."""
     layer: int | None = None
-    """Collapsed: the first hidden layer ``ℓ`` with ``a_ℓ < 0`` at every point of the cluster."""
+    """Collapsed: the hidden layer by which every point of the cluster has died (the largest first death)."""
     points: int = 0
     """Mixed: how many points of the cluster are not strictly active in every hidden layer."""
     layers: tuple = ()
     """Mixed: the hidden layers where some point of the cluster has a pre-activation ``≤ 0``."""
     patterns: int = 1
     """How many distinct activation patterns (signs ``> 0`` of every hidden pre-activation) its points show."""
+    deaths: tuple = ()
+    """Collapsed: ``((ℓ, count), …)``, how many of its points first die in each hidden layer ``ℓ``."""
 
     def describe(self) -> str:
         if self.status == KEPT:
             return "kept (every point strictly active in every hidden layer)"
         if self.status == COLLAPSED:
-            return f"collapsed in layer {self.layer} (every pre-activation < 0 there)"
+            if len(self.deaths) <= 1:
+                return f"collapsed in layer {self.layer} (every pre-activation < 0 there)"
+            return ("collapsed point by point (every point has every pre-activation < 0 in some layer): "
+                    + ", ".join(f"{c} point{'s' if c != 1 else ''} first in layer {l}" for l, c in self.deaths))
         shared = "one activation pattern for all its points" if self.patterns == 1 else f"{self.patterns} activation patterns"
         return (f"mixed: {self.points} point{'s' if self.points != 1 else ''} not strictly active, "
                 f"in layer{'s' if len(self.layers) != 1 else ''} {', '.join(map(str, self.layers))} ({shared})")
@@ -90,6 +99,7 @@ class ClusterState:
         out = {"label": self.label, "status": self.status}
         if self.status == COLLAPSED:
             out["layer"] = self.layer
+            out["deaths"] = {str(l): c for l, c in self.deaths}
         if self.status == MIXED:
             out.update(points=self.points, layers=list(self.layers), patterns=self.patterns)
         return out
@@ -97,24 +107,24 @@ class ClusterState:
 
 def cluster_states(pre: np.ndarray, labels: np.ndarray, Q: int) -> tuple:
     """One :class:`ClusterState` per cluster from the pre-activations ``pre`` (``L x Q x N``) of the
-    hidden layers: kept when ``pre[:, :, n] > 0`` at every point ``n`` of the cluster, collapsed in the
-    first layer ``ℓ`` with ``pre[ℓ-1, :, n] < 0`` at all of them, mixed otherwise."""
-    active = (pre > 0).all(axis=(0, 1))  # (N,): strictly active everywhere
-    dead = (pre < 0).all(axis=1)  # (L, N): every neuron of the layer negative
+    hidden layers, by the point-by-point definition of :mod:`symgeom.region`: kept when every point is
+    strictly active everywhere, collapsed when every point dies in some layer (``deaths`` says which layer
+    first), mixed otherwise."""
+    states = point_states(pre)
+    kept, truncated, _ = cluster_partition(states, labels, Q)
     out = []
     for k in range(1, Q + 1):
         mine = labels == k
-        if active[mine].all():
+        if k in kept:
             out.append(ClusterState(k, KEPT))
-            continue
-        collapsing = np.flatnonzero(dead[:, mine].all(axis=1))
-        if collapsing.size:
-            out.append(ClusterState(k, COLLAPSED, layer=int(collapsing[0]) + 1))
-            continue
-        off = np.flatnonzero((pre[:, :, mine] <= 0).any(axis=(1, 2))) + 1
-        signs = (pre[:, :, mine] > 0).reshape(-1, int(mine.sum())).T  # one row of signs per point
-        out.append(ClusterState(k, MIXED, points=int((~active[mine]).sum()), layers=tuple(int(l) for l in off),
-                                patterns=len(np.unique(signs, axis=0))))
+        elif k in truncated:
+            deaths = deaths_by_layer(states, labels, k)
+            out.append(ClusterState(k, COLLAPSED, layer=deaths[-1][0], deaths=deaths))
+        else:
+            off = np.flatnonzero((pre[:, :, mine] <= 0).any(axis=(1, 2))) + 1
+            signs = (pre[:, :, mine] > 0).reshape(-1, int(mine.sum())).T  # one row of signs per point
+            out.append(ClusterState(k, MIXED, points=int((~states.active[mine]).sum()),
+                                    layers=tuple(int(l) for l in off), patterns=len(np.unique(signs, axis=0))))
     return tuple(out)
 
 
@@ -147,7 +157,7 @@ class Location:
     tolerance: float | None
     """Float input: ``|gap| ≤ tolerance`` counts as gap 0.  ``None`` for exact input."""
     verdict: str
-    """``at_stratum_minimum``, ``above_bound`` or ``outside_strata``."""
+    """``global_minimum``, ``at_stratum_minimum``, ``above_bound`` or ``outside_strata``."""
     cost_kind: Cost = Cost.MEAN_SQUARED
     """The cost of :attr:`cost`, :attr:`bound` and :attr:`gap`: each a weighted sum ``Σ w_n |r_n|²`` (``C_N²`` for
     the paper's cost, whose local minima are those of ``C_N``), the gradient that of the same sum."""
@@ -155,12 +165,18 @@ class Location:
     def __post_init__(self):
         if self.verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {self.verdict!r}; expected one of {VERDICTS}")
-        if (self.verdict == OUTSIDE_STRATA) != any(c.status == MIXED for c in self.clusters):
-            raise ValueError("the verdict is outside_strata exactly when some cluster is mixed")
+        if self.verdict != GLOBAL_MINIMUM and (self.verdict == OUTSIDE_STRATA) == self.in_stratum:
+            raise ValueError("below cost 0 the verdict is outside_strata exactly when some cluster is mixed")
 
     @property
     def in_stratum(self) -> bool:
-        return self.verdict != OUTSIDE_STRATA
+        """No cluster is mixed: the point lies in ``R_S``."""
+        return not any(c.status == MIXED for c in self.clusters)
+
+    @property
+    def at_minimum(self) -> bool:
+        """A global minimum, or a local minimum of its stratum (gap 0 inside ``R_S``)."""
+        return self.verdict in (GLOBAL_MINIMUM, AT_STRATUM_MINIMUM)
 
     @property
     def collapse_layers(self) -> dict:
@@ -187,6 +203,11 @@ class Location:
         refuted with the reason."""
         method = f"{self.kind.label} activation pattern, cost and stratum bound"
         detail = f"S = {self.label}, C - B_U = {sizes.format_number(self.gap)}"
+        if self.verdict == GLOBAL_MINIMUM:
+            where = f"inside R_S for S = {self.label}" if self.in_stratum else "outside every stratum"
+            return Check(CERTIFIED if self.kind.is_exact else CHECKED, f"{self.kind.label} cost",
+                         f"cost {sizes.format_number(self.cost)}: a global minimum ({where})", residual=self.cost,
+                         margin=self.margin, tolerance=self.tolerance)
         if self.verdict == AT_STRATUM_MINIMUM:
             return Check(CERTIFIED if self.kind.is_exact else CHECKED, method, detail, residual=self.gap,
                          margin=self.margin, tolerance=self.tolerance)
@@ -209,7 +230,7 @@ class Location:
             "gradient_norm": json_number(self.gradient_norm),
             "gradient_norm_squared": json_number(self.gradient_norm_squared),
             "margin": json_number(self.margin) if self.margin is not None else None,
-            "tolerance": self.tolerance, "kind": self.kind, "verdict": self.verdict,
+            "tolerance": self.tolerance, "kind": self.kind, "verdict": self.verdict, "in_stratum": self.in_stratum,
             "cost_function": self.cost_kind.as_json(),
         }
 
@@ -234,7 +255,11 @@ class Location:
             out.append(f"|grad {c.symbol}| = {self.gradient_norm / (2 * sizes.sqrt_float(self.cost)):.6g}")
         if self.margin is not None:
             out.append(f"margin of the strict inequalities of R_S: {sizes.format_number(self.margin)}")
-        if self.verdict == AT_STRATUM_MINIMUM:
+        if self.verdict == GLOBAL_MINIMUM:
+            how = "certified: exact cost 0" if self.kind.is_exact else "checked: float64, cost within the tolerance"
+            where = f"in the stratum S = {self.label}" if self.in_stratum else "outside every stratum"
+            out.append(f"verdict: {self.verdict} ({how}; {where})")
+        elif self.verdict == AT_STRATUM_MINIMUM:
             how = "certified: exact arithmetic" if self.kind.is_exact else "checked: float64, |gap| within the tolerance"
             out.append(f"verdict: {self.verdict} ({how}; a local minimum by the bound {self.cost_kind.decided} >= B_U on R_S)")
         else:
@@ -267,7 +292,7 @@ class GroupSummary:
     kept: tuple
     runs: int
     at_minimum: int
-    """How many runs sit at the stratum minimum (verdict ``at_stratum_minimum``)."""
+    """How many runs sit at the stratum minimum (verdict ``at_stratum_minimum``, or ``global_minimum`` in it)."""
     mean_cost: float
     bound: object
     mean_gap: float
@@ -279,7 +304,7 @@ def summarize(groups, locations) -> list[GroupSummary]:
     rows = []
     for g in groups:
         members = [locations[i] for i in g.members]
-        rows.append(GroupSummary(g.label, g.kept, len(members), sum(w.verdict == AT_STRATUM_MINIMUM for w in members),
+        rows.append(GroupSummary(g.label, g.kept, len(members), sum(w.at_minimum for w in members),
                                  sum(float(w.cost) for w in members) / len(members), g.bound,
                                  sum(float(w.gap) for w in members) / len(members)))
     return rows
@@ -307,16 +332,13 @@ def comparable(params: Parameters, data: ClusterData) -> tuple:
 
 
 def _margin(pre: np.ndarray, labels: np.ndarray, states: tuple):
-    """``min`` of the pre-activations of the kept points (every layer) and of minus those of each
-    collapsed cluster in its collapsing layer: ``> 0`` exactly when the point is in ``R_S``."""
-    slacks = []
-    for c in states:
-        mine = labels == c.label
-        if c.status == KEPT:
-            slacks.append(min(pre[:, :, mine].reshape(-1).tolist()))
-        elif c.status == COLLAPSED:
-            slacks.append(min((-pre[c.layer - 1][:, mine]).reshape(-1).tolist()))
-    return min(slacks) if slacks else None
+    """The smallest slack of the strict inequalities of ``R_S`` (:func:`~symgeom.region.region_slacks`): the
+    pre-activations of the kept points in every layer, and for each point of a collapsed cluster the best
+    layer's ``min_i (−a_ℓ)_i``; ``> 0`` exactly when the point is in ``R_S``."""
+    kept = [c.label for c in states if c.status == KEPT]
+    collapsed = [c.label for c in states if c.status == COLLAPSED]
+    slacks = [v for v in region_slacks(point_states(pre), labels, kept, collapsed).values() if v.size]
+    return min(min(v.reshape(-1).tolist()) for v in slacks) if slacks else None
 
 
 def locate(params: Parameters, data: ClusterData, rtol: float = GAP_RTOL, cost: Cost = Cost.MEAN_SQUARED) -> Location:
@@ -336,11 +358,12 @@ def locate(params: Parameters, data: ClusterData, rtol: float = GAP_RTOL, cost: 
     g = cost.gradient(params, data)
     exact = data.kind.is_exact
     tol = None if exact else rtol * cost_scale(data)
+    zero = C == 0 if exact else abs(C) <= tol
     if any(c.status == MIXED for c in states):
-        verdict, margin = OUTSIDE_STRATA, None
+        verdict, margin = GLOBAL_MINIMUM if zero else OUTSIDE_STRATA, None
     else:
         margin = _margin(pre, data.labels, states)
         flat = gap == 0 if exact else abs(gap) <= tol
-        verdict = AT_STRATUM_MINIMUM if flat else ABOVE_BOUND
+        verdict = GLOBAL_MINIMUM if zero else AT_STRATUM_MINIMUM if flat else ABOVE_BOUND
     return Location(data.Q, params.L, data.kind, states, truncated, kept, C, B, gap, np.sum(g * g), margin, tol, verdict,
                     cost)

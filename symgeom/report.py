@@ -103,9 +103,17 @@ def render_handout(ctx: Context, derivations: list[Derivation], command: str, fi
         ctx=ctx, data=data, by_id=by_id, command=command, figures=figures or {}, solutions=solutions,
         example=example, points=points, family=fam if example else None,
         strata=strata, strata_example=next((st for st in strata if st.truncated and st.minimizer is not None), None),
+        strata_summary=_strata_summary(strata),
         training=training,
         parameters=data.parameter_count(ctx.L),
     )
+
+
+def _strata_summary(strata) -> str | None:
+    """``"2 local minima, 4 strata empty, 1 not reached"`` when some stratum is not a certified local minimum."""
+    from .local_minima import LOCAL_MINIMUM, counts_text
+
+    return counts_text(strata) if strata and any(st.verdict != LOCAL_MINIMUM for st in strata) else None
 
 
 def tex_engine() -> list[str] | None:

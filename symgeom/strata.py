@@ -53,10 +53,12 @@ from ._errors import ConstructionError
 from .cost import Cost
 from .data import ClusterData
 from .network import Parameters
+from .separability import NoCollapseOrder, NotSeparated
 
 __all__ = [
     "StratumMinimizer", "kept_clusters", "least_squares_fit", "stratum_bound", "separator", "stratum_minimizer",
-    "ApproachPoint", "invertible_approach", "strata", "collapse_order",
+    "ApproachPoint", "invertible_approach", "strata", "collapse_order", "NotSeparated",
+    "NoCollapseOrder",
 ]
 
 
@@ -154,30 +156,34 @@ def _barycentric_fit(data: ClusterData, kept, cost: Cost = Cost.MEAN_SQUARED) ->
 
 
 _SEPARATORS: "weakref.WeakKeyDictionary[ClusterData, dict]" = weakref.WeakKeyDictionary()
-"""Per data set: ``(cluster, positive labels) -> (a, β)`` or the reason none was found."""
+"""Per data set: ``(cluster, positive labels) -> (a, β)`` or the :class:`~symgeom.separability.Separation`
+that shows none exists."""
 
 
 def separator(data: ClusterData, cluster: int, positive) -> tuple:
     """``(a, β)`` with ``a·x − β < 0`` on the points of ``cluster`` and ``> 0`` on those of the clusters
-    ``positive``, the threshold midway.  Directions tried: the normal ``n_k`` (from ``m_k`` towards the
-    affine hull of the other means), then the least-squares discriminant (``±1`` targets).  Raises
-    :class:`ConstructionError` when neither separates.  Kept for the lifetime of ``data`` (immutable): the
+    ``positive``.  Directions tried: the normal ``n_k`` (from ``m_k`` towards the affine hull of the other
+    means), then the least-squares discriminant (``±1`` targets), threshold midway (short closed forms,
+    checked in the data's kind); then the LP of :func:`~symgeom.separability.separate`, which decides
+    separability with an exact certificate either way.  Raises :class:`NotSeparated` (with the certificate)
+    when no hyperplane exists or none was certified.  Kept for the lifetime of ``data`` (immutable): the
     peeling of :func:`collapse_order` and the construction ask the same questions, and of the ``Σ |S|``
-    questions of all ``2^Q − 1`` strata only ``2^Q − 1`` differ."""
+    questions of all ``2^Q − 1`` strata only ``Q 2^(Q−1)`` differ."""
     key = (int(cluster), tuple(sorted(int(j) for j in positive)))
     known = _SEPARATORS.setdefault(data, {})
     if key not in known:
-        try:
-            known[key] = _separate(data, *key)
-        except ConstructionError as e:
-            known[key] = str(e)
-    if isinstance(known[key], str):
-        raise ConstructionError(known[key])
-    return known[key]
+        known[key] = _separate(data, *key)
+    found = known[key]
+    if not isinstance(found, tuple):
+        raise NotSeparated(found.message() + ": no stratum minimizer truncating it here", found)
+    return found
 
 
-def _separate(data: ClusterData, cluster: int, positive: tuple) -> tuple:
-    """:func:`separator` without the memo."""
+def _separate(data: ClusterData, cluster: int, positive: tuple):
+    """:func:`separator` without the memo: ``(a, β)``, or the :class:`~symgeom.separability.Separation`
+    showing that none was found."""
+    from .separability import SEPARABLE, separate, separates_along
+
     inside = data.labels == cluster
     outside = np.isin(data.labels, list(positive))
 
@@ -185,40 +191,47 @@ def _separate(data: ClusterData, cluster: int, positive: tuple) -> tuple:
         pm = arith.array(np.where(inside, -1, 1)[inside | outside][None, :], data.kind)
         return least_squares_fit(data.X[:, inside | outside], pm)[0, :data.Q]
 
-    gaps = []
     for direction in (lambda: data.normals[:, cluster - 1], discriminant):  # the fit only when the normal fails
         a = direction()
         v = a @ data.X
         lo, hi = arith.largest(v[inside]), arith.smallest(v[outside])
-        if lo < hi:
+        if lo < hi and (data.kind.is_exact or separates_along(data, a, inside, outside)):
             a = a.copy()
             a.flags.writeable = False  # shared by every caller through the memo
             return a, (lo + hi) / 2
-        gaps.append(hi - lo)
-    raise ConstructionError(
-        f"cluster {cluster} is not separated from cluster(s) {', '.join(map(str, positive))} by a hyperplane along "
-        f"its normal or the least-squares discriminant (overlaps {sizes.format_number(-gaps[0])} and "
-        f"{sizes.format_number(-gaps[1])} along them): no stratum minimizer truncating it here")
+    sep = separate(data, cluster, positive)
+    if sep.status != SEPARABLE:
+        return sep
+    a = data.kind.array(list(sep.hyperplane.normal))
+    a.flags.writeable = False
+    return a, data.kind.scalar(arith.to_fraction(sep.hyperplane.offset))
 
 
 def collapse_order(data: ClusterData, truncated) -> tuple:
     """An order ``k_1, …, k_m`` of ``S`` in which each ``k_i`` is separated by a hyperplane from the kept
-    clusters and from ``k_{i+1}, …, k_m`` (peeling: at each step the smallest label that separates).
-    Raises :class:`ConstructionError` when no remaining cluster separates."""
+    clusters and from ``k_{i+1}, …, k_m``, by peeling: at each step the smallest label that separates from
+    the kept clusters and the rest.  The peeling decides over all orders: separability from a set implies
+    separability from each subset, so if some order of the remaining set ``R`` exists, removing any ``k ∈ R``
+    that separates from ``U ∪ R∖{k}`` leaves one (the order restricted to ``R∖{k}``); and when none
+    separates, no order exists (its first element would).  Raises :class:`NoCollapseOrder` with the Farkas
+    certificate of every remaining cluster."""
     kept = kept_clusters(data.Q, truncated)
     left, order = sorted(int(k) for k in truncated), []
     while left:
+        stuck = []
         for k in left:
             try:
                 separator(data, k, kept + tuple(j for j in left if j != k))
-            except ConstructionError as e:
-                last = e
+            except NotSeparated as e:
+                stuck.append(e)
                 continue
             order.append(k)
             left.remove(k)
             break
         else:
-            raise last
+            message = ("" if len(left) == 1 else f"no cluster of {{{', '.join(map(str, left))}}} can be collapsed next: ") \
+                + "; ".join(e.separation.message() for e in stuck)
+            raise NoCollapseOrder(message, tuple(left), tuple(e.separation for e in stuck))
     return tuple(order)
 
 
@@ -361,6 +374,7 @@ def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -
     the unique fit ``G*``, whose image ``aff{y_j : j ∈ U}`` misses every ``y_k``, ``k ∈ S``), yet these
     points approach ``B_U``: the infimum over the invertible part of ``R_S`` is ``B_U``, never attained."""
     from .network import preactivations
+    from .region import in_region
 
     data, params = theta.data, theta.params
     kind = data.kind
@@ -369,10 +383,7 @@ def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -
         eps = kind.scalar(f"1/{step}")
         Ws = tuple(W + eps * arith.identity(data.Q, kind) for W in params.weights[:-1]) + (params.weights[-1],)
         moved = Parameters(Ws, params.biases)
-        pre = np.stack(preactivations(moved, data.X))
-        kept = np.isin(data.labels, theta.kept)
-        inside = bool((pre[:, :, kept] > 0).all()) and all(
-            bool((pre[l - 1][:, data.labels == k] < 0).all()) for k, l in theta.collapse_layers.items())
+        inside = in_region(np.stack(preactivations(moved, data.X)), data.labels, theta.kept, theta.truncated)
         invertible = all(arith.rank(W) == data.Q for W in Ws[:-1])
         out.append(ApproachPoint(eps, theta.cost.of(moved, data) - theta.bound, invertible, inside))
     return out

@@ -108,9 +108,10 @@ def assert_truncation_identity(params: Parameters, X: np.ndarray) -> Check:
 def assert_at_stratum_minimum(params: Parameters, data: ClusterData, truncated=None, rtol: float | None = None,
                               cost=None) -> Check:
     """``params`` is a local minimum of the stratum ``R_S`` (MATH.md §4 (a)): every cluster kept or collapsed
-    (none mixed), the collapsed set equal to ``truncated`` (any, when ``None``), and ``C = B_U`` -- exactly
-    for exact parameters and data, within ``rtol x cost_scale`` in float64 (default
-    :data:`symgeom.locate.GAP_RTOL`).  ``cost``: a :class:`symgeom.cost.Cost` (default mean-squared; give
+    (none mixed; a collapsed cluster's points may die in different layers), the collapsed set equal to
+    ``truncated`` (any, when ``None``), and ``C = B_U`` -- exactly for exact parameters and data, within
+    ``rtol x cost_scale`` in float64 (default :data:`symgeom.locate.GAP_RTOL`).  A point of cost 0 in a stratum
+    (verdict ``global_minimum``) passes.  ``cost``: a :class:`symgeom.cost.Cost` (default mean-squared; give
     ``Cost.PAPER`` for points that ``construct`` writes by default, the paper's ``C_N``)."""
     from .cost import Cost
     from .locate import GAP_RTOL, locate
@@ -119,4 +120,7 @@ def assert_at_stratum_minimum(params: Parameters, data: ClusterData, truncated=N
     if truncated is not None and tuple(sorted(int(k) for k in truncated)) != where.truncated:
         raise AssertionError(f"not in the stratum S = {{{', '.join(map(str, sorted(truncated)))}}}: the collapsed "
                              f"clusters are {where.label} ({'; '.join(f'cluster {c.label} {c.describe()}' for c in where.clusters)})")
+    if not where.in_stratum:
+        raise AssertionError("not at a stratum minimum: outside every stratum ("
+                             + "; ".join(f"cluster {c.label} {c.describe()}" for c in where.clusters if c.status == "mixed") + ")")
     return _passed(where.check(), "not at a stratum minimum")

@@ -208,3 +208,43 @@ def test_an_empty_stratum_certificate_and_its_tamperings(tmp_path):
     assert "nonnegative" in lines["FAIL negative"]
     assert "do not reproduce row 1" in lines["FAIL wrong"]
     assert "not kept" in lines["FAIL kept-weight"]
+
+
+# -- the command --------------------------------------------------------------------------
+def _certify(tmp_path, *args):
+    from symgeom.cli import main
+
+    out = tmp_path / "certs"
+    assert main(["certify", "--quiet", "--out", str(out), *args]) == 0
+    return out
+
+
+@pytest.mark.parametrize("cost", ["paper", "mean-squared"])
+def test_certify_writes_what_the_verifier_accepts(tmp_path, capsys, cost):
+    out = _certify(tmp_path, "--cost", cost)
+    assert "python3 -I -S verify.py" in capsys.readouterr().out
+    proc = _run_verifier(out)
+    assert proc.returncode == 0 and proc.stdout.count("\nok ") + proc.stdout.startswith("ok ") == 8, proc.stdout
+    for path in out.glob("*.json"):
+        cert = json.loads(path.read_text())
+        jsonschema.validate(cert, SCHEMA)
+        assert cert["cost_function"] == cost and cert["inputs"] == {"data": None, "targets": None}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("Q", [2, 3, 4, 5])
+def test_certify_on_example_data_with_input_hashes(tmp_path, capsys, Q):
+    import hashlib
+
+    from symgeom.cli import main
+
+    data = tmp_path / "d.csv"
+    assert main(["example", "--Q", str(Q), "--seed", "3", "--out", str(data)]) == 0
+    out = _certify(tmp_path, "--data", str(data))
+    capsys.readouterr()
+    proc = _run_verifier(out)
+    names = sorted(p.stem for p in out.glob("*.json"))
+    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == len(names) >= 2 ** Q - 1, proc.stdout
+    digest = hashlib.sha256(data.read_bytes()).hexdigest()
+    assert all(json.loads((out / f"{n}.json").read_text())["inputs"]["data"] == {"name": "d.csv", "sha256": digest}
+               for n in names)

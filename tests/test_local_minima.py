@@ -222,7 +222,8 @@ class _no_raise:
 
 def overlapping_data():
     """Q = 2: a point of cluster 1 lies inside the convex hull of cluster 2, so neither cluster can be
-    separated from the other by a hyperplane and both truncating strata are empty."""
+    separated from the other by a hyperplane: S = {1} is empty (that point is strictly active wherever
+    cluster 2 is), S = {2} is not reached by the layer-wise construction."""
     points = [[0.1, 0.1], [5, 5], [4, 6], [-2, 0], [2, 0], [0, 2], [0, -2]]
     return ClusterData.from_arrays([[Fraction(str(v)) for v in p] for p in points], [1, 1, 1, 2, 2, 2, 2])
 
@@ -230,8 +231,8 @@ def overlapping_data():
 def test_unreachable_strata_are_undecided_never_refuted(tmp_path, capsys):
     data = overlapping_data()
     st = settle_strata(data, 2)
-    assert [s.verdict for s in st] == ["local_minimum", "not_reached", "not_reached"]
-    assert all("not separated" in s.reason for s in st[1:])
+    assert [s.verdict for s in st] == ["local_minimum", "empty", "not_reached"]
+    assert "not separated" in st[2].reason and "cannot reach this stratum" in st[2].reason
     path = tmp_path / "data.csv"
     path.write_text(csv_text(data))
     assert main(["check", "--data", str(path), "--only", "N2", "--json", "--quiet"]) == 0

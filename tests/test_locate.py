@@ -8,7 +8,7 @@ import pytest
 
 from symgeom.cli import main
 from symgeom.data import default_data, example_data
-from symgeom.locate import ABOVE_BOUND, AT_STRATUM_MINIMUM, OUTSIDE_STRATA, locate
+from symgeom.locate import ABOVE_BOUND, AT_STRATUM_MINIMUM, GLOBAL_MINIMUM, OUTSIDE_STRATA, locate
 from symgeom.network import Parameters
 from symgeom.strata import collapse_order, stratum_minimizer, strata
 from symgeom.testing import assert_at_stratum_minimum
@@ -48,7 +48,9 @@ def test_every_stratum_minimizer_is_located_at_its_minimum(data):
         assert where.collapse_layers == {k: v for k, v in states.items() if v != "kept"}
         assert Fraction(str(where.cost)) == fraction_cost(outs, data)
         assert float(where.bound) == pytest.approx(plain_least_squares_cost(data, where.kept), rel=1e-9, abs=1e-15)
-        assert where.gap == 0 and where.verdict == AT_STRATUM_MINIMUM and where.check().status == "certified"
+        expected = GLOBAL_MINIMUM if fraction_cost(outs, data) == 0 else AT_STRATUM_MINIMUM  # cost 0: global
+        assert where.gap == 0 and where.verdict == expected and where.check().status == "certified"
+        assert where.in_stratum and where.at_minimum
         assert where.gradient_norm == 0  # an interior local minimum of a smooth piece of the cost
         assert_at_stratum_minimum(theta.params, data, truncated=S)
 
@@ -103,7 +105,8 @@ def test_as_json_keys_and_exact_strings():
     obj = json.loads(json.dumps(where.as_json(), allow_nan=False))
     assert JSON_KEYS <= set(obj)
     assert obj["truncated"] == [1, 3] and obj["collapse_layers"] == {"3": 1, "1": 2}
-    assert obj["cost"] == obj["bound"] == "0" and obj["gap"] == "0" and obj["verdict"] == AT_STRATUM_MINIMUM
+    assert obj["cost"] == obj["bound"] == "0" and obj["gap"] == "0" and obj["verdict"] == GLOBAL_MINIMUM
+    assert obj["in_stratum"] is True
 
 
 def test_width_mismatch_is_a_parameter_error():
@@ -120,11 +123,11 @@ def test_cli_locate_json_and_text(tmp_path, capsys):
     capsys.readouterr()
     assert main(["locate", "--params", str(out), "--json"]) == 0
     obj = json.loads(capsys.readouterr().out)
-    assert JSON_KEYS <= set(obj) and obj["truncated"] == [2, 3] and obj["verdict"] == AT_STRATUM_MINIMUM
+    assert JSON_KEYS <= set(obj) and obj["truncated"] == [2, 3] and obj["verdict"] == GLOBAL_MINIMUM
     assert obj["bound"] == "0" and obj["kept"] == [1]
     assert main(["locate", "--params", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "stratum S = {2, 3}" in text and "verdict: at_stratum_minimum (certified" in text
+    assert "stratum S = {2, 3}" in text and "verdict: global_minimum (certified: exact cost 0; in the stratum S = {2, 3})" in text
 
 
 def _npz(path, weights, biases):

@@ -149,7 +149,7 @@ def test_constructed_point_is_written_in_the_data_units_and_located_there(tmp_pa
     capsys.readouterr()
     assert main(["locate", "--float", "--json", "--data", str(csv), "--params", str(theta)]) == 0
     where = json.loads(capsys.readouterr().out)
-    assert where["verdict"] == "at_stratum_minimum" and where["units"]["s"] == "1e200"
+    assert where["verdict"] == "global_minimum" and where["units"]["s"] == "1e200"  # G1's point: cost 0
 
 
 def test_float_margin_within_tolerance_is_undecided_not_refuted():
@@ -235,7 +235,7 @@ def test_locate_in_float_maps_exact_parameters_exactly(tmp_path, capsys):
         capsys.readouterr()
         assert main(["locate", kind, "--json", "--data", str(csv), "--params", str(theta)]) == 0
         verdicts.append(json.loads(capsys.readouterr().out)["verdict"])
-    assert verdicts == ["at_stratum_minimum"] * 2
+    assert verdicts == ["global_minimum"] * 2  # G1's point: cost 0
 
 
 def test_train_in_changed_units_saves_runs_in_the_data_units(tmp_path, capsys):

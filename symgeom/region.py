@@ -1,0 +1,89 @@
+"""The open region ``R_S`` of the stratum theorem, defined point by point (MATH.md §4, N2, and §4b).
+
+Every hidden layer ``ℓ`` gives each data point ``n`` its pre-activations ``a_ℓ(n) = W_ℓ x^(ℓ-1)_n + b_ℓ``.
+
+* Point ``n`` is **active** when every entry of ``a_ℓ(n)`` is ``> 0`` in every hidden layer.
+* Point ``n`` **dies** in layer ``ℓ`` when every entry of ``a_ℓ(n)`` is ``< 0`` there (``x^(ℓ)_n = 0``);
+  its *first death* is the first such layer.
+
+``θ ∈ R_S`` (``U`` the clusters not in ``S``) exactly when every point of ``U`` is active and every point of
+each cluster ``k ∈ S`` dies in *some* hidden layer -- not necessarily the same layer for all points of the
+cluster.  Both conditions are finitely many strict inequalities, so ``R_S`` is open; their slacks
+(:func:`region_slacks`) are ``min_ℓ,i a_ℓ(n)_i`` on the points of ``U`` and ``max_ℓ min_i (−a_ℓ(n)_i)`` on
+those of ``S``.  This is the one definition used by ``check`` (the strata's certificates), ``locate``,
+``construct`` and the reports.
+
+>>> import numpy as np
+>>> pre = np.array([[[1., -1.]], [[2., 3.]]])   # L = 2 layers, one neuron, two points
+>>> st = point_states(pre)
+>>> st.active.tolist(), st.first_death.tolist()
+([True, False], [0, 1])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["PointStates", "point_states", "cluster_partition", "region_slacks", "in_region", "deaths_by_layer"]
+
+
+@dataclass(frozen=True)
+class PointStates:
+    """What the hidden layers do to each data point."""
+
+    active: np.ndarray
+    """``(N,)``: every pre-activation ``> 0`` in every hidden layer."""
+    first_death: np.ndarray
+    """``(N,)`` integers: the first hidden layer (1-based) where every pre-activation is ``< 0``; 0 if none."""
+    active_slack: np.ndarray
+    """``(N,)``: ``min_ℓ,i a_ℓ(n)_i`` (``> 0`` exactly when the point is active)."""
+    death_slack: np.ndarray
+    """``(N,)``: ``max_ℓ min_i (−a_ℓ(n)_i)`` (``> 0`` exactly when the point dies in some layer)."""
+
+
+def point_states(pre: np.ndarray) -> PointStates:
+    """:class:`PointStates` from the hidden pre-activations ``pre`` (``L x Q x N``, exact or float)."""
+    dead = (pre < 0).all(axis=1)  # (L, N)
+    first = np.where(dead.any(axis=0), np.argmax(dead, axis=0) + 1, 0)
+    return PointStates((pre > 0).all(axis=(0, 1)), first, pre.min(axis=(0, 1)), (-pre).min(axis=1).max(axis=0))
+
+
+def cluster_partition(states: PointStates, labels: np.ndarray, Q: int) -> tuple:
+    """``(kept, truncated, mixed)``: the clusters whose points are all active, those whose points all die in
+    some layer, and the rest (labels, sorted)."""
+    kept, truncated, mixed = [], [], []
+    for k in range(1, Q + 1):
+        mine = labels == k
+        if states.active[mine].all():
+            kept.append(k)
+        elif (states.first_death[mine] > 0).all():
+            truncated.append(k)
+        else:
+            mixed.append(k)
+    return tuple(kept), tuple(truncated), tuple(mixed)
+
+
+def deaths_by_layer(states: PointStates, labels: np.ndarray, k: int) -> tuple:
+    """``((ℓ, count), …)``: how many points of cluster ``k`` first die in each hidden layer ``ℓ``."""
+    first = states.first_death[labels == k]
+    layers, counts = np.unique(first[first > 0], return_counts=True)
+    return tuple((int(l), int(c)) for l, c in zip(layers, counts))
+
+
+def region_slacks(states: PointStates, labels: np.ndarray, kept, truncated) -> dict:
+    """The slacks of the strict inequalities that define ``R_S``, by group: ``{"kept": …}`` (the active
+    slacks of the points of ``U``) and ``{k: …}`` (the death slacks of each cluster ``k ∈ S``); ``θ ∈ R_S``
+    exactly when every slack is ``> 0``."""
+    out = {"kept": states.active_slack[np.isin(labels, list(kept))]}
+    out.update({int(k): states.death_slack[labels == k] for k in truncated})
+    return out
+
+
+def in_region(pre: np.ndarray, labels: np.ndarray, kept, truncated) -> bool:
+    """``θ ∈ R_S`` from its hidden pre-activations: every point of ``kept`` active, every point of each cluster
+    of ``truncated`` dead in some layer."""
+    states = point_states(pre)
+    return bool(states.active[np.isin(labels, list(kept))].all()) and all(
+        bool((states.first_death[labels == k] > 0).all()) for k in truncated)
