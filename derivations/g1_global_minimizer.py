@@ -10,6 +10,7 @@ import sympy as sp
 from symgeom import sizes
 from symgeom.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, CERTIFIED, CHECKED, NOT_APPLICABLE, Check, Derivation, Step, combine)
 from symgeom.proofs import prove_zero
+from symgeom.cone_lemmas import cone_lemmas_check
 from symgeom.criterion import criterion_constant, criterion_implications, gamma_in_unit_interval
 from symgeom.minimizer import certify_global_minimizer
 from symgeom.printing import array_latex, number_latex
@@ -55,6 +56,15 @@ def criterion_steps(fam) -> tuple[Step, ...]:
              r"open backward cone), $h - 2s > \gamma(D + 2s)$ (everything else in the open forward cone) and $s < h/Q$ "
              r"(apexes affinely independent) exists iff $\rho < c$, $\kappa = D/h$; SymPy writes each condition's slack "
              r"as a positive factor times $c - \rho$ or times the offset's distance to the end of its interval.", derived),
+        Step(r"v \cdot d > \gamma |d| \Rightarrow W d > 0,\quad v \cdot (z - p) \ge h - 2s,\quad |z - p| \le D + 2s",
+             r"The geometric lemmas behind (I1)--(I3): rows $h_k v + t g_i$ with $t|g_i| \le \gamma h_k$ put $z$ in the open "
+             r"forward (backward) cone when $v \cdot (z - p) > \gamma |z - p|$ ($< -\gamma|z - p|$); every other current "
+             r"point (a point of a cluster not yet collapsed, or an earlier apex) has $v \cdot (z - p) \ge h - 2s$ and "
+             r"$|z - p| \le D + 2s$, $s$ the largest apex offset; the apexes' barycentric matrix $I - E$ is strictly "
+             r"diagonally dominant when $s < h/Q$. Each: a vector identity at symbolic $Q$ and a positivity certificate "
+             r"(conclusion $=$ sum of nonnegative multipliers times premises) citing Cauchy--Schwarz, the triangle "
+             r"inequality, $|x|_2 \le \sqrt{Q}|x|_\infty$, the gradients of barycentric coordinates and "
+             r"L\'evy--Desplanques.", cone_lemmas_check()),
         Step(rf"\rho = {number_latex(crit.rho)},\quad c = {number_latex(crit.constant)},\quad \gamma = {number_latex(crit.gamma)},\quad "
              rf"\kappa = {number_latex(crit.kappa)}", "The condition on these data.", on_data),
     )

@@ -1,10 +1,13 @@
 """N2 -- the stratum theorem: one local minimum for every non-empty set ``U`` of clusters kept.
 
 (a) On the open set ``R_S`` the network is affine on the kept points, so ``C ≥ B_U`` (proved at
-symbolic size); (b) an explicit point ``θ_S ∈ R_S`` with ``C(θ_S) = B_U`` is built and certified on
-the data, hence a local minimum; (c) invertible hidden weights never reach ``B_U``; (d) the strata
-with ``|U| = 1`` hold zero-cost global minimizers with ``Q − 1`` truncations; (e) the minimizers are
-degenerate, with the dimension certified by explicit tangent directions.
+symbolic size, for every rank of the lifted kept points); (b) an explicit point ``θ_S ∈ R_S`` with
+``C(θ_S) = B_U`` is built and certified on the data, hence a local minimum (attainment: these data);
+(c) invertible hidden weights never reach ``B_U``; (d) the strata with ``|U| = 1`` hold zero-cost global
+minimizers with ``Q − 1`` truncations; (f) with ``L = 2`` zero cost is reached outside every stratum when the
+clusters project to disjoint intervals along a direction (proved at symbolic ``Q``, certified on the data);
+(e) the minimizers are degenerate: the tangent dimension (explicit tangents of curves of minimizers spanning
+the Hessian's kernel) is certified; a manifold dimension is not claimed.
 
 Stated for the context's cost: both costs are weighted sums ``Σ_n w_n |r_n|²``, and (a) holds in the weighted
 inner product (:func:`weighted_bound_step`); under the paper's ``C_N`` the values are those of ``C_N²``."""
@@ -33,7 +36,7 @@ STATEMENT = (
     r"negative in some hidden layer. Then $\mathcal{C} \ge B_U = \frac{1}{2N}\|Y_U^{\mathrm{ext}}(I - \Pi_U)\|_F^2$ on "
     r"$R_S$; and when the clusters of $S$ can be ordered so that each is separated by a hyperplane from the kept "
     r"clusters and from those after it, the value $B_U$ is attained in $R_S$: one local minimum per stratum, "
-    r"$2^Q - 1$ in all. (Without separation $R_S$ may be empty: a point of a truncated cluster in the convex hull of "
+    r"$2^Q - 1$ in all. (The bound is proved for all $Q$; attainment is certified on the data.) (Without separation $R_S$ may be empty: a point of a truncated cluster in the convex hull of "
     r"the kept points is never inactive.)"
 )
 SCOPE_ALL = "all Q"
@@ -42,35 +45,63 @@ SCOPE_ALL = "all Q"
 
 @lru_cache(maxsize=None)
 def bound_steps() -> tuple[Step, ...]:
-    """(a) at symbolic size: the Pythagoras identity of least squares and the sum-to-one lemma."""
-    n = sp.Symbol("n", integer=True, positive=True)
-    Xt, Y, G = sp.MatrixSymbol(r"\tilde{X}_U", SIZE + 1, n), sp.MatrixSymbol(r"Y_U", SIZE, n), sp.MatrixSymbol("G", SIZE, SIZE + 1)
-    G_star = Y * Xt.T * (Xt * Xt.T).I
+    """(a) at symbolic size and for every rank of the lifted kept points: with a rank factorization
+    ``X̃_U = B C`` (``B`` of full column rank ``r``, ``C`` of full row rank ``r``; one exists for every
+    matrix, and ``r ≥ 1`` since the last row of ``X̃_U`` is ``1ᵀ``) the Moore–Penrose inverse is
+    ``X̃_U⁺ = Cᵀ(CCᵀ)⁻¹(BᵀB)⁻¹Bᵀ``; SymPy proves its four Penrose conditions, that ``Π_U = X̃_U⁺ X̃_U`` is the
+    orthogonal projector onto the row space, and the vanishing cross term of Pythagoras' identity for
+    ``G* = Y_U X̃_U⁺``.  The sum-to-one lemma is proved where (c) uses it, for full row rank."""
+    n, r = sp.Symbol("n", integer=True, positive=True), sp.Symbol("r", integer=True, positive=True)
+    Y, G = sp.MatrixSymbol(r"Y_U", SIZE, n), sp.MatrixSymbol("G", SIZE, SIZE + 1)
+    B, C = sp.MatrixSymbol("B", SIZE + 1, r), sp.MatrixSymbol("C", r, n)
+    Xt = B * C
+    Xp = C.T * (C * C.T).I * (B.T * B).I * B.T
+    Pi = Xp * Xt
+    G_star = Y * Xp
+    method = "matrix-expression algebra (MatrixSymbol, symbolic Q, n and rank r)"
+    factor = "a rank factorization X_U = B C, B of full column rank r, C of full row rank r (every rank r, at least 1)"
+    penrose = combine([prove_matrix_identity(e, method, factor, size=SIZE) for e in
+                       (Xt * Xp * Xt - Xt, Xp * Xt * Xp - Xp, (Xt * Xp).T - Xt * Xp, Pi.T - Pi)],
+                      method, "the four Penrose conditions of the pseudo-inverse built from B and C (so Pi_U, the pseudo-inverse "
+                      "times X_U, is symmetric by the fourth condition and idempotent by the first)", scope=SCOPE_ALL)
+    residual = prove_matrix_identity(G_star * Xt - Y * Pi, method, factor, size=SIZE)
     cross = (G - G_star) * Xt * (G_star * Xt - Y).T
-    pythagoras = prove_matrix_identity(cross, "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
-                                       "the lifted kept points have full row rank", size=SIZE)
+    pythagoras = prove_matrix_identity(cross, method, factor, size=SIZE)
+    Xf = sp.MatrixSymbol(r"\tilde{X}_U", SIZE + 1, n)
     e, x = sp.MatrixSymbol("e", SIZE + 1, 1), sp.MatrixSymbol(r"\tilde{x}", SIZE + 1, 1)
-    sums = prove_matrix_identity(e.T * Xt * Xt.T * (Xt * Xt.T).I * x - e.T * x,
+    sums = prove_matrix_identity(e.T * Xf * Xf.T * (Xf * Xf.T).I * x - e.T * x,
                                  "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
-                                 "the one-hot rows sum to the row of ones, the last row of the lifted data", size=SIZE)
+                                 "full row rank of the lifted kept points (the hypothesis of (c)); the one-hot rows sum "
+                                 "to the row of ones, the last row of the lifted data", size=SIZE)
     return (
         Step(r"x \in U:\ x^{(L+1)} = W^{(L+1)} x + b^{(L+1)} \ \text{on } R_S",
              r"Every pre-activation of a kept point is positive, so $\sigma$ acts as the identity on it and the layers "
              r"compose to the cumulative affine map $G(\theta) = [W^{(L+1)} \mid b^{(L+1)}]$.", None),
+        Step(r"\tilde{X}_U = B C,\quad \tilde{X}_U^{+} = C^T (C C^T)^{-1} (B^T B)^{-1} B^T,\quad "
+             r"\Pi_U = \tilde{X}_U^{+} \tilde{X}_U",
+             r"Any rank $r$ of the lifted kept points: $B$ has full column rank, $C$ full row rank. The four Penrose "
+             r"conditions hold, so $\tilde{X}_U^{+}$ is the Moore--Penrose inverse and $\Pi_U$ (symmetric, "
+             r"idempotent since $\tilde{X}_U \tilde{X}_U^{+} \tilde{X}_U = \tilde{X}_U$) the orthogonal projector onto the row space of $\tilde{X}_U$.", _all_q(penrose)),
         Step(r"\|G \tilde{X}_U - Y_U\|_F^2 = \|Y_U (I - \Pi_U)\|_F^2 + \|(G - G^{*}) \tilde{X}_U\|_F^2",
-             r"$G^{*} = Y_U \tilde{X}_U^T (\tilde{X}_U \tilde{X}_U^T)^{-1}$: the cross term "
-             r"$(G - G^{*}) \tilde{X}_U (G^{*}\tilde{X}_U - Y_U)^T$ vanishes by the normal equations. (Without full "
-             r"row rank the same bound holds, $\Pi_U$ still the projector onto the row space; the symbolic proof covers "
-             r"the full-rank case.)",
-             Check(pythagoras.status, pythagoras.method, pythagoras.detail, scope=SCOPE_ALL)),
+             r"$G^{*} = Y_U \tilde{X}_U^{+}$ has residual $G^{*}\tilde{X}_U - Y_U = -Y_U(I - \Pi_U)$, and the cross "
+             r"term $(G - G^{*}) \tilde{X}_U (G^{*}\tilde{X}_U - Y_U)^T$ vanishes, for every rank of $\tilde{X}_U$.",
+             combine([_all_q(residual), _all_q(pythagoras)], method, "residual of the fit and the cross term",
+                     scope=SCOPE_ALL)),
         Step(r"\mathcal{C}(\theta) \ge \frac{1}{2N}\|G(\theta)\tilde{X}_U - Y_U^{\mathrm{ext}}\|_F^2 \ge B_U \quad "
              r"(\theta \in R_S)",
              r"The truncated clusters contribute $\ge 0$. So a point of the open set $R_S$ with "
              r"$\mathcal{C} = B_U$ is a local minimum; no Hessian is needed.", None),
         Step(r"\mathbf{1}^T c_U(x) = \mathbf{1}^T E\, \tilde{X}_U^T (\tilde{X}_U \tilde{X}_U^T)^{-1} \tilde{x} = 1",
-             r"The least-squares fit $G^{*}$ takes every $x$ into $\operatorname{aff}\{y_j : j \in U\}$: its barycentric "
-             r"coordinates $c_U$ sum to one.", Check(sums.status, sums.method, sums.detail, scope=SCOPE_ALL)),
+             r"When the kept points affinely span $\mathbb{R}^Q$ (full row rank, the case (c) uses), the least-squares "
+             r"fit $G^{*}$ takes every $x$ into $\operatorname{aff}\{y_j : j \in U\}$: its barycentric coordinates "
+             r"$c_U$ sum to one.", Check(sums.status, sums.method, sums.detail, scope=SCOPE_ALL)),
     )
+
+
+def _all_q(check: Check) -> Check:
+    """The check with the scope of a proof at symbolic size."""
+    return Check(check.status, check.method, check.detail, check.residual, check.margin, check.tolerance,
+                 check.counterexample, SCOPE_ALL if check.status == PROVED else check.scope)
 
 
 @lru_cache(maxsize=None)
@@ -83,14 +114,26 @@ def weighted_bound_step() -> Step:
     V = sp.MatrixSymbol("V", n, n)
     G_w = Y * V * V.T * Xt.T * (Xt * V * V.T * Xt.T).I
     cross = (G - G_w) * Xt * V * (G_w * Xt * V - Y * V).T
-    check = prove_matrix_identity(cross, "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
-                                  "W = V V^T; the weighted lifted kept points have full row rank", size=SIZE)
+    full = prove_matrix_identity(cross, "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
+                                 "W = V V^T; the weighted lifted kept points have full row rank", size=SIZE)
+    # every rank: the unweighted proof on the scaled columns, X_U V = B (C V) with C V of full row rank
+    r = sp.Symbol("r", integer=True, positive=True)
+    B, C = sp.MatrixSymbol("B", SIZE + 1, r), sp.MatrixSymbol("C", r, n)
+    XV, CV = B * C * V, C * V
+    G_p = Y * V * CV.T * (CV * CV.T).I * (B.T * B).I * B.T
+    any_rank = prove_matrix_identity((G - G_p) * XV * (G_p * XV - Y * V).T,
+                                     "matrix-expression algebra (MatrixSymbol, symbolic Q, n and rank r)",
+                                     "W = V V^T; X_U = B C a rank factorization, the fit Y_U V (X_U V)^+", size=SIZE)
+    check = combine([full, any_rank], "matrix-expression algebra (MatrixSymbol, symbolic Q, n and rank r)",
+                    "the weighted fit's cross term: full row rank, and every rank with the pseudo-inverse of X_U V",
+                    scope=SCOPE_ALL)
     return Step(r"\sum_{n \in U} w_n |G \tilde{x}_n - y_{j(n)}|^2 = B_U + \|(G - G_W) \tilde{X}_U W^{1/2}\|_F^2",
                 r"Both costs are weighted sums of squares $\sum_n w_n |r_n|^2$ ($w_n = 1/(2N)$, or $1/N_{j(n)}$ for the "
                 r"paper's $C_N^2$): with $W = \operatorname{diag}(w_n)$ the weighted fit "
-                r"$G_W = Y_U W \tilde{X}_U^T (\tilde{X}_U W \tilde{X}_U^T)^{-1}$ leaves the cross term zero, so the bound "
+                r"$G_W = Y_U W \tilde{X}_U^T (\tilde{X}_U W \tilde{X}_U^T)^{-1}$ (for any rank: "
+                r"$Y_U W^{1/2} (\tilde{X}_U W^{1/2})^{+}$) leaves the cross term zero, so the bound "
                 r"$B_U$ of each cost is its weighted least-squares residual on $U$, and the barycentric coordinates of "
-                r"$G_W$ still sum to one (the constant is fitted exactly).",
+                r"$G_W$ still sum to one for full row rank (the constant is fitted exactly).",
                 Check(check.status, check.method, check.detail, scope=SCOPE_ALL))
 
 
@@ -141,6 +184,7 @@ def derive(ctx) -> Derivation:
                       r"With the bound (a), each $\theta_S$ is a local minimum of $\mathcal{C}$.", reached, key=True))
     steps += invertible_steps(ctx, strata)
     steps += global_steps(ctx, strata)
+    steps += depth_two_steps(ctx)
     steps.append(degeneracy_step(strata))
     count = sum(st.verdict == LOCAL_MINIMUM for st in strata)
     globals_ = sum(st.verdict == LOCAL_MINIMUM and st.is_global for st in strata)
@@ -199,21 +243,64 @@ def global_steps(ctx, strata) -> list[Step]:
                  r"(\texttt{symgeom construct --L Q-1} writes one), one layer fewer than the construction of G1.", check)]
 
 
+DEPTH_TWO_MAX_Q = 6
+"""``check`` searches a direction for the depth-2 construction up to this ``Q`` (``construct`` at every ``Q``)."""
+
+
+def depth_two_steps(ctx) -> list[Step]:
+    """(f): zero cost with ``L = 2`` hidden layers for every ``Q``, outside every stratum, when the clusters project
+    to disjoint intervals along some direction (:mod:`symgeom.interval_network`): the theorem at symbolic ``Q``,
+    then the construction on these data."""
+    from symgeom.interval_network import depth_two_proof
+
+    return [Step(r"x \in \pi(j):\ y_{\pi(Q)} - \sum_{k=j}^{Q-1} (y_{\pi(k+1)} - y_{\pi(k)}) = y_{\pi(j)}",
+                 r"The depth-2 theorem below at symbolic $Q$: the output telescopes, and every hidden pre-activation "
+                 r"has its sign strictly.", depth_two_proof()), depth_two_step(ctx)]
+
+
+def depth_two_step(ctx) -> Step:
+    """(f) on these data: the interval network certified, or why not."""
+    from symgeom._errors import ConstructionError
+    from symgeom.interval_network import interval_network
+
+    if ctx.Q < 2 or ctx.Q > DEPTH_TWO_MAX_Q:
+        check = Check(NOT_APPLICABLE, "disjoint intervals along a direction (LP)", f"not searched by check at Q = "
+                      f"{ctx.Q} (Q = 2..{DEPTH_TWO_MAX_Q}); symgeom construct --L 2 searches at every Q >= 2")
+    else:
+        try:
+            check = interval_network(ctx.data, 2, exhaustive=False).certificate
+        except ConstructionError as e:
+            check = Check(NOT_APPLICABLE, "disjoint intervals along a direction (LP)", str(e))
+    return Step(r"L = 2:\ \min \mathcal{C} = 0 \text{ when } v \cdot x \text{ separates the clusters into disjoint intervals}",
+                r"If the projections $v \cdot x$ of the clusters lie in disjoint intervals $[a_k, b_k]$, "
+                r"$b_k < a_{k+1}$ (clusters $\pi(1), \dots, \pi(Q)$ along $v$), set $g_k = a_{k+1} - b_k$, "
+                r"$\varepsilon_k = g_k/3$, $\tau_k = b_k + \varepsilon_k$, layer 1 $r_k = \sigma(v \cdot x - \tau_k)$, "
+                r"layer 2 $s_k = \sigma(\varepsilon_k - r_k)$ ($k < Q$; neuron $Q$ dead, bias $-1$) and output "
+                r"$y_{\pi(Q)} - \sum_k (y_{\pi(k+1)} - y_{\pi(k)}) s_k/\varepsilon_k$. On cluster $\pi(j)$: "
+                r"$v \cdot x - \tau_k \le -\varepsilon_k$ for $k \ge j$ and $\ge 2\varepsilon_k$ for $k < j$, so "
+                r"$s_k = \varepsilon_k$ for $k \ge j$, $s_k = 0$ for $k < j$, and the output telescopes to "
+                r"$y_{\pi(j)}$: cost 0, a global minimum for every $Q$ (and every $L \ge 2$, with layers "
+                r"$\sigma(x + \mathbf{1})$ after the second). Every point has a dead neuron and a middle cluster is "
+                r"mixed, so the point lies outside every stratum: global minima of cost 0 exist outside the strata, "
+                r"already at depth $L = 2$. On these data (direction by LP, decided exactly):", check)
+
+
 def degeneracy_step(strata) -> Step:
-    """(e): the dimension of the minimizer set near each ``θ_S``."""
+    """(e): the tangent dimension at each ``θ_S``: explicit tangents of curves of minimizers span ``ker H``."""
     checks = [st.dimension_check for st in strata if st.dimension_check is not None]
-    detail = ", ".join(f"S = {st.label}: dimension {st.manifold_dimension}, nullity {st.hessian_nullity}"
+    detail = ", ".join(f"S = {st.label}: tangent dimension {st.tangent_dimension}, nullity {st.hessian_nullity}"
                        for st in strata if st.dimension_check is not None)
     check = combine(checks, "explicit tangent directions span the kernel of the Hessian", detail, scope="these data")
-    return Step(r"\dim \{\mathcal{C} = B_U\} \text{ near } \theta_S = \operatorname{rank} V = "
-                r"\operatorname{nullity} \nabla^2 \mathcal{C}(\theta_S)",
+    return Step(r"\operatorname{rank} V = \operatorname{nullity} \nabla^2 \mathcal{C}(\theta_S)",
                 r"$V$: tangent vectors of explicit curves of minimizers: the gauge "
                 r"$(T W_\ell, T b_\ell, W_{\ell+1} T^{-1})$ at every hidden layer, bias translations after the last "
                 r"collapse, and straight lines that move one layer inside the kernel of its block of "
                 r"$\frac{1}{N} J^T J$ (on a fixed activation pattern the outputs are affine in one layer). With "
                 r"$\nabla^2 \mathcal{C} = \frac{1}{N} J^T J$ there and $\operatorname{rank} V$ equal to its nullity, "
-                r"every direction of the kernel is tangent to the minimizer set: its tangent space at $\theta_S$ has "
-                r"that dimension, and no manifold of minimizers through $\theta_S$ is larger."
+                r"every direction of the kernel is the tangent of a curve of minimizers (the tangent dimension), and "
+                r"every manifold of minimizers through $\theta_S$ has at most that dimension. That the minimizer set "
+                r"is a manifold of that dimension is not shown: a kernel spanned by tangents of curves does not make "
+                r"the set a manifold (for $(xy)^2$ the two axes span the kernel at $0$)."
                 + (r" Under the paper's cost the Hessian of $C_N^2$ at $\theta_S$ is $2 J^T W J$ (the residual term "
                    r"vanishes by the weighted normal equations), whose kernel is that of $J^T J$: $W$ is positive "
                    r"diagonal." if strata and strata[0].cost_kind.is_norm else ""), check)

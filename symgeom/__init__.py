@@ -33,6 +33,7 @@ from .data import ClusterData as ClusterData
 from .data import default_data as default_data
 from .data import example_data as example_data
 from .datafiles import read_csv as read_csv
+from .interval_network import interval_network as interval_network
 from .minimizer import GlobalMinimizerFamily as GlobalMinimizerFamily
 from .minimizer import global_minimizer as global_minimizer
 from .network import Parameters as Parameters

@@ -215,8 +215,9 @@ def _report_options(sub) -> None:
 
 
 def _construct_options(sub) -> None:
-    construct = sub.add_parser("construct", help="write an explicit minimizer's weights and biases: the global minimizer "
-                               "(L >= Q; L = Q - 1 with Q - 1 truncations) or a stratum's local minimum (--truncate)")
+    construct = sub.add_parser("construct", help="write an explicit minimizer's weights and biases: a global minimizer "
+                               "(L >= Q by cones; L = Q - 1 with Q - 1 truncations; L >= 2 from disjoint "
+                               "intervals along a direction) or a stratum's local minimum (--truncate)")
     _data_options(construct)
     construct.add_argument("--truncate", metavar="K,...", type=_label_list,
                            help="the truncated clusters S (labels, comma-separated): write the local minimum of the "

@@ -189,7 +189,8 @@ def _minimizer_json(ctx, derivations) -> dict:
         "status": by_id["G1"].status if "G1" in by_id else (CERTIFIED if C == 0 and ctx.kind.is_exact else CHECKED),
         "order": list(fam.order),
         "min_margin": json_number(min(fam.margins)),
-        "manifold_dimension": deg.dimension,
+        "manifold_dimension": _manifold_dimension(deg),
+        "tangent_dimension": deg.nullity if deg.checks["tangent"].status in (CERTIFIED, CHECKED) else None,
         "hessian_rank": deg.hessian_rank,
         "hessian_nullity": deg.nullity,
         "symmetry_dimension": deg.symmetry_rank,
@@ -199,13 +200,21 @@ def _minimizer_json(ctx, derivations) -> dict:
     }
 
 
+def _manifold_dimension(deg):
+    """``P − Q²`` when ``rank J_F = Q²`` is certified or checked: near the construction every cluster stays
+    collapsed, so ``C⁻¹(0) = F⁻¹(Y)`` there, and ``F`` is a submersion (regular value theorem); else ``None``."""
+    Q = deg.params.Q
+    if deg.jacobian_rank == Q * Q and deg.checks["jacobian_rank"].status in (CERTIFIED, CHECKED):
+        return deg.params.count - Q * Q
+    return None
+
+
 def _construction(ctx, truncate):
     """``(params, meta, summary)`` of what ``construct`` writes: the stratum minimizer ``θ_S`` for
-    ``--truncate``; else the global minimizer of G1 (``L ≥ Q``) or with ``Q − 1`` truncations
-    (``L = Q − 1``)."""
-    from ._errors import ConstructionError
+    ``--truncate``; else the global minimizer of G1 (``L ≥ Q``), with ``Q − 1`` truncations (``L = Q − 1``),
+    or the depth-2 interval network (``L ≥ 2``: clusters projecting to disjoint intervals along some direction)."""
     from .minimizer import global_minimizer
-    from .strata import collapse_order, stratum_minimizer
+    from .strata import collapse_order
 
     data, L = ctx.data, ctx.L
     if truncate is None and L >= data.Q:
@@ -213,29 +222,59 @@ def _construction(ctx, truncate):
         return fam.member(), {"order": list(fam.order), "claim": "global minimizer of the L2 cost (G1)"}, \
             f"order {list(fam.order)}, cost 0"
     if truncate is None:
-        if L < data.Q - 1:
-            raise ConstructionError(f"zero cost is constructed with one truncation per hidden layer for all clusters but one: "
-                                    f"it needs L >= Q - 1 = {data.Q - 1} (got L = {L}); no construction below that")
-        errors = []
-        for keep in range(data.Q, 0, -1):
-            try:
-                S = collapse_order(data, [k for k in range(1, data.Q + 1) if k != keep])
-                break
-            except ConstructionError as e:
-                errors.append(str(e))
-        else:
-            raise ConstructionError(f"no cluster can be kept with the others truncated one per layer: {errors[0]}")
-        claim = f"global minimizer of the L2 cost (cost 0) with Q - 1 = {data.Q - 1} truncations"
-    else:
-        S = collapse_order(data, truncate)
-        claim = "local minimum of the stratum R_S (N2): cost B_U"
-    theta = stratum_minimizer(data, L, S, ctx.cost)
+        return _zero_cost_below_q(ctx)
+    return _stratum_output(ctx, collapse_order(data, truncate), "local minimum of the stratum R_S (N2): cost B_U")
+
+
+def _stratum_output(ctx, S, claim: str):
+    """``(params, meta, summary)`` of the stratum minimizer ``θ_S`` collapsing ``S`` in that order."""
+    from .strata import stratum_minimizer
+
+    data = ctx.data
+    theta = stratum_minimizer(data, ctx.L, S, ctx.cost)
     C = ctx.cost.of(theta.params, data)
     meta = {"truncated": sorted(theta.truncated), "collapse_order": list(theta.truncated), "kept": list(theta.kept),
             "bound": json_number(theta.bound), "cost": json_number(C), "cost_function": ctx.cost.as_json(), "claim": claim}
     relation = "=" if C == theta.bound else "vs"  # exact data: equal; float data: both shown
     return theta.params, meta, (f"S = {theta.label}, cost {ctx.cost.decided} = {sizes.format_number(C)} {relation} "
                                 f"B_U = {sizes.format_number(theta.bound)}")
+
+
+def _zero_cost_below_q(ctx):
+    """Zero cost with ``L < Q`` hidden layers: ``Q − 1`` truncations when ``L = Q − 1`` (a stratum with one kept
+    cluster), else -- or when that fails -- the interval network of depth ``L ≥ 2``."""
+    from ._errors import ConstructionError
+    from .interval_network import interval_network
+    from .strata import collapse_order
+
+    data, L = ctx.data, ctx.L
+    errors = []
+    if L == data.Q - 1:
+        for keep in range(data.Q, 0, -1):
+            try:
+                S = collapse_order(data, [k for k in range(1, data.Q + 1) if k != keep])
+            except ConstructionError as e:
+                errors.append(str(e))
+                continue
+            return _stratum_output(ctx, S, f"global minimizer of the L2 cost (cost 0) with Q - 1 = {data.Q - 1} truncations")
+    if L < 2 and errors:
+        raise ConstructionError(f"no cluster can be kept with the others truncated one per layer: {errors[0]}")
+    if L < 2:
+        raise ConstructionError(f"with L = 1 hidden layer zero cost is constructed with one truncation per hidden layer "
+                                f"for all clusters but one: it needs L >= Q - 1 = {data.Q - 1} (got L = {L}); with "
+                                "L >= 2, zero cost is constructed when the clusters project to disjoint intervals along "
+                                "some direction")
+    try:
+        net = interval_network(data, L)
+    except ConstructionError as e:
+        raise ConstructionError("; ".join(errors[:1] + [str(e)])) from None
+    C = ctx.cost.of(net.params, data)
+    meta = {"order": list(net.order), "direction": [json_number(x) for x in net.projection.v],
+            "cost": json_number(C), "cost_function": ctx.cost.as_json(), "certificate": net.certificate.status,
+            "claim": f"global minimizer of the L2 cost (cost 0) with L = {L} hidden layers, from disjoint intervals "
+                     "along a direction v (outside every stratum)"}
+    return net.params, meta, (f"interval network, order {list(net.order)}, cost {ctx.cost.decided} = "
+                              f"{sizes.format_number(C)}")
 
 
 def _original_units(args, ctx, params, meta: dict) -> tuple:
@@ -308,6 +347,12 @@ def cmd_construct(args) -> int:
     params, meta, summary = _construction(ctx, args.truncate)
     meta = {"source": ctx.data.source, **meta}
     if ctx.data.units is not None and not ctx.data.units.is_identity:
+        if "direction" in meta:
+            from ._errors import DataError
+
+            raise DataError(f"{ctx.data.source}: construct --float computes in units {ctx.data.units}, and the interval "
+                            "network is not carried back to the units of the data as given; use exact arithmetic "
+                            "(--exact), which writes exact weights")
         params, meta, note = _original_units(args, ctx, params, meta)
         summary += note
     if out.suffix == ".json":

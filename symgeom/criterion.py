@@ -32,7 +32,8 @@ def criterion_constant():
     forward cone: ``v·(z−p) ≥ h − 2s`` and ``|z−p| ≤ D + 2s`` for ``s ≥ δ``) and (I3) ``s < h/Q``
     (the apexes stay affinely independent: their barycentric matrix ``I − s G`` has
     ``‖sG‖_∞ ≤ sQ/h < 1``).  Such ``s`` exists iff ``δ`` is below the solution of
-    ``s_min(δ) = min(s_I2, s_I3)``.
+    ``s_min(δ) = min(s_I2, s_I3)``.  The geometric steps (cone membership, the bounds on ``v·(z−p)`` and
+    ``|z−p|``, the barycentric matrix) are proved in :mod:`symgeom.cone_lemmas`.
     """
     g, k, Q, d, h, s = sp.symbols("gamma kappa Q delta h s", positive=True)
     s_min = d * (1 + g) / (1 - g)

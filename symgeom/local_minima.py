@@ -180,8 +180,10 @@ class Stratum:
     minimizer: StratumMinimizer | None = None
     reason: str = ""
     hessian_nullity: int | None = None
-    manifold_dimension: int | None = None
-    """Rank of the explicit tangent directions, when it equals the Hessian nullity."""
+    tangent_dimension: int | None = None
+    """Rank of the explicit tangent directions (tangent vectors of curves of minimizers), when it equals the
+    Hessian nullity: ``ker H`` is spanned by such tangents, and every manifold of minimizers through ``θ_S`` has at
+    most this dimension.  That the minimizer set is a manifold of this dimension is not shown."""
     dimension_check: Check | None = None
     invertible: InvertibleCandidate | None = None
     cost_kind: Cost = Cost.MEAN_SQUARED
@@ -192,6 +194,11 @@ class Stratum:
     obstructions: tuple = ()
     """Not reached for want of a collapse order: one :class:`~symgeom.separability.Separation` per cluster
     left after peeling (inseparable with its Farkas certificate, or undecided)."""
+
+    @property
+    def manifold_dimension(self) -> int | None:
+        """The former name of :attr:`tangent_dimension` (a dimension of tangents, not of a manifold)."""
+        return self.tangent_dimension
 
     @property
     def is_global(self) -> bool:
@@ -228,7 +235,7 @@ class Stratum:
             "reason": self.reason or None, "certificate": self._certificate_json(),
             "min_margin": json_number(self.min_margin) if self.min_margin is not None else None,
             "weight_ranks": list(self.weight_ranks), "hessian_nullity": self.hessian_nullity,
-            "manifold_dimension": self.manifold_dimension,
+            "tangent_dimension": self.tangent_dimension,
             "dimension_certificate": self.dimension_check.as_json() if self.dimension_check else None,
             "global": bool(self.is_global),
             "invertible_candidate": self.invertible.as_json() if self.invertible else None,

@@ -57,8 +57,8 @@ def prove_matrix_identity(expr, method: str, assumptions: str = "", size=None, s
     """Prove that a matrix expression of symbolic size (``MatrixSymbol``, :class:`Ramp`) is zero.
 
     ``proved`` when expanding and evaluating it (``X X⁻¹ = I``, canonical σ arguments) gives
-    zero.  Otherwise every matrix symbol is replaced by a random rational ``3 x 3`` matrix
-    (``size`` is the size symbol) and σ evaluated: a nonzero value ``refutes`` it, a zero
+    zero.  Otherwise every matrix symbol is replaced by a random rational matrix, every size symbol
+    (``size`` and any other, such as a rank ``r``) set to ``3``, and σ evaluated: a nonzero value ``refutes`` it, a zero
     leaves it ``checked`` at that point.
     """
     from .activation import simplify_matrix_identity
@@ -70,9 +70,9 @@ def prove_matrix_identity(expr, method: str, assumptions: str = "", size=None, s
     n = 3
     point = {}
     for m in sorted(expr.atoms(sp.MatrixSymbol), key=str):
-        rows, cols = (n if d == size else d for d in m.shape)
+        rows, cols = (int(sp.sympify(d).subs({s: n for s in sp.sympify(d).free_symbols})) for d in m.shape)
         point[m] = sp.ImmutableMatrix(rows, cols, lambda i, j: sp.Rational(rng.randint(-9, 9), rng.randint(1, 4)))
-    value = sp.ImmutableMatrix(expr.xreplace(point).subs(size, n).doit())
+    value = sp.ImmutableMatrix(expr.xreplace(point).doit().subs({s: n for s in expr.free_symbols if s.is_integer}))
     if any(v != 0 for v in value):
         shown = "; ".join(f"{m} = {v.tolist()}" for m, v in point.items())
         return Check(REFUTED, method, assumptions, residual=max(abs(v) for v in value), counterexample=shown,

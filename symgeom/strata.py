@@ -57,7 +57,7 @@ from .separability import NoCollapseOrder, NotSeparated
 
 __all__ = [
     "StratumMinimizer", "kept_clusters", "least_squares_fit", "stratum_bound", "separator", "stratum_minimizer",
-    "ApproachPoint", "invertible_approach", "strata", "minimizer_dimension", "collapse_order", "NotSeparated",
+    "ApproachPoint", "invertible_approach", "strata", "collapse_order", "NotSeparated",
     "NoCollapseOrder",
 ]
 
@@ -388,11 +388,3 @@ def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -
         out.append(ApproachPoint(eps, theta.cost.of(moved, data) - theta.bound, invertible, inside))
     return out
 
-
-# -- (e) degeneracy --------------------------------------------------------------------------
-def minimizer_dimension(data: ClusterData, L: int, kept, collapsing: int) -> int:
-    """``P − Q·rank[X_U; 1ᵀ] − Q m``: the number of parameters less the independent equations
-    ``G(θ)[X_U; 1ᵀ] = Ŷ_U`` and ``o_k(θ) = y_k`` (``k ∈ S``) that cut out the minimizers near ``θ_S``;
-    ``L(Q² + Q) − Qm`` when the kept points affinely span ``R^Q``."""
-    Zt = _lifted(data.X[:, _kept_mask(data, kept)])
-    return data.parameter_count(L) - data.Q * arith.rank(arith.matmul(Zt, Zt.T)) - data.Q * collapsing

@@ -115,7 +115,7 @@ def test_dimensions_by_construction_on_example_data(Q, L):
     H = np.asarray(gauss_newton(n1.minimizer.params, data.X), dtype=float)
     s = np.linalg.svd(H, compute_uv=False)
     assert n1.dimension_check.status == CERTIFIED
-    assert n1.manifold_dimension == int(np.sum(s <= 1e-9 * s[0])) == L * (Q * Q + Q)
+    assert n1.tangent_dimension == int(np.sum(s <= 1e-9 * s[0])) == L * (Q * Q + Q)
 
 
 # -- checks that must fail -------------------------------------------------------------

@@ -160,7 +160,7 @@ def test_hessian_at_a_stratum_minimizer_is_the_gauss_newton_matrix(data, S):
     C = total / (2 * data.N)
     H = sp.hessian(C, symbols).xreplace(values)
     assert H == sp.Matrix(arith.to_sympy(gauss_newton(params, data.X)))
-    assert params.count - H.rank() == st.hessian_nullity == st.manifold_dimension
+    assert params.count - H.rank() == st.hessian_nullity == st.tangent_dimension
 
 
 def test_zero_cost_with_q_minus_one_truncations(tmp_path):
@@ -340,7 +340,7 @@ def test_check_json_local_minima(capsys):
         kept = [j for j in (1, 2, 3) if j not in m["truncated"]]
         assert float(Fraction(m["bound"])) == pytest.approx(plain_least_squares_cost(data, kept), rel=1e-9, abs=1e-15)
         assert m["cost"] == m["bound"] and m["verdict"] == "local_minimum" and m["global"] == (len(kept) == 1)
-        assert Fraction(m["min_margin"]) > 0 and m["manifold_dimension"] == m["hessian_nullity"]
+        assert Fraction(m["min_margin"]) > 0 and m["tangent_dimension"] == m["hessian_nullity"]
         assert (m["invertible_candidate"] is None) == (m["truncated"] == [])
     n2 = out["claims"][0]
     assert n2["status"] == "certified" and n2["scope"] == "these data"

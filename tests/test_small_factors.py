@@ -84,7 +84,7 @@ def test_float_stratum_dimension_equals_the_exact_one(data, S):
     exact = settle_stratum(data, data.Q, S)
     fl = settle_stratum(data.with_kind("float"), data.Q, S)
     assert exact.dimension_check.status == "certified" and fl.dimension_check.status == "checked"
-    assert fl.hessian_nullity == exact.hessian_nullity and fl.manifold_dimension == exact.manifold_dimension
+    assert fl.hessian_nullity == exact.hessian_nullity and fl.tangent_dimension == exact.tangent_dimension
 
 
 def test_hessian_times_at_n1_is_the_gauss_newton_product():

@@ -112,7 +112,7 @@ def settled(argv, capsys) -> dict:
     out = json.loads(capsys.readouterr().out)
     status = lambda s: "checked" if s == "certified" else s  # noqa: E731
     strata = [(tuple(s["truncated"]), s["verdict"], status(s["certificate"]["status"]), tuple(s["weight_ranks"]),
-               s["hessian_nullity"], s["manifold_dimension"]) for s in out["local_minima"]]
+               s["hessian_nullity"], s["tangent_dimension"]) for s in out["local_minima"]]
     g = out["global_minimizer"]
     return {"claims": [(c["id"], status(c["status"])) for c in out["claims"] if c["paper"] == "beyond the paper"],
             "strata": strata,  # the paper's statements are decided in exact arithmetic only
@@ -317,7 +317,7 @@ def test_float_never_reports_a_dimension_exact_contradicts_on_thin_clusters(tmp_
     for kind in ("--exact", "--float"):
         assert main(["check", "--quiet", "--json", kind, "--only", "N1", "--data", str(csv)]) == 0
         out = json.loads(capsys.readouterr().out)
-        found[kind] = {tuple(s["truncated"]): (s["hessian_nullity"], s["manifold_dimension"]) for s in out["local_minima"]}
+        found[kind] = {tuple(s["truncated"]): (s["hessian_nullity"], s["tangent_dimension"]) for s in out["local_minima"]}
     for S, (nullity, dimension) in found["--float"].items():
         assert (nullity, dimension) in ((None, None), found["--exact"][S]), S
     if radius == "thin":
