@@ -89,8 +89,9 @@ def shift_for(ctx, j: int, size: float) -> Fraction:
 def choices(ctx) -> dict:
     """Shifts ``t_j`` (``µ_j = −t_j |x̄ − x̄_j|``) at which the claims run: ``inner`` (``|µ| = 3δ√Q``), ``edge``
     (``|µ|`` at 97% of the estimated ``D``), ``companion`` (``|µ| = 5δ/2``, the companion paper's range),
-    ``kept`` and ``kept_far`` (``µ ∈ I1``: ``3δ√Q`` and ten times the largest mean), each with whether it was
-    certified in its interval."""
+    ``past_centroid`` (``µ_j = −1.01 |x̄ − x̄_j|``: every collapse point just past the centroid), ``kept`` and
+    ``kept_far`` (``µ ∈ I1``: ``3δ√Q`` and ten times the largest mean), each with whether it was certified in its
+    interval."""
     data, Q = exact_data(ctx), ctx.Q
     low = lower_end(data)
     D = D_estimate(data)
@@ -104,6 +105,8 @@ def choices(ctx) -> dict:
                        ("companion", 2.5 * delta)):
         ts = tuple(shift_for(ctx, j, size) for j in range(1, Q + 1))
         out[name] = (ts, all(shift_in_I0(data, j, t) for j, t in enumerate(ts, start=1)))
+    past = tuple(Fraction(101, 100) for _ in range(Q))  # every collapse point just past the centroid x̄
+    out["past_centroid"] = (past, all(shift_in_I0(data, j, t) for j, t in enumerate(past, start=1)))
     for name, size in (("kept", 1.5 * low), ("kept_far", far)):
         ts = tuple(-shift_for(ctx, j, size) for j in range(1, Q + 1))
         out[name] = (ts, all(arith.to_exact(t) ** 2 * spread(data, j) > 4 * Q * max(data.radii_squared)

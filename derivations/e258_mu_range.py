@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from symgeom.certificates import REFUTED, UNDECIDED, Derivation, Step
+from symgeom.certificates import CERTIFIED, REFUTED, UNDECIDED, Derivation, Step
 
 from . import _paper
 
@@ -19,21 +19,25 @@ STATEMENT = (
 )
 INSTEAD = ("zero cost for |mu| small enough that every earlier collapse point stays in the later forward cones "
            "(e.g. the companion paper's 2 delta < |mu| < 3 delta with theta_* >= pi/2); on Q = 2 data part of (2.58) "
-           "always fails")
+           "always fails, for every theta_0; on other data a failure is shown for symgeom's theta_0 = (pi - max "
+           "theta_*,j)/2, and whether a smaller theta_0 (a shorter range) saves (2.58) there is not decided")
 
 
 def derive(ctx) -> Derivation:
     _paper.require(ctx)
     c = _paper.choices(ctx)
     checks = {}
-    for name in ("inner", "edge", "companion"):
+    for name in ("inner", "edge", "past_centroid", "companion"):
         shifts, ok = c[name]
         checks[name] = _paper.sign_check(ctx, shifts, _paper.run(ctx, shifts, ctx.L), name, ok)
-    edge = checks["edge"]
-    if edge.status == REFUTED and not c["edge"][1]:
-        edge = replace(edge, status=UNDECIDED, counterexample=None)
-    if edge.status != REFUTED:  # a sample of the range, not every mu in it
-        edge = replace(edge, method=edge.method + "; at the sampled mu only, not every mu of (2.58)")
+    for name in ("edge", "past_centroid"):
+        if checks[name].status == REFUTED and not c[name][1]:  # mu not certified in (2.58): refutes nothing
+            checks[name] = replace(checks[name], status=UNDECIDED, counterexample=None)
+    refuting = [checks[n] for n in ("edge", "past_centroid") if checks[n].status == REFUTED]
+    # a statement for every mu of the range: samples that hold leave it undecided; one certified failure refutes it
+    edge = refuting[0] if refuting else replace(
+        checks["edge"], status=UNDECIDED if checks["edge"].status == CERTIFIED else checks["edge"].status,
+        method=checks["edge"].method + "; at the sampled mu only, not every mu of (2.58)")
     steel = checks["companion"]
     if steel.status == REFUTED:  # the steelman failing refutes nothing of the paper
         steel = replace(steel, status=UNDECIDED, counterexample=None, detail=steel.detail + "; the steelman fails here")
@@ -42,6 +46,12 @@ def derive(ctx) -> Derivation:
         Step(rf"\mu_j \approx -0.97\,D,\ D \approx {c['D']:.6g}",
              r"A mu near the far end of (2.58), certified inside it (4.26) in balls; the step (4.59) is checked, not assumed.",
              edge, key=True),
+        Step(r"\mu_j = -1.01\,|\bar x - \bar x_{0,j}|",
+             r"Every collapse point just past the centroid $\bar x$ (certified inside (2.58) when so marked). "
+             r"$D$ grows with the free constant $\theta_0$ of (4.24); symgeom takes $\theta_0 = (\pi - \max_j "
+             r"\theta_{*,j})/2$. A failure here refutes (2.58) read for that $\theta_0$ (the theorem fixes no "
+             r"$\theta_0$); a smaller $\theta_0$ shrinks $D$ and may leave this $\mu$ outside the range.",
+             checks["past_centroid"]),
         Step(r"\mu_j \in (-3\delta, -2\delta)",
              r"Steelman: the companion paper (arXiv:2405.07098, its section 6) takes the collapse point at distance in "
              r"$(2\delta, 3\delta)$ and $\theta_* \ge \pi/2$; then every collapse point lies on the segment from its "

@@ -17,7 +17,9 @@ STATEMENT = (
     r"this value does not depend on $\mu \in \prod_j I_{s_j}$."
 )
 INSTEAD = ("for mixed s the minimum over the output depends on mu (it is the weighted affine least-squares residual of "
-           "tau(X0), (2.84)); (2.85) is neither it nor the bias-free minimum, which uses X0red[mu]")
+           "tau(X0), (2.84)); (2.85) is neither it nor the bias-free minimum; (2.85) squared is the bias-free minimum with "
+           "the collapsed cluster left at its mean (mu_j = 0; certified on the data when step 4 says so): it drops the "
+           "shift -mu_j f_j of (2.84)")
 
 
 def derive(ctx) -> Derivation:
@@ -46,12 +48,21 @@ def derive(ctx) -> Derivation:
     bias_free = Check(CERTIFIED, "exact weighted least squares, cumulative output bias 0",
                       f"{f(La)} and {f(Lb)} against (2.85) squared ~{float(F):.6g}: "
                       + ("also depends on mu" if La != Lb else "equal"), scope=SCOPE_DATA)
+    at_mean = linear_fit(curated_points(data, [0] + [None] * (ctx.Q - 1)), data)[1]  # cluster 1 at its mean
+    diagnosis = Check(CERTIFIED if at_mean == F else UNDECIDED, "exact weighted least squares, cumulative output bias 0, "
+                      "the collapsed cluster at its own mean (mu_1 = 0, outside I0)",
+                      f"{f(at_mean)} against (2.85) squared = {f(F)}: " + ("equal, so (2.85) drops the shift -mu_j f_j "
+                      "of (2.84)" if at_mean == F else "not equal: the diagnosis does not hold on these data"),
+                      residual=at_mean - F, scope=SCOPE_DATA)
     return Derivation(ID, TITLE, STATEMENT, (
         Step(r"\min_{W_{L+1}, b_{L+1}} C_N^2 \text{ at two } \mu_1 \in I_0",
              r"$\tau(X_0)$ by (2.84) (P2.5 certifies it) with cluster 1 at $\bar x_{0,1} - \mu_1 f_1$: the best affine "
              r"output sees the collapse point, which moves with $\mu_1$.", depends, key=True),
         Step(r"\|Y |\Delta_2[s]|^{1/2} (1 + \Delta_2[s])^{-1/2}\|^2", "The stated value, squared.", value),
         Step(r"\min_{W^{(L+1)}} C_N^2(W^{(L+1)} \tau(X_0))",
-             r"Steelman: the bias-free reading that makes (2.71) true uses $(X_0^{red}[\mu])^{-1}$, not "
-             r"$(X_0^{red})^{-1}$; it too moves with $\mu_1$ and differs from (2.85).", bias_free),
+             r"Steelman: the bias-free reading, the one that makes (2.71) true; it too moves with $\mu_1$ and "
+             r"differs from (2.85).", bias_free),
+        Step(r"\min_{W^{(L+1)}} C_N^2 \text{ at } \mu_1 = 0",
+             r"What (2.85) is: the bias-free minimum with the collapsed cluster left at its own mean, where the formula's "
+             r"$\Delta X_0[s]$ puts it (its deviations set to 0, no shift $-\mu_j f_j$).", diagnosis),
     ))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from symgeom import sizes
+from symgeom import arith, sizes
 from symgeom.certificates import CERTIFIED, REFUTED, SCOPE_DATA, Check, Derivation, Step, combine
 from symgeom.paper_minima import affine_fit
 
@@ -17,7 +17,8 @@ STATEMENT = (
     r"of Theorem 2.3 fix the data, $\tau(X_0) = X_0$ (2.70), and minimizing over the output $(W_{L+1}, b_{L+1})$ gives a "
     r"degenerate local minimum of $C_N$ that is not global. Its value is (2.71), claim E2.71."
 )
-INSTEAD = "as stated, with the value of the local minimum the weighted affine least-squares residual of X0 (not (2.71))"
+INSTEAD = ("as stated when the output weight may be any matrix, with the value of the local minimum the weighted affine "
+           "least-squares residual of X0 (not (2.71)); with W_(L+1) in GL(Q) no local minimum: the best output is singular")
 
 
 def derive(ctx) -> Derivation:
@@ -25,7 +26,12 @@ def derive(ctx) -> Derivation:
     c = _paper.choices(ctx)
     fixed = [_paper.sign_check(ctx, c[n][0], _paper.run(ctx, c[n][0]), n, c[n][1]) for n in ("kept", "kept_far")]
     data = _paper.exact_data(ctx)
-    _, value = affine_fit(data.X, data)
+    (A, _), value = affine_fit(data.X, data)
+    rank = arith.rank(A)
+    singular = Check(CERTIFIED if rank < ctx.Q else REFUTED, "exact rational rank of the best output map",
+                     f"rank W_(L+1) = {rank} < Q = {ctx.Q}: the Q targets lie on an affine hyperplane w.y = k, which the "
+                     "least-squares fit reproduces exactly, so w^T W_(L+1) = 0", scope=SCOPE_DATA,
+                     counterexample=None if rank < ctx.Q else f"rank W_(L+1) = {rank}")
     fixes = combine(fixed, "interval arithmetic (arb): every point strictly in every forward cone, at two mu in I1",
                     "; ".join(f.detail for f in fixed))
     local = Check(CERTIFIED if fixes.status == CERTIFIED else fixes.status,
@@ -42,4 +48,9 @@ def derive(ctx) -> Derivation:
              r"Hence the point with the best affine output is a local minimum; the hidden parameters move freely "
              r"nearby without changing the cost (degenerate).", local, key=True),
         Step(r"\min_{W,b} C_N^2 > 0", r"Not global: every cluster has a nonzero deviation (2.12).", not_global),
+        Step(r"\operatorname{rank} W_{L+1} < Q",
+             r"The reading above lets the output weight be any matrix. Read with $W_{L+1} \in GL(Q)$, as (2.26)--(2.27) "
+             r"may be read, the best output is singular (this check), the cost is strictly convex in the output on "
+             r"these data, and its minimum over invertible outputs is not attained: there is then no local minimum at "
+             r"these points, and Theorem 2.4 fails in that reading.", singular),
     ))

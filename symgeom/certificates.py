@@ -276,8 +276,8 @@ class Derivation:
         main = self.main
         out = {"id": self.id, "title": self.title, "status": main.status, "scope": main.scope,
                "claim_scope": self.scope, "method": main.method, "detail": main.detail}
-        data = [c for c in self.checks if c.status in (CERTIFIED, CHECKED)]
-        for k, v in (data[0] if data else main).numbers().items():
+        data = [c for c in self.checks if c.status in (CERTIFIED, CHECKED)]  # a refutation shows its own numbers
+        for k, v in (data[0] if data and main.status != REFUTED else main).numbers().items():
             out[k] = json_number(v)
         out["checks"] = [c.as_json() for c in self.checks]
         if self.warnings:

@@ -194,6 +194,21 @@ def test_range_258_fails_for_two_clusters():
     assert steel.status == "certified"
 
 
+def test_range_258_fails_on_the_embedded_data_past_the_centroid():
+    """Embedded data: with every collapse point just past the centroid (µ_j = −1.01 |x̄ − x̄_j|, certified inside
+    (2.58) for the default θ0) an earlier collapse point falls into a later backward cone; the independent float
+    pass (another rotation) breaks there too and its cost is far from 0."""
+    data = default_data()
+    d = claims(data, "E2.58")["E2.58"]
+    assert d.status == "refuted" and "earlier collapse points" in d.main.counterexample
+    ts = [Fraction(101, 100)] * data.Q
+    assert all(shift_in_I0(data, j, t) for j, t in enumerate(ts, start=1))
+    mu = [shifted_mu(data, j, t) for j, t in enumerate(ts, start=1)]
+    run = build(data, mu)
+    cost, worst = construction_float(data, [float(m.mid()) for m in mu], float(run.theta_star.mid()))
+    assert run.violated and worst < 0 and cost > 1
+
+
 # -- Theorem 2.4 and (2.71) ----------------------------------------------------------------------
 def test_271_refuted_against_numpy_and_fractions(named):
     name, data = named
