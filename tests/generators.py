@@ -41,6 +41,8 @@ class DataSet:
     labels: tuple
     targets: tuple | None = None
     L: int = 1
+    strata: bool = True
+    """Whether the N-claims (every stratum, ``2^Q − 1`` of them) run on this data set, or only T1–G4."""
 
     def csv(self) -> str:
         """The data as ``symgeom check --data`` reads them."""
@@ -94,7 +96,7 @@ def ill_conditioned(Q, rng) -> DataSet:
     squeeze = rng.choice([0.04, 0.08, 0.15])
     A = np.diag([1.0] * (Q - 1) + [squeeze]) @ np.linalg.qr(rng.standard_normal((Q, Q)))[0]
     means = A @ _simplex(Q, rng, 3.0)
-    r = squeeze * rng.choice([0.02, 0.05, 0.1])
+    r = squeeze * rng.choice([0.002, 0.01, 0.05])
     pts, lab = _clusters(means, rng.integers(1, 6, Q), [r] * Q, rng)
     return _make("ill_conditioned", Q, pts, lab, 4)
 
@@ -219,17 +221,18 @@ def with_random_targets(ds: DataSet, rng) -> DataSet:
     while True:
         rows = tuple(tuple(_dec(v, 1) for v in rng.uniform(-2, 2, ds.Q)) for _ in range(ds.Q))
         if _independent(rows):
-            return DataSet(ds.name + "+targets", ds.Q, ds.points, ds.labels, rows, ds.L)
+            return DataSet(ds.name + "+targets", ds.Q, ds.points, ds.labels, rows, ds.L, ds.strata)
 
 
-def dataset_plan(counts: dict, seed: int = 19) -> list[DataSet]:
-    """Data sets by ``{Q: how many}``: generators in turn, ``L`` drawn from ``1..Q+1``, every third with random
-    targets; data that symgeom's reader would refuse for a reason of its own (coinciding points of two clusters,
-    affinely dependent means) are skipped here by an exact test of the means, and rounding duplicates dropped."""
+def dataset_plan(plan: dict, seed: int = 19) -> list[DataSet]:
+    """Data sets by ``{Q: (how many, how many with the N-claims, largest L of those)}``: generators in turn, every
+    third with random targets; ``L`` drawn from ``1..max L`` for the ones with N-claims (which come first), from
+    ``{Q, Q + 1}`` for the others (T1–G4 only: the G-claims need ``L ≥ Q``).  Data that symgeom's reader would refuse for a reason of its own (a point in two clusters, affinely
+    dependent means) are skipped by an exact test here."""
     out = []
     rng = np.random.default_rng(seed)
     names = list(GENERATORS)
-    for Q, count in sorted(counts.items()):
+    for Q, (count, with_strata, strata_L) in sorted(plan.items()):
         made, i = 0, 0
         while made < count:
             name = names[i % len(names)]
@@ -239,8 +242,9 @@ def dataset_plan(counts: dict, seed: int = 19) -> list[DataSet]:
             ds = GENERATORS[name](Q, rng)
             if not _valid(ds):
                 continue
-            L = int(rng.integers(1, Q + 2))
-            ds = DataSet(ds.name, Q, ds.points, ds.labels, None, L)
+            strata = made < with_strata
+            L = int(rng.integers(1, min(strata_L, Q + 1) + 1)) if strata else int(rng.integers(Q, Q + 2))
+            ds = DataSet(ds.name, Q, ds.points, ds.labels, None, L, strata)
             if made % 3 == 2:
                 ds = with_random_targets(ds, rng)
             out.append(ds)
