@@ -124,7 +124,7 @@ def thick(Q, rng) -> DataSet:
     means = _simplex(Q, rng)
     edge = min(np.linalg.norm(means[:, i] - means[:, j]) for i in range(Q) for j in range(i))
     radius = [edge * rng.choice([0.1, 0.2, 0.35])] * Q
-    sizes = rng.integers(max(3, 12 - 2 * Q), max(4, 14 - 2 * Q), Q)
+    sizes = rng.integers(max(3, 10 - 2 * Q), max(4, 12 - 2 * Q), Q)
     pts, lab = _clusters(means, sizes, radius, rng)
     return _make("thick", Q, pts, lab, 2)
 
@@ -178,7 +178,7 @@ def _sklearn_set(which, Q, rng) -> DataSet:
     comps = np.linalg.svd(Z, full_matrices=False)[2][:Q]
     Z = Z @ comps.T / max(1.0, np.abs(Z @ comps.T).max() / 5)  # Q principal components, extent about 5
     lab = np.searchsorted(classes, target[rows]) + 1
-    per = int(rng.integers(2, max(3, 36 // Q) // 2 + 2))
+    per = int(rng.integers(2, max(3, 24 // Q) // 2 + 2))
     keep = np.concatenate([rng.choice(np.flatnonzero(lab == j), per, replace=False) for j in range(1, Q + 1)])
     return _make(f"sklearn_{which}", Q, Z[keep], lab[keep], int(rng.choice([2, 3])))
 
