@@ -391,8 +391,10 @@ def test_no_false_word(tmp_path):
                                            "truth": f.truth, "csv": f.dataset.csv(), "targets": f.dataset.targets_csv()}
                                           for f in findings], indent=1))
     print(f"{len(datasets)} data sets in {wall:.0f} s ({cpu:.0f} s of CPU); {len(findings)} false words")
-    assert not findings, summary(findings)
-    assert cpu <= BUDGET_SECONDS, f"the harness took {cpu:.0f} s of CPU ({wall:.0f} s), beyond {BUDGET_SECONDS} s"
+    failures = [summary(findings)] if findings else []
+    if cpu > BUDGET_SECONDS:  # said beside the false words, not hidden behind them
+        failures.append(f"the harness took {cpu:.0f} s of CPU ({wall:.0f} s), beyond {BUDGET_SECONDS} s")
+    assert not failures, "\n".join(failures)
 
 
 # -- the referee checks itself (fast) --------------------------------------------------------
