@@ -226,8 +226,8 @@ def with_random_targets(ds: DataSet, rng) -> DataSet:
 
 def dataset_plan(plan: dict, seed: int = 19) -> list[DataSet]:
     """Data sets by ``{Q: (how many, how many with the N-claims, largest L of those)}``: generators in turn, every
-    third with random targets; ``L`` drawn from ``1..max L`` for the ones with N-claims (which come first), from
-    ``{Q, Q + 1}`` for the others (T1–G4 only: the G-claims need ``L ≥ Q``).  Data that symgeom's reader would refuse for a reason of its own (a point in two clusters, affinely
+    third with random targets; ``L`` drawn from ``1..max L`` for the ones with N-claims (which come first), ``Q``
+    for the others (one in four ``Q + 1``: they run T1–G4 only, and the G-claims need ``L ≥ Q``).  Data that symgeom's reader would refuse for a reason of its own (a point in two clusters, affinely
     dependent means) are skipped by an exact test here."""
     out = []
     rng = np.random.default_rng(seed)
@@ -243,7 +243,7 @@ def dataset_plan(plan: dict, seed: int = 19) -> list[DataSet]:
             if not _valid(ds):
                 continue
             strata = made < with_strata
-            L = int(rng.integers(1, min(strata_L, Q + 1) + 1)) if strata else int(rng.integers(Q, Q + 2))
+            L = int(rng.integers(1, min(strata_L, Q + 1) + 1)) if strata else Q + int(made % 4 == 0)
             ds = DataSet(ds.name, Q, ds.points, ds.labels, None, L, strata)
             if made % 3 == 2:
                 ds = with_random_targets(ds, rng)
