@@ -201,8 +201,10 @@ class Referee:
             before = r
 
     def strata(self):
-        from symgeom.strata import minimizer_dimension
-
+        try:
+            from symgeom.strata import minimizer_dimension
+        except ImportError:  # no longer part of symgeom: no word of it to check
+            minimizer_dimension = None
         ctx = self.ctx
         if not any(cid in self.by_id for cid in ("N1", "N2")):
             return
@@ -224,7 +226,7 @@ class Referee:
                 self.say(f"{label} verdict", f"{st.verdict} ({st.reason})",
                          f"its own exported point has cost B_U = {B} and lies in R_S (point by point)")
             self.nullities(st, label, pt, inside and pt.cost == B)
-            if inside and pt.cost == B and pt.rank is not None and st.hessian_nullity is not None:
+            if minimizer_dimension and inside and pt.cost == B and pt.rank is not None and st.hessian_nullity is not None:
                 m = minimizer_dimension(ctx.data, ctx.L, st.kept, len(st.truncated))
                 r = self.rank_of(st.minimizer.params, pt, st.minimizer.params.count - st.hessian_nullity, "H")
                 if m != st.minimizer.params.count - r:
