@@ -79,10 +79,10 @@ class Point:
     """``rank J`` (certified lower bound from two primes), ``None`` where a pre-activation vanishes."""
 
 
-def look(params, X, labels, Y) -> Point:
+def look(params, X, labels, Y, paper: bool = False) -> Point:
     Ws, bs = fparams(params)
     pre, _ = ind.forward(Ws, bs, X)
-    C = ind.cost(Ws, bs, X, labels, Y)
+    C = ind.cost(Ws, bs, X, labels, Y, paper)
     return Point(C, pre, ind.jacobian_rank(Ws, bs, X, pre) if ind.all_nonzero(pre) else None)
 
 
@@ -210,13 +210,14 @@ class Referee:
             return
         for st in ctx.strata:
             label = "S = {" + ", ".join(map(str, st.truncated)) + "}"
-            B = ind.stratum_bound(self.X, self.labels, self.Y, st.kept)
+            self.paper = getattr(getattr(st, "cost_kind", None), "value", "mean-squared") == "paper"
+            B = ind.stratum_bound(self.X, self.labels, self.Y, st.kept, self.paper)
             if ind.fr(st.bound) != B:
                 self.say(f"{label} bound B_U", str(st.bound), str(B))
             if st.minimizer is None:
                 self.not_reached(st, label, B)
                 continue
-            pt = look(st.minimizer.params, self.X, self.labels, self.Y)
+            pt = look(st.minimizer.params, self.X, self.labels, self.Y, self.paper)
             if ind.fr(st.cost) != pt.cost:
                 self.say(f"{label} cost at the exported point", str(st.cost), str(pt.cost))
             inside, why = ind.in_stratum(pt.pre, self.labels, st.truncated)
@@ -254,12 +255,12 @@ class Referee:
         if len(st.truncated) != 1 or st.L < 1:
             return
         k = st.truncated[0]
-        made = ind.separable_point(self.X, self.labels, self.Y, k, st.L)
+        made = ind.separable_point(self.X, self.labels, self.Y, k, st.L, self.paper)
         if made is None:
             return
         Ws, bs = made
         pre, _ = ind.forward(Ws, bs, self.X)
-        C = ind.cost(Ws, bs, self.X, self.labels, self.Y)
+        C = ind.cost(Ws, bs, self.X, self.labels, self.Y, self.paper)
         inside, _ = ind.in_stratum(pre, self.labels, st.truncated)
         if inside and C == B:
             self.say(f"{label} verdict", f"{st.verdict} ({st.reason})",
