@@ -57,11 +57,20 @@ def targets_ext(Y, labels) -> np.ndarray:
     return fmat(Y)[:, np.asarray(labels) - 1]
 
 
-def cost(Ws, bs, X, labels, Y) -> Fraction:
-    """``C = (1/2N) Σ_n |x^(L+1)_n − y_{j(n)}|²``."""
+def point_weights(labels, paper: bool) -> np.ndarray:
+    """``w_n``: ``1/2N`` for ``C = (1/2N) Σ |r_n|²``; ``1/N_j`` for the paper's ``C_N² = Σ_j (1/N_j) Σ_i |r_{j,i}|²``."""
+    labels = np.asarray(labels)
+    if not paper:
+        return np.full(labels.size, Fraction(1, 2 * labels.size), dtype=object)
+    sizes = {int(j): int((labels == j).sum()) for j in np.unique(labels)}
+    return np.array([Fraction(1, sizes[int(j)]) for j in labels], dtype=object)
+
+
+def cost(Ws, bs, X, labels, Y, paper: bool = False) -> Fraction:
+    """``Σ_n w_n |x^(L+1)_n − y_{j(n)}|²`` (:func:`point_weights`: ``C`` or the paper's ``C_N²``)."""
     _, out = forward(Ws, bs, X)
     r = out - targets_ext(Y, labels)
-    return sum((r * r).reshape(-1), ZERO) / (2 * len(labels))
+    return sum((r * r).sum(axis=0) * point_weights(labels, paper), ZERO)
 
 
 def _rref_rows(M: list) -> list:
@@ -96,7 +105,7 @@ def solve(A: list, B: list) -> list:
     return [row[n:] for row in M]
 
 
-def least_squares(X, labels, Y, U):
+def least_squares(X, labels, Y, U, w=None):
     """``(G, residual)``: an exact least-squares fit ``G = [A | c]`` (``Q x (Q+1)``) of the points of the clusters
     ``U`` to their targets, and ``Y_U^ext − G [X_U; 1ᵀ]`` (``Q x n_U``), from a row basis ``B`` of ``[X_U; 1ᵀ]``:
     ``C = T Bᵀ (B Bᵀ)⁻¹``, the residual of projecting each row of ``T = Y_U^ext`` onto the row space."""
@@ -106,17 +115,20 @@ def least_squares(X, labels, Y, U):
     T = targets_ext(Y, np.asarray(labels)[idx])
     rows = _rref_rows(Z.tolist())
     B = Z[rows]
-    gram = B.dot(B.T)
-    C = np.array(solve(gram.tolist(), B.dot(T.T).tolist()), dtype=object).T  # Q x r
+    Bw = B if w is None else B * np.asarray(w, dtype=object)[idx]  # weighted normal equations C (B W Bᵀ) = T W Bᵀ
+    gram = Bw.dot(B.T)
+    C = np.array(solve(gram.tolist(), Bw.dot(T.T).tolist()), dtype=object).T  # Q x r
     G = np.full((T.shape[0], Z.shape[0]), ZERO, dtype=object)
     G[:, rows] = C
     return G, T - G.dot(Z)
 
 
-def stratum_bound(X, labels, Y, U) -> Fraction:
-    """``B_U``: the least-squares residual of the clusters ``U`` alone, over ``2N`` (``N`` all points)."""
-    _, R = least_squares(X, labels, Y, U)
-    return sum((R * R).reshape(-1), ZERO) / (2 * len(labels))
+def stratum_bound(X, labels, Y, U, paper: bool = False) -> Fraction:
+    """``B_U``: the (weighted) least-squares residual of the clusters ``U`` alone, ``Σ_{n ∈ U} w_n |r_n|²`` with the
+    weights of :func:`point_weights` (``1/2N``, ``N`` all points; or ``1/N_j``)."""
+    w = point_weights(labels, paper)
+    _, R = least_squares(X, labels, Y, U, w)
+    return sum((R * R).sum(axis=0) * w[np.isin(labels, list(U))], ZERO)
 
 
 def in_stratum(pre, labels, S) -> tuple[bool, str]:
@@ -266,7 +278,7 @@ def separating_function(X, labels, U, k):
     return None
 
 
-def separable_point(X, labels, Y, k: int, L: int):
+def separable_point(X, labels, Y, k: int, L: int, paper: bool = False):
     """``(Ws, bs)``: a point of ``R_{{k}}`` with cost ``B_U`` (``U`` the other clusters), or ``None``.
 
     With ``ŷ = A x + c`` a least-squares fit of ``U``, ``w ⊥ span{y_j − y_k : j ∈ U}``, ``s(x) = a·x − β`` separating,
@@ -280,7 +292,7 @@ def separable_point(X, labels, Y, k: int, L: int):
         return None
     a, beta = sep
     Yf = fmat(Y)
-    G, _ = least_squares(X, labels, Y, U)
+    G, _ = least_squares(X, labels, Y, U, point_weights(labels, paper))
     A, c = G[:, :Q], G[:, Q]
     w = np.array(kernel_vector([(Yf[:, j - 1] - Yf[:, k - 1]).tolist() for j in U]), dtype=object)
     m = next(i for i in range(Q) if w[i] != 0)

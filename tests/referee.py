@@ -79,10 +79,10 @@ class Point:
     """``rank J`` (certified lower bound from two primes), ``None`` where a pre-activation vanishes."""
 
 
-def look(params, X, labels, Y) -> Point:
+def look(params, X, labels, Y, paper: bool = False) -> Point:
     Ws, bs = fparams(params)
     pre, _ = ind.forward(Ws, bs, X)
-    C = ind.cost(Ws, bs, X, labels, Y)
+    C = ind.cost(Ws, bs, X, labels, Y, paper)
     return Point(C, pre, ind.jacobian_rank(Ws, bs, X, pre) if ind.all_nonzero(pre) else None)
 
 
@@ -201,20 +201,23 @@ class Referee:
             before = r
 
     def strata(self):
-        from symgeom.strata import minimizer_dimension
-
+        try:
+            from symgeom.strata import minimizer_dimension
+        except ImportError:  # no longer part of symgeom: no word of it to check
+            minimizer_dimension = None
         ctx = self.ctx
         if not any(cid in self.by_id for cid in ("N1", "N2")):
             return
         for st in ctx.strata:
             label = "S = {" + ", ".join(map(str, st.truncated)) + "}"
-            B = ind.stratum_bound(self.X, self.labels, self.Y, st.kept)
+            self.paper = getattr(getattr(st, "cost_kind", None), "value", "mean-squared") == "paper"
+            B = ind.stratum_bound(self.X, self.labels, self.Y, st.kept, self.paper)
             if ind.fr(st.bound) != B:
                 self.say(f"{label} bound B_U", str(st.bound), str(B))
             if st.minimizer is None:
                 self.not_reached(st, label, B)
                 continue
-            pt = look(st.minimizer.params, self.X, self.labels, self.Y)
+            pt = look(st.minimizer.params, self.X, self.labels, self.Y, self.paper)
             if ind.fr(st.cost) != pt.cost:
                 self.say(f"{label} cost at the exported point", str(st.cost), str(pt.cost))
             inside, why = ind.in_stratum(pt.pre, self.labels, st.truncated)
@@ -224,7 +227,7 @@ class Referee:
                 self.say(f"{label} verdict", f"{st.verdict} ({st.reason})",
                          f"its own exported point has cost B_U = {B} and lies in R_S (point by point)")
             self.nullities(st, label, pt, inside and pt.cost == B)
-            if inside and pt.cost == B and pt.rank is not None and st.hessian_nullity is not None:
+            if minimizer_dimension and inside and pt.cost == B and pt.rank is not None and st.hessian_nullity is not None:
                 m = minimizer_dimension(ctx.data, ctx.L, st.kept, len(st.truncated))
                 r = self.rank_of(st.minimizer.params, pt, st.minimizer.params.count - st.hessian_nullity, "H")
                 if m != st.minimizer.params.count - r:
@@ -252,12 +255,12 @@ class Referee:
         if len(st.truncated) != 1 or st.L < 1:
             return
         k = st.truncated[0]
-        made = ind.separable_point(self.X, self.labels, self.Y, k, st.L)
+        made = ind.separable_point(self.X, self.labels, self.Y, k, st.L, self.paper)
         if made is None:
             return
         Ws, bs = made
         pre, _ = ind.forward(Ws, bs, self.X)
-        C = ind.cost(Ws, bs, self.X, self.labels, self.Y)
+        C = ind.cost(Ws, bs, self.X, self.labels, self.Y, self.paper)
         inside, _ = ind.in_stratum(pre, self.labels, st.truncated)
         if inside and C == B:
             self.say(f"{label} verdict", f"{st.verdict} ({st.reason})",

@@ -137,13 +137,16 @@ def test_referee_ranks_and_bound():
     X = [[Fraction(v) for v in row] for row in ([0, 1, 2, 5, 6, 7], [0, 1, 2, 0, 1, 3])]
     labels = [1, 1, 1, 2, 2, 2]
     Y = [[Fraction(1), Fraction(0)], [Fraction(0), Fraction(1)]]
+    labels_paper = [1, 1, 1, 1, 2, 2]  # unequal sizes: the paper's weights 1/N_j differ from 1/2N
     for U in ([1], [2], [1, 2]):
-        m = np.isin(labels, U)
-        Z = np.vstack([np.asarray(X, float)[:, m], np.ones(m.sum())])
-        T = np.eye(2)[:, np.asarray(labels)[m] - 1]
-        G, *_ = np.linalg.lstsq(Z.T, T.T, rcond=None)
-        expect = float(np.sum((G.T @ Z - T) ** 2)) / 12
-        assert abs(float(ind.stratum_bound(X, labels, Y, U)) - expect) < 1e-12
+        for lab, paper in ((labels, False), (labels_paper, True)):
+            m = np.isin(lab, U)
+            Z = np.vstack([np.asarray(X, float)[:, m], np.ones(m.sum())])
+            T = np.eye(2)[:, np.asarray(lab)[m] - 1]
+            w = np.array([1 / lab.count(j) if paper else 1 / 12 for j in np.asarray(lab)[m]])
+            G, *_ = np.linalg.lstsq((Z * np.sqrt(w)).T, (T * np.sqrt(w)).T, rcond=None)
+            expect = float(np.sum((G.T @ Z - T) ** 2 * w))
+            assert abs(float(ind.stratum_bound(X, lab, Y, U, paper)) - expect) < 1e-12
 
 
 def test_referee_separable_point():
