@@ -68,10 +68,17 @@ class Context:
 
     @cached_property
     def _construction(self) -> tuple:
-        """``(family, None)`` or ``(None, reason)``: the global minimizer is built once."""
+        """``(family, None)`` or ``(None, reason)``: the global minimizer is built once.  On float data beyond the
+        closed-form criterion (``ρ ≥ c``) the construction's strict inequalities are decided exactly on the data
+        as given first: float64 proposes a construction there, it does not decide that one exists."""
+        from .criterion import clustering_criterion
         from .minimizer import global_minimizer
 
         try:
+            if not self.kind.is_exact and self.L >= self.Q and not clustering_criterion(self.data).holds:
+                family, reason = self.exact._construction
+                if reason is not None:
+                    return None, f"{reason} (decided in exact arithmetic on the data as given)"
             return global_minimizer(self.data, self.L), None
         except ConstructionError as e:
             return None, str(e)

@@ -313,6 +313,10 @@ def _degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertif
     hidden pre-activations must all be nonzero."""
     data, params = theta.data, theta.params
     exact = _exact_ranks(data, theta.truncated)
+    if data.kind.is_exact and not exact:  # a float64 rank would only propose: no nullity is reported on exact data
+        return TangentCertificate(None, None, Check(UNDECIDED, "exact ranks of the stratum's Hessian", (
+            f"not computed: exact Hessian ranks of the strata run up to Q = {STRATA_EXACT_MAX_Q} (and for S = {{}} at "
+            f"every Q), to stay within the time budget; a float64 rank would propose a nullity, not decide it")))
     if not exact:
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)
@@ -357,7 +361,9 @@ def _degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertif
     if not annihilated and exact:
         return TangentCertificate(nullity, None, Check(REFUTED, how, detail,
                                                        counterexample="a constructed tangent direction is not in ker H"))
-    return TangentCertificate(nullity, None, Check(UNDECIDED, how, detail + ": the constructed curves do not span ker H"))
+    # undecided: an exact nullity stands; a float one is not reported (float64 proposes integers, it does not decide)
+    return TangentCertificate(nullity if exact else None, None, Check(UNDECIDED, how,
+                              detail + ": the constructed curves do not span ker H"))
 
 
 def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None, cost: Cost = Cost.MEAN_SQUARED) -> Stratum:
