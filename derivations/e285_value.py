@@ -12,7 +12,7 @@ ID = "E2.85"
 PAPER = "Theorem 2.5, (2.80)-(2.85), mu-independence"
 TITLE = "(2.85): the value for every s, the same for every collapse parameter"
 STATEMENT = (
-    r"The paper's (2.85): $\min_{W_{L+1}, b_{L+1}} C_N = \|Y |\Delta_2[s]|^{1/2} (1 + \Delta_2[s])^{-1/2}\|$ with "
+    r"The paper's (2.85): \[\min_{W_{L+1}, b_{L+1}} C_N = \|Y |\Delta_2[s]|^{1/2} (1 + \Delta_2[s])^{-1/2}\|\] with "
     r"$\Delta_1[s] = (X_0^{red})^{-1} \Delta X_0[s]$, the deviations of the collapsed clusters set to 0 (2.80)--(2.83); "
     r"this value does not depend on $\mu \in \prod_j I_{s_j}$."
 )

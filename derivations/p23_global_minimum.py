@@ -14,7 +14,8 @@ TITLE = "Theorem 2.3: zero cost by the paper's construction"
 STATEMENT = (
     r"The paper's Theorem 2.3 under its hypotheses (2.14), (2.51)--(2.52) and $L \ge Q$: $\min C_N = 0$ (2.57), attained at "
     r"$W^{(\ell)}_* = W_* R_\ell$, $b^{(\ell)}_* = -W^{(\ell)}_* \bar x_{0,\ell} + \mu_\ell R_\ell f_\ell$ (2.63)--(2.65), "
-    r"$W_* = \tilde R\, \mathrm{diag}(1, \lambda, \dots, \lambda) \tilde R^T$ (4.28), $R_\ell f_\ell = u_Q/|u_Q|$, with cluster $\ell$ "
+    r"where $W_* = \tilde R\, \mathrm{diag}(1, \lambda, \dots, \lambda) \tilde R^T$ (4.28) and $R_\ell f_\ell = "
+    r"u_Q/|u_Q|$, with cluster $\ell$ "
     r"collapsed to $\bar x_{0,\ell} - \mu_\ell f_\ell$ in layer $\ell$ (2.59) and the output "
     r"$W^{(L+1)} = Y (X_0^{red}[\mu])^{-1}$, bias 0 (4.75)."
 )

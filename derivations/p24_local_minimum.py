@@ -49,8 +49,7 @@ def derive(ctx) -> Derivation:
              r"nearby without changing the cost (degenerate).", local, key=True),
         Step(r"\min_{W,b} C_N^2 > 0", r"Not global: every cluster has a nonzero deviation (2.12).", not_global),
         Step(r"\operatorname{rank} W_{L+1} < Q",
-             r"The reading above lets the output weight be any matrix. Read with $W_{L+1} \in GL(Q)$, as (2.26)--(2.27) "
-             r"may be read, the best output is singular (this check), the cost is strictly convex in the output on "
-             r"these data, and its minimum over invertible outputs is not attained: there is then no local minimum at "
-             r"these points, and Theorem 2.4 fails in that reading.", singular),
+             r"The reading above lets the output weight be any matrix. With $W_{L+1}$ invertible, a reading of "
+             r"(2.26)--(2.27), the best output is singular (this check) and the cost is strictly convex in the output, "
+             r"so its minimum over invertible outputs is not attained: no local minimum at these points.", singular),
     ))

@@ -202,8 +202,7 @@ class Cost(str, Enum):
         projector onto the row space of ``[X; 1ᵀ]``) or ``‖Y^ext W^{1/2}(I − Π_W)‖²_F`` (``Π_W`` the ``W``-orthogonal
         one, ``W = diag(w_n)``)."""
         if self is Cost.PAPER:
-            return (r"\|Y^{\mathrm{ext}} W^{1/2}(I - \Pi_W)\|_F^2,\ "
-                    r"W = \operatorname{diag}(1/N_{j(n)})")
+            return r"\|Y^{\mathrm{ext}} W^{1/2}(I - \Pi_W)\|_F^2"
         return r"\frac{1}{2N}\|Y^{\mathrm{ext}}(I - \Pi)\|_F^2"
 
     @property
@@ -211,7 +210,9 @@ class Cost(str, Enum):
         """A LaTeX sentence that says which cost a claim about values (N1, N2) is stated and decided for."""
         if self is Cost.PAPER:
             return (r" Stated for the paper's cost $" + self.latex + r"$ ((2.35)--(2.36)): $\mathcal{C}$ below stands "
-                    r"for its square $C_N^2 = \sum_n w_n |r_n|^2$, $w_n = 1/N_{j(n)}$, which exact arithmetic decides; "
+                    r"for its square $C_N^2 = \sum_n w_n |r_n|^2$, $w_n = 1/N_{j(n)}$, which exact arithmetic decides "
+                    r"($W = \operatorname{diag}(w_n)$, $\Pi_W$ the $W$-orthogonal projector onto the row space of "
+                    r"$[X; 1^T]$); "
                     r"$B_U$ is the weighted least-squares residual of $U$, and a local minimum of $C_N^2$ is one of "
                     r"$C_N$ (the square root is increasing), of value $\sqrt{B_U}$.")
         return (r" Stated for the mean-squared cost $" + self.latex + r"$ (weight $w_n = 1/(2N)$ on every point; the "
@@ -279,15 +280,16 @@ class Cost(str, Enum):
             f"{name} = {exact} ≈ {approx}" if len(exact) <= 2 * sizes.LONG_EXACT_TEXT else f"{name} ≈ {approx} (exact)")
 
     def value_latex(self, weighted_sum) -> str:
-        r"""LaTeX of the cost's value from an exact weighted sum, as the paper prints it: ``, C_N = \sqrt{…} \approx x``
-        for the norm, empty for the mean-squared cost (its value is the sum)."""
+        r"""LaTeX of the cost's value from an exact weighted sum, as the paper prints it, on a line of its own of a
+        ``gathered`` display: ``\\ C_N = \sqrt{…} \approx x`` for the norm, empty for the mean-squared cost (its value
+        is the sum)."""
         if not self.is_norm:
             return ""
         root = self.from_sum(weighted_sum)
         approx = sizes.format_decimal(sizes.sqrt_float(weighted_sum))
         if isinstance(root, float) or len(sizes.exact_text(root)) > 2 * sizes.LONG_EXACT_TEXT:
-            return rf",\ C_N \approx {approx}"
-        return rf",\ C_N = {sp.latex(root)} \approx {approx}"
+            return rf" \\ C_N \approx {approx}"
+        return rf" \\ C_N = {sp.latex(root)} \approx {approx}"
 
     def gradient(self, params: Parameters, data: ClusterData) -> np.ndarray:
         """``∇ Σ_n w_n |r_n|² = Σ_n 2 w_n J_nᵀ r_n`` (exact on exact input): ``∇(C_N²)`` or ``∇C``."""

@@ -138,7 +138,7 @@ def prose_latex(text) -> Latex:
     out, last = [], 0
     text = str(text)
     for m in _PROSE_MATH.finditer(text):
-        out.append(escape_tex(text[last:m.start()]))
+        out.append(_breakable(escape_tex(text[last:m.start()])))
         token = m.group(0)
         if m.lastgroup == "scientific":
             out.append(f"${decimal_latex(float(token))}$")
@@ -149,8 +149,17 @@ def prose_latex(text) -> Latex:
         else:
             out.append(f"${_math_token(token)}$")
         last = m.end()
-    out.append(escape_tex(text[last:]))
+    out.append(_breakable(escape_tex(text[last:])))
     return Latex("".join(out))
+
+
+_LONG_RATIO = re.compile(r"(?<=\d)/(?=\d{6})")
+"""The slash of a ratio whose denominator has six digits or more."""
+
+
+def _breakable(tex: str) -> str:
+    """Escaped prose in which a line may break after the slash of a long exact ratio (``670972/116170111``)."""
+    return _LONG_RATIO.sub(r"/\\allowbreak{}", tex)
 
 
 def array_latex(header, rows, rule: bool = True) -> Latex:
