@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from symgeom.data import ClusterData
+from symgeom.data.clusters import ClusterData
 
 
 def benchmark_data(Q: int, N: int, seed: int = 0) -> ClusterData:

@@ -1,11 +1,11 @@
-"""Calibration of the running-time model of :mod:`symgeom.budget`: times ``symgeom check``, ``report`` and
+"""Calibration of the running-time model of :mod:`symgeom.claims.budget`: times ``symgeom check``, ``report`` and
 ``construct`` on data of several sizes (each in a fresh subprocess, ``--max-seconds 0``; all claims unless a
 run names one with ``--only``), fits the model's constants by non-negative least squares on the relative error
 per number kind (the reading constant is held at the value ``benchmarks/csv_read.py`` measures: these runs are
 too small to see it), and prints them beside each run's measured time, the fitted model's, the estimate of the
-constants in use (:func:`symgeom.budget.estimate`) and the machine's load.
+constants in use (:func:`symgeom.claims.budget.estimate`) and the machine's load.
 
-The fitted constants are copied by hand into ``symgeom/budget.py`` (with the date and the load of the run).
+The fitted constants are copied by hand into ``symgeom/claims/budget.py`` (with the date and the load of the run).
 The full list (25 runs) takes about 5 minutes on the 2-core development machine, ``--quick`` (13) about 1.
 
 Run: python benchmarks/budget_calibration.py [--quick]
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from symgeom import budget
-from symgeom.budget import FEATURES
+from symgeom.claims import budget
+from symgeom.claims.budget import FEATURES
 
 sys.path.insert(0, os.path.dirname(__file__))
 from check_scale import float_data_csv  # noqa: E402
@@ -96,7 +96,7 @@ def nnls(A: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def fit(kind: str, rows: list, times: list) -> np.ndarray:
-    """The constants of ``kind`` (in the order of :data:`~symgeom.budget.FEATURES`), ``read`` held fixed, the
+    """The constants of ``kind`` (in the order of :data:`~symgeom.claims.budget.FEATURES`), ``read`` held fixed, the
     others fitted to the relative error of the measured ``times`` (columns scaled to a common size)."""
     A, t = np.array(rows, dtype=float), np.array(times)
     read = FEATURES.index("read")
@@ -132,7 +132,7 @@ def main():
                 model = float(np.asarray(a) @ coef)
                 now = budget.estimate(command, Q, L, n, kind, only is None or only.startswith("N"))
                 print(f"    {command:9s} Q={Q} L={L} {only or '':3s}: measured {s:7.2f} s, model {model:7.2f} s "
-                      f"(ratio {model / s:.2f}), symgeom.budget now {now:7.2f} s (ratio {now / s:.2f})")
+                      f"(ratio {model / s:.2f}), symgeom.claims.budget now {now:7.2f} s (ratio {now / s:.2f})")
 
 
 if __name__ == "__main__":

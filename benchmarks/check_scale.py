@@ -72,7 +72,7 @@ def run_g1() -> float:
     """Seconds of the exact G1 construction and certificate (data built beforehand, not timed)."""
     from _data import benchmark_data
 
-    from symgeom.minimizer import certify_global_minimizer, global_minimizer
+    from symgeom.global_minima.minimizer import certify_global_minimizer, global_minimizer
 
     d = benchmark_data(G1_Q, G1_N)
     t = time.perf_counter()

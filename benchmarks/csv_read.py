@@ -21,7 +21,7 @@ import numpy as np
 CHILD = r"""
 import json, resource, sys, time
 import numpy, flint, symgeom
-from symgeom.datafiles import read_csv
+from symgeom.data.files import read_csv
 def peak():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 base = peak()

@@ -32,15 +32,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from symgeom.arith import linalg_threads
-from symgeom.cost import cost
-from symgeom.data import ClusterData
-from symgeom.degeneracy import derived_dimension
-from symgeom.derivatives import spectral_nullity
-from symgeom.hessian import gauss_newton_float, gauss_newton_spectrum
-from symgeom.minimizer import global_minimizer
-from symgeom.network import Parameters, activation_pattern
-from symgeom.residual import hessian
+from symgeom.numbers.arith import linalg_threads
+from symgeom.calculus.cost import cost
+from symgeom.data.clusters import ClusterData
+from symgeom.global_minima.degeneracy import derived_dimension
+from symgeom.calculus.derivatives import spectral_nullity
+from symgeom.calculus.hessian import gauss_newton_float, gauss_newton_spectrum
+from symgeom.global_minima.minimizer import global_minimizer
+from symgeom.model.network import Parameters, activation_pattern
+from symgeom.calculus.residual import hessian
 
 TIME_LIMIT, MEMORY_LIMIT = 120.0, 8 * 2**30
 MEMORY_CASE = (8, 8, 10**6)

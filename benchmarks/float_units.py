@@ -2,8 +2,8 @@
 
 For ``N`` float points (``Q`` clusters around ``3 e_j``, times ``10^200`` so that a change of units is
 needed), times in one interleaved run: ``build`` = :meth:`ClusterData.from_arrays` on the float array (the
-floor every float command pays), ``units`` = :func:`symgeom.units.needs_exact_reading` plus
-:func:`symgeom.units.float_units` (what the CLI adds).  Medians with the spread, the core count and the load
+floor every float command pays), ``units`` = :func:`symgeom.model.units.needs_exact_reading` plus
+:func:`symgeom.model.units.float_units` (what the CLI adds).  Medians with the spread, the core count and the load
 average before and after.  The rescaled data are validated again (rounding may merge points), which costs one
 ``build``; target: ``units <= 1.5 build`` (the change of units' own work at most half a build).
 
@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 
-from symgeom.data import ClusterData
-from symgeom.units import float_units, needs_exact_reading
+from symgeom.data.clusters import ClusterData
+from symgeom.model.units import float_units, needs_exact_reading
 
 
 def points(Q: int, N: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -8,8 +8,8 @@ import argparse
 import time
 
 from _data import benchmark_data
-from symgeom.degeneracy import analyse
-from symgeom.minimizer import certify_global_minimizer, global_minimizer
+from symgeom.global_minima.degeneracy import analyse
+from symgeom.global_minima.minimizer import certify_global_minimizer, global_minimizer
 
 
 def main():

@@ -14,8 +14,8 @@ from fractions import Fraction
 import numpy as np
 from sklearn.datasets import load_digits
 
-from symgeom.data import ClusterData
-from symgeom.local_minima import counts_text, settle_strata
+from symgeom.data.clusters import ClusterData
+from symgeom.local_minima.settling import counts_text, settle_strata
 
 
 def digits(Q: int) -> ClusterData:

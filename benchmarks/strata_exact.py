@@ -13,7 +13,7 @@ import statistics
 import time
 
 from _data import benchmark_data
-from symgeom.local_minima import settle_strata
+from symgeom.local_minima.settling import settle_strata
 
 
 def main():

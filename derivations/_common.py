@@ -9,9 +9,9 @@ import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from symgeom.activation import sign_pattern_symbols, sign_patterns
-from symgeom.certificates import (NOT_APPLICABLE, PROVED, REFUTED, SCOPE_ALL_Q, SCOPE_DATA, Check, combine, on_data,
-                                  scope_up_to)
+from symgeom.model.activation import sign_pattern_symbols, sign_patterns
+from symgeom.certify.certificates import (Check, Derivation, NOT_APPLICABLE, PROVED, REFUTED, SCOPE_ALL_Q, SCOPE_DATA,
+    Step, combine, on_data, scope_up_to)
 
 SIZE = sp.Symbol("Q", integer=True, positive=True)
 PROOF_SIZES = (1, 2, 3)
@@ -181,7 +181,7 @@ def _case_value(entry, sign: str, vsign: str):
 
 def data_steps(steps) -> tuple:
     """The steps with every check that states no scope read as a result on the concrete data
-    (:func:`~symgeom.certificates.on_data`): the G and N claims compute on the given data unless a step
+    (:func:`~symgeom.certify.certificates.on_data`): the G and N claims compute on the given data unless a step
     says otherwise (the symbolic ones carry ``all Q``)."""
     return tuple(replace(s, check=on_data(s.check)) if s.check is not None and s.check.scope is None else s
                  for s in steps)
@@ -192,8 +192,6 @@ def truncation_derivation(ctx, recipe, *, lemmas, split, sample, data, extra=())
     them), then the corroborations — ``split = (formula, check)`` over sign patterns of explicit sizes,
     any ``extra`` steps, ``sample = (formula, text, check)`` in floats and ``data = (formula, text, check)``
     on the data (scoped "these data").  ``recipe`` is the recipe module (``ID``, ``TITLE``, ``STATEMENT``)."""
-    from symgeom.certificates import Derivation, Step
-
     steps = tuple(lemmas) + (
         Step(split[0], "Corroboration: every sign pattern of explicit sizes.", split[1]),
         *extra,

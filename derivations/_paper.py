@@ -6,11 +6,11 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 
-from symgeom import arith
+from symgeom.numbers import arith
 from symgeom._errors import ConstructionError
-from symgeom.certificates import CERTIFIED, REFUTED, SCOPE_DATA, UNDECIDED, Check
-from symgeom.paper_construction import (D_estimate, build, lower_end, shift_in_I0, shifted_mu, spread)
-from symgeom.paper_hypotheses import paper_hypotheses
+from symgeom.certify.certificates import CERTIFIED, REFUTED, SCOPE_DATA, UNDECIDED, Check
+from symgeom.paper.construction import D_estimate, build, lower_end, shift_in_I0, shifted_mu, spread
+from symgeom.paper.hypotheses import paper_hypotheses
 
 BEYOND = "beyond the paper"
 """The label of symgeom's own claims."""
@@ -18,7 +18,7 @@ BEYOND = "beyond the paper"
 
 @lru_cache(maxsize=4)
 def hypotheses(ctx):
-    """:func:`~symgeom.paper_hypotheses.paper_hypotheses` on the context's data (exact); the paper's section 2
+    """:func:`~symgeom.paper.hypotheses.paper_hypotheses` on the context's data (exact); the paper's section 2
     needs ``Q >= 2`` (its ``x̄`` and cones are undefined for one cluster)."""
     if ctx.Q < 2:
         raise ConstructionError("the paper's hypotheses and Theorems 2.3-2.5 are stated for Q >= 2")

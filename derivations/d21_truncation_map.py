@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 from flint import arb_mat
 
-from symgeom import arith
-from symgeom.certificates import (CERTIFIED, SCOPE_DATA, UNDECIDED, Check, Derivation, Step, certify_equal)
-from symgeom.truncation import truncation_map
+from symgeom.numbers import arith
+from symgeom.certify.certificates import CERTIFIED, SCOPE_DATA, UNDECIDED, Check, Derivation, Step, certify_equal
+from symgeom.model.truncation import truncation_map
 
 from . import _paper
 

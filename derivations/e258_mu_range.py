@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from symgeom.certificates import CERTIFIED, REFUTED, UNDECIDED, Derivation, Step
+from symgeom.certify.certificates import CERTIFIED, REFUTED, UNDECIDED, Derivation, Step
 
 from . import _paper
 

@@ -6,10 +6,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from symgeom import arith, sizes
-from symgeom.certificates import CERTIFIED, PROVED, REFUTED, SCOPE_ALL_Q, SCOPE_DATA, UNDECIDED, Check, Derivation, Step
-from symgeom.paper_minima import (affine_fit, bias_free_gradients_at_symbolic_Q, bias_free_minimum_identity, bias_gradient, decomposition_identity,
-                                  formula_squared, layer_bias_free_fit, linear_fit, translated)
+from symgeom.numbers import arith, sizes
+from symgeom.certify.certificates import (CERTIFIED, PROVED, REFUTED, SCOPE_ALL_Q, SCOPE_DATA, UNDECIDED, Check,
+    Derivation, Step)
+from symgeom.paper.minima import (affine_fit, bias_free_gradients_at_symbolic_Q, bias_free_minimum_identity,
+    bias_gradient, decomposition_identity, formula_squared, layer_bias_free_fit, linear_fit, translated)
 
 from . import _paper
 
@@ -28,7 +29,7 @@ TRANSLATION = 5
 
 @lru_cache(maxsize=None)
 def symbolic_check() -> Check:
-    """The two identities of :mod:`symgeom.paper_minima` with SymPy at ``Q = 2``."""
+    """The two identities of :mod:`symgeom.paper.minima` with SymPy at ``Q = 2``."""
     grad_V, value, grad_c = bias_free_minimum_identity(2)
     zero = decomposition_identity(2, (2, 3)) == 0 and value == 0 and grad_V.is_zero_matrix and grad_c.is_zero_matrix
     if not zero:
@@ -36,7 +37,7 @@ def symbolic_check() -> Check:
     return Check(PROVED, "SymPy, symbolic entries at Q = 2 (means, deviations of clusters of sizes 2 and 3, V, c, Y, "
                  "symmetric Delta_2)", "the decomposition of the weighted cost into the fit of the means plus the "
                  "deviation term; at the bias-free optimum the gradient in V vanishes, the value is the square of (2.71) "
-                 "and the gradient in the bias is the one stated above (symgeom.paper_minima)", scope="Q = 2")
+                 "and the gradient in the bias is the one stated above (symgeom.paper.minima)", scope="Q = 2")
 
 
 @lru_cache(maxsize=None)

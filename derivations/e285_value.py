@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from symgeom import sizes
-from symgeom.certificates import CERTIFIED, REFUTED, SCOPE_DATA, Check, Derivation, Step
-from symgeom.paper_minima import affine_fit, curated_points, formula_squared, linear_fit
+from symgeom.numbers import sizes
+from symgeom.certify.certificates import CERTIFIED, REFUTED, SCOPE_DATA, Check, Derivation, Step
+from symgeom.paper.minima import affine_fit, curated_points, formula_squared, linear_fit
 
 from . import _paper
 

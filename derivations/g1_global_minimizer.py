@@ -7,13 +7,14 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symgeom import sizes
-from symgeom.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, CERTIFIED, CHECKED, NOT_APPLICABLE, Check, Derivation, Step, combine)
-from symgeom.proofs import prove_zero
-from symgeom.cone_lemmas import cone_lemmas_check
-from symgeom.criterion import criterion_constant, criterion_implications, gamma_in_unit_interval
-from symgeom.minimizer import certify_global_minimizer
-from symgeom.printing import array_latex, number_latex
+from symgeom.numbers import sizes
+from symgeom.certify.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, CERTIFIED, CHECKED, NOT_APPLICABLE, Check,
+    Derivation, Step, combine)
+from symgeom.certify.proofs import prove_zero
+from symgeom.global_minima.cone_lemmas import cone_lemmas_check
+from symgeom.global_minima.criterion import criterion_constant, criterion_implications, gamma_in_unit_interval
+from symgeom.global_minima.minimizer import certify_global_minimizer
+from symgeom.numbers.printing import array_latex, number_latex
 
 from ._common import data_steps
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symgeom import arith, sizes
-from symgeom.certificates import Derivation, Step, certify_equal, combine
-from symgeom.degeneracy import rank_check
+from symgeom.numbers import arith, sizes
+from symgeom.certify.certificates import Derivation, Step, certify_equal, combine
+from symgeom.global_minima.degeneracy import rank_check
 
 from ._common import data_steps
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symgeom import arith
-from symgeom.certificates import (CHECKED, NOT_APPLICABLE, REFUTED, UNDECIDED, Check, Derivation, Step, combine,
-                                  float_range_check)
-from symgeom.proofs import prove_zero
-from symgeom.cost import cost
-from symgeom.degeneracy import derived_dimension
-from symgeom.derivatives import spectral_nullity, unresolved_nullity
-from symgeom.minimizer import certify_global_minimizer
-from symgeom.network import Parameters
+from symgeom.numbers import arith
+from symgeom.certify.certificates import (CHECKED, NOT_APPLICABLE, REFUTED, UNDECIDED, Check, Derivation, Step, combine,
+    float_range_check)
+from symgeom.certify.proofs import prove_zero
+from symgeom.calculus.cost import cost
+from symgeom.global_minima.degeneracy import derived_dimension
+from symgeom.calculus.derivatives import spectral_nullity, unresolved_nullity
+from symgeom.global_minima.minimizer import certify_global_minimizer
+from symgeom.model.network import Parameters
 
 from ._common import data_steps
 

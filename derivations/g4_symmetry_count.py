@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symgeom import ConstructionError
-from symgeom.certificates import CERTIFIED, CHECKED, REFUTED, UNDECIDED, Check, Derivation, Step, combine
-from symgeom.proofs import prove_zero
-from symgeom.degeneracy import derived_dimension
-from symgeom.minimizer import certify_global_minimizer, global_minimizer
+from symgeom._errors import ConstructionError
+from symgeom.certify.certificates import CERTIFIED, CHECKED, REFUTED, UNDECIDED, Check, Derivation, Step, combine
+from symgeom.certify.proofs import prove_zero
+from symgeom.global_minima.degeneracy import derived_dimension
+from symgeom.global_minima.minimizer import certify_global_minimizer, global_minimizer
 
 from ._common import data_steps
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from symgeom import sizes
-from symgeom.certificates import CERTIFIED, NOT_APPLICABLE, SCOPE_DATA, Check, Derivation, Step
+from symgeom.numbers import sizes
+from symgeom.certify.certificates import CERTIFIED, NOT_APPLICABLE, SCOPE_DATA, Check, Derivation, Step
 
 from . import _paper
 

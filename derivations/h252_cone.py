@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from symgeom.certificates import CERTIFIED, NOT_APPLICABLE, SCOPE_DATA, Check, Derivation, Step
-from symgeom.paper_construction import precision
+from symgeom.certify.certificates import CERTIFIED, NOT_APPLICABLE, SCOPE_DATA, Check, Derivation, Step
+from symgeom.paper.construction import precision
 
 from . import _paper
 

@@ -2,7 +2,7 @@
 every layer and the affine least-squares output map is a local minimum, of cost
 ``(1/2N) ‖Y^ext (I − Π)‖²_F``; the minimizers near it form a manifold of dimension ``L(Q² + Q)``.
 
-Stated for the context's cost (:class:`symgeom.cost.Cost`): under the paper's ``C_N`` the output map is the
+Stated for the context's cost (:class:`symgeom.calculus.cost.Cost`): under the paper's ``C_N`` the output map is the
 weighted fit (``w_n = 1/N_j``), the value is ``C_N² = ‖Y^ext W^{1/2}(I − Π_W)‖²_F`` with ``Π_W`` the
 ``W``-orthogonal projector, and every derivative is that of ``C_N²``."""
 
@@ -11,13 +11,14 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symgeom import arith, sizes
-from symgeom.certificates import (CHECKED, FLOAT_RTOL, NOT_APPLICABLE, UNDECIDED, Check, Derivation, Step, certify_equal,
-                                  combine, float_range_check, on_data)
-from symgeom.proofs import prove_zero
-from symgeom.derivatives import spectral_nullity
-from symgeom.no_truncation import hessian_times, noise_expansion, noise_series, projection_cost
+from symgeom.numbers import arith, sizes
+from symgeom.certify.certificates import (CHECKED, FLOAT_RTOL, NOT_APPLICABLE, UNDECIDED, Check, Derivation, Step,
+    certify_equal, combine, float_range_check, on_data)
+from symgeom.certify.proofs import prove_zero
+from symgeom.calculus.derivatives import spectral_nullity
+from symgeom.local_minima.no_truncation import hessian_times, noise_expansion, noise_series, projection_cost
 from ._common import data_steps
+from symgeom.numbers.printing import decimal_latex, number_latex
 
 ID = "N1"
 TITLE = "The no-truncation local minimum"
@@ -186,8 +187,6 @@ def _nullity(n) -> str:
 
 def _num(x, exact) -> str:
     """An exact value with its decimal approximation, or a float."""
-    from symgeom.printing import decimal_latex, number_latex
-
     x = arith.to_sympy(x) if not isinstance(x, sp.Basic) else x
     approx = decimal_latex(float(x))
     return f"{number_latex(x)} \\approx {approx}" if exact and len(str(x)) < 30 else approx

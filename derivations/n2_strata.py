@@ -18,14 +18,16 @@ from functools import lru_cache
 
 import sympy as sp
 
-from symgeom import sizes
-from symgeom.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, PROVED, Check, Derivation, Step, combine
-from symgeom.proofs import prove_matrix_identity
-from symgeom.local_minima import EMPTY, LOCAL_MINIMUM, counts_text
-from symgeom.printing import escape_tex, number_latex
-from symgeom.strata import invertible_approach
+from symgeom.numbers import sizes
+from symgeom.certify.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, PROVED, Check, Derivation, Step, combine
+from symgeom.certify.proofs import prove_matrix_identity
+from symgeom.local_minima.settling import EMPTY, LOCAL_MINIMUM, counts_text
+from symgeom.numbers.printing import escape_tex, number_latex
+from symgeom.local_minima.strata import invertible_approach
 
 from ._common import SIZE, data_steps
+from symgeom._errors import ConstructionError
+from symgeom.global_minima.interval_network import depth_two_proof, interval_network
 
 ID = "N2"
 TITLE = "One local minimum per stratum"
@@ -251,8 +253,6 @@ def depth_two_steps(ctx) -> list[Step]:
     """(f): zero cost with ``L = 2`` hidden layers for every ``Q``, outside every stratum, when the clusters project
     to disjoint intervals along some direction (:mod:`symgeom.interval_network`): the theorem at symbolic ``Q``,
     then the construction on these data."""
-    from symgeom.interval_network import depth_two_proof
-
     return [Step(r"x \in \pi(j):\ y_{\pi(Q)} - \sum_{k=j}^{Q-1} (y_{\pi(k+1)} - y_{\pi(k)}) = y_{\pi(j)}",
                  r"The depth-2 theorem below at symbolic $Q$: the output telescopes, and every hidden pre-activation "
                  r"has its sign strictly.", depth_two_proof()), depth_two_step(ctx)]
@@ -260,9 +260,6 @@ def depth_two_steps(ctx) -> list[Step]:
 
 def depth_two_step(ctx) -> Step:
     """(f) on these data: the interval network certified, or why not."""
-    from symgeom._errors import ConstructionError
-    from symgeom.interval_network import interval_network
-
     if ctx.Q < 2 or ctx.Q > DEPTH_TWO_MAX_Q:
         check = Check(NOT_APPLICABLE, "disjoint intervals along a direction (LP)", f"not searched by check at Q = "
                       f"{ctx.Q} (Q = 2..{DEPTH_TWO_MAX_Q}); symgeom construct --L 2 searches at every Q >= 2")

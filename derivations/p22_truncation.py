@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from symgeom.certificates import SCOPE_ALL_Q, Derivation, Step, combine
+from symgeom.certify.certificates import SCOPE_ALL_Q, Derivation, Step, combine
 
 from .t1_recursive_truncation import matrix_level_steps
 

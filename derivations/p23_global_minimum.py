@@ -3,8 +3,8 @@ cumulative parameters (2.63)–(2.65) and the output (4.75), a second constructi
 
 from __future__ import annotations
 
-from symgeom.certificates import Derivation, Step
-from symgeom.paper_construction import precision
+from symgeom.certify.certificates import Derivation, Step
+from symgeom.paper.construction import precision
 
 from . import _paper
 

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from symgeom import arith, sizes
-from symgeom.certificates import CERTIFIED, REFUTED, SCOPE_DATA, Check, Derivation, Step, combine
-from symgeom.paper_minima import affine_fit
+from symgeom.numbers import arith, sizes
+from symgeom.certify.certificates import CERTIFIED, REFUTED, SCOPE_DATA, Check, Derivation, Step, combine
+from symgeom.paper.minima import affine_fit
 
 from . import _paper
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import itertools
 
-from symgeom import sizes
-from symgeom.certificates import CERTIFIED, REFUTED, SCOPE_DATA, UNDECIDED, Check, Derivation, Step, combine
-from symgeom.paper_minima import collapse_slope
+from symgeom.numbers import sizes
+from symgeom.certify.certificates import CERTIFIED, REFUTED, SCOPE_DATA, UNDECIDED, Check, Derivation, Step, combine
+from symgeom.paper.minima import collapse_slope
 
 from . import _paper
 

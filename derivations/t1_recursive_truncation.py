@@ -11,14 +11,14 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from symgeom.activation import Ramp, pattern_matrix, sign_patterns
-from symgeom import arith
-from symgeom.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, Check, Derivation, Step, certify_equal, combine,
-                                 exact_recheck, on_data)
-from symgeom.proofs import prove_matrix_identity
-from symgeom.cumulative import cumulative_parameters
-from symgeom.network import bias_symbols, layers, weight_symbols
-from symgeom.truncation import curated_points
+from symgeom.model.activation import Ramp, pattern_matrix, sign_patterns
+from symgeom.numbers import arith
+from symgeom.certify.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, Check, Derivation, Step, certify_equal, combine,
+    exact_recheck, on_data)
+from symgeom.certify.proofs import prove_matrix_identity
+from symgeom.model.cumulative import cumulative_parameters
+from symgeom.model.network import bias_symbols, layers, weight_symbols
+from symgeom.model.truncation import curated_points
 
 from ._common import SIZE, msym, proof_sizes, split_scope
 

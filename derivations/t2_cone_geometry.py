@@ -18,11 +18,11 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from symgeom import arith, sizes
-from symgeom.activation import Ramp, pattern_matrix, sigma
-from symgeom.certificates import Check, Derivation, Step, certify_equal, combine
-from symgeom.proofs import prove_matrix_identity
-from symgeom.truncation import truncation_map
+from symgeom.numbers import arith, sizes
+from symgeom.model.activation import Ramp, pattern_matrix, sigma
+from symgeom.certify.certificates import Check, Derivation, Step, certify_equal, combine
+from symgeom.certify.proofs import prove_matrix_identity
+from symgeom.model.truncation import truncation_map
 
 from ._common import (SIZE, case_split, coordinatewise, float_samples, indicator, msym, proof_sizes, ramp,
                       random_cone_coordinates, random_invertible, truncation_derivation)

@@ -11,11 +11,12 @@ import sys
 import numpy as np
 import sympy as sp
 
-from symgeom.activation import sigma
+from symgeom.model.activation import sigma
 from functools import lru_cache
 
-from symgeom.certificates import PROVED, REFUTED, Check, Derivation, Step, certify_equal, certify_positive, combine
-from symgeom.truncation import layer_truncations, truncation_map
+from symgeom.certify.certificates import (PROVED, REFUTED, Check, Derivation, Step, certify_equal, certify_positive,
+    combine)
+from symgeom.model.truncation import layer_truncations, truncation_map
 
 from ._common import (case_split, coordinatewise, float_samples, msym, proof_sizes, ramp, random_cone_coordinates,
                       random_invertible, split_scope, truncation_derivation)

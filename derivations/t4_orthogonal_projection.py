@@ -14,11 +14,11 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from symgeom import arith, sizes
-from symgeom.activation import sigma
-from symgeom.certificates import Check, Derivation, Step, certify_equal, certify_positive, combine
-from symgeom.proofs import prove_matrix_identity
-from symgeom.truncation import truncation_map
+from symgeom.numbers import arith, sizes
+from symgeom.model.activation import sigma
+from symgeom.certify.certificates import Check, Derivation, Step, certify_equal, certify_positive, combine
+from symgeom.certify.proofs import prove_matrix_identity
+from symgeom.model.truncation import truncation_map
 
 from ._common import (SAMPLE_POINTS, SIZE, case_split, coordinatewise, float_samples, msym, proof_sizes, ramp,
                       random_cone_coordinates, truncation_derivation)

@@ -13,12 +13,13 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from symgeom.activation import Ramp, commutation_lemma, sign_pattern_symbols, sign_patterns, sigma
-from symgeom.certificates import PROVED, REFUTED, SCOPE_ALL_Q, Check, on_data, Derivation, Step, certify_equal, combine
-from symgeom.proofs import prove_matrix_identity
-from symgeom.network import layers, weight_symbols
-from symgeom.symmetry import act, permutation_matrix, random_symmetry
-from symgeom.truncation import layer_truncations
+from symgeom.model.activation import Ramp, commutation_lemma, sign_pattern_symbols, sign_patterns, sigma
+from symgeom.certify.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, Check, on_data, Derivation, Step, certify_equal,
+    combine)
+from symgeom.certify.proofs import prove_matrix_identity
+from symgeom.model.network import layers, weight_symbols
+from symgeom.model.symmetry import act, permutation_matrix, random_symmetry
+from symgeom.model.truncation import layer_truncations
 
 from ._common import SIZE, msym, proof_sizes, split_scope
 

@@ -1,17 +1,13 @@
 """symgeom -- a symbolic proof companion for "Geometric structure of Deep Learning networks
 and construction of global L² minimizers" (T. Chen, P. Muñoz Ewald, arXiv:2309.10639).
 
-The public API is what this module exports; submodules are one per mathematical object.
+The public API is what this module exports; subpackages follow the paper
+(numbers, data, model, calculus, certify, global_minima, local_minima, paper, claims, reports, cli, testing),
+one module per mathematical object. The recipes are ``symgeom.derivations`` and the templates ``symgeom.templates``
+(the folders ``derivations/`` and ``templates/`` of the repository, mapped in by ``pyproject.toml``).
 """
 
-from pathlib import Path as _Path
-
-# Installed, the recipes and templates are the subpackages ``symgeom.derivations`` and
-# ``symgeom.templates``; in a source checkout they are the folders ``derivations/`` and
-# ``templates/`` beside this package, which this makes importable under the same names.
-_root = _Path(__file__).resolve().parent.parent
-if not (_Path(__file__).resolve().parent / "derivations").exists() and (_root / "derivations" / "__init__.py").is_file():
-    __path__.append(str(_root))  # noqa: F821 -- the package's own __path__
+__version__ = "0.1.0"
 
 from ._errors import ConstructionError as ConstructionError
 from ._errors import DataError as DataError
@@ -19,28 +15,58 @@ from ._errors import ParameterError as ParameterError
 from ._errors import ReportError as ReportError
 from ._errors import SymgeomError as SymgeomError
 from ._errors import UsageError as UsageError
-from .certificates import Check as Check
-from .certificates import Derivation as Derivation
-from .certificates import Step as Step
-from .claims import Context as Context
-from .claims import run_claims as run_claims
-from .cost import Cost as Cost
-from .cost import cost as cost
-from .cost import symbolic_cost as symbolic_cost
-from .cumulative import actual_parameters as actual_parameters
-from .cumulative import cumulative_parameters as cumulative_parameters
-from .data import ClusterData as ClusterData
-from .data import default_data as default_data
-from .data import example_data as example_data
-from .datafiles import read_csv as read_csv
-from .interval_network import interval_network as interval_network
-from .minimizer import GlobalMinimizerFamily as GlobalMinimizerFamily
-from .minimizer import global_minimizer as global_minimizer
-from .network import Parameters as Parameters
-from .network import output as output
-from .parameter_files import load_parameters as load_parameters
-from .truncation import TruncationMap as TruncationMap
-from .truncation import curated_points as curated_points
-from .truncation import truncation_map as truncation_map
+from .certify.certificates import Check as Check
+from .certify.certificates import Derivation as Derivation
+from .certify.certificates import Step as Step
+from .claims.registry import Context as Context
+from .claims.registry import run_claims as run_claims
+from .calculus.cost import Cost as Cost
+from .calculus.cost import cost as cost
+from .calculus.cost import symbolic_cost as symbolic_cost
+from .model.cumulative import actual_parameters as actual_parameters
+from .model.cumulative import cumulative_parameters as cumulative_parameters
+from .data.clusters import ClusterData as ClusterData
+from .data.embedded import default_data as default_data
+from .data.clusters import example_data as example_data
+from .data.files import read_csv as read_csv
+from .global_minima.interval_network import interval_network as interval_network
+from .global_minima.minimizer import GlobalMinimizerFamily as GlobalMinimizerFamily
+from .global_minima.minimizer import global_minimizer as global_minimizer
+from .model.network import Parameters as Parameters
+from .model.network import output as output
+from .model.parameter_files import load_parameters as load_parameters
+from .model.truncation import TruncationMap as TruncationMap
+from .model.truncation import curated_points as curated_points
+from .model.truncation import truncation_map as truncation_map
 
-__version__ = "0.1.0"
+__all__ = [
+    "Check",
+    "ClusterData",
+    "ConstructionError",
+    "Context",
+    "Cost",
+    "DataError",
+    "Derivation",
+    "GlobalMinimizerFamily",
+    "ParameterError",
+    "Parameters",
+    "ReportError",
+    "Step",
+    "SymgeomError",
+    "TruncationMap",
+    "UsageError",
+    "actual_parameters",
+    "cost",
+    "cumulative_parameters",
+    "curated_points",
+    "default_data",
+    "example_data",
+    "global_minimizer",
+    "interval_network",
+    "load_parameters",
+    "output",
+    "read_csv",
+    "run_claims",
+    "symbolic_cost",
+    "truncation_map",
+]

@@ -14,11 +14,11 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from . import arith
-from .arith import Kind
+from .numbers import arith
+from .numbers.arith import Kind
 from ._errors import DataError
-from .data import ClusterData
-from .network import Parameters
+from .data.clusters import ClusterData
+from .model.network import Parameters
 
 __all__ = ["clustered_data", "parameter_points", "activation_patterns"]
 

@@ -1,4 +1,4 @@
-"""Data generators for the differential harness (tests/test_no_false_word.py), unlike symgeom's ``example``.
+"""Data generators for the differential harness (tests/claims/test_no_false_word.py), unlike symgeom's ``example``.
 
 Each generator takes ``Q`` and a ``numpy.random.Generator`` and returns a :class:`DataSet`: points written as
 short decimals (so the exact reading is the rational the float reading rounds), cluster labels ``1..Q`` and,

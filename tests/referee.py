@@ -1,4 +1,4 @@
-"""The referee of the differential harness (tests/test_no_false_word.py): symgeom's `check` run in-process on a
+"""The referee of the differential harness (tests/claims/test_no_false_word.py): symgeom's `check` run in-process on a
 :class:`~generators.DataSet`, and every word it says held against tests/independent.py.
 
 :class:`Referee` checks one exact run (refutations confirmed or not, ranks and nullities against the referee's
@@ -43,9 +43,10 @@ class Finding:
 def run_check(ds: DataSet, mode: str, folder: Path, with_t: bool = True):
     """``(ctx, derivations)`` of ``symgeom check --data … --L … [--float]`` in-process (cli's parser, context and
     claim runner), or ``(None, message)`` when the data are refused."""
-    from symgeom import cli
+    from symgeom.cli import app as cli
+    from symgeom.cli import loading
     from symgeom._errors import DataError, UsageError
-    from symgeom.claims import run_claims
+    from symgeom.claims.registry import run_claims
 
     data = folder / "data.csv"
     data.write_text(ds.csv())
@@ -57,7 +58,7 @@ def run_check(ds: DataSet, mode: str, folder: Path, with_t: bool = True):
         argv.append("--float")
     args = cli.build_parser().parse_args(argv)
     try:
-        ctx = cli.make_context(args)
+        ctx = loading.make_context(args)
     except (DataError, UsageError) as e:
         return None, str(e)
     chosen = (T_CLAIMS if with_t else ()) + G_CLAIMS + (N_CLAIMS if ds.strata else ())
@@ -180,7 +181,7 @@ class Referee:
 
     def tangent_blocks(self, fam, params, deg):
         """Each block's added rank (symgeom's directions, the referee's rank mod p) and ``J V = 0`` mod p."""
-        from symgeom.degeneracy import TANGENT_BLOCKS, tangent_blocks
+        from symgeom.global_minima.degeneracy import TANGENT_BLOCKS, tangent_blocks
 
         if not params.kind.is_exact:
             return
@@ -202,7 +203,7 @@ class Referee:
 
     def strata(self):
         try:
-            from symgeom.strata import minimizer_dimension
+            from symgeom.local_minima.strata import minimizer_dimension
         except ImportError:  # no longer part of symgeom: no word of it to check
             minimizer_dimension = None
         ctx = self.ctx
@@ -231,7 +232,7 @@ class Referee:
                 m = minimizer_dimension(ctx.data, ctx.L, st.kept, len(st.truncated))
                 r = self.rank_of(st.minimizer.params, pt, st.minimizer.params.count - st.hessian_nullity, "H")
                 if m != st.minimizer.params.count - r:
-                    self.say(f"{label} symgeom.strata.minimizer_dimension", f"{m}",
+                    self.say(f"{label} symgeom.local_minima.strata.minimizer_dimension", f"{m}",
                              f"dim ker H = {st.minimizer.params.count - r} (and check reports {st.manifold_dimension})")
 
     def nullities(self, st, label, pt: Point, at_minimum: bool):

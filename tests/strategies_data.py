@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from symgeom.data import ClusterData
+from symgeom.data.clusters import ClusterData
 
 
 def anisotropic_data(Q: int, seed: int, noise: float = 0.15, kind: str = "exact") -> ClusterData:

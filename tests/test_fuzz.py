@@ -9,17 +9,18 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from symgeom import ConstructionError, DataError, arith, sizes
-from symgeom.certificates import CERTIFIED, PROVED, REFUTED
-from symgeom.claims import Context, run_claims
-from symgeom.cost import cost
-from symgeom.datafiles import read_csv
+from symgeom import ConstructionError, DataError
+from symgeom.numbers import arith, sizes
+from symgeom.certify.certificates import CERTIFIED, PROVED, REFUTED
+from symgeom.claims.registry import Context, run_claims
+from symgeom.calculus.cost import cost
+from symgeom.data.files import read_csv
 from symgeom.derivations import t1_recursive_truncation, t2_cone_geometry, t3_idempotence, t4_orthogonal_projection, t5_symmetry
-from symgeom.minimizer import global_minimizer
+from symgeom.global_minima.minimizer import global_minimizer
 from symgeom.strategies import activation_patterns, clustered_data, parameter_points
 from symgeom.testing import assert_truncation_identity
-from symgeom.truncation import truncation_map
-from symgeom.units import float_units
+from symgeom.model.truncation import truncation_map
+from symgeom.model.units import float_units
 
 FUZZ = settings(max_examples=250, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -74,8 +75,6 @@ def test_construction_is_certified_or_refused():
 
     one()
     assert outcomes and sum(outcomes) >= MIN_CONSTRUCTED_SHARE * len(outcomes), f"{sum(outcomes)}/{len(outcomes)} constructed"
-
-
 
 
 @pytest.mark.slow
@@ -155,7 +154,7 @@ is not vacuous; the spreads below ``2^-44`` of the extent, which float mode refu
 @pytest.mark.slow
 def test_float_mode_never_refutes_what_exact_certifies():
     """On data of magnitude 1e-300 .. 1e300 and spreads down to 1e-200 (exact, or float rounded once), float
-    mode (in the units of :func:`~symgeom.units.float_units`) either refuses the data with a documented
+    mode (in the units of :func:`~symgeom.model.units.float_units`) either refuses the data with a documented
     ``DataError`` or settles every claim without refuting one that the exact certificate on the same data
     certifies or proves; and no other exception escapes."""
     outcomes = []

@@ -13,7 +13,8 @@ import symgeom.derivations
 
 
 def _modules(package, prefix):
-    return [prefix + name for _, name, _ in pkgutil.iter_modules(package.__path__[:1]) if name != "__main__"]
+    return [name for _, name, _ in pkgutil.walk_packages(package.__path__[:1], prefix)
+            if not name.endswith(".__main__")]
 
 
 MODULES = sorted(_modules(symgeom, "symgeom.") + _modules(symgeom.derivations, "symgeom.derivations."))

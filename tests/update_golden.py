@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from symgeom.claims import Context, run_claims
-from symgeom.data import default_data
-from symgeom.report import render_report
+from symgeom.claims.registry import Context, run_claims
+from symgeom.data.embedded import default_data
+from symgeom.reports.report import render_report
 
 GOLDEN = Path(__file__).parent / "golden"
 

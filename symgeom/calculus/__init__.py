@@ -1,0 +1,1 @@
+"""Derivatives of the cost: Jacobians, the Gauss–Newton matrix, the residual term, ranks and nullities."""

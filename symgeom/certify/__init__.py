@@ -1,0 +1,1 @@
+"""Statuses, scopes, checks and derivations; symbolic proofs."""

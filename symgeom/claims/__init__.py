@@ -1,0 +1,1 @@
+"""Running the claims: the context and the registry (the recipes are in ``symgeom.derivations``)."""

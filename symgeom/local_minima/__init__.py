@@ -1,0 +1,1 @@
+"""The local minima of §4 (N1, N2): strata, settling, no truncation, locate, training."""

@@ -1,0 +1,1 @@
+"""The ReLU network: parameters, forward pass, activation, cost, cumulative parameters, truncation maps, symmetry, units, parameter files (json/npz/pt)."""

@@ -1,0 +1,1 @@
+"""Reports and figures (the jinja2 templates are ``symgeom.templates``)."""
