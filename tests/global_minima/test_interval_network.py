@@ -18,20 +18,7 @@ from symgeom.cli import main
 from symgeom.data.clusters import ClusterData
 from symgeom.data.embedded import default_data
 from symgeom.global_minima.interval_network import interval_network, separating_direction
-
-
-def fraction_forward(weights, biases, X):
-    """The network on the points ``X`` (lists of Fractions), entry by entry: hidden pre-activations and outputs."""
-    pre, outs = [], []
-    for x in X:
-        layer_pre = []
-        for W, b in zip(weights[:-1], biases[:-1]):
-            u = [sum((w * v for w, v in zip(row, x)), Fraction(0)) + c for row, c in zip(W, b)]
-            layer_pre.append(u)
-            x = [max(v, Fraction(0)) for v in u]
-        pre.append(layer_pre)
-        outs.append([sum((w * v for w, v in zip(row, x)), Fraction(0)) + c for row, c in zip(weights[-1], biases[-1])])
-    return pre, outs
+from test_local_minima import fraction_forward  # the independent Fraction forward pass the tests share
 
 
 def line_clusters(Q: int, seed: int, spread: Fraction) -> tuple[list, list, list]:
