@@ -134,3 +134,15 @@ def test_report_refuses_an_output_folder_whose_parts_are_in_the_way(tmp_path, ca
     (out2 / "figures").write_text("a file")
     err = _error(capsys, ["report", "--only", "T1", "--out", str(out2), "--force"])
     assert "figures" in err
+
+
+def test_a_data_file_that_grew_while_read_is_named(tmp_path, capsys, monkeypatch):
+    """The table is sized from a first count of the lines; rows beyond it mean the file grew meanwhile."""
+    from symgeom.data import files
+
+    path = tmp_path / "d.csv"
+    path.write_text(ROWS)
+    counted = files._lines
+    monkeypatch.setattr(files, "_lines", lambda p, size: (counted(p, size)[0] - 2, counted(p, size)[1]))
+    err = _error(capsys, ["check", "--data", str(path), "--only", "T1", "--max-seconds", "0"])
+    assert f"{path}: the data file grew while it was read" in err
