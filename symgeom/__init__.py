@@ -9,6 +9,10 @@ one module per mathematical object. The recipes are ``symgeom.derivations`` and 
 
 __version__ = "0.1.0"
 
+from ._source_tree import install as _install_source_tree
+
+_install_source_tree()  # a source checkout maps derivations/ and templates/ as the installed package has them
+
 from ._errors import ConstructionError as ConstructionError
 from ._errors import DataError as DataError
 from ._errors import ParameterError as ParameterError

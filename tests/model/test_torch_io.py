@@ -37,7 +37,8 @@ def torch_cost(model, data):
 def test_construct_pt_loads_into_a_torch_model(tmp_path, capsys, truncate):
     torch = pytest.importorskip("torch", reason=NO_TORCH)
     out = tmp_path / "theta.pt"
-    assert main(["construct", "--out", str(out)] + (["--truncate", truncate] if truncate else [])) == 0
+    assert main(["construct", "--out", str(out), "--cost", "mean-squared"]  # the (1/2N) cost torch_cost computes
+                + (["--truncate", truncate] if truncate else [])) == 0
     model = torch_model(3, 3)
     model.load_state_dict(torch.load(out, weights_only=True))
     data = default_data()
