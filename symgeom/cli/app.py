@@ -172,6 +172,9 @@ def _check_options(sub) -> None:
     _data_options(check)
     check.add_argument("--only", metavar="ID", help=f"check one claim ({', '.join(claim_ids())})")
     check.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    check.add_argument("--certificates", metavar="DIR",
+                       help="also write the exact verdicts' certificates and verify.py into DIR (a new or empty folder), "
+                            "as symgeom certify does; the output names each file and its SHA-256")
     _cost_option(check, DEFAULT_COST)
     _budget_option(check)
 
@@ -183,6 +186,9 @@ def _report_options(sub) -> None:
     report.add_argument("--out", metavar="DIR", default="symgeom-report", help="output folder (default: symgeom-report)")
     report.add_argument("--force", action="store_true", help="write into an existing non-empty folder")
     report.add_argument("--pdf", action="store_true", help="also compile the PDF (needs pdflatex)")
+    report.add_argument("--certificates", metavar="DIR",
+                        help="also write the certificates and verify.py into DIR (a new or empty folder); the report's "
+                             "appendix lists them with their SHA-256 and the command that re-checks them")
     report.add_argument("--handout", action="store_true",
                         help="write a teaching handout (DIR/handout.tex) instead: a worked example (Q = 2 unless --data), "
                              "figures, exercises")

@@ -14,7 +14,7 @@ from . import loading
 from ..reports.certificate_files import VERIFIER, certificates, write_certificates
 from ..io import check_output_folder, prepare_directory
 
-__all__ = ["cmd_certify", "context_certificates"]
+__all__ = ["cmd_certify", "context_certificates", "write_context_certificates"]
 
 
 def context_certificates(ctx, args) -> dict:
@@ -23,6 +23,15 @@ def context_certificates(ctx, args) -> dict:
     N2); the input files named in ``args`` are recorded with their SHA-256."""
     zero = ctx.minimizer.member() if ctx.L >= ctx.Q and ctx.unavailable() is None else None
     return certificates(ctx.data, ctx.strata, zero, ctx.cost, data_path=args.data, targets_path=args.targets)
+
+
+def write_context_certificates(ctx, args, folder: Path) -> dict:
+    """Write the context's certificates and ``verify.py`` into ``folder`` (created; checked before the work by
+    :func:`~symgeom.io.check_output_folder`); what ``check --json`` and the report say of them: the folder, each
+    file's SHA-256, and the one command that re-checks them."""
+    out = prepare_directory(folder, force=False)
+    written = write_certificates(out, context_certificates(ctx, args))
+    return {"folder": str(out), "files": written, "verify": f"cd {out} && python3 -I -S {VERIFIER}"}
 
 
 def cmd_certify(args) -> int:

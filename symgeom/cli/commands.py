@@ -12,6 +12,8 @@ from . import progress as cli_progress
 from . import exit_codes
 from . import limits
 from . import loading
+from .certify_command import write_context_certificates
+from ..reports.certificate_files import VERIFIER
 from .._errors import ConstructionError, DataError, UsageError
 from ..certify.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, json_number
 from ..claims.registry import BEYOND_THE_PAPER, Context, paper_statement, run_claims
@@ -62,9 +64,12 @@ def units_json(data: ClusterData) -> dict:
 
 
 def cmd_check(args) -> int:
+    if args.certificates is not None:
+        check_output_folder(Path(args.certificates), False, files=(VERIFIER,))  # before any computation
     progress = cli_progress.Progress(args.quiet)
     ctx = loading.make_context(args, progress)
     derivations = run_claims(ctx, args.only, progress)
+    certs = write_context_certificates(ctx, args, Path(args.certificates)) if args.certificates is not None else None
     progress.note("done")
     data = ctx.data
     if args.json:
@@ -78,11 +83,15 @@ def cmd_check(args) -> int:
         if any(d.id.startswith("N") for d in derivations):
             out["local_minima"] = [st.as_json() for st in ctx.strata]
             out["strata_counts"] = strata_counts(ctx.strata)
+        if certs is not None:
+            out["certificates"] = certs
         print(json_text(out, indent=2, ensure_ascii=False))
     else:
         print(f"data: {data}")
         print(f"network: Q = {data.Q}, L = {ctx.L}, P = {data.parameter_count(ctx.L)} parameters, QN = {data.Q * data.N}")
         print(f"cost: {ctx.cost.value}, {ctx.cost.formula}")
+        if certs is not None:
+            print(f"certificates: {len(certs['files'])} in {certs['folder']}; re-check them with  {certs['verify']}")
         rows = [("claim", "status", "scope", "method", "numbers")]
         for d in derivations:
             nums = "; ".join(f"{k} {sizes.format_number(v)}" for k, v in d.main.numbers().items())
@@ -125,6 +134,8 @@ def cmd_report(args) -> int:
     name = "handout" if args.handout else "report"
     check_output_folder(Path(args.out), args.force, files=(f"{name}.tex", f"{name}.pdf"),
                         folders=("figures",))  # before any computation (or slow import)
+    if args.certificates is not None:
+        check_output_folder(Path(args.certificates), False, files=(VERIFIER,))
     from ..reports.figures import write_figures  # matplotlib: imported when needed
     from ..reports.report import compile_pdf, render_handout, render_report  # jinja2: imported when needed
 
@@ -135,6 +146,7 @@ def cmd_report(args) -> int:
     else:
         ctx = loading.make_context(args, progress)
     derivations = run_claims(ctx, None if args.handout else args.only, progress)
+    certs = write_context_certificates(ctx, args, Path(args.certificates)) if args.certificates is not None else None
     out = prepare_directory(Path(args.out), args.force)
     progress.note("figures")
     figures = write_figures(ctx, out, strata=args.handout or args.only in (None, "N2"))
@@ -144,7 +156,8 @@ def cmd_report(args) -> int:
                               training=training)
         tex = out / "handout.tex"
     else:
-        text = render_report(ctx, derivations, loading.regenerate_command(args), figures, training=training)
+        text = render_report(ctx, derivations, loading.regenerate_command(args), figures, training=training,
+                             certificates=certs)
         tex = out / "report.tex"
     write_text(tex, text)
     print(f"wrote {tex}")

@@ -48,6 +48,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, finalize=_finalize, keep_trailing_newline=True,
     )
     env.filters["tex"] = latex
+    env.filters["escape"] = lambda text: Latex(escape_tex(text))
     env.filters["num"] = number_latex
     env.filters["approx"] = decimal_latex
     env.filters["scope"] = scope_latex
@@ -56,15 +57,17 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_report(ctx: Context, derivations: list[Derivation], command: str, figures=None, training=None) -> str:
+def render_report(ctx: Context, derivations: list[Derivation], command: str, figures=None, training=None,
+                  certificates=None) -> str:
     """The report's LaTeX source for the derivations on ``ctx``; ``figures`` maps figure names to
-    paths relative to the report (see :func:`~symgeom.reports.figures.write_figures`)."""
+    paths relative to the report (see :func:`~symgeom.reports.figures.write_figures`); ``certificates``: what
+    :func:`~symgeom.cli.certify_command.write_context_certificates` wrote, listed in an appendix."""
     data = ctx.data
     strata = ctx.strata if any(d.id == "N2" for d in derivations) else None
     return environment().get_template("report.tex.j2").render(
         ctx=ctx, data=data, derivations=derivations, command=command,
         parameters=data.parameter_count(ctx.L), points_dims=data.Q * data.N,
-        strata=strata, figures=figures or {}, training=training,
+        strata=strata, figures=figures or {}, training=training, certificates=certificates,
         paper_rows=[(d, paper_statement(d.id), true_instead(d.id)) for d in derivations if paper_statement(d.id)],
         beyond=[d.id for d in derivations if not paper_statement(d.id)],
     )

@@ -250,3 +250,23 @@ def test_certify_on_example_data_with_input_hashes(tmp_path, capsys, Q):
     digest = hashlib.sha256(data.read_bytes()).hexdigest()
     assert all(json.loads((out / f"{n}.json").read_text())["inputs"]["data"] == {"name": "d.csv", "sha256": digest}
                for n in names)
+
+
+def test_check_and_report_name_the_certificates_they_write(tmp_path, capsys):
+    import hashlib
+
+    from symgeom.cli import main
+
+    folder = tmp_path / "c"
+    assert main(["check", "--quiet", "--json", "--only", "N1", "--certificates", str(folder)]) == 0
+    named = json.loads(capsys.readouterr().out)["certificates"]
+    assert named["verify"] == f"cd {folder} && python3 -I -S verify.py" and len(named["files"]) == 8
+    for name, digest in named["files"].items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    assert _run_verifier(folder).returncode == 0
+    out, certs = tmp_path / "r", tmp_path / "rc"
+    assert main(["report", "--quiet", "--only", "N1", "--out", str(out), "--certificates", str(certs)]) == 0
+    tex = (out / "report.tex").read_text()
+    assert r"\section{Certificates}" in tex and r"python3 -I -S verify.py" in tex
+    assert all(digest[:16] in tex for digest in json.loads(json.dumps(named))["files"].values())
+    assert main(["check", "--quiet", "--only", "T1", "--certificates", str(certs)]) == 2  # not a new folder
