@@ -51,7 +51,7 @@ def test_construct_pt_loads_into_a_torch_model(tmp_path, capsys, truncate):
 
         assert C == pytest.approx(plain_least_squares_cost(data, kept), rel=1e-9, abs=1e-15)
     capsys.readouterr()
-    assert main(["locate", "--params", str(out)]) == 0
+    assert main(["locate", "--params", str(out), "--cost", "mean-squared"]) == 0  # the cost it was built for
     verdict = "at_stratum_minimum" if truncate == "1" else "global_minimum"  # |U| = 1 and G1: cost 0
     assert f"verdict: {verdict} (checked" in capsys.readouterr().out
 
