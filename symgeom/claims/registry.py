@@ -26,6 +26,11 @@ from ..local_minima.settling import settle_strata
 from .budget import estimate, format_seconds
 
 
+EXACT_DECISION_SIZE = 200_000
+"""Largest ``N Q²`` at which a float run decides exactly whether G1's construction exists beyond ``ρ < c`` (an exact
+construction at ``Q = 8``, ``N = 10⁴`` takes about half a minute)."""
+
+
 @dataclass(frozen=True, eq=False)
 class Context:
     """What a recipe works on."""
@@ -76,9 +81,11 @@ class Context:
     def _construction(self) -> tuple:
         """``(family, None)`` or ``(None, reason)``: the global minimizer is built once.  On float data beyond the
         closed-form criterion (``ρ ≥ c``) the construction's strict inequalities are decided exactly on the data
-        as given first: float64 proposes a construction there, it does not decide that one exists."""
+        as given first, up to :data:`EXACT_DECISION_SIZE` (float64 proposes a construction there; beyond that size
+        its float status stands, with its tolerance)."""
         try:
-            if not self.kind.is_exact and self.L >= self.Q and not clustering_criterion(self.data).holds:
+            if (not self.kind.is_exact and self.L >= self.Q and self.data.N * self.Q ** 2 <= EXACT_DECISION_SIZE
+                    and not clustering_criterion(self.data).holds):
                 family, reason = self.exact._construction
                 if reason is not None:
                     return None, f"{reason} (decided in exact arithmetic on the data as given)"
