@@ -1,6 +1,8 @@
 """MkDocs hook: pages generated at build time from the code, so they cannot drift from it.
 
 * ``reference/cli.md``: the help of ``symgeom`` and of every subcommand, from the real argument parser.
+* ``reference/api.md``: the Python API, one mkdocstrings block per public name (``__all__`` of ``symgeom``,
+  ``symgeom.testing`` and ``symgeom.strategies``), rendered from the docstrings.
 * ``reference/schemas.md`` and ``schemas/*.schema.json``: every JSON Schema shipped in ``symgeom/schemas/``,
   listed with its title, description and top-level fields, and copied into the site.
 """
@@ -65,6 +67,28 @@ def cli_page() -> str:
     return "\n".join(lines)
 
 
+API_MODULES = {
+    "symgeom": "The package's public names: data, parameters, costs, truncation maps, constructions, claims and "
+               "errors. Everything else is reachable through the subpackages named in the text.",
+    "symgeom.testing": "Assertions for your own test suite (see [Using symgeom in your tests](../testing.md)).",
+    "symgeom.strategies": "Hypothesis strategies: clustered data, parameter points, activation patterns.",
+}
+
+
+def api_page() -> str:
+    """The API reference: for each public module, its ``__all__`` in order, each name's docstring rendered."""
+    lines = ["# Python API", "",
+             "Generated when the site is built from the docstrings of every name in `__all__` of the public "
+             "modules below. The examples in the docstrings run as doctests in the test suite "
+             "(`tests/test_package.py`).", ""]
+    for name, text in API_MODULES.items():
+        module = importlib.import_module(name)
+        lines += [f"## {name}", "", text, ""]
+        for member in module.__all__:
+            lines += [f"::: {name}.{member}", "    options:", "      heading_level: 3", ""]
+    return "\n".join(lines)
+
+
 def _fields(schema: dict) -> list:
     required = set(schema.get("required", []))
     rows = []
@@ -100,6 +124,7 @@ def on_files(files, config):
     """Add the generated pages and the schema files to the site."""
     paths = sorted(SCHEMAS.glob("*.schema.json"))
     files.append(File.generated(config, "reference/cli.md", content=cli_page()))
+    files.append(File.generated(config, "reference/api.md", content=api_page()))
     files.append(File.generated(config, "reference/schemas.md", content=schema_page(paths)))
     for path in paths:
         files.append(File.generated(config, f"reference/schemas/{path.name}", content=path.read_bytes()))

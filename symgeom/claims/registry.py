@@ -1,6 +1,6 @@
 """Running the claims: the context a recipe receives, and the registry of recipes.
 
-Each claim of MATH.md has a recipe in ``derivations/`` (installed as
+Each claim of docs/mathematics/ has a recipe in ``derivations/`` (installed as
 ``symgeom.derivations``): a function ``derive(ctx) -> Derivation``.  The context carries
 the data, the depth ``L`` and the seed of every random choice, so the same inputs give the
 same derivations, byte for byte.

@@ -1,4 +1,4 @@
-"""Global minimizers for ``L ≥ Q`` (MATH.md §3, G1–G2): the explicit family.
+"""Global minimizers for ``L ≥ Q`` (docs/mathematics/global-minima.md, G1–G2): the explicit family.
 
 Layer ``ℓ = 1..Q`` collapses cluster ``k = π(ℓ)`` into the apex ``p_k`` of its cumulative cone:
 rows of ``W^(ℓ)`` are ``n_k + t g_i``, where ``n_k = f_k − m_k`` points from ``m_k`` to its foot

@@ -1,4 +1,4 @@
-"""Local minima (MATH.md §4): the stratum theorem on the data, one stratum per non-empty kept set ``U``.
+"""Local minima (docs/mathematics/strata.md): the stratum theorem on the data, one stratum per non-empty kept set ``U``.
 
 For each truncated set ``S`` (``U`` the rest, ``S = ∅`` is N1) :func:`settle_stratum` builds the
 explicit point ``θ_S`` of :mod:`symgeom.local_minima.strata`, certifies ``C(θ_S) = B_U`` together with every
@@ -119,7 +119,7 @@ class InvertibleCandidate:
     carriers: tuple
     """The parameters with the largest gradient entries, ``(name, value)``."""
     certificate: Check
-    """Nonzero exact gradient, and ``cost > B_U`` (MATH.md (c)); ``not_applicable`` when the kept points do
+    """Nonzero exact gradient, and ``cost > B_U`` (docs/mathematics/strata.md, why rank-deficient weights are needed); ``not_applicable`` when the kept points do
     not affinely span ``R^Q`` (the hypothesis of (c))."""
     spans: bool
     """The kept points affinely span ``R^Q``: (c) applies."""

@@ -1,4 +1,4 @@
-"""The strata of the local-minima theorem (MATH.md §4, N2): one local minimum per kept set ``U``.
+"""The strata of the local-minima theorem (docs/mathematics/strata.md, N2): one local minimum per kept set ``U``.
 
 Index by the non-empty sets ``U ⊆ {1..Q}`` of clusters left on, ``S`` the truncated rest
 (``r = |U|``, ``m = |S|``, ``r + m = Q``).  ``R_S`` is the open set of parameters where every point
