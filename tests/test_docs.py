@@ -96,10 +96,9 @@ def _hook():
 
 
 def test_cli_page_has_every_subcommand_and_option():
-    from symgeom.cli.app import build_parser
-
-    page = _hook().cli_page()
-    sub = next(a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction")
+    hook = _hook()
+    page = hook.cli_page()
+    sub = next(a for a in hook._build_parser()._actions if a.__class__.__name__ == "_SubParsersAction")
     assert set(sub.choices) >= {"check", "report", "construct", "locate", "train", "example"}
     for name, parser in sub.choices.items():
         section = page.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
