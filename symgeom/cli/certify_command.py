@@ -1,7 +1,8 @@
 """``symgeom certify``: the certificates of the exact verdicts on the data, written with ``verify.py``.
 
-The zero-cost point is G1's construction (``L ≥ Q``) when the data satisfy its criterion; every stratum is
-settled as ``check`` settles it (N1, N2), and each local minimum and each empty stratum gets its certificate.
+The zero-cost point is G1's construction (``L ≥ Q``) when the data satisfy its criterion, with G3's certified
+``rank J_F = Q²`` there (exact data); every stratum is settled as ``check`` settles it (N1, N2), and each local
+minimum and each empty stratum gets its certificate.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from . import exit_codes
 from . import loading
 from ..reports.certificate_files import VERIFIER, certificates, write_certificates
 from ..io import check_output_folder, prepare_directory
+from ..calculus.derivatives import cluster_jacobian
+from ..certify.certificates import CERTIFIED
+from ..global_minima.degeneracy import rank_check
 
 __all__ = ["cmd_certify", "context_certificates", "write_context_certificates"]
 
@@ -22,7 +26,17 @@ def context_certificates(ctx, args) -> dict:
     be built, and the context's settled strata (computed once: ``check`` and ``report`` share them with N1 and
     N2); the input files named in ``args`` are recorded with their SHA-256."""
     zero = ctx.minimizer.member() if ctx.L >= ctx.Q and ctx.unavailable() is None else None
-    return certificates(ctx.data, ctx.strata, zero, ctx.cost, data_path=args.data, targets_path=args.targets)
+    rank = certified_jacobian_rank(zero, ctx.data) if zero is not None else None
+    return certificates(ctx.data, ctx.strata, zero, ctx.cost, rank, data_path=args.data, targets_path=args.targets)
+
+
+def certified_jacobian_rank(params, data) -> int | None:
+    """G3's exact verdict at the zero-cost point ``params``: ``rank J_F = Q²`` when it is certified (exact data),
+    else ``None`` (float data: a float rank certifies nothing)."""
+    if not data.kind.is_exact:
+        return None
+    rank, check = rank_check(cluster_jacobian(params, data), "J_F", data.Q ** 2)
+    return rank if check.status == CERTIFIED else None
 
 
 def write_context_certificates(ctx, args, folder: Path) -> dict:
