@@ -22,6 +22,7 @@ from ..derivations import RECIPES
 from ..global_minima.criterion import clustering_criterion
 from ..global_minima.degeneracy import analyse
 from ..global_minima.minimizer import global_minimizer
+from ..local_minima.sequential import sequential_minimizer
 from ..local_minima.settling import settle_strata
 from .budget import estimate, format_seconds
 
@@ -90,6 +91,16 @@ class Context:
                 if reason is not None:
                     return None, f"{reason} (decided in exact arithmetic on the data as given)"
             return global_minimizer(self.data, self.L), None
+        except ConstructionError as e:
+            return None, str(e)
+
+    @cached_property
+    def sequential(self) -> tuple:
+        """``(point, None)`` or ``(None, reason)``: G1's zero-cost point on sequentially separable data for
+        ``L ≥ Q − 1`` (:func:`~symgeom.local_minima.sequential.sequential_minimizer`), built once, on the data read
+        exactly (:attr:`exact`): its cost is decided as exactly 0."""
+        try:
+            return sequential_minimizer(self.exact.data, self.L), None
         except ConstructionError as e:
             return None, str(e)
 
