@@ -98,7 +98,10 @@ class Context:
     def sequential(self) -> tuple:
         """``(point, None)`` or ``(None, reason)``: G1's zero-cost point on sequentially separable data for
         ``L ≥ Q − 1`` (:func:`~symgeom.local_minima.sequential.sequential_minimizer`), built once, on the data read
-        exactly (:attr:`exact`): its cost is decided as exactly 0."""
+        exactly (:attr:`exact`): its cost is decided as exactly 0 -- for float data up to :data:`EXACT_DECISION_SIZE`."""
+        if not self.kind.is_exact and self.data.N * self.Q ** 2 > EXACT_DECISION_SIZE:
+            return None, (f"the sequential construction is decided in exact arithmetic only up to N Q^2 = "
+                          f"{EXACT_DECISION_SIZE} on float data (here {self.data.N * self.Q ** 2}); run with exact data")
         try:
             return sequential_minimizer(self.exact.data, self.L), None
         except ConstructionError as e:
