@@ -117,7 +117,11 @@ class Context:
         :class:`~symgeom.ConstructionError` with the reason when it cannot be built."""
         family, reason = self._construction
         if reason is not None:
-            raise ConstructionError(reason)
+            theta = self.sequential[0]
+            raise ConstructionError(reason if theta is None else (
+                f"{reason}; G1 holds here by the sequential construction ({theta.hypothesis}), but this claim is about "
+                "the cone construction's family (every cluster collapsed to the apex of its cone, invertible cumulative "
+                "weights), which does not apply"))
         return family
 
     @cached_property

@@ -140,3 +140,15 @@ def test_g1_is_certified_with_its_hypothesis_named():
     (g1,) = run_claims(ctx, only="G1")
     assert g1.main.status == "certified" and "sequentially separable, order (1, 2, 3)" in g1.main.method
     assert any(step.check.status == "not_applicable" and "cone construction" in step.check.method for step in g1.steps)
+
+
+def test_a_stratum_deeper_than_the_network_names_why_no_point_reaches_its_bound():
+    """|S| = 2 > L = 1 on the embedded data: the verdict is not_reached, and the reason states the pigeonhole
+    proof that C > B_U on all of R_S."""
+    from symgeom.data.embedded import default_data
+    from symgeom.local_minima.settling import settle_strata
+
+    deep = [st for st in settle_strata(default_data(), 1) if len(st.truncated) == 2]
+    assert len(deep) == 3
+    for st in deep:
+        assert st.verdict == "not_reached" and "no point of R_S has cost B_U" in st.reason and "C > B_U" in st.reason
