@@ -22,7 +22,7 @@ STATEMENT = (
 
 
 def derive(ctx) -> Derivation:
-    fam = ctx.minimizer
+    fam = ctx.collapsed_minimizer  # P: the cone apexes, or the sequential construction's images (L >= Q)
     data, Q = ctx.data, ctx.Q
     B = fam.lifted
     _, rank = rank_check(B, "[P; 1^T]", Q)

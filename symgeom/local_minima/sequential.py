@@ -35,6 +35,7 @@ from .._errors import ConstructionError
 from ..certify.certificates import CERTIFIED, REFUTED, Check, certify_positive, combine
 from ..data.clusters import ClusterData
 from ..data.separability import NoCollapseOrder
+from ..global_minima.minimizer import OutputFiber
 from ..model.network import Parameters, forward, layers, preactivations
 from .strata import NotSeparated, least_squares_fit, separator, stratum_minimizer
 
@@ -67,14 +68,29 @@ def peeling_order(data: ClusterData) -> tuple:
 
 
 @dataclass(frozen=True, eq=False)
-class SequentialMinimizer:
-    """A zero-cost point built from the peeling order's hyperplanes (module docstring)."""
+class SequentialMinimizer(OutputFiber):
+    """A zero-cost point built from the peeling order's hyperplanes (module docstring); for ``L ≥ Q`` also G2's
+    output fiber over the clusters' images in the last hidden layer (:class:`~symgeom.global_minima.minimizer.OutputFiber`)."""
 
     data: ClusterData
     L: int
     order: tuple
     """``π``: hidden layer ``i`` collapses ``π(i)`` (``i ≤ Q − 1``; also ``i = Q`` when ``L ≥ Q``)."""
     params: Parameters
+    images: np.ndarray | None = None
+    """``L ≥ Q``: column ``k − 1`` is the point of the last hidden layer where cluster ``k`` ends (``Q x Q``)."""
+
+    @property
+    def Q(self) -> int:
+        return self.data.Q
+
+    @property
+    def apexes(self) -> np.ndarray:
+        """The clusters' images in the last hidden layer (the points the output map sends to the targets)."""
+        if self.images is None:
+            raise ConstructionError(f"with L = Q - 1 = {self.L} the last cluster {self.order[-1]} is not collapsed: "
+                                    "its points do not end at one point of the last hidden layer")
+        return self.images
 
     @property
     def collapse(self) -> dict:
@@ -117,7 +133,7 @@ def sequential_minimizer(data: ClusterData, L: int, order=None) -> SequentialMin
     images = layers(hidden, data.X[:, reps])[L]  # column k-1: where cluster k ends in the last hidden layer
     fit = least_squares_fit(images, data.Y)  # exact when the images are affinely independent (checked below)
     params = Parameters(tuple(weights) + (fit[:, :Q],), tuple(biases) + (fit[:, Q],))
-    return SequentialMinimizer(data, L, order, params)
+    return SequentialMinimizer(data, L, order, params, images)
 
 
 def certify_sequential(theta: SequentialMinimizer) -> Check:

@@ -152,3 +152,23 @@ def test_a_stratum_deeper_than_the_network_names_why_no_point_reaches_its_bound(
     assert len(deep) == 3
     for st in deep:
         assert st.verdict == "not_reached" and "no point of R_S has cost B_U" in st.reason and "C > B_U" in st.reason
+
+
+def test_g2_g3_run_on_the_sequential_point_where_every_cluster_collapses():
+    """Line data, L = Q = 3: the output fiber (G2) over the clusters' images, and rank J_F = Q^2 (G3), certified;
+    G4's blocks belong to the cone construction: not applicable, saying so.  L = Q - 1: the last cluster is not
+    collapsed, so G2 and G3 are not applicable either, and say why."""
+    from symgeom.calculus.derivatives import cluster_jacobian
+    from symgeom.claims.registry import Context, run_claims
+    import sympy as sp
+
+    data = _line_data()
+    by_id = {d.id: d for d in run_claims(Context(data, 3))}
+    assert by_id["G1"].status == by_id["G2"].status == by_id["G3"].status == "certified"
+    assert by_id["G4"].status == "not_applicable" and "sequential construction" in by_id["G4"].main.detail
+    JF = cluster_jacobian(sequential_minimizer(data, 3).params, data)  # its rank, by SymPy here
+    assert sp.Matrix([[sp.Rational(str(v)) for v in row] for row in JF]).rank() == 9
+    shallow = {d.id: d for d in run_claims(Context(data, 2))}
+    assert shallow["G1"].status == "certified"
+    for cid in ("G2", "G3", "G4"):
+        assert shallow[cid].status == "not_applicable" and "L ≥ Q" in shallow[cid].main.detail
