@@ -127,9 +127,10 @@ class Context:
     @property
     def collapsed_minimizer(self):
         """The zero-cost point G2 and G3's rank describe: the cone construction's family (:attr:`minimizer`) when it
-        applies, else -- exact data, ``L ≥ Q`` -- the sequential construction's point, where every cluster ends at
-        one point of the last hidden layer too; raises like :attr:`minimizer` otherwise."""
-        theta = self.sequential[0] if self.unavailable() is not None and self.kind.is_exact else None
+        applies, else -- ``L ≥ Q`` -- the sequential construction's point (on the data read exactly, as
+        :attr:`sequential`), where every cluster ends at one point of the last hidden layer too; raises like
+        :attr:`minimizer` otherwise."""
+        theta = self.sequential[0] if self.unavailable() is not None else None
         return self.minimizer if theta is None or theta.images is None else theta
 
     @cached_property
