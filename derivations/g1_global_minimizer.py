@@ -139,8 +139,8 @@ def sequential_derivation(ctx) -> Derivation:
         Step(rf"\pi = ({order})", f"Hypothesis: {theta.hypothesis}. Peeling decides over all orders: separability "
              "from a set implies it from every subset.", hyperplane_check(theta.data, theta.order)),
         Step(r"\mathcal{C}[\theta^{*}] = 0",
-             f"The constructed parameters ({theta.hypothesis}, L = {theta.L}; collapsing layers "
-             f"{theta.collapse}): every output equals its target, every strict sign condition holds, exactly.",
+             f"The constructed parameters ({theta.hypothesis}, L = {theta.L}; {theta.collapse_text}): every output "
+             "equals its target, every strict sign condition holds, exactly.",
              certify_sequential(theta), key=True),
     )))
 

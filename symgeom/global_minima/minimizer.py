@@ -205,7 +205,7 @@ def global_minimizer(data: ClusterData, L: int, order=None, gamma=None, offsets=
     """
     Q = data.Q
     if L < Q:
-        raise ConstructionError(f"the construction needs L ≥ Q (got L={L}, Q={Q})")
+        raise ConstructionError(f"the construction needs L >= Q (got L={L}, Q={Q})")
     order = tuple(range(1, Q + 1)) if order is None else tuple(int(k) for k in order)
     if sorted(order) != list(range(1, Q + 1)):
         raise ConstructionError(f"the order must be a permutation of the cluster labels 1..{Q}, got {order}")

@@ -99,6 +99,12 @@ class SequentialMinimizer(OutputFiber):
         return {k: i for i, k in enumerate(self.order[:last], start=1)}
 
     @property
+    def collapse_text(self) -> str:
+        """``cluster 1 in layer 1, cluster 3 in layer 2``; ``, cluster 2 not collapsed`` for ``L = Q − 1``."""
+        text = ", ".join(f"cluster {k} in layer {l}" for k, l in self.collapse.items())
+        return text + ("" if len(self.collapse) == len(self.order) else f", cluster {self.order[-1]} not collapsed")
+
+    @property
     def hypothesis(self) -> str:
         return hypothesis(self.order)
 
@@ -152,4 +158,4 @@ def certify_sequential(theta: SequentialMinimizer) -> Check:
                  f"largest |residual| {worst}", residual=worst,
                  counterexample=None if worst == 0 else f"|residual| {worst} != 0")
     return combine([signs, cost], f"{theta.hypothesis}: exact cost 0 and strict sign conditions",
-                   f"L = {params.L}, collapse layers {theta.collapse}")
+                   f"L = {params.L}; {theta.collapse_text}")
