@@ -94,8 +94,8 @@ class SequentialMinimizer(OutputFiber):
 
     @property
     def collapse(self) -> dict:
-        """``{k: ℓ}``: the hidden layer that collapses each cluster (the last one only when ``L ≥ Q``)."""
-        last = len(self.order) if self.L >= len(self.order) else len(self.order) - 1
+        """``{k: ℓ}``: the hidden layer that collapses each cluster (the last one only when ``L ≥ Q ≥ 2``)."""
+        last = len(self.order) if self.images is not None else len(self.order) - 1
         return {k: i for i, k in enumerate(self.order[:last], start=1)}
 
     @property

@@ -172,3 +172,12 @@ def test_g2_g3_run_on_the_sequential_point_where_every_cluster_collapses():
     assert shallow["G1"].status == "certified"
     for cid in ("G2", "G3", "G4"):
         assert shallow[cid].status == "not_applicable" and "L >= Q" in shallow[cid].main.detail
+
+
+def test_one_cluster_is_fitted_by_a_constant():
+    """Q = 1: nothing to peel; the point keeps the cluster active (no collapse) and maps it to its target."""
+    data = ClusterData.from_arrays([[Fraction(1)], [Fraction(3)]], [1, 1], [[Fraction(2)]])
+    theta = sequential_minimizer(data, 2)
+    assert theta.order == (1,) and theta.collapse == {}
+    _assert_zero_cost_and_signs(data, theta, {})
+    assert certify_sequential(theta).status == "certified"
