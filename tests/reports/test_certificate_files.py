@@ -375,3 +375,28 @@ def test_check_and_report_name_the_certificates_they_write(tmp_path, capsys):
     assert r"\section{Certificates}" in tex and r"python3 -I -S verify.py" in tex
     assert all(digest[:16] in tex for digest in json.loads(json.dumps(named))["files"].values())
     assert main(["check", "--quiet", "--only", "T1", "--certificates", str(certs)]) == 2  # not a new folder
+
+
+@pytest.mark.parametrize("L", [2, 3])
+def test_certify_on_sequentially_separable_data(tmp_path, capsys, L):
+    """Three clusters near a line (0, 4, 8 along x1; not sufficiently clustered): the zero-cost point comes from
+    the sequential construction; with L = Q every cluster collapses and G3's rank certificate is written too, with
+    L = Q - 1 the last cluster is not collapsed and no rank is claimed.  The verifier accepts them all."""
+    csv = tmp_path / "line.csv"
+    from symgeom.global_minima.criterion import clustering_criterion
+
+    lift = {1: (0, 0), 2: (Fraction(3, 10), 0), 3: (0, Fraction(2, 10))}  # means off the line, barely
+    pts = [(4 * (j - 1) + d, d / 10 + lift[j][0], -d / 10 + lift[j][1], j) for j in (1, 2, 3)
+           for d in (Fraction(-1, 2), Fraction(0), Fraction(1, 2))]
+    assert not clustering_criterion(ClusterData.from_arrays([p[:3] for p in pts], [p[3] for p in pts])).holds
+    csv.write_text("x1,x2,x3,cluster\n" + "".join(",".join(str(float(v)) for v in p[:3]) + f",{p[3]}\n" for p in pts))
+    out = _certify(tmp_path, "--data", str(csv), "--L", str(L))
+    capsys.readouterr()
+    proc = _run_verifier(out)
+    assert proc.returncode == 0, proc.stdout
+    names = {p.stem for p in out.glob("*.json")}
+    assert "global_minimizer" in names and ("degeneracy" in names) == (L == 3)
+    collapse = json.loads((out / "global_minimizer.json").read_text())["claim"]["collapse"]
+    assert collapse == ({"1": 1, "2": 2, "3": 3} if L == 3 else {"1": 1, "2": 2, "3": None})
+    if L == 3:
+        assert "ok   degeneracy: rank J_F = Q^2 = 9" in proc.stdout
