@@ -191,7 +191,12 @@ def _training_section(ctx, args, out: Path, figures: dict, progress) -> dict:
 def _minimizer_json(ctx, derivations) -> dict:
     """The ``global_minimizer`` block of ``check --json``."""
     if ctx.unavailable() is not None:
-        return {"status": NOT_APPLICABLE, "reason": ctx.unavailable()}
+        theta = ctx.sequential[0] if "G1" in {d.id for d in derivations} else None
+        if theta is None:
+            return {"status": NOT_APPLICABLE, "reason": ctx.unavailable()}
+        return {"cost": "0", "status": next(d.status for d in derivations if d.id == "G1"), "order": list(theta.order),
+                "hypothesis": theta.hypothesis, "collapse": {str(k): l for k, l in theta.collapse.items()},
+                "reason": f"the cone construction does not apply: {ctx.unavailable()}"}
     fam = ctx.minimizer
     by_id = {d.id: d for d in derivations}
     # ranks re-decided exactly (a float check refuted G3 or G4) are the exact ones
