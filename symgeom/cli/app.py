@@ -18,7 +18,7 @@ from .._errors import SymgeomError, UsageError
 from .exit_codes import ExitCode
 from .parser import build_parser
 
-__all__ = ["main", "build_parser", "one_line", "OutputStream", "MAX_MESSAGE"]
+__all__ = ["main", "build_parser", "one_line", "remedy_option", "OutputStream", "MAX_MESSAGE"]
 
 
 def _internal_error(command: str, error: BaseException, debug: bool) -> int:
@@ -30,6 +30,17 @@ def _internal_error(command: str, error: BaseException, debug: bool) -> int:
     print(f"symgeom {command}: error: internal error ({what}); this is a bug in symgeom {__version__}, please report it "
           f"with the command line{hint}", file=sys.stderr)
     return ExitCode.INTERNAL
+
+
+def remedy_option(error: SymgeomError) -> str:
+    """The command-line option that sets what the library's ``error`` says would help (its ``remedy``), as a
+    parenthesis to append to the message; ``""`` when it names none."""
+    remedy, value = getattr(error, "remedy", None), getattr(error, "remedy_value", None)
+    if remedy == "exact":
+        return " (--exact)"
+    if remedy == "budget":
+        return f" (--max-seconds {value}, or --max-seconds 0 for no limit)"
+    return ""
 
 
 MAX_MESSAGE = 1000
@@ -140,7 +151,7 @@ def _run(argv) -> int:
             sys.stdout.flush()  # a full device or a closed stdout is reported here, not at exit
             return code
         except SymgeomError as e:
-            print(f"{prog}: error: {one_line(str(e))}", file=sys.stderr)
+            print(f"{prog}: error: {one_line(str(e) + remedy_option(e))}", file=sys.stderr)
             return ExitCode.USAGE
         except BrokenPipeError:
             return _closed_pipe()

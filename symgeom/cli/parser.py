@@ -63,6 +63,16 @@ class _Parser(argparse.ArgumentParser):
         namespace.__dict__.pop(_GIVEN, None)
         return namespace, extras
 
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, but an unrecognized argument after a subcommand is that subcommand's error
+        (``symgeom check: error: …``)."""
+        namespace, extras = self.parse_known_args(args, namespace)
+        if extras:
+            commands = getattr(self, "commands", {})
+            commands.get(getattr(namespace, "command", None), self).error(
+                f"unrecognized arguments: {' '.join(extras)}")
+        return namespace
+
     def error(self, message):
         print(f"{self.prog}: error: {message} (see '{self.prog} --help')", file=sys.stderr)
         raise SystemExit(ExitCode.USAGE)
@@ -171,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     for options in (_check_options, _report_options, _construct_options, _certify_options, _locate_options,
                     _train_options, _example_options):
         options(sub)
+    parser.commands = sub.choices
     return parser
 
 
