@@ -38,6 +38,8 @@ def remedy_option(error: SymgeomError) -> str:
     remedy, value = getattr(error, "remedy", None), getattr(error, "remedy_value", None)
     if remedy == "exact":
         return " (--exact)"
+    if remedy == "force":
+        return " (--force)"
     if remedy == "budget":
         return f" (--max-seconds {value}, or --max-seconds 0 for no limit)"
     return ""

@@ -121,7 +121,7 @@ def cmd_construct(args) -> ExitCode:
     out = Path(args.out)
     if out.suffix not in (".json", ".npz") + TORCH_SUFFIXES:
         raise UsageError(f"--out {out}: the file name must end in .json, .npz, .pt or .pth")
-    check_output_file(out, args.force)
+    check_output_file(out, args.force, option="--out")
     if out.suffix in TORCH_SUFFIXES:
         require_torch(f"--out {out}: writing a PyTorch state_dict")
     ctx = loading.make_context(args)

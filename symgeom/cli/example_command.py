@@ -22,7 +22,7 @@ def cmd_example(args) -> ExitCode:
         sys.stdout.write(csv_text(example_data(args.Q, args.seed)))
         return ExitCode.OK
     out = Path(args.out)
-    check_output_file(out, args.force)  # before any computation
+    check_output_file(out, args.force, option="--out")  # before any computation
     data = example_data(args.Q, args.seed)
     write_text(out, csv_text(data), exclusive=not args.force)
     print(f"wrote {out}: {data}")

@@ -21,7 +21,7 @@ from ..numbers.arith import Kind
 from . import certify_command, check_command, construct_command, example_command, locate_command, report_command
 from . import train_command
 from .exit_codes import ExitCode
-from .limits import DEFAULT_INITS, DEFAULT_STEPS, MAX_INITS, MAX_STEPS, TRAIN_STEPS
+from .loading import DEFAULT_INITS, DEFAULT_STEPS, MAX_INITS, MAX_STEPS, TRAIN_STEPS
 
 __all__ = ["build_parser"]
 

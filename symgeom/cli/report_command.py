@@ -15,7 +15,6 @@ from ..local_minima.locate import group_by_stratum, locate, summarize
 from ..local_minima.training import DEFAULT_LR, train
 from ..reports.certificate_files import VERIFIER
 from .._errors import UsageError
-from . import limits
 from . import loading
 from . import progress as cli_progress
 from .certify_command import write_context_certificates
@@ -35,9 +34,9 @@ def cmd_report(args) -> int:
     loading._check_depth(args)
     name = "handout" if args.handout else "report"
     check_output_folder(Path(args.out), args.force, files=(f"{name}.tex", f"{name}.pdf"),
-                        folders=("figures",))  # before any computation (or slow import)
+                        folders=("figures",), option="--out")  # before any computation (or slow import)
     if args.certificates is not None:
-        check_output_folder(Path(args.certificates), False, files=(VERIFIER,))
+        check_output_folder(Path(args.certificates), False, files=(VERIFIER,), option="--certificates")
     from ..reports.figures import write_figures  # matplotlib: imported when needed
     from ..reports.report import compile_pdf, render_handout, render_report  # jinja2: imported when needed
 
@@ -49,7 +48,7 @@ def cmd_report(args) -> int:
         ctx = loading.make_context(args, progress)
     derivations = run_claims(ctx, None if args.handout else args.only, progress)
     certs = write_context_certificates(ctx, args, Path(args.certificates)) if args.certificates is not None else None
-    out = prepare_directory(Path(args.out), args.force)
+    out = prepare_directory(Path(args.out), args.force, option="--out")
     progress.note("figures")
     figures = write_figures(ctx, out, strata=args.handout or args.only in (None, "N2"))
     training = _training_section(ctx, args, out, figures, progress) if args.train else None
@@ -79,12 +78,12 @@ def _training_section(ctx, args, out: Path, figures: dict, progress) -> dict:
     from ..reports.figures import training_figure  # matplotlib: imported when needed
 
     data = ctx.data.with_kind("float")
-    runs = train(data, ctx.L, args.train, limits.TRAIN_STEPS, None, "gd", args.seed, progress, TRAINING_COST)
+    runs = train(data, ctx.L, args.train, loading.TRAIN_STEPS, None, "gd", args.seed, progress, TRAINING_COST)
     locations = [locate(runs.params(i), data, cost=runs.cost_kind) for i in range(runs.K)]
     groups = group_by_stratum(locations)
     (out / "figures").mkdir(exist_ok=True)
     figures["training"] = str(training_figure(locations, groups, out / "figures" / "training.pdf").relative_to(out))
-    return {"runs": runs.K, "steps": limits.TRAIN_STEPS, "lr": DEFAULT_LR["gd"], "seed": args.seed,
+    return {"runs": runs.K, "steps": loading.TRAIN_STEPS, "lr": DEFAULT_LR["gd"], "seed": args.seed,
             "rows": summarize(groups, locations), "diverged": int(runs.diverged.sum()),
             "at_minimum": sum(w.at_minimum for w in locations),
             "in_strata": sum(w.in_stratum for w in locations), "cost": runs.cost_kind}

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 
 from . import progress as cli_progress
-from . import limits
 from . import loading
 from .._errors import UsageError
 from .exit_codes import ExitCode
@@ -79,10 +78,10 @@ def _train_json(args, data, runs, locations, groups) -> dict:
 
 def cmd_train(args) -> int:
     loading._check_depth(args)
-    if args.inits > limits.MAX_INITS or args.steps > limits.MAX_STEPS:
-        raise UsageError(f"--inits {args.inits} --steps {args.steps}: at most {limits.MAX_INITS} runs of at most {limits.MAX_STEPS} steps")
+    if args.inits > loading.MAX_INITS or args.steps > loading.MAX_STEPS:
+        raise UsageError(f"--inits {args.inits} --steps {args.steps}: at most {loading.MAX_INITS} runs of at most {loading.MAX_STEPS} steps")
     if args.out is not None:
-        check_output_folder(Path(args.out), args.force)  # before any computation
+        check_output_folder(Path(args.out), args.force, option="--out")  # before any computation
 
     data = loading.load_data(args)
     L = args.L if args.L is not None else data.Q
@@ -124,7 +123,7 @@ def _write_training(out: Path, force: bool, runs, locations, groups, units, stre
     run applies ``φ`` once, and ``units`` (their JSON, with ``cost`` the final ``C' = C/t²``)."""
     from ..reports.figures import training_figure  # matplotlib: imported when needed
 
-    prepare_directory(out, force)
+    prepare_directory(out, force, option="--out")
     points = units_text = None
     if units is not None:
         with np.errstate(over="ignore"):

@@ -99,9 +99,8 @@ def _raised_strings(tree):
                     yield node.lineno, c.value
 
 
-NOT_YET = {"io.py"}
-"""Library modules whose messages still name the command line's --out and --force (the output files' checks,
-used by the command line only)."""
+NOT_YET = set()
+"""Library modules whose messages still name a command-line option."""
 
 
 def test_library_error_messages_name_no_command_line_option():
