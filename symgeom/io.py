@@ -145,9 +145,10 @@ def write_text(path: Path, text: str, exclusive: bool = False) -> None:
     write_bytes(path, text.encode("utf-8"), exclusive)
 
 
-def check_output_folder(out: Path, force: bool, files=(), folders=(), option: str | None = None) -> None:
+def check_output_folder(out: Path, force: bool | None, files=(), folders=(), option: str | None = None) -> None:
     """Refuse, without creating anything, an output folder symgeom could not write into: an
-    existing non-folder, a non-empty folder (unless ``force``; the error's remedy is then ``"force"``), a
+    existing non-folder, a non-empty folder (unless ``force``; the error's remedy is then ``"force"``, none
+    when ``force`` is ``None``: the caller offers no overwriting), a
     folder that cannot be created or written, or one where the ``files`` and ``folders`` to be written inside
     are in the way (a folder or a pipe where a file goes, a file where a folder goes).  ``option`` names how
     the caller was given the folder."""
@@ -156,6 +157,8 @@ def check_output_folder(out: Path, force: bool, files=(), folders=(), option: st
     if out.exists() and not out.is_dir():
         raise UsageError(f"{name}: exists and is not a directory; choose a new folder")
     if out.is_dir():
+        if any(out.iterdir()) and force is None:  # the caller offers no overwriting
+            raise UsageError(f"{name}: folder exists and is not empty; choose a new or empty folder")
         if any(out.iterdir()) and not force:
             raise UsageError(f"{name}: folder exists and is not empty; choose another folder, or write into it",
                              remedy="force")
@@ -191,7 +194,7 @@ def _nearest_existing(path: Path) -> Path:
     return path
 
 
-def prepare_directory(out: Path, force: bool, option: str | None = None) -> Path:
+def prepare_directory(out: Path, force: bool | None, option: str | None = None) -> Path:
     """Create ``out`` if needed, after :func:`check_output_folder` (``option`` as there)."""
     out = Path(out)
     check_output_folder(out, force, option=option)

@@ -29,7 +29,7 @@ def write_context_certificates(ctx, args, folder: Path) -> dict:
     """Write the context's certificates and ``verify.py`` into ``folder`` (created; checked before the work by
     :func:`~symgeom.io.check_output_folder`); what ``check --json`` and the report say of them: the folder, each
     file's SHA-256, and the one command that re-checks them."""
-    out = prepare_directory(folder, force=False, option="--certificates")
+    out = prepare_directory(folder, force=None, option="--certificates")
     written = write_certificates(out, context_certificates(ctx, args))
     return {"folder": str(out), "files": written, "verify": f"cd {out} && python3 -I -S {VERIFIER}"}
 

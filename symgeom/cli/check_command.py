@@ -25,7 +25,7 @@ def cmd_check(args) -> ExitCode:
     :attr:`~ExitCode.REFUTED` when a claim of symgeom's own is refuted (the paper's statements as written may be
     refuted on data without that being an error)."""
     if args.certificates is not None:
-        check_output_folder(Path(args.certificates), False, files=(VERIFIER,), option="--certificates")  # before any computation
+        check_output_folder(Path(args.certificates), None, files=(VERIFIER,), option="--certificates")  # before any computation
     progress = cli_progress.Progress(args.quiet)
     ctx = loading.make_context(args, progress)
     derivations = run_claims(ctx, args.only, progress)

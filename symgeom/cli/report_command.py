@@ -36,7 +36,7 @@ def cmd_report(args) -> int:
     check_output_folder(Path(args.out), args.force, files=(f"{name}.tex", f"{name}.pdf"),
                         folders=("figures",), option="--out")  # before any computation (or slow import)
     if args.certificates is not None:
-        check_output_folder(Path(args.certificates), False, files=(VERIFIER,), option="--certificates")
+        check_output_folder(Path(args.certificates), None, files=(VERIFIER,), option="--certificates")
     from ..reports.figures import write_figures  # matplotlib: imported when needed
     from ..reports.report import compile_pdf, render_handout, render_report  # jinja2: imported when needed
 

@@ -163,3 +163,18 @@ def test_cli_modules_and_functions_are_small():
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 assert node.end_lineno - node.lineno + 1 <= 50, f"{path.name}: {node.name}"
+
+
+def test_an_output_folder_in_the_way_names_its_option_and_only_an_offered_remedy(tmp_path, capsys):
+    folder = tmp_path / "full"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("mine")
+    assert main(["check", "--only", "T1", "--quiet", "--certificates", str(folder)]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert err.startswith(f"symgeom check: error: --certificates {folder}: folder exists and is not empty")
+    assert "--force" not in err and "--out" not in err  # check has no --force, and the folder came with --certificates
+    assert main(["report", "--only", "T1", "--quiet", "--out", str(folder)]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert err.startswith(f"symgeom report: error: --out {folder}: folder exists and is not empty") and \
+        err.rstrip().endswith("(--force)")
+    assert sorted(p.name for p in folder.iterdir()) == ["keep.txt"]
