@@ -4,8 +4,8 @@ The width is ``COLUMNS`` when set (as shells export it), else the terminal's wid
 else :data:`DEFAULT_WIDTH`; never less than :data:`MIN_WIDTH`.  Everything here is plain text built by
 :mod:`textwrap`, so the same rows at the same width give the same bytes.
 
->>> fit_table([("T1", "proved", "a long statement in words")], 20, flexible={2})
-['T1  proved  a long', '            statement', '            in words']
+>>> fit_table([("T1", "proved", "a long statement in words")], 24, flexible={2})
+['T1  proved  a long', '            statement in', '            words']
 """
 
 from __future__ import annotations
@@ -59,14 +59,18 @@ def _shrink(widths: list, flexible, room: int, least: int) -> list:
 
 def fit_table(rows, width: int, flexible, gap: int = 2, least: int = 12, right=()) -> list[str]:
     """``rows`` (tuples of cell texts) as aligned columns at most ``width`` wide: the ``flexible`` columns
-    (indices) narrow, widest first, and their cells wrap onto continuation lines; the others keep their full
-    width (a status is never cut).  Columns in ``right`` are right-aligned.  Trailing blanks are removed."""
+    (indices) narrow, widest first, to ``least`` columns at most, and their cells wrap onto continuation lines;
+    the others keep their full width (a status is never cut).  When even that does not fit, each row is one
+    paragraph wrapped to ``width``.  Columns in ``right`` are right-aligned.  Trailing blanks are removed."""
     n = len(rows[0])
     natural = [max(len(r[i]) for r in rows) for i in range(n)]
+    fixed = sum(w for i, w in enumerate(natural) if i not in flexible)
+    if fixed + gap * (n - 1) + sum(min(natural[i], least) for i in flexible) > width:  # no room: a paragraph a row
+        return [line for row in rows for line in wrap((" " * gap).join(c for c in row if c), width, hanging="    ")]
     widths = _shrink(natural, flexible, width - gap * (n - 1), least)
     lines = []
     for row in rows:
-        cells = [textwrap.wrap(c, widths[i], break_on_hyphens=False) or [""] if i in flexible else [c]
+        cells = [textwrap.wrap(c, max(widths[i], 1), break_on_hyphens=False) or [""] if i in flexible else [c]
                  for i, c in enumerate(row)]
         for k in range(max(len(c) for c in cells)):
             parts = [(c[k] if k < len(c) else "") for c in cells]
@@ -86,13 +90,15 @@ def right_aligned_rows(rows, width: int, gap: int = 2) -> list[str]:
     indent = sum(widths) + gap * n
     edge = min(width, indent + max(len(r[-2]) + (gap + len(r[-1]) if r[-1] else 0) for r in rows))
     room, lines = edge - indent, []
+    if width - indent < 20:  # the prefix columns leave no room: each row as one wrapped paragraph
+        return [line for row in rows for line in wrap((" " * gap).join(c for c in row if c), width, hanging="    ")]
     for row in rows:
         prefix = (" " * gap).join(c.ljust(w) for c, w in zip(row[:n], widths)) + " " * gap
         text, number = row[-2], row[-1]
         beside = room - (gap + len(number) if number else 0)
-        if beside >= min(len(text), 20):
+        if beside >= max(1, min(len(text), 20)):  # the text (wrapped if it must) beside its number
             parts, extra = textwrap.wrap(text, beside, break_on_hyphens=False) or [""], []
-        else:  # the number takes a line of its own
+        else:  # the number takes lines of its own
             parts = textwrap.wrap(text, room, break_on_hyphens=False) or [""]
             extra, number = textwrap.wrap(number, room, break_on_hyphens=False), ""
         first = prefix + parts[0]

@@ -10,6 +10,8 @@ refuted claims, and a summary line counting each status.  Everything fits the wi
 
 from __future__ import annotations
 
+import re
+
 from ..certify.certificates import (CERTIFIED, CHECKED, NOT_APPLICABLE, PROVED, REFUTED, UNDECIDED, Status)
 from ..claims.registry import BEYOND_THE_PAPER, paper_statement
 from ..local_minima.settling import counts_text, reason_lines
@@ -59,9 +61,18 @@ def header_line(ctx) -> str:
 
 
 def claim_ranges(ids) -> str:
-    """``G1–G4`` for claims listed one after another, else their ids separated by commas."""
+    """``G1–G4`` for three or more claims of one group numbered one after another, else their ids separated by
+    commas.
+
+    >>> claim_ranges(["G1", "G2", "G3", "G4"]), claim_ranges(["G1", "G3", "G4"]), claim_ranges(["N2", "P2.2", "D2.1"])
+    ('G1–G4', 'G1, G3, G4', 'N2, P2.2, D2.1')
+    """
     ids = list(ids)
-    return f"{ids[0]}–{ids[-1]}" if len(ids) > 2 else ", ".join(ids)
+    parts = [re.fullmatch(r"([A-Z]+)(\d+)", i) for i in ids]
+    if len(ids) > 2 and all(parts) and len({p[1] for p in parts}) == 1 and \
+            [int(p[2]) for p in parts] == list(range(int(parts[0][2]), int(parts[0][2]) + len(ids))):
+        return f"{ids[0]}–{ids[-1]}"
+    return ", ".join(ids)
 
 
 def _reasons(derivations) -> list[tuple]:
@@ -72,12 +83,6 @@ def _reasons(derivations) -> list[tuple]:
         if d.status in (NOT_APPLICABLE, UNDECIDED):
             groups.setdefault((_status(d), d.main.detail or d.main.method), []).append(d.id)
     return [(ids, status, reason) for (status, reason), ids in groups.items()]
-
-
-def _consecutive(ids, derivations) -> bool:
-    order = [d.id for d in derivations]
-    first = order.index(ids[0])
-    return order[first:first + len(ids)] == list(ids)
 
 
 def summary_line(derivations, verbose: bool = False) -> str:
@@ -103,8 +108,7 @@ def check_screen(ctx, derivations, width: int, certs: dict | None = None) -> lis
     rows = [(d.id, _status(d), str(d.main.scope or ""), d.title, key_number(d, strata)) for d in derivations]
     lines += right_aligned_rows(rows, width)
     for ids, status, reason in _reasons(derivations):
-        who = claim_ranges(ids) if _consecutive(ids, derivations) else ", ".join(ids)
-        lines += wrap(f"{who} {status.replace('_', ' ')}: {reason}", width)
+        lines += wrap(f"{claim_ranges(ids)} {status.replace('_', ' ')}: {reason}", width)
     for d in derivations:
         if d.status == REFUTED and not paper_statement(d.id):
             lines += wrap(f"{d.id} REFUTED: {d.main.counterexample}", width)

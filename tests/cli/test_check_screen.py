@@ -177,3 +177,23 @@ def test_the_screen_is_the_same_bytes_across_hash_seeds():
         outs.append(subprocess.run([sys.executable, "-m", "symgeom", "check", "--quiet"], env=env,
                                    capture_output=True, timeout=600).stdout)
     assert outs[0] == outs[1] and outs[0].count(b"\n") <= 30
+
+
+def test_tables_fit_every_width_and_never_cut_a_status():
+    """Seeded random rows at widths 40..200: no line wider than the width, each status whole on the line of its
+    row, every word of every cell kept."""
+    import random
+
+    rng = random.Random(7)
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+    for _ in range(500):
+        width = rng.randint(40, 200)
+        rows = [(rng.choice(["T1", "E2.85", "N2"]), rng.choice(["not_applicable", "proved", "certified"]),
+                 rng.choice(["", "all Q", "Q <= 8, float samples"]),
+                 " ".join(rng.choices(words, k=rng.randint(0, 14))), " ".join(rng.choices(words, k=rng.randint(0, 6))))
+                for _ in range(6)]
+        for lines in (right_aligned_rows(rows, width), fit_table(rows, width, flexible={3, 4})):
+            assert max(map(len, lines)) <= width
+            assert sum(any(line.split()[:2] == [r[0], r[1]] for line in lines) for r in rows) == len(rows)
+            kept = " ".join(lines).split()
+            assert Counter(kept) == Counter(w for r in rows for c in r for w in c.split())
