@@ -2,7 +2,14 @@
 
 
 class SymgeomError(Exception):
-    """Base class of every error symgeom raises on purpose."""
+    """Base class of every error symgeom raises on purpose.  Its message speaks of the mathematics and the
+    inputs, never of command-line options: ``remedy`` names, in the library's words, the setting that would
+    help (``"exact"``: exact arithmetic; ``"budget"``: a time budget of at least ``remedy_value`` seconds), and
+    the command line adds the option that sets it."""
+
+    def __init__(self, *args, remedy: str | None = None, remedy_value=None):
+        super().__init__(*args)
+        self.remedy, self.remedy_value = remedy, remedy_value
 
 
 class DataError(SymgeomError):

@@ -69,22 +69,27 @@ def require_regular_file(path: Path, what: str, expected: str, error=UsageError)
     return info.st_size
 
 
-def check_output_file(path: Path, force: bool, option: str = "--out") -> None:
+def _named(path: Path, option: str | None) -> str:
+    """How a message names an output: ``path``, after the ``option`` it was given with (the caller's word)."""
+    return f"{option} {path}" if option else str(path)
+
+
+def check_output_file(path: Path, force: bool, option: str | None = None) -> None:
     """Refuse, before any work, an output file symgeom must not or cannot write: an existing path
-    that is not a regular file (always), an existing file (unless ``force``), a missing or
-    unwritable folder."""
+    that is not a regular file (always), an existing file (unless ``force``; the error's remedy is then
+    ``"force"``), a missing or unwritable folder.  ``option`` names how the caller was given the path."""
     path = Path(path)
+    name = _named(path, option)
     what = _not_regular(path)
     if what is not None:
-        raise UsageError(f"{option} {path}: exists and is {what}; symgeom writes regular files only, "
-                         "choose another name")
+        raise UsageError(f"{name}: exists and is {what}; symgeom writes regular files only, choose another name")
     if path.exists() and not force:
-        raise UsageError(f"{option} {path}: file exists; use --force to overwrite it, or choose another name")
+        raise UsageError(f"{name}: file exists; choose another name, or overwrite it", remedy="force")
     folder = path.parent
     if not folder.is_dir():
-        raise UsageError(f"{option} {path}: folder {folder} does not exist")
+        raise UsageError(f"{name}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {path}: folder {folder} is not writable")
+        raise UsageError(f"{name}: folder {folder} is not writable")
 
 
 def write_bytes(path: Path, data: bytes, exclusive: bool = False) -> None:
@@ -121,8 +126,8 @@ def _move_into_place(tmp: str, path: Path, exclusive: bool) -> None:
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise UsageError(f"{path}: file exists (written by another run meanwhile); use --force to overwrite "
-                         "it, or choose another name") from None
+        raise UsageError(f"{path}: file exists (written by another run meanwhile); choose another name, or "
+                         "overwrite it", remedy="force") from None
     except OSError as e:
         if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP):
             raise
@@ -140,40 +145,45 @@ def write_text(path: Path, text: str, exclusive: bool = False) -> None:
     write_bytes(path, text.encode("utf-8"), exclusive)
 
 
-def check_output_folder(out: Path, force: bool, files=(), folders=()) -> None:
+def check_output_folder(out: Path, force: bool | None, files=(), folders=(), option: str | None = None) -> None:
     """Refuse, without creating anything, an output folder symgeom could not write into: an
-    existing non-folder, a non-empty folder (unless ``force``), a folder that cannot be created
-    or written, or one where the ``files`` and ``folders`` to be written inside are in the way (a
-    folder or a pipe where a file goes, a file where a folder goes)."""
+    existing non-folder, a non-empty folder (unless ``force``; the error's remedy is then ``"force"``, none
+    when ``force`` is ``None``: the caller offers no overwriting), a
+    folder that cannot be created or written, or one where the ``files`` and ``folders`` to be written inside
+    are in the way (a folder or a pipe where a file goes, a file where a folder goes).  ``option`` names how
+    the caller was given the folder."""
     out = Path(out)
+    name = _named(out, option)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a directory; choose a new folder")
+        raise UsageError(f"{name}: exists and is not a directory; choose a new folder")
     if out.is_dir():
+        if any(out.iterdir()) and force is None:  # the caller offers no overwriting
+            raise UsageError(f"{name}: folder exists and is not empty; choose a new or empty folder")
         if any(out.iterdir()) and not force:
-            raise UsageError(
-                f"--out {out}: folder exists and is not empty; use --force to write into it, or choose another folder")
+            raise UsageError(f"{name}: folder exists and is not empty; choose another folder, or write into it",
+                             remedy="force")
         if not os.access(out, os.W_OK):
-            raise UsageError(f"--out {out}: folder is not writable")
-        _check_parts(out, files, folders)
+            raise UsageError(f"{name}: folder is not writable")
+        _check_parts(out, files, folders, name)
         return
     parent = _nearest_existing(out)
     if not parent.is_dir():
-        raise UsageError(f"--out {out}: cannot create the folder ({parent} is not a directory)")
+        raise UsageError(f"{name}: cannot create the folder ({parent} is not a directory)")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"--out {out}: cannot create the folder ({parent} is not writable)")
+        raise UsageError(f"{name}: cannot create the folder ({parent} is not writable)")
 
 
-def _check_parts(out: Path, files, folders) -> None:
+def _check_parts(out: Path, files, folders, name: str) -> None:
     """The named ``files`` inside ``out`` are absent or regular files; the named ``folders`` absent or folders."""
-    for name in files:
-        what = _not_regular(out / name)
+    for part in files:
+        what = _not_regular(out / part)
         if what is not None:
-            raise UsageError(f"--out {out}: {out / name} exists and is {what}; symgeom writes regular files only, "
+            raise UsageError(f"{name}: {out / part} exists and is {what}; symgeom writes regular files only, "
                              "remove it or choose another folder")
-    for name in folders:
-        if (out / name).exists() and not (out / name).is_dir():
-            raise UsageError(f"--out {out}: {out / name} exists and is not a directory; symgeom writes its "
-                             f"{name} there, remove it or choose another folder")
+    for part in folders:
+        if (out / part).exists() and not (out / part).is_dir():
+            raise UsageError(f"{name}: {out / part} exists and is not a directory; symgeom writes its "
+                             f"{part} there, remove it or choose another folder")
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -184,15 +194,15 @@ def _nearest_existing(path: Path) -> Path:
     return path
 
 
-def prepare_directory(out: Path, force: bool) -> Path:
-    """Create ``out`` if needed, after :func:`check_output_folder`."""
+def prepare_directory(out: Path, force: bool | None, option: str | None = None) -> Path:
+    """Create ``out`` if needed, after :func:`check_output_folder` (``option`` as there)."""
     out = Path(out)
-    check_output_folder(out, force)
+    check_output_folder(out, force, option=option)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise UsageError(f"--out {out}: cannot create the folder ({e.strerror or e})") from None
-    _lock(out)
+        raise UsageError(f"{_named(out, option)}: cannot create the folder ({e.strerror or e})") from None
+    _lock(out, option)
     return out
 
 
@@ -200,7 +210,7 @@ _LOCKS: dict = {}
 """Open descriptors of the output folders this process holds locked, by ``(device, inode)``."""
 
 
-def _lock(out: Path) -> None:
+def _lock(out: Path, option: str | None = None) -> None:
     """Hold an exclusive lock on the folder ``out`` until this process ends: a second run writing into the
     same folder at the same time is refused, not interleaved.  The same process may prepare it again."""
     fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
@@ -212,7 +222,7 @@ def _lock(out: Path) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise UsageError(f"--out {out}: another symgeom run is writing into this folder; wait for it to finish, "
+        raise UsageError(f"{_named(out, option)}: another symgeom run is writing into this folder; wait for it to finish, "
                          "or choose another folder") from None
     _LOCKS[key] = fd
 

@@ -159,8 +159,8 @@ def require_within(command: str, source: str, Q: int, L: int, N: int, kind: str,
     if 0 < budget < math.inf and seconds > budget:
         twice = math.ceil(2 * seconds) if seconds < 1e9 else "inf"
         raise UsageError(f"{source}: {command} with {sizes} is estimated at {format_seconds(seconds)}, beyond the "
-                         f"budget of {format_seconds(budget)}; give --max-seconds {twice} (or --max-seconds 0 for no "
-                         f"limit) to run it anyway, or reduce L or the number of points")
+                         f"budget of {format_seconds(budget)}; give a budget of {twice} s (or no limit) to run it "
+                         f"anyway, or reduce L or the number of points", remedy="budget", remedy_value=twice)
     if seconds > NOTE_SECONDS and note is not None:
         note(f"estimated time {format_seconds(seconds)} for {sizes} (budget "
              f"{'none' if budget in (0, math.inf) else format_seconds(budget)})")
@@ -174,7 +174,7 @@ def parse_seconds(text: str) -> float:
     except ValueError:
         value = math.nan
     if not value >= 0:
-        raise argparse.ArgumentTypeError(f"--max-seconds must be a number of seconds >= 0 (0 or inf: no limit), "
+        raise argparse.ArgumentTypeError(f"a time budget must be a number of seconds >= 0 (0 or inf: no limit), "
                                          f"got {text!r}")
     return value
 

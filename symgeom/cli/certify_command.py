@@ -55,17 +55,17 @@ def write_context_certificates(ctx, args, folder: Path) -> dict:
     """Write the context's certificates and ``verify.py`` into ``folder`` (created; checked before the work by
     :func:`~symgeom.io.check_output_folder`); what ``check --json`` and the report say of them: the folder, each
     file's SHA-256, and the one command that re-checks them."""
-    out = prepare_directory(folder, force=False)
+    out = prepare_directory(folder, force=None, option="--certificates")
     written = write_certificates(out, context_certificates(ctx, args))
     return {"folder": str(out), "files": written, "verify": f"cd {out} && python3 -I -S {VERIFIER}"}
 
 
 def cmd_certify(args) -> int:
-    check_output_folder(Path(args.out), args.force, files=(VERIFIER,))  # before any computation
+    check_output_folder(Path(args.out), args.force, files=(VERIFIER,), option="--out")  # before any computation
     progress = cli_progress.Progress(args.quiet)
     ctx = loading.make_context(args, progress)
     certs = context_certificates(ctx, args)
-    out = prepare_directory(Path(args.out), args.force)
+    out = prepare_directory(Path(args.out), args.force, option="--out")
     written = write_certificates(out, certs)
     for name in written:
         print(f"wrote {out / name}")

@@ -1,5 +1,6 @@
 """The data and context of a command, from its parsed arguments: the depth and budget checked first, float
-data read in the units float64 computes in (exactly first when a float reading may round digits away).
+data read in the units float64 computes in (exactly first when a float reading may round digits away); and the
+limits and defaults of the command line's options (a mistyped size would otherwise run for hours).
 """
 
 from __future__ import annotations
@@ -17,8 +18,20 @@ from .progress import Progress, show_path_notes
 from ..data.clusters import ClusterData
 from ..data.embedded import default_data
 from ..data.files import read_csv, read_targets
-from .limits import MAX_L
 from ..model.units import float_units, needs_exact_reading
+
+
+MAX_L = 64
+"""Deepest network the commands accept (``--L``): the exact Hessians and ranks of G3 grow with
+``P = (L+1)(Q²+Q)`` parameters, so a mistyped depth would otherwise run for hours or exhaust memory."""
+
+DEFAULT_INITS, MAX_INITS = 64, 100_000
+
+DEFAULT_STEPS, MAX_STEPS = 2000, 10_000_000
+"""``train``: runs and steps by default, and the most accepted (a mistyped count would run for days)."""
+
+TRAIN_STEPS = 2000
+"""Steps of each training run in ``report --train``."""
 
 
 STDIN = "-"

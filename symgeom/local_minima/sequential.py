@@ -1,4 +1,4 @@
-"""Zero cost on sequentially separable data: G1 beyond "sufficiently clustered" (MATH.md §3, G1).
+"""Zero cost on sequentially separable data: G1 beyond "sufficiently clustered" (docs/mathematics/global-minima.md).
 
 The clusters are *sequentially separable in the order* ``π = (k_1, …, k_Q)`` when for ``i = 1..Q−1`` a
 hyperplane cuts ``k_i`` off from the clusters still to come: ``a_i·x − β_i < 0`` on ``k_i`` and ``> 0`` on

@@ -274,7 +274,7 @@ def _separator_weight(s, shortfall, kind):
         if not np.all(np.abs(s) > 0):
             raise ConstructionError("in float64 a point lies on the separating hyperplane after rounding (its slack "
                                     "rounds to 0), so no separator weight makes the signs strict; exact arithmetic "
-                                    "(--exact) decides it")
+                                    "decides it", remedy="exact")
         return max(2 * float(arith.largest(shortfall / abs(s))), 1.0)
     need = arith.largest(shortfall / abs(s))
     twice = 2 * need

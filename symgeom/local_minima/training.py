@@ -192,7 +192,7 @@ def train(data: ClusterData, L: int, inits: int, steps: int, lr: float | None = 
     on the float64 values of ``data``, minimizing the weighted sum of ``cost``; ``progress(step, steps, text)``
     about ten times."""
     if optimizer not in OPTIMIZERS:
-        raise UsageError(f"--optimizer {optimizer}: unknown; choose one of {', '.join(OPTIMIZERS)}")
+        raise UsageError(f"optimizer {optimizer!r}: unknown; choose one of {', '.join(OPTIMIZERS)}")
     lr = DEFAULT_LR[optimizer] if lr is None else float(lr)
     data = data.with_kind("float")
     seeds = tuple(range(seed, seed + inits))

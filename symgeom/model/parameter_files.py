@@ -32,7 +32,7 @@ from .network import Parameters
 from .torch_io import TORCH_SUFFIXES, load_state_dict
 
 __all__ = ["MAX_DEPTH", "MAX_WIDTH", "MAX_FILE_BYTES", "SUFFIXES", "load_parameters", "parameters_json",
-           "npz_bytes"]
+           "npz_bytes", "runs_npz_bytes"]
 
 MAX_DEPTH = 64
 """Largest number of hidden layers ``L`` a parameter file may hold (the CLI's ``--L`` limit)."""
@@ -60,8 +60,28 @@ def npz_bytes(params: Parameters) -> bytes:
     """An ``.npz`` of float64 arrays ``W1 … W{L+1}``, ``b1 … b{L+1}`` and the integers ``L``, ``Q``."""
     arrays = {f"W{l}": np.asarray(W, dtype=float) for l, W in enumerate(params.weights, 1)}
     arrays.update({f"b{l}": np.asarray(b, dtype=float) for l, b in enumerate(params.biases, 1)})
+    return _npz(dict(L=params.L, Q=params.Q, **arrays))
+
+
+def runs_npz_bytes(arrays: dict, points=None, units_text: str | None = None) -> bytes:
+    """The ``runs.npz`` of ``symgeom train``: the arrays of the runs (``W1 … W{L+1}`` stacked ``K x Q x Q``,
+    ``b1 … b{L+1}`` stacked ``K x Q``, seeds, final costs, …); when ``points`` (one :class:`Parameters` per run,
+    float64) are given, their stacked weights and biases replace the runs' own, and ``units_text`` (the JSON of
+    the change of units) is stored as ``units``."""
+    arrays = dict(arrays)
+    if points is not None:
+        L = len(points[0].weights) - 1
+        arrays.update({f"W{l}": np.stack([p.weights[l - 1] for p in points]) for l in range(1, L + 2)})
+        arrays.update({f"b{l}": np.stack([p.biases[l - 1] for p in points]) for l in range(1, L + 2)})
+    if units_text is not None:
+        arrays["units"] = np.array(units_text)
+    return _npz(arrays)
+
+
+def _npz(arrays: dict) -> bytes:
+    """The bytes of an uncompressed ``.npz`` holding ``arrays`` (``numpy.savez``)."""
     buf = io.BytesIO()
-    np.savez(buf, L=params.L, Q=params.Q, **arrays)
+    np.savez(buf, **arrays)
     return buf.getvalue()
 
 

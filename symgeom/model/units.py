@@ -285,7 +285,7 @@ def float_units(data: ClusterData, targets: str | None = None) -> ClusterData:
         j, ratio = thin[0]
         raise DataError(f"{data.source}: float64 cannot hold cluster {j}: its radius is 10^{ratio:.0f} of the data's "
                         f"extent about c, below the 2^-{RADIUS_BITS} float64 needs to keep a cluster's shape (its points "
-                        "would round together); use exact arithmetic (--exact), which takes the data as given")
+                        "would round together); use exact arithmetic, which takes the data as given", remedy="exact")
     if units.is_identity and not data.kind.is_exact:
         return data  # float data already in units of order one: as given (``units`` stays ``None``)
     X = arith.array(units.inputs(data.X), "float")
@@ -302,12 +302,12 @@ def float_units(data: ClusterData, targets: str | None = None) -> ClusterData:
                      "change of units separates them")
         raise DataError(f"{targets or data.source + ' (targets)'}: in float64 the targets are linearly dependent "
                         f"(numerical rank {arith.rank(Y)} < Q = {data.Q}) although they are independent as given: "
-                        f"{cause}; use exact arithmetic (--exact)")
+                        f"{cause}; use exact arithmetic", remedy="exact")
     try:
         return ClusterData(X=X, labels=data.labels, Y=Y, kind="float", source=data.source, units=units)
     except DataError as e:
-        raise DataError(f"in float64, in units {units}: {e}; use exact arithmetic (--exact), which takes the data as "
-                        "given") from None
+        raise DataError(f"in float64, in units {units}: {e}; use exact arithmetic, which takes the data as given",
+                        remedy="exact") from None
 
 
 def needs_exact_reading(data: ClusterData) -> bool:

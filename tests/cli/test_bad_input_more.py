@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from symgeom.cli import app as cli, commands
+from symgeom.cli import app as cli, check_command, report_command
 from symgeom.cli import loading
 from symgeom.cli.exit_codes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
 from symgeom.cli import main
@@ -190,7 +190,8 @@ def test_bad_input(tmp_path, capsys, monkeypatch, name):
     monkeypatch.chdir(work)  # the default output folder would land here
     argv = make_argv(work)
     if patch is not None:
-        monkeypatch.setattr(commands, "run_claims", patch)
+        monkeypatch.setattr(check_command, "run_claims", patch)
+        monkeypatch.setattr(report_command, "run_claims", patch)
     before = snapshot(work)
     try:
         code = main(argv)
@@ -206,18 +207,18 @@ def test_bad_input(tmp_path, capsys, monkeypatch, name):
 
 
 def test_internal_error_with_debug_prints_the_traceback(capsys, monkeypatch):
-    monkeypatch.setattr(commands, "run_claims", raising(RuntimeError("boom")))
+    monkeypatch.setattr(check_command, "run_claims", raising(RuntimeError("boom")))
     assert main(["--debug", "check", "--only", "T1"]) == EXIT_INTERNAL
     err = capsys.readouterr().err
     assert "Traceback" in err and "RuntimeError: boom" in err
-    assert err.splitlines()[-1].startswith("symgeom check: internal error (RuntimeError: boom)")
+    assert err.splitlines()[-1].startswith("symgeom check: error: internal error (RuntimeError: boom)")
 
 
 def test_report_refuses_a_non_empty_folder_before_computing(tmp_path, capsys, monkeypatch):
     import time
 
     out = Path(folder(tmp_path, "rep", "keep.txt"))
-    monkeypatch.setattr(commands, "run_claims", raising(AssertionError("computed before refusing")))
+    monkeypatch.setattr(report_command, "run_claims", raising(AssertionError("computed before refusing")))
     monkeypatch.setattr(loading, "load_data", raising(AssertionError("loaded data before refusing")))
     start = time.perf_counter()
     assert main(["report", "--out", str(out)]) == EXIT_USAGE

@@ -175,7 +175,7 @@ def test_check_json_is_strict(tmp_path, capsys, kind, text):
 def test_json_approx_of_a_value_beyond_float64_is_null():
     from fractions import Fraction
 
-    from symgeom.cli.commands import _approx
+    from symgeom.cli.json_output import _approx
 
     assert _approx(Fraction(10**400)) is None and _approx(Fraction(1, 4)) == 0.25
 

@@ -120,12 +120,12 @@ def test_sigterm_removes_temporary_folders(tmp_path):
     """A run ended by SIGTERM unwinds like an exception: its ``TemporaryDirectory`` is removed."""
     script = textwrap.dedent(f"""
         import sys, tempfile, time
-        from symgeom.cli import app as cli, commands
+        from symgeom.cli import app as cli, check_command
         def cmd_check(args):
             with tempfile.TemporaryDirectory(prefix="symgeom-tex-", dir={str(tmp_path)!r}) as work:
                 print(work, flush=True)
                 time.sleep(60)
-        commands.cmd_check = cmd_check
+        check_command.cmd_check = cmd_check
         sys.exit(cli.main(["check"]))
     """)
     with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as proc:

@@ -121,7 +121,7 @@ def test_cli_train_table_progress_and_out(tmp_path, capsys):
     out = tmp_path / "runs"
     assert main(["train", "--inits", "8", "--steps", "200", "--optimizer", "adam", "--out", str(out)]) == 0
     captured = capsys.readouterr()
-    assert "stratum S" in captured.out and "mean gap" in captured.out
+    assert "where the runs ended" in captured.out and "mean final C" in captured.out
     assert "[200/200] adam steps" in captured.err
     with np.load(out / "runs.npz") as z:
         assert z["W1"].shape == (8, 3, 3) and z["b4"].shape == (8, 3) and list(z["seeds"]) == list(range(8))

@@ -296,7 +296,7 @@ def test_check_prints_the_paper_verdicts_and_keeps_exit_status_for_own_claims(tm
     path = tmp_path / "two.csv"
     rows = ["x1,x2,cluster"] + [f"{data.X[0, n]},{data.X[1, n]},{data.labels[n]}" for n in range(data.N)]
     path.write_text("\n".join(rows) + "\n")
-    assert main(["check", "--data", str(path), "--only", "E2.58", "--quiet"]) == 0
+    assert main(["check", "--data", str(path), "--only", "E2.58", "--quiet", "--verbose"]) == 0
     out = capsys.readouterr().out
     assert "E2.58 REFUTED (the paper's Theorem 2.3, (2.58)" in out
     assert main(["check", "--data", str(path), "--only", "E2.58", "--quiet", "--json"]) == 0
