@@ -38,6 +38,12 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
+__all__ = [
+    "FORMAT", "VERSION", "KINDS", "Failed", "number", "matrix", "canonical_sha256", "read_data", "read_parameters",
+    "forward", "point_weights", "squared", "weighted_least_squares", "check_cost", "check_global",
+    "check_collapses", "check_stratum", "check_empty", "CHECKS", "verify", "main",
+]
+
 FORMAT, VERSION = "symgeom-certificate", 1
 KINDS = ("global_minimum", "stratum_local_minimum", "empty_stratum")
 

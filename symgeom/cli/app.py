@@ -28,6 +28,7 @@ from .exit_codes import EXIT_CLOSED_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_
 from .limits import DEFAULT_INITS, DEFAULT_STEPS, MAX_INITS, MAX_STEPS, TRAIN_STEPS
 from . import certify_command, commands, train_command
 
+__all__ = ["build_parser", "MAX_MESSAGE", "one_line", "OutputStream", "main"]
 
 _GIVEN = "_options_given"
 """Namespace attribute that records the options seen while parsing (removed afterwards)."""

@@ -32,6 +32,11 @@ from ..model.parameter_files import load_parameters, npz_bytes, parameters_json
 from ..model.torch_io import TORCH_SUFFIXES, require_torch, state_dict_bytes
 from ..model.units import Units, in_units
 
+__all__ = [
+    "EXIT_OK", "EXIT_REFUTED", "json_text", "units_json", "cmd_check", "cmd_report", "cmd_construct", "cmd_locate",
+    "cmd_example",
+]
+
 EXIT_OK, EXIT_REFUTED = exit_codes.EXIT_OK, exit_codes.EXIT_REFUTED
 
 

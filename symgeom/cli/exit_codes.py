@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import signal
 
+__all__ = [
+    "EXIT_OK", "EXIT_REFUTED", "EXIT_USAGE", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_CLOSED_PIPE",
+    "EXIT_TERMINATED",
+]
+
 
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 

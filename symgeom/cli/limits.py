@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+__all__ = ["MAX_L", "DEFAULT_INITS", "MAX_INITS", "DEFAULT_STEPS", "MAX_STEPS", "TRAIN_STEPS"]
+
 
 MAX_L = 64
 """Deepest network the commands accept (``--L``): the exact Hessians and ranks of G3 grow with

@@ -20,6 +20,8 @@ from ..data.files import read_csv, read_targets
 from .limits import MAX_L
 from ..model.units import float_units, needs_exact_reading
 
+__all__ = ["STDIN", "load_data", "require_float_computable", "exact_data", "make_context", "regenerate_command"]
+
 
 STDIN = "-"
 """The conventional name of standard input, which ``--data`` and ``--targets`` do not read."""

@@ -16,6 +16,8 @@ from ..certify.certificates import json_number as num
 from ..io import check_output_folder, prepare_directory, write_bytes
 from ..local_minima.locate import group_by_stratum, locate, summarize
 
+__all__ = ["cmd_train"]
+
 
 def _train_table(runs, locations, groups) -> list[str]:
     """The runs grouped by stratum: count, how many sit at the stratum minimum, mean final cost, ``B_U``,
