@@ -51,7 +51,7 @@ puts a point of a truncated cluster in the hull of the kept points)."""
 __all__ = [
     "Stratum", "InvertibleCandidate", "Candidate", "settle_stratum", "settle_strata", "candidate",
     "invertible_candidate", "LOCAL_MINIMUM", "NOT_CRITICAL", "NOT_REACHED", "EMPTY", "strata_counts", "counts_text",
-    "reason_lines",
+    "reason_lines", "TangentCertificate", "certify_stratum_point",
 ]
 
 
