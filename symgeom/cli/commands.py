@@ -4,7 +4,6 @@ exit status."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..numbers import arith, sizes
@@ -13,9 +12,11 @@ from . import exit_codes
 from . import limits
 from . import loading
 from .certify_command import write_context_certificates
+from .json_output import check_json, construction_json, json_text, locate_json, units_json
 from ..reports.certificate_files import VERIFIER
 from .._errors import ConstructionError, DataError, UsageError
-from ..certify.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, json_number
+from ..certify.certificates import NOT_APPLICABLE, REFUTED
+from ..numbers.json_numbers import json_numbers
 from ..claims.registry import BEYOND_THE_PAPER, Context, paper_statement, run_claims
 from ..data.clusters import ClusterData, example_data
 from ..data.files import csv_text
@@ -28,44 +29,16 @@ from ..local_minima.settling import reason_lines, strata_counts
 from ..local_minima.strata import collapse_order, stratum_minimizer
 from ..local_minima.training import DEFAULT_LR, train
 from ..model.network import Parameters
-from ..model.parameter_files import load_parameters, npz_bytes, parameters_json
+from ..model.parameter_files import load_parameters, npz_bytes
 from ..model.torch_io import TORCH_SUFFIXES, require_torch, state_dict_bytes
 from ..model.units import Units, in_units
 
 __all__ = [
-    "EXIT_OK", "EXIT_REFUTED", "json_text", "units_json", "cmd_check", "cmd_report", "cmd_construct", "cmd_locate",
+    "EXIT_OK", "EXIT_REFUTED", "cmd_check", "cmd_report", "cmd_construct", "cmd_locate",
     "cmd_example",
 ]
 
 EXIT_OK, EXIT_REFUTED = exit_codes.EXIT_OK, exit_codes.EXIT_REFUTED
-
-
-def _approx(x):
-    """The float64 value of ``x`` for JSON, or ``None`` when it has none: infinite (``h`` for
-    ``Q = 1``) or beyond the float64 range."""
-    try:
-        return json_number(float(x))
-    except OverflowError:
-        return None
-
-
-def json_text(obj, **options) -> str:
-    """Strict JSON (no ``NaN`` or ``Infinity``, which strict parsers reject)."""
-    return json.dumps(obj, allow_nan=False, **options)
-
-
-def _data_json(data: ClusterData) -> dict:
-    return {
-        "source": data.source, "kind": data.kind, "sizes": list(data.sizes),
-        "delta": json_number(data.delta), "h": json_number(data.h), "rho": json_number(data.rho),
-        "approx": {"delta": _approx(data.delta), "h": _approx(data.h), "rho": _approx(data.rho)},
-    }
-
-
-def units_json(data: ClusterData) -> dict:
-    """The ``units`` object of the JSON outputs: the change of units the data were computed in
-    (:class:`symgeom.model.units.Units`; ``c = 0``, ``s = t = 1`` when they are as given)."""
-    return (data.units or Units.identity(data.Q)).as_json()
 
 
 def cmd_check(args) -> int:
@@ -78,19 +51,7 @@ def cmd_check(args) -> int:
     progress.note("done")
     data = ctx.data
     if args.json:
-        out = {
-            "Q": data.Q, "L": ctx.L, "N": data.N, "parameters": data.parameter_count(ctx.L),
-            "data": _data_json(data), "units": units_json(data), "cost_function": ctx.cost.as_json(),
-            "claims": [{**d.as_json(), "paper": paper_statement(d.id) or BEYOND_THE_PAPER} for d in derivations],
-        }
-        if any(d.id.startswith("G") for d in derivations):
-            out["global_minimizer"] = _minimizer_json(ctx, derivations)
-        if any(d.id.startswith("N") for d in derivations):
-            out["local_minima"] = [st.as_json() for st in ctx.strata]
-            out["strata_counts"] = strata_counts(ctx.strata)
-        if certs is not None:
-            out["certificates"] = certs
-        print(json_text(out, indent=2, ensure_ascii=False))
+        print(json_text(check_json(ctx, derivations, certs, _exit_status(derivations)), indent=2, ensure_ascii=False))
     else:
         print(f"data: {data}")
         print(f"network: Q = {data.Q}, L = {ctx.L}, P = {data.parameter_count(ctx.L)} parameters, QN = {data.Q * data.N}")
@@ -124,6 +85,12 @@ def cmd_check(args) -> int:
             for w in d.warnings:
                 print(f"{d.id} numerical warning (a float check refutes, which float64 alone never decides; the status "
                       f"rests on the exact evidence): {w.method}: {w.counterexample or w.detail}")
+    return _exit_status(derivations)
+
+
+def _exit_status(derivations) -> int:
+    """``EXIT_REFUTED`` when one of symgeom's own claims is refuted (a refuted statement of the paper is a
+    finding, not a failure), else ``EXIT_OK``."""
     return EXIT_REFUTED if any(d.status == REFUTED and not paper_statement(d.id) for d in derivations) else EXIT_OK
 
 
@@ -193,41 +160,6 @@ def _training_section(ctx, args, out: Path, figures: dict, progress) -> dict:
             "in_strata": sum(w.in_stratum for w in locations), "cost": runs.cost_kind}
 
 
-def _minimizer_json(ctx, derivations) -> dict:
-    """The ``global_minimizer`` block of ``check --json``."""
-    if ctx.unavailable() is not None:
-        return {"status": NOT_APPLICABLE, "reason": ctx.unavailable()}
-    fam = ctx.minimizer
-    by_id = {d.id: d for d in derivations}
-    # ranks re-decided exactly (a float check refuted G3 or G4) are the exact ones
-    redecided = any(by_id[g].redecision is not None for g in ("G3", "G4") if g in by_id)
-    deg = ctx.exact.degeneracy if redecided else ctx.degeneracy
-    C = cost(fam.member(), ctx.data)
-    return {
-        "cost": json_number(C),
-        "status": by_id["G1"].status if "G1" in by_id else (CERTIFIED if C == 0 and ctx.kind.is_exact else CHECKED),
-        "order": list(fam.order),
-        "min_margin": json_number(min(fam.margins)),
-        "manifold_dimension": _manifold_dimension(deg),
-        "tangent_dimension": deg.nullity if deg.checks["tangent"].status in (CERTIFIED, CHECKED) else None,
-        "hessian_rank": deg.hessian_rank,
-        "hessian_nullity": deg.nullity,
-        "symmetry_dimension": deg.symmetry_rank,
-        "rho_by_layer": [json_number(r) for r in fam.rho_by_layer],
-        "criterion": {"holds": fam.criterion.holds, "constant": json_number(fam.criterion.constant),
-                      "gamma": json_number(fam.criterion.gamma)},
-    }
-
-
-def _manifold_dimension(deg):
-    """``P − Q²`` when ``rank J_F = Q²`` is certified or checked: near the construction every cluster stays
-    collapsed, so ``C⁻¹(0) = F⁻¹(Y)`` there, and ``F`` is a submersion (regular value theorem); else ``None``."""
-    Q = deg.params.Q
-    if deg.jacobian_rank == Q * Q and deg.checks["jacobian_rank"].status in (CERTIFIED, CHECKED):
-        return deg.params.count - Q * Q
-    return None
-
-
 def _construction(ctx, truncate):
     """``(params, meta, summary)`` of what ``construct`` writes: the stratum minimizer ``θ_S`` for
     ``--truncate``; else the global minimizer of G1 (``L ≥ Q``), with ``Q − 1`` truncations (``L = Q − 1``),
@@ -248,7 +180,7 @@ def _stratum_output(ctx, S, claim: str):
     theta = stratum_minimizer(data, ctx.L, S, ctx.cost)
     C = ctx.cost.of(theta.params, data)
     meta = {"truncated": sorted(theta.truncated), "collapse_order": list(theta.truncated), "kept": list(theta.kept),
-            "bound": json_number(theta.bound), "cost": json_number(C), "cost_function": ctx.cost.as_json(), "claim": claim}
+            **json_numbers(bound=theta.bound, cost=C), "cost_function": ctx.cost.as_json(), "claim": claim}
     relation = "=" if C == theta.bound else "vs"  # exact data: equal; float data: both shown
     return theta.params, meta, (f"S = {theta.label}, cost {ctx.cost.decided} = {sizes.format_number(C)} {relation} "
                                 f"B_U = {sizes.format_number(theta.bound)}")
@@ -279,8 +211,8 @@ def _zero_cost_below_q(ctx):
     except ConstructionError as e:
         raise ConstructionError("; ".join(errors[:1] + [str(e)])) from None
     C = ctx.cost.of(net.params, data)
-    meta = {"order": list(net.order), "direction": [json_number(x) for x in net.projection.v],
-            "cost": json_number(C), "cost_function": ctx.cost.as_json(), "certificate": net.certificate.status,
+    meta = {"order": list(net.order), **json_numbers(direction=list(net.projection.v), cost=C),
+            "cost_function": ctx.cost.as_json(), "certificate": net.certificate.status,
             "claim": f"global minimizer of the L2 cost (cost 0) with L = {L} hidden layers, from disjoint intervals "
                      "along a direction v (outside every stratum)"}
     return net.params, meta, (f"interval network, order {list(net.order)}, cost {ctx.cost.decided} = "
@@ -312,7 +244,7 @@ def _original_units(args, ctx, params, meta: dict) -> tuple:
         raise DataError(refuse + f"are no longer the construction on the data as given (exactly there: {state}, cost "
                         f"{sizes.format_number(where.cost)} against B_U = {sizes.format_number(where.bound)}); "
                         "use exact arithmetic (--exact), which writes exact weights")
-    meta = {**meta, "cost": _float_or_exact(where.cost), "bound": _float_or_exact(where.bound),
+    meta = {**meta, **json_numbers(cost=where.cost, bound=where.bound),
             "cost_units": "the data as given: the exact cost and stratum bound of the weights written here",
             "units": units_json(ctx.data)}
     return written, meta, (f" in units {units}; written in the units of the data as given, where its exact cost is "
@@ -328,14 +260,6 @@ def _binary_values(params):
     exact = lambda a: arith.array([[Fraction(float(v)) for v in row] for row in a] if a.ndim == 2  # noqa: E731
                                   else [Fraction(float(v)) for v in a], "exact")
     return Parameters(tuple(exact(W) for W in params.weights), tuple(exact(b) for b in params.biases))
-
-
-def _float_or_exact(x):
-    """An exact value as a JSON float when float64 holds it (nonzero values stay nonzero), else its exact text."""
-    import math
-
-    value = sizes.saturating_float(x)
-    return value if math.isfinite(value) and (value != 0 or x == 0) else sizes.exact_text(x)
 
 
 def cmd_construct(args) -> int:
@@ -357,7 +281,7 @@ def cmd_construct(args) -> int:
         params, meta, note = _original_units(args, ctx, params, meta)
         summary += note
     if out.suffix == ".json":
-        write_text(out, json_text(parameters_json(params, **meta), indent=1) + "\n", exclusive=not args.force)
+        write_text(out, json_text(construction_json(params, meta), indent=1) + "\n", exclusive=not args.force)
     elif out.suffix in TORCH_SUFFIXES:
         write_bytes(out, state_dict_bytes(params), exclusive=not args.force)
     else:
@@ -374,8 +298,7 @@ def cmd_locate(args) -> int:
     data = loading.load_data(args)
     where = locate(in_units(params, data), data, args.rtol, args.cost)  # the point theta' = phi(theta) in the data's units
     if args.json:
-        print(json_text({"Q": where.Q, "L": where.L, "units": units_json(data), **where.as_json()}, indent=2,
-                        ensure_ascii=False))
+        print(json_text(locate_json(where, data), indent=2, ensure_ascii=False))
     else:
         if data.units is not None and not data.units.is_identity:
             print(f"located in units {data.units}: cost, bound, gap and |grad C| below are those of C' = C/t^2 at "
