@@ -167,8 +167,9 @@ def _construction(ctx, truncate):
     data, L = ctx.data, ctx.L
     if truncate is None and L >= data.Q:
         fam = global_minimizer(data, L)
-        return fam.member(), {"order": list(fam.order), "claim": "global minimizer of the L2 cost (G1)"}, \
-            f"order {list(fam.order)}, cost 0"
+        theta, order = fam.member(), list(fam.order)
+        return theta, {"order": order, **json_numbers(cost=ctx.cost.of(theta, data)), "cost_function": ctx.cost.as_json(),
+                       "claim": "global minimizer of the L2 cost (G1)"}, f"order {order}, cost 0"
     if truncate is None:
         return _zero_cost_below_q(ctx)
     return _stratum_output(ctx, collapse_order(data, truncate), "local minimum of the stratum R_S (N2): cost B_U")
