@@ -270,8 +270,12 @@ def test_nearly_parallel_targets_are_refused_naming_the_targets_file(tmp_path, c
     assert str(targets) in err and "nearly parallel" in err and "--exact" in err
 
 
-def exact_cost(weights, biases, points, labels, Q) -> Fraction:
-    """``C`` of float weights (their binary values) on exact points with targets ``e_j``, by hand."""
+def exact_cost(weights, biases, points, labels, Q, paper: bool = False) -> Fraction:
+    """``C`` of float weights (their binary values) on exact points with targets ``e_j``, by hand; ``paper``: the
+    paper's ``C_N² = Σ_j (1/N_j) Σ_i |r_{j,i}|²`` instead."""
+    if paper:
+        sizes = {k: list(labels).count(k) for k in set(labels)}
+        return sum(exact_cost(weights, biases, [x], [k], Q) * 2 / sizes[k] for x, k in zip(points, labels))
     C = Fraction(0)
     for x, k in zip(points, labels):
         z = x
@@ -291,8 +295,10 @@ def test_construct_in_float_writes_the_cost_of_its_weights_on_the_data_as_given(
     assert main(["construct", "--float", "--data", str(csv), "--out", str(theta)]) == 0
     written = json.loads(theta.read_text())
     points = [[Fraction(int(v.p), int(v.q)) * 10**200 for v in col] for col in ORIGINAL.X.T]
-    assert written["cost"] == pytest.approx(float(exact_cost(written["weights"], written["biases"], points, ORIGINAL.labels, 3)),
-                                            rel=1e-15)
+    assert written["cost_function"]["name"] == "paper"
+    expected = exact_cost(written["weights"], written["biases"], points, ORIGINAL.labels, 3, paper=True)
+    assert Fraction(written["cost"]) == expected  # exact there: the written weights are exact binary fractions
+    assert written["approx"]["cost"] == pytest.approx(float(expected), rel=1e-15)
     offset12 = tmp_path / "offset12.csv"
     offset12.write_text(OFFSET12)
     capsys.readouterr()
