@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import symgeom
+import symgeom.testing
 from symgeom.cli import main
 from symgeom.testing.json_schemas import SCHEMA_NAMES, load_schema, validate_output, validator
 
@@ -211,3 +212,33 @@ def test_full_iris_validates(tmp_path, capsys):
 
 def test_validator_is_shared_by_name():
     assert validator("check") is validator("check")
+
+
+def test_schemas_and_licence_are_package_data():
+    from importlib import resources
+
+    folder = resources.files("symgeom") / "schemas"
+    assert sorted(p.name for p in folder.iterdir() if p.name.endswith(".schema.json")) == sorted(
+        f"{n}.schema.json" for n in SCHEMA_NAMES)
+    assert symgeom.testing.validate_output is validate_output
+
+
+@pytest.mark.slow
+def test_the_wheel_ships_the_schemas_and_the_licence(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    import shutil
+
+    source = tmp_path / "source"  # a copy, so that the build leaves nothing in the checkout
+    shutil.copytree(Path(__file__).resolve().parents[2], source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".hypothesis", ".pytest_cache", "symgeom-report"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(source),
+                    "-w", str(tmp_path / "wheel")], check=True, capture_output=True, cwd=tmp_path)
+    (wheel,) = (tmp_path / "wheel").glob("symgeom-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {f"symgeom/schemas/{n}.schema.json" for n in SCHEMA_NAMES} <= names
+    assert any(n.endswith("/LICENSE") and ".dist-info/" in n for n in names)
+    assert "symgeom/py.typed" in names
