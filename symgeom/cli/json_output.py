@@ -6,6 +6,8 @@ shipped in the package) and ``symgeom_version``, and opens with a ``summary``; n
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from importlib import resources
 
 from .. import __version__
 from ..certify.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, STATUSES
@@ -17,17 +19,29 @@ from ..model.parameter_files import parameters_json
 from ..model.units import Units
 from ..numbers.json_numbers import json_numbers
 
-__all__ = ["SCHEMA_BASE", "SCHEMA_VERSION", "schema_id", "json_text", "envelope", "units_json", "data_json",
-           "check_json", "minimizer_json", "locate_json", "history_json", "construction_json"]
+__all__ = ["SCHEMA_NAMES", "load_schema", "schema_id", "json_text", "envelope", "units_json", "data_json",
+           "check_summary", "check_json", "minimizer_json", "locate_json", "history_json", "construction_json"]
 
-SCHEMA_BASE = "https://symgeom.invalid/schemas/"
-SCHEMA_VERSION = 1
-"""The version of the output schemas; it changes when a field changes meaning or type."""
+SCHEMA_NAMES = ("common", "check", "locate", "train", "parameters", "certificate")
+"""The schemas shipped in ``symgeom/schemas/<name>.schema.json``."""
+
+
+@lru_cache(maxsize=None)
+def _schema_text(name: str) -> str:
+    if name not in SCHEMA_NAMES:
+        raise ValueError(f"no schema named {name!r}; symgeom ships {', '.join(SCHEMA_NAMES)}")
+    return (resources.files("symgeom") / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+
+
+def load_schema(name: str) -> dict:
+    """The schema ``symgeom/schemas/<name>.schema.json`` as a (fresh) dict."""
+    return json.loads(_schema_text(name))
 
 
 def schema_id(name: str) -> str:
-    """The ``$id`` of ``symgeom/schemas/<name>.schema.json``."""
-    return f"{SCHEMA_BASE}{name}/{SCHEMA_VERSION}"
+    """The ``$id`` of the schema ``name`` (``https://symgeom.invalid/schemas/<name>/<version>``): what the
+    ``schema`` field of an output names."""
+    return load_schema(name)["$id"]
 
 
 def json_text(obj, **options) -> str:

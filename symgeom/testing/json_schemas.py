@@ -12,26 +12,11 @@ jsonschema.exceptions.ValidationError: 'symgeom_version' is a required property
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from importlib import resources
+
+from ..cli.json_output import SCHEMA_NAMES, load_schema, schema_id
 
 __all__ = ["SCHEMA_NAMES", "schema_id", "load_schema", "validator", "validate_output"]
-
-SCHEMA_NAMES = ("common", "check", "locate", "train", "parameters", "certificate")
-"""The schemas shipped in ``symgeom/schemas/<name>.schema.json``."""
-
-
-def load_schema(name: str) -> dict:
-    """The schema ``symgeom/schemas/<name>.schema.json`` as a dict."""
-    if name not in SCHEMA_NAMES:
-        raise ValueError(f"no schema named {name!r}; symgeom ships {', '.join(SCHEMA_NAMES)}")
-    return json.loads((resources.files("symgeom") / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
-
-
-def schema_id(name: str) -> str:
-    """The ``$id`` of the schema ``name``: what the ``schema`` field of an output names."""
-    return load_schema(name)["$id"]
 
 
 @lru_cache(maxsize=None)
