@@ -1,4 +1,4 @@
-"""Recipes: one per claim of MATH.md, each ``derive(ctx) -> Derivation``.
+"""Recipes: one per claim of docs/mathematics/, each ``derive(ctx) -> Derivation``.
 
 Installed as ``symgeom.derivations``.  The order of :data:`RECIPES` is the order of the report.
 """

@@ -1,6 +1,10 @@
 """G1 -- for sufficiently clustered data and ``L ≥ Q``, ``min C = 0``, attained by an explicit
 construction: layer ``ℓ ≤ Q`` collapses cluster ``π(ℓ)`` into the apex of its cumulative cone,
-layers beyond ``Q`` act as the identity, the output map sends each apex to its target."""
+layers beyond ``Q`` act as the identity, the output map sends each apex to its target.
+
+Where that construction does not apply (``ρ ≥ c`` and the exact sign checks fail, or ``L = Q − 1``), G1 is
+decided under the weaker hypothesis *sequentially separable* (:mod:`symgeom.local_minima.sequential`): each
+cluster of an order cut off by a hyperplane from the clusters after it, ``L ≥ Q − 1``."""
 
 from __future__ import annotations
 
@@ -8,12 +12,16 @@ import numpy as np
 import sympy as sp
 
 from symgeom.numbers import sizes
+from symgeom._errors import ConstructionError
 from symgeom.certify.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, CERTIFIED, CHECKED, NOT_APPLICABLE, Check,
-    Derivation, Step, combine)
+    Derivation, Step, certify_positive, combine)
 from symgeom.certify.proofs import prove_zero
 from symgeom.global_minima.cone_lemmas import cone_lemmas_check
-from symgeom.global_minima.criterion import criterion_constant, criterion_implications, gamma_in_unit_interval
+from symgeom.global_minima.criterion import (clustering_criterion, criterion_constant, criterion_implications,
+    gamma_in_unit_interval)
 from symgeom.global_minima.minimizer import certify_global_minimizer
+from symgeom.local_minima.sequential import certify_sequential
+from symgeom.local_minima.strata import separator
 from symgeom.numbers.printing import array_latex, number_latex
 
 from ._common import data_steps
@@ -94,7 +102,52 @@ def rho_step(fam) -> Step:
     return Step(table, "Noise-to-signal ratio of the curated points after each layer (0 once every cluster is collapsed).")
 
 
+STATEMENT_SEQUENTIAL = (
+    r"If the clusters are sequentially separable in an order $\pi$ (each $\pi(i)$ cut off by a hyperplane from "
+    r"$\pi(i+1), \dots, \pi(Q)$) and $L \ge Q - 1$, then $\min \mathcal{C} = 0$, attained by the layer-wise "
+    r"construction: layer $i$ collapses $\pi(i)$ along its hyperplane (the stratum point with the single kept "
+    r"cluster $\pi(Q)$, $B_U = 0$), and for $L \ge Q$ layer $Q$ collapses $\pi(Q)$ too."
+)
+
+
+def hyperplane_check(data, order) -> Check:
+    """Each ``π(i)``, ``i < Q``, strictly on the negative side of its hyperplane and every point of
+    ``π(i+1), …, π(Q)`` strictly on the positive side, recomputed exactly on the data."""
+    checks = []
+    for i, k in enumerate(order[:-1]):
+        a, beta = separator(data, k, order[i + 1:])
+        inside, rest = data.labels == k, np.isin(data.labels, order[i + 1:])
+        v = a @ data.X[:, inside | rest] - beta
+        checks.append(certify_positive(np.where(inside[inside | rest], -v, v),
+                                       f"cluster {k} cut off from {', '.join(map(str, order[i + 1:]))}"))
+    return combine(checks, "a hyperplane per peeled cluster, exact strict inequalities",
+                   f"{len(checks)} hyperplanes, order {order}")
+
+
+def sequential_derivation(ctx) -> Derivation:
+    """G1 under the hypothesis *sequentially separable* when the cone construction does not apply."""
+    theta, reason = ctx.sequential
+    if theta is None:
+        raise ConstructionError(f"{ctx.unavailable()}; the sequential construction does not apply either: {reason}")
+    crit = clustering_criterion(ctx.data)
+    cone = Check(NOT_APPLICABLE, "the cone construction (rho < c, or its exact sign checks)",
+                 f"rho = {sizes.format_number(crit.rho)}, c = {sizes.format_number(crit.constant)}: {ctx.unavailable()}")
+    order = ", ".join(map(str, theta.order))
+    return Derivation(ID, TITLE, STATEMENT_SEQUENTIAL, data_steps((
+        Step(r"\text{cone construction}", "The closed-form sufficient condition and the cone construction "
+             "do not apply here: G1 is decided under the weaker hypothesis below.", cone),
+        Step(rf"\pi = ({order})", f"Hypothesis: {theta.hypothesis}. Peeling decides over all orders: separability "
+             "from a set implies it from every subset.", hyperplane_check(theta.data, theta.order)),
+        Step(r"\mathcal{C}[\theta^{*}] = 0",
+             f"The constructed parameters ({theta.hypothesis}, L = {theta.L}; {theta.collapse_text}): every output "
+             "equals its target, every strict sign condition holds, exactly.",
+             certify_sequential(theta), key=True),
+    )))
+
+
 def derive(ctx) -> Derivation:
+    if ctx.unavailable() is not None:
+        return sequential_derivation(ctx)
     fam = ctx.minimizer
     data = ctx.data
     rng = np.random.default_rng(ctx.seed)

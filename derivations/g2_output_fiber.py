@@ -22,8 +22,8 @@ STATEMENT = (
 
 
 def derive(ctx) -> Derivation:
-    fam = ctx.minimizer
-    data, Q = ctx.data, ctx.Q
+    fam = ctx.collapsed_minimizer  # P: the cone apexes, or the sequential construction's images (L >= Q)
+    data, Q = fam.data, ctx.Q  # the sequential point is built on the data read exactly
     B = fam.lifted
     _, rank = rank_check(B, "[P; 1^T]", Q)
     pinv = arith.inv(B.T @ B) @ B.T

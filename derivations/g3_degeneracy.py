@@ -13,7 +13,9 @@ from symgeom.certify.certificates import (CHECKED, NOT_APPLICABLE, REFUTED, UNDE
     float_range_check)
 from symgeom.certify.proofs import prove_zero
 from symgeom.calculus.cost import cost
-from symgeom.global_minima.degeneracy import derived_dimension
+from symgeom.calculus.derivatives import cluster_jacobian
+from symgeom.global_minima.degeneracy import derived_dimension, rank_check
+from symgeom.local_minima.sequential import certify_sequential
 from symgeom.calculus.derivatives import spectral_nullity, unresolved_nullity
 from symgeom.global_minima.minimizer import certify_global_minimizer
 from symgeom.model.network import Parameters
@@ -125,7 +127,35 @@ def tangent_check(deg, data, rng) -> Check:
                  counterexample=None if ok else f"slopes {s_t:.3f} (tangent), {s_r:.3f} (random)")
 
 
+def sequential_derivation(ctx, theta) -> Derivation:
+    """G3 at the sequential construction's point (``L ≥ Q``, every cluster collapsed): ``rank J_F = Q²`` there gives
+    the manifold of dimension ``P − Q²`` by the same regular-value argument; the explicit tangent directions
+    (apex moves, edge turns) belong to the cone construction and are not built."""
+    data = theta.data
+    _, dim, parametrized, _, _ = derived_dimension()
+    symbolic = prove_zero(dim - parametrized, "SymPy expansion (arithmetic of the two counts, not a dimension proof)",
+                          "P - Q^2 (equations F_k = y_k) equals L(Q^2+Q) + Q (parametrization)")
+    _, rank = rank_check(cluster_jacobian(theta.params, data), "J_F", ctx.Q ** 2)
+    tangent = Check(NOT_APPLICABLE, "explicit tangent directions", "the apex moves and edge turns are built from the "
+                    f"cone construction, which does not apply: {ctx.unavailable()}")
+    return Derivation(ID, TITLE, STATEMENT, data_steps((
+        Step(sp.Eq(sp.Symbol(r"\dim \mathcal{C}^{-1}(0)"), dim), "P parameters minus the Q^2 equations F_k = y_k.",
+             symbolic),
+        Step(r"\mathcal{C}[\theta^{*}] = 0", f"The point: G1's sequential construction ({theta.hypothesis}), every "
+             "cluster strictly inactive in its own layer, every other pre-activation strictly positive.",
+             certify_sequential(theta)),
+        Step(rf"\operatorname{{rank}} J_F = Q^2 = {ctx.Q ** 2}",
+             r"Near $\theta^{*}$ every strict sign condition persists, so each cluster keeps one output $F_k$ and "
+             r"$\mathcal{C}^{-1}(0) = F^{-1}(Y)$ there; rank $Q^2$ makes $F$ a submersion (regular value theorem).",
+             rank, key=True),
+        Step(r"\ker J_F = \operatorname{span} V", "The tangent space by explicit directions.", tangent),
+    )))
+
+
 def derive(ctx) -> Derivation:
+    fam = ctx.collapsed_minimizer
+    if ctx.unavailable() is not None:
+        return sequential_derivation(ctx, fam)
     deg = ctx.degeneracy
     fam, data = ctx.minimizer, ctx.data
     P_sym, dim, parametrized, fiber, _ = derived_dimension()

@@ -14,20 +14,25 @@ The mathematics each check relies on:
   ``w_n = 1/N_j`` for a point of cluster ``j``; ``"mean-squared"`` has ``w_n = 1/(2N)``.
 * Global minimum.  ``C ≥ 0``, so a point with ``C = 0`` exactly is a global minimum.
 * Stratum local minimum (``S`` truncated, ``U`` kept).  If every point of ``U`` has every hidden
-  pre-activation ``> 0``, the strict inequalities hold on a neighbourhood of the parameters
-  (pre-activations are continuous in them), and there the network restricted to ``U`` is the affine
-  map ``x ↦ A x + c`` (``σ`` acts as the identity).  So near the point ``C ≥ Σ_{n∈U} w_n |A x_n + c −
-  y_n|² ≥ B_U := min over (A, c)`` of that sum, the other points adding ``≥ 0``.  A point with ``C =
-  B_U`` exactly is therefore a local minimum.  ``B_U`` is recomputed from the normal equations
-  ``[A c] M = R`` with ``M = Σ w_n z_n z_nᵀ``, ``R = Σ w_n y_n z_nᵀ``, ``z_n = (x_n, 1)``: they are always
-  consistent and any solution attains the minimum; Gaussian elimination finds one (free unknowns 0).
-  The claimed region ``R_S`` is checked as well: every point of a truncated cluster has all
-  pre-activations ``< 0`` in the layer the certificate names for it.
+  pre-activation ``> 0``, the strict inequalities hold near the parameters (pre-activations are
+  continuous in them), and there the network on ``U`` is an affine map ``x ↦ A x + c``.  So near the
+  point ``C ≥ Σ_{n∈U} w_n |A x_n + c − y_n|² ≥ B_U := min over (A, c)`` of that sum: a point with ``C =
+  B_U`` is a local minimum.  ``B_U`` is recomputed from the normal equations ``[A c] M = R``, ``M = Σ w_n
+  z_n z_nᵀ``, ``R = Σ w_n y_n z_nᵀ``, ``z_n = (x_n, 1)``: always consistent, any solution attains the
+  minimum; Gaussian elimination finds one.  The region ``R_S`` is checked too: every point of a
+  truncated cluster has all pre-activations ``< 0`` in the layer the certificate names for it.
 * Empty stratum.  A point ``x_r`` of a truncated cluster equal to ``Σ λ_n x_n`` with ``λ_n ≥ 0``,
   ``Σ λ_n = 1`` over kept points: pre-activations are affine in a layer's input, so when every kept
   point is strictly active in layers ``1..ℓ`` their layer inputs combine the same way and ``x_r``'s
   pre-activations in layer ``ℓ`` are a convex combination of positive numbers.  ``x_r`` is then never
   inactive where ``U`` is active: no parameter lies in ``R_S``.
+* Rank (G3).  At a zero-cost point where every cluster ``k`` is strictly inactive in a layer ``ℓ_k``
+  and the pre-activations of its image ``x⁽ˡᵏ⁾ = 0`` after it are nonzero, all points of ``k`` share one
+  output ``F_k(θ)``, smooth near the point, and there ``C⁻¹(0) = F⁻¹(Y)``.  ``J_F`` (``Q² x P``; for one
+  point per cluster ``∂F/∂W_ℓ[a,b] = M_ℓ[:,a] x⁽ˡ⁻¹⁾_b``, ``∂F/∂b_ℓ = M_ℓ``, ``M_{L+1} = I``, ``M_ℓ =
+  M_{ℓ+1} W_{ℓ+1} D_ℓ``, ``D_ℓ`` = diag(pre-activation > 0)) is recomputed, its rank found by Gaussian
+  elimination.  Rank ``Q²`` makes ``F`` a submersion: near the point ``C⁻¹(0)`` is a manifold of
+  dimension ``P − Q²`` (regular value theorem).
 * Binding.  ``N``, the cluster sizes and ``data_sha256`` (SHA-256 of the data's canonical JSON) must
   match the data inside the certificate: a removed or moved point is detected.
 """
@@ -38,14 +43,8 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
-__all__ = [
-    "FORMAT", "VERSION", "KINDS", "Failed", "number", "matrix", "canonical_sha256", "read_data", "read_parameters",
-    "forward", "point_weights", "squared", "weighted_least_squares", "check_cost", "check_global",
-    "check_collapses", "check_stratum", "check_empty", "CHECKS", "verify", "main",
-]
-
+__all__ = ["FORMAT", "VERSION", "Failed", "canonical_sha256", "verify", "main"]  # a script; these are its entry points
 FORMAT, VERSION = "symgeom-certificate", 1
-KINDS = ("global_minimum", "stratum_local_minimum", "empty_stratum")
 
 
 class Failed(Exception):
@@ -88,32 +87,26 @@ def read_data(cert):
     if cert["N"] != len(labels) or cert["sizes"] != sizes:
         raise Failed(f"the data hold N = {len(labels)} points of sizes {sizes}, the certificate claims "
                      f"N = {cert['N']}, sizes {cert['sizes']}")
-    if canonical_sha256(data) != cert["data_sha256"]:
-        raise Failed("data_sha256 does not match the data in the certificate")
-    if min(sizes) < 1:
-        raise Failed("a cluster has no point")
+    if canonical_sha256(data) != cert["data_sha256"] or min(sizes) < 1:
+        raise Failed("data_sha256 does not match the data in the certificate" if min(sizes) else "a cluster has no point")
     return Q, points, labels, targets
 
 
 def read_parameters(cert, Q):
     """``(weights, biases)``: ``L + 1`` square matrices and vectors of size ``Q``."""
     L, params = cert["L"], cert["parameters"]
-    if not isinstance(L, int) or L < 1 or len(params["weights"]) != L + 1 or len(params["biases"]) != L + 1:
+    if not isinstance(L, int) or L < 1 or len(params["weights"]) != L + 1:
         raise Failed(f"parameters do not describe L = {L!r} hidden layers")
     weights = [matrix(W, Q, Q, f"W_{l}") for l, W in enumerate(params["weights"], 1)]
-    biases = [[number(v) for v in b] for b in params["biases"]]
-    if any(len(b) != Q for b in biases):
-        raise Failed("a bias is not a vector of size Q")
-    return weights, biases
+    return weights, matrix(params["biases"], L + 1, Q, "the biases")
 
 
 def forward(weights, biases, x):
     """``(output, pre-activations of each hidden layer)`` of the point ``x``, exactly."""
     pre_all = []
     for W, b in zip(weights[:-1], biases[:-1]):
-        pre = [sum(w * v for w, v in zip(row, x)) + c for row, c in zip(W, b)]
-        pre_all.append(pre)
-        x = [max(u, 0) for u in pre]
+        pre_all.append([sum(w * v for w, v in zip(row, x)) + c for row, c in zip(W, b)])
+        x = [max(u, 0) for u in pre_all[-1]]
     out = [sum(w * v for w, v in zip(row, x)) + c for row, c in zip(weights[-1], biases[-1])]
     return out, pre_all
 
@@ -132,26 +125,32 @@ def squared(r):
     return sum(v * v for v in r)
 
 
+def echelon(M, R):
+    """Gauss–Jordan elimination of ``M`` in place, each row operation repeated on the rows of ``R``; the pivot
+    columns (their number is the rank of ``M``)."""
+    pivots = []
+    for col in range(len(M[0]) if M else 0):
+        r = len(pivots)
+        piv = next((i for i in range(r, len(M)) if M[i][col] != 0), None)
+        if piv is None:
+            continue
+        M[r], M[piv], R[r], R[piv] = M[piv], M[r], R[piv], R[r]
+        for i in range(len(M)):
+            if i != r and M[i][col] != 0:
+                f = M[i][col] / M[r][col]
+                M[i], R[i] = [a - f * b for a, b in zip(M[i], M[r])], [a - f * b for a, b in zip(R[i], R[r])]
+        pivots.append(col)
+    return pivots
+
+
 def weighted_least_squares(rows, Q):
     """``B_U = min over (A, c) of Σ w |A x + c − y|²`` over ``rows = [(w, x, y)]``, by the normal equations."""
     z = [(w, list(x) + [Fraction(1)], y) for w, x, y in rows]
     n = Q + 1
     M = [[sum(w * a[i] * a[k] for w, a, _ in z) for k in range(n)] for i in range(n)]
     R = [[sum(w * y[q] * a[i] for w, a, y in z) for q in range(Q)] for i in range(n)]
-    pivots, r = [], 0  # eliminate on [M | R], the unknowns being the columns of [A c]^T
-    for col in range(n):
-        piv = next((i for i in range(r, n) if M[i][col] != 0), None)
-        if piv is None:
-            continue
-        M[r], M[piv], R[r], R[piv] = M[piv], M[r], R[piv], R[r]
-        for i in range(n):
-            if i != r and M[i][col] != 0:
-                f = M[i][col] / M[r][col]
-                M[i] = [a - f * b for a, b in zip(M[i], M[r])]
-                R[i] = [a - f * b for a, b in zip(R[i], R[r])]
-        pivots.append(col)
-        r += 1
-    if any(any(v != 0 for v in R[i]) for i in range(r, n)):
+    pivots = echelon(M, R)  # the unknowns are the columns of [A c]^T
+    if any(any(v != 0 for v in R[i]) for i in range(len(pivots), n)):
         raise Failed("the normal equations are inconsistent (cannot happen for least squares)")
     X = [[Fraction(0)] * Q for _ in range(n)]
     for i, col in enumerate(pivots):
@@ -163,12 +162,10 @@ def weighted_least_squares(rows, Q):
 def check_cost(cert, Q, points, labels, targets):
     """The forward pass of every point, the cost, and the pre-activations (rows 1-based)."""
     weights, biases = read_parameters(cert, Q)
-    sizes = [labels.count(j) for j in range(1, Q + 1)]
-    w = point_weights(cert, labels, sizes)
+    w = point_weights(cert, labels, [labels.count(j) for j in range(1, Q + 1)])
     passes = [forward(weights, biases, x) for x in points]
     cost = sum(wn * squared([o - t for o, t in zip(out, targets[j - 1])]) for wn, (out, _), j in zip(w, passes, labels))
-    claimed = number(cert["claim"]["cost"])
-    if cost != claimed:
+    if cost != (claimed := number(cert["claim"]["cost"])):
         raise Failed(f"cost = {cost}, the certificate claims {claimed}")
     return cost, w, [pre for _, pre in passes]
 
@@ -184,17 +181,15 @@ def check_global(cert, Q, points, labels, targets):
 def check_collapses(collapse, pre, labels, Q):
     """Each cluster ``k`` with ``collapse[k] = ℓ`` has every point strictly inactive in hidden layer ``ℓ``."""
     conditions, slack = 0, None
-    for key, layer in collapse.items():
-        k = int(key)
-        if layer is None:
-            continue
+    for k, layer in ((int(key), layer) for key, layer in collapse.items() if layer is not None):
+        if not isinstance(layer, int) or not 1 <= layer <= len(pre[0]):
+            raise Failed(f"cluster {k}'s collapsing layer {layer!r} is not a hidden layer")
         for n, j in enumerate(labels):
             if j == k:
                 values = pre[n][layer - 1]
                 if max(values) >= 0:
                     raise Failed(f"row {n + 1} (cluster {k}) is not strictly inactive in layer {layer}")
-                conditions += len(values)
-                slack = min(-max(values), slack) if slack is not None else -max(values)
+                conditions, slack = conditions + len(values), min(-max(values), -max(values) if slack is None else slack)
     return conditions, slack
 
 
@@ -205,36 +200,30 @@ def check_stratum(cert, Q, points, labels, targets):
         raise Failed(f"truncated {truncated} and kept {kept} do not split the clusters 1..{Q}, with U non-empty")
     cost, w, pre = check_cost(cert, Q, points, labels, targets)
     rows = [(w[n], points[n], targets[j - 1]) for n, j in enumerate(labels) if j in kept]
-    bound = weighted_least_squares(rows, Q)
-    if bound != number(claim["bound"]):
+    if (bound := weighted_least_squares(rows, Q)) != number(claim["bound"]):
         raise Failed(f"B_U = {bound}, the certificate claims {claim['bound']}")
     if cost != bound:
         raise Failed(f"cost = {cost} differs from B_U = {bound}")
-    conditions, slack = 0, None
-    dies_in = claim["dies_in"]
+    conditions, slack, dies_in = 0, None, claim["dies_in"]
     for n, j in enumerate(labels):
         if j in kept:
             values = [u for layer in pre[n] for u in layer]
-            if min(values) <= 0:
+            if (low := min(values)) <= 0:
                 raise Failed(f"kept row {n + 1} (cluster {j}) is not strictly active in every hidden layer")
-            low = min(values)
         else:
             layer = dies_in.get(str(n + 1))
             if not isinstance(layer, int) or not 1 <= layer <= cert["L"]:
                 raise Failed(f"no collapsing layer named for truncated row {n + 1} (cluster {j})")
             values = pre[n][layer - 1]
-            if max(values) >= 0:
+            if (low := -max(values)) <= 0:
                 raise Failed(f"truncated row {n + 1} (cluster {j}) is not strictly inactive in layer {layer}")
-            low = -max(values)
-        conditions += len(values)
-        slack = low if slack is None else min(slack, low)
+        conditions, slack = conditions + len(values), low if slack is None else min(slack, low)
     return f"cost = B_U = {bound}, {conditions} strict sign conditions, min slack {slack}"
 
 
 def check_empty(cert, Q, points, labels, targets):
     claim = cert["claim"]
-    truncated, kept = set(claim["truncated"]), set(claim["kept"])
-    row = claim["point"]
+    truncated, kept, row = set(claim["truncated"]), set(claim["kept"]), claim["point"]
     if not isinstance(row, int) or not 1 <= row <= len(labels) or labels[row - 1] not in truncated:
         raise Failed(f"row {row!r} is not a point of a truncated cluster")
     weights = {int(r): number(v) for r, v in claim["weights"].items()}
@@ -242,20 +231,50 @@ def check_empty(cert, Q, points, labels, targets):
         raise Failed("a weight is on a point that is not kept")
     if any(v < 0 for v in weights.values()) or sum(weights.values()) != 1:
         raise Failed("the weights are not nonnegative with sum 1")
-    combination = [sum(v * points[r - 1][c] for r, v in weights.items()) for c in range(Q)]
-    if combination != points[row - 1]:
+    if [sum(v * points[r - 1][c] for r, v in weights.items()) for c in range(Q)] != points[row - 1]:
         raise Failed(f"the weights do not reproduce row {row}")
     return f"row {row} = a convex combination of {len(weights)} kept points: the stratum is empty"
 
 
-CHECKS = {"global_minimum": check_global, "stratum_local_minimum": check_stratum, "empty_stratum": check_empty}
+def jacobian(weights, pre, x):
+    """The ``Q x P`` Jacobian of the output at ``x`` in the parameters (module docstring), from its pre-activations."""
+    inputs, Q = [x] + [[max(u, 0) for u in layer] for layer in pre], len(x)
+    M, blocks = [[Fraction(int(i == j)) for j in range(Q)] for i in range(Q)], []
+    for l in range(len(weights) - 1, -1, -1):  # M = M_{l+1}, the layer W_{l+1} with input x^(l)
+        blocks.insert(0, [[m * v for m in row for v in inputs[l]] + row for row in M])
+        if l:
+            M = [[sum(row[a] * weights[l][a][c] for a in range(Q)) * (pre[l - 1][c] > 0) for c in range(Q)] for row in M]
+    return [sum((b[q] for b in blocks), []) for q in range(Q)]
+
+
+def check_rank(cert, Q, points, labels, targets):
+    check_global(cert, Q, points, labels, targets)
+    weights, biases = read_parameters(cert, Q)
+    claim, rows = cert["claim"], []
+    for k in range(1, Q + 1):
+        layer, x = claim["collapse"].get(str(k)), points[labels.index(k)]
+        if layer is None:
+            raise Failed(f"cluster {k} is not collapsed: its points need not share one output near the point")
+        pre = forward(weights, biases, x)[1]
+        if any(u == 0 for values in pre[layer:] for u in values):
+            raise Failed(f"cluster {k}'s image has a pre-activation 0 after layer {layer}: F_{k} is not smooth there")
+        rows += jacobian(weights, pre, x)
+    P, rank = len(rows[0]), len(echelon(rows, [[] for _ in rows]))
+    if rank != claim["rank"] or rank != Q * Q or claim["dimension"] != P - rank:
+        raise Failed(f"rank J_F = {rank} (Q^2 = {Q * Q}, P = {P}), the certificate claims rank {claim['rank']}, "
+                     f"dimension {claim['dimension']}")
+    return f"rank J_F = Q^2 = {rank} at a zero-cost point: near it C^-1(0) is a manifold of dimension {P - rank}"
+
+
+CHECKS = {"global_minimum": check_global, "stratum_local_minimum": check_stratum, "empty_stratum": check_empty,
+          "rank": check_rank}
 
 
 def verify(path):
     """``(True, line)`` when the certificate at ``path`` holds, ``(False, line)`` naming the failed check."""
     try:
         cert = json.loads(Path(path).read_text(encoding="utf-8"))
-        if cert.get("format") != FORMAT or cert.get("version") != VERSION or cert.get("kind") not in KINDS:
+        if cert.get("format") != FORMAT or cert.get("version") != VERSION or cert.get("kind") not in CHECKS:
             raise Failed(f"not a {FORMAT} of version {VERSION} of a known kind")
         return True, CHECKS[cert["kind"]](cert, *read_data(cert))
     except Failed as e:

@@ -1,4 +1,4 @@
-"""The L² cost (MATH.md §1) and its symbolic form per activation pattern.
+"""The L² cost (docs/mathematics/index.md, two costs) and its symbolic form per activation pattern.
 
 ``C[θ] = (1/2N) Σ_{j,i} |x^(L+1)_{j,i} − y_j|² = ½ ‖X^(L+1) − Y^ext‖²_{L²_N}``.
 

@@ -1,6 +1,6 @@
 """Checks, derivation steps and derivations: every claim ends in a status with its numbers.
 
-A :class:`Check` is one of (MATH.md §5)
+A :class:`Check` is one of (docs/mathematics/index.md, what a status means)
 
 * ``proved``     -- a symbolic identity SymPy reduces to zero for all values of its symbols
   (the assumptions are stated in ``detail``);
@@ -37,7 +37,7 @@ from ..numbers.printing import escape_tex, latex
 
 
 class Status(str, Enum):
-    """How a statement was settled (MATH.md §5); ``str``-valued, so JSON and templates see the word."""
+    """How a statement was settled (docs/mathematics/index.md, what a status means); ``str``-valued, so JSON and templates see the word."""
 
     PROVED = "proved"
     CERTIFIED = "certified"

@@ -1,6 +1,6 @@
 """Running the claims: the context a recipe receives, and the registry of recipes.
 
-Each claim of MATH.md has a recipe in ``derivations/`` (installed as
+Each claim of docs/mathematics/ has a recipe in ``derivations/`` (installed as
 ``symgeom.derivations``): a function ``derive(ctx) -> Derivation``.  The context carries
 the data, the depth ``L`` and the seed of every random choice, so the same inputs give the
 same derivations, byte for byte.
@@ -22,6 +22,7 @@ from ..derivations import RECIPES
 from ..global_minima.criterion import clustering_criterion
 from ..global_minima.degeneracy import analyse
 from ..global_minima.minimizer import global_minimizer
+from ..local_minima.sequential import sequential_minimizer
 from ..local_minima.settling import settle_strata
 from .budget import estimate, format_seconds
 
@@ -98,6 +99,19 @@ class Context:
         except ConstructionError as e:
             return None, str(e)
 
+    @cached_property
+    def sequential(self) -> tuple:
+        """``(point, None)`` or ``(None, reason)``: G1's zero-cost point on sequentially separable data for
+        ``L ≥ Q − 1`` (:func:`~symgeom.local_minima.sequential.sequential_minimizer`), built once, on the data read
+        exactly (:attr:`exact`): its cost is decided as exactly 0 -- for float data up to :data:`EXACT_DECISION_SIZE`."""
+        if not self.kind.is_exact and self.data.N * self.Q ** 2 > EXACT_DECISION_SIZE:
+            return None, (f"the sequential construction is decided in exact arithmetic only up to N Q^2 = "
+                          f"{EXACT_DECISION_SIZE} on float data (here {self.data.N * self.Q ** 2}); run with exact data")
+        try:
+            return sequential_minimizer(self.exact.data, self.L), None
+        except ConstructionError as e:
+            return None, str(e)
+
     def unavailable(self) -> str | None:
         """Why the explicit global minimizer (G1) cannot be built on these data, or ``None`` when it can."""
         return self._construction[1]
@@ -108,8 +122,21 @@ class Context:
         :class:`~symgeom.ConstructionError` with the reason when it cannot be built."""
         family, reason = self._construction
         if reason is not None:
-            raise ConstructionError(reason)
+            theta = self.sequential[0]
+            raise ConstructionError(reason if theta is None else (
+                f"{reason}; G1 holds here by the sequential construction ({theta.hypothesis}), but this claim is about "
+                "the cone construction's family (every cluster collapsed to the apex of its cone, invertible cumulative "
+                "weights), which does not apply"))
         return family
+
+    @property
+    def collapsed_minimizer(self):
+        """The zero-cost point G2 and G3's rank describe: the cone construction's family (:attr:`minimizer`) when it
+        applies, else -- ``L ≥ Q`` -- the sequential construction's point (on the data read exactly, as
+        :attr:`sequential`), where every cluster ends at one point of the last hidden layer too; raises like
+        :attr:`minimizer` otherwise."""
+        theta = self.sequential[0] if self.unavailable() is not None else None
+        return self.minimizer if theta is None or theta.images is None else theta
 
     @cached_property
     def degeneracy(self):

@@ -6,6 +6,7 @@ shipped in the package) and ``symgeom_version``, and opens with a ``summary``; n
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
 
@@ -92,7 +93,7 @@ def minimizer_json(ctx, derivations) -> dict:
     """The ``global_minimizer`` block of ``check --json``: G1's construction, its cost and margins, the ranks and
     dimensions of G2–G4, and the clustering criterion."""
     if ctx.unavailable() is not None:
-        return {"status": NOT_APPLICABLE, "reason": ctx.unavailable()}
+        return _sequential_json(ctx, derivations)
     fam = ctx.minimizer
     by_id = {d.id: d for d in derivations}
     # ranks re-decided exactly (a float check refuted G3 or G4) are the exact ones
@@ -109,6 +110,17 @@ def minimizer_json(ctx, derivations) -> dict:
                       **json_numbers(constant=fam.criterion.constant, gamma=fam.criterion.gamma)},
         **json_numbers(cost=C, min_margin=min(fam.margins), rho_by_layer=list(fam.rho_by_layer)),
     }
+
+
+def _sequential_json(ctx, derivations) -> dict:
+    """The ``global_minimizer`` block when the cone construction does not apply: G1 by the sequential construction
+    (its order, hypothesis and collapsing layers) when it holds that way, else ``not_applicable`` with the reason."""
+    theta = ctx.sequential[0] if "G1" in {d.id for d in derivations} else None
+    if theta is None:
+        return {"status": NOT_APPLICABLE, "reason": ctx.unavailable()}
+    return {"status": next(d.status for d in derivations if d.id == "G1"), "order": list(theta.order),
+            "hypothesis": theta.hypothesis, "collapse": {str(k): l for k, l in theta.collapse.items()},
+            "reason": f"the cone construction does not apply: {ctx.unavailable()}", **json_numbers(cost=Fraction(0))}
 
 
 def _manifold_dimension(deg):

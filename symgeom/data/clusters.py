@@ -1,6 +1,6 @@
 """Clustered training data: ``Q`` clusters in ``R^Q``, their means, noise and signal.
 
-Notation (MATH.md §1): cluster ``j`` has points ``x_{j,i} = m_j + Δx_{j,i}``,
+Notation (docs/mathematics/index.md): cluster ``j`` has points ``x_{j,i} = m_j + Δx_{j,i}``,
 ``i = 1..N_j``, with mean ``m_j``; ``δ_j = max_i |Δx_{j,i}|`` is its radius,
 ``δ = max_j δ_j``; ``h_k`` is the distance from ``m_k`` to the affine hull of the other
 means and ``h = min_k h_k``; the noise-to-signal ratio is ``ρ = δ / h``.

@@ -1,4 +1,4 @@
-"""The cones of the collapsing layers (MATH.md §3): layer ``ℓ`` collapses cluster ``k`` into the apex
+"""The cones of the collapsing layers (docs/mathematics/global-minima.md): layer ``ℓ`` collapses cluster ``k`` into the apex
 ``p_k = m_k + σ_k n_k`` of a cumulative cone whose rows are ``n_k + t g_i`` (``n_k`` points from ``m_k``
 to the affine hull of the other means, ``Σ g_i = 0``); every strict sign condition is checked as the
 layers are built.  The lemmas that make ``ρ < c`` sufficient (cone membership from ``v·d > γ|d|``,

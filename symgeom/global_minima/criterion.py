@@ -1,4 +1,4 @@
-"""The sufficient condition for the construction of G1 (MATH.md §3): ``ρ < c(γ, κ, Q)``, derived by
+"""The sufficient condition for the construction of G1 (docs/mathematics/global-minima.md): ``ρ < c(γ, κ, Q)``, derived by
 SymPy from the strict sign conditions of one collapsing layer, and evaluated on data.
 
 >>> from symgeom.data.embedded import default_data

@@ -1,4 +1,4 @@
-"""Global minimizers for ``L ≥ Q`` (MATH.md §3, G1–G2): the explicit family.
+"""Global minimizers for ``L ≥ Q`` (docs/mathematics/global-minima.md, G1–G2): the explicit family.
 
 Layer ``ℓ = 1..Q`` collapses cluster ``k = π(ℓ)`` into the apex ``p_k`` of its cumulative cone:
 rows of ``W^(ℓ)`` are ``n_k + t g_i``, where ``n_k = f_k − m_k`` points from ``m_k`` to its foot
@@ -49,13 +49,46 @@ from ..numbers.printing import latex
 
 __all__ = [
     "GlobalMinimizerFamily", "global_minimizer", "certify_global_minimizer", "LAYER_SIGNS", "IDENTITY_SIGNS",
-    "affine_on_point",
+    "affine_on_point", "OutputFiber",
 ]
 
 
 # -- the family ------------------------------------------------------------------------
+class OutputFiber:
+    """G2's output fiber over the points ``P = [p_1 … p_Q]`` (:attr:`apexes`, column ``k`` where cluster ``k``
+    ends, ``Q x Q``) that the output map must send to the targets ``Y`` (``self.data.Y``)."""
+
+    @cached_property
+    def lifted(self) -> np.ndarray:
+        """``[P; 1ᵀ]``, ``(Q+1) x Q``."""
+        one = arith.array([[1] * self.Q], self.data.kind)
+        return np.vstack([self.apexes, one])
+
+    @cached_property
+    def fiber_normal(self) -> np.ndarray:
+        """``n = (a, β)``, spanning the left null space of ``[P; 1ᵀ]``."""
+        basis = arith.nullspace(self.lifted.T)
+        if basis.shape[1] != 1:
+            raise ConstructionError(f"the apexes are not affinely independent (left null space of [P; 1^T] has dimension {basis.shape[1]})")
+        return basis[:, 0]
+
+    @cached_property
+    def particular_output(self) -> np.ndarray:
+        """``Y [P; 1ᵀ]⁺ = Y (BᵀB)⁻¹ Bᵀ`` with ``B = [P; 1ᵀ]``: the output map with ``ζ = 0``."""
+        B = self.lifted
+        return self.data.Y @ arith.inv(B.T @ B) @ B.T
+
+    def output_map(self, zeta=None) -> np.ndarray:
+        """``[A | c] = Y [P; 1ᵀ]⁺ + ζ nᵀ`` (``Q x (Q+1)``)."""
+        M = self.particular_output
+        if zeta is not None:
+            z = arith.array(list(zeta), self.data.kind)
+            M = M + np.outer(z, self.fiber_normal)
+        return M
+
+
 @dataclass(frozen=True, eq=False)
-class GlobalMinimizerFamily:
+class GlobalMinimizerFamily(OutputFiber):
     """The explicit family of global minimizers built on the data (G1, G2).
 
     Free parameters: the order of collapse, each layer's cone (apex offset, opening), the bias
@@ -86,34 +119,6 @@ class GlobalMinimizerFamily:
         for cone in self.cones:
             cols[cone.cluster - 1] = cone.apex
         return np.stack(cols, axis=1)
-
-    @cached_property
-    def lifted(self) -> np.ndarray:
-        """``[P; 1ᵀ]``, ``(Q+1) x Q``."""
-        one = arith.array([[1] * self.Q], self.data.kind)
-        return np.vstack([self.apexes, one])
-
-    @cached_property
-    def fiber_normal(self) -> np.ndarray:
-        """``n = (a, β)``, spanning the left null space of ``[P; 1ᵀ]``."""
-        basis = arith.nullspace(self.lifted.T)
-        if basis.shape[1] != 1:
-            raise ConstructionError(f"the apexes are not affinely independent (left null space of [P; 1^T] has dimension {basis.shape[1]})")
-        return basis[:, 0]
-
-    @cached_property
-    def particular_output(self) -> np.ndarray:
-        """``Y [P; 1ᵀ]⁺ = Y (BᵀB)⁻¹ Bᵀ`` with ``B = [P; 1ᵀ]``: the output map with ``ζ = 0``."""
-        B = self.lifted
-        return self.data.Y @ arith.inv(B.T @ B) @ B.T
-
-    def output_map(self, zeta=None) -> np.ndarray:
-        """``[A | c] = Y [P; 1ᵀ]⁺ + ζ nᵀ`` (``Q x (Q+1)``)."""
-        M = self.particular_output
-        if zeta is not None:
-            z = arith.array(list(zeta), self.data.kind)
-            M = M + np.outer(z, self.fiber_normal)
-        return M
 
     @cached_property
     def hidden_cumulative(self) -> tuple[list, list]:
@@ -205,7 +210,7 @@ def global_minimizer(data: ClusterData, L: int, order=None, gamma=None, offsets=
     """
     Q = data.Q
     if L < Q:
-        raise ConstructionError(f"the construction needs L ≥ Q (got L={L}, Q={Q})")
+        raise ConstructionError(f"the construction needs L >= Q (got L={L}, Q={Q})")
     order = tuple(range(1, Q + 1)) if order is None else tuple(int(k) for k in order)
     if sorted(order) != list(range(1, Q + 1)):
         raise ConstructionError(f"the order must be a permutation of the cluster labels 1..{Q}, got {order}")

@@ -1,4 +1,4 @@
-"""Where a parameter point lies in the stratum picture (MATH.md §4, N2): its stratum, bound and gap.
+"""Where a parameter point lies in the stratum picture (docs/mathematics/strata.md, N2 and locate): its stratum, bound and gap.
 
 The region ``R_S`` is the theorem's, point by point (:mod:`symgeom.local_minima.region`, the one definition): every point
 of ``U`` strictly active in every hidden layer, every point of a cluster ``k ∈ S`` strictly inactive in all

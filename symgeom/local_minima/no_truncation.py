@@ -1,4 +1,4 @@
-"""The no-truncation minimum N1 (MATH.md §4): its cost by the projection formula, the Hessian by
+"""The no-truncation minimum N1 (docs/mathematics/strata.md): its cost by the projection formula, the Hessian by
 differences of the gradient (an independent float check), and the expansion of its cost in the noise.
 
 N1 is the stratum ``S = ∅`` of :mod:`symgeom.local_minima.settling`; what is particular to it lives here.

@@ -1,4 +1,4 @@
-"""The open region ``R_S`` of the stratum theorem, defined point by point (MATH.md §4, N2, and §4b).
+"""The open region ``R_S`` of the stratum theorem, defined point by point (docs/mathematics/strata.md, the strata).
 
 Every hidden layer ``ℓ`` gives each data point ``n`` its pre-activations ``a_ℓ(n) = W_ℓ x^(ℓ-1)_n + b_ℓ``.
 

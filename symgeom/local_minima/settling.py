@@ -1,4 +1,4 @@
-"""Local minima (MATH.md §4): the stratum theorem on the data, one stratum per non-empty kept set ``U``.
+"""Local minima (docs/mathematics/strata.md): the stratum theorem on the data, one stratum per non-empty kept set ``U``.
 
 For each truncated set ``S`` (``U`` the rest, ``S = ∅`` is N1) :func:`settle_stratum` builds the
 explicit point ``θ_S`` of :mod:`symgeom.local_minima.strata`, certifies ``C(θ_S) = B_U`` together with every
@@ -120,7 +120,7 @@ class InvertibleCandidate:
     carriers: tuple
     """The parameters with the largest gradient entries, ``(name, value)``."""
     certificate: Check
-    """Nonzero exact gradient, and ``cost > B_U`` (MATH.md (c)); ``not_applicable`` when the kept points do
+    """Nonzero exact gradient, and ``cost > B_U`` (docs/mathematics/strata.md, why rank-deficient weights are needed); ``not_applicable`` when the kept points do
     not affinely span ``R^Q`` (the hypothesis of (c))."""
     spans: bool
     """The kept points affinely span ``R^Q``: (c) applies."""
@@ -420,7 +420,10 @@ def _unconstructed(data: ClusterData, L: int, S: tuple, kept: tuple, blocked, co
                        "empty, so the attainment of B_U does not apply", why, scope=SCOPE_DATA), reason=why, cost_kind=cost,
                        emptiness=comb)
     if blocked is None:
-        why = f"|S| = {len(S)} > L = {L}: collapsing one cluster per hidden layer needs L >= |S|"
+        why = (f"|S| = {len(S)} > L = {L}: collapsing one cluster per hidden layer needs L >= |S|; and no point of R_S "
+               f"has cost B_U (proof: a truncated point first dying in layer l has x^(l) = 0, so all points first dying "
+               f"in one layer share one output; the |S| = {len(S)} truncated clusters meet at most L = {L} such outputs, "
+               "so two of them share one, which misses at least one of their distinct targets: C > B_U on R_S)")
         return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why,
                        cost_kind=cost)
     what = ("this proves that the layer-wise construction cannot reach this stratum (no parameter collapses the "

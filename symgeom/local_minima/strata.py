@@ -1,4 +1,4 @@
-"""The strata of the local-minima theorem (MATH.md §4, N2): one local minimum per kept set ``U``.
+"""The strata of the local-minima theorem (docs/mathematics/strata.md, N2): one local minimum per kept set ``U``.
 
 Index by the non-empty sets ``U ⊆ {1..Q}`` of clusters left on, ``S`` the truncated rest
 (``r = |U|``, ``m = |S|``, ``r + m = Q``).  ``R_S`` is the open set of parameters where every point
@@ -248,6 +248,9 @@ class StratumMinimizer:
     """``λ_ℓ``, the weight of the separator in collapsing layer ``ℓ``."""
     cost: Cost = Cost.MEAN_SQUARED
     """The cost whose weighted least-squares fit on ``U`` the output map realizes (its bound is ``B_U``)."""
+    decoding: tuple | None = None
+    """``(R, t)``: the decoded coordinates ``z = R h + t`` of the last collapsing layer's hidden values ``h``
+    (the output map is ``Y_perm z``); ``None`` for ``S = ∅``."""
 
     @property
     def collapse_layers(self) -> dict:
@@ -336,7 +339,7 @@ def stratum_minimizer(data: ClusterData, L: int, truncated, cost: Cost = Cost.ME
     biases += [one] * (L - m)
     weights.append(Yperm @ R)
     biases.append(Yperm @ t)
-    return StratumMinimizer(data, L, S, kept, Parameters(tuple(weights), tuple(biases)), tuple(lambdas), cost)
+    return StratumMinimizer(data, L, S, kept, Parameters(tuple(weights), tuple(biases)), tuple(lambdas), cost, (R, t))
 
 
 def _no_truncation(data: ClusterData, L: int, fit: np.ndarray, cost: Cost) -> StratumMinimizer:

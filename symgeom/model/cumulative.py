@@ -1,4 +1,4 @@
-"""Cumulative parameters (MATH.md §2).
+"""Cumulative parameters (docs/mathematics/index.md).
 
 ``W^(0) = I``, ``b^(0) = 0``, ``W^(ℓ) = W_ℓ W^(ℓ-1)``, ``b^(ℓ) = W_ℓ b^(ℓ-1) + b_ℓ``.
 For invertible hidden weights the map is a diffeomorphism, inverted by

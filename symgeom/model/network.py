@@ -1,4 +1,4 @@
-"""The ReLU network of MATH.md §1, its parameters and its forward pass.
+"""The ReLU network of docs/mathematics/index.md, its parameters and its forward pass.
 
 ``x^(0) = x``, ``x^(ℓ) = σ(W_ℓ x^(ℓ-1) + b_ℓ)`` for ``ℓ = 1..L`` and
 ``x^(L+1) = W_{L+1} x^(L) + b_{L+1}``, with ``W_ℓ ∈ R^{Q×Q}``, ``b_ℓ ∈ R^Q``.

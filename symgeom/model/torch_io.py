@@ -1,6 +1,6 @@
 """Parameters to and from PyTorch: the ``state_dict`` of ``nn.Sequential(Linear, ReLU, …, ReLU, Linear)``.
 
-The network of MATH.md §1 with ``L`` hidden layers of width ``Q`` is, in PyTorch,
+The network of docs/mathematics/index.md (setting) with ``L`` hidden layers of width ``Q`` is, in PyTorch,
 ``nn.Sequential(nn.Linear(Q, Q), nn.ReLU(), …, nn.Linear(Q, Q))`` with ``L + 1`` linear layers at the
 indices ``0, 2, …, 2L``: its ``state_dict`` holds ``"{2(ℓ-1)}.weight" = W_ℓ`` and
 ``"{2(ℓ-1)}.bias" = b_ℓ``.  PyTorch applies ``x ↦ W x + b`` to a column ``x`` (``x Wᵀ + b`` to a row),

@@ -1,4 +1,4 @@
-"""Truncation maps and their cones (MATH.md §2, T1–T4).
+"""Truncation maps and their cones (docs/mathematics/structure.md, T1–T4).
 
 For invertible ``W``: ``τ_{W,b}(z) = W⁻¹(σ(Wz + b) − b)``, apex ``p = −W⁻¹b``, cone
 coordinates ``u = Wz + b = W(z − p)``, forward cone ``K⁺ = p + W⁻¹ R^Q_+`` (``u ≥ 0``)

@@ -18,11 +18,11 @@ Only otherwise does it measure
   ratios (``ρ = δ/h``), cones stay cones and an orthogonal ``W`` stays a multiple of one (T4); a per-coordinate
   scaling would not.  It is a **power of ten** because data are decimal text: ``c`` and ``s`` are short exact
   decimals, and data given as ``10^k`` times decimals come back as exactly those decimals.
-* **targets** in units ``y' = y/t``, ``t = 10^m`` with ``1 <= max |y_jq| / t < 10``: a scaling only.  MATH.md
-  §1 assumes linearly independent targets (N2 (c) uses that ``aff{y_j : j ∈ U}`` misses ``y_k``); a scaling
-  keeps them independent, a translation ``y − d`` need not (``d = y_1`` makes one target zero).
+* **targets** in units ``y' = y/t``, ``t = 10^m`` with ``1 <= max |y_jq| / t < 10``: a scaling only.  The setting
+  (docs/mathematics/index.md) assumes linearly independent targets (docs/mathematics/strata.md uses that
+  ``aff{y_j : j ∈ U}`` misses ``y_k``); a scaling keeps them independent, a translation ``y − d`` need not (``d = y_1`` makes one target zero).
 
-Why every claim transfers (the conventions of MATH.md §1: ``x^(ℓ) = σ(W_ℓ x^(ℓ-1) + b_ℓ)``,
+Why every claim transfers (the conventions of docs/mathematics/index.md: ``x^(ℓ) = σ(W_ℓ x^(ℓ-1) + b_ℓ)``,
 ``x^(L+1) = W_{L+1} x^(L) + b_{L+1}``, ``C = (1/2N) Σ |x^(L+1)_{j,i} − y_j|²``).  For parameters ``θ`` let
 ``θ' = φ(θ)``: ``W_1' = s W_1``, ``b_1' = W_1 c + b_1``, ``W_ℓ', b_ℓ'`` unchanged for ``2 <= ℓ <= L``,
 ``W_{L+1}' = W_{L+1}/t``, ``b_{L+1}' = b_{L+1}/t``.  Then ``W_1' x' + b_1' = W_1 (x − c) + W_1 c + b_1 =

@@ -9,7 +9,8 @@ strict sign condition, a convex combination.  The format is described by the JSO
 
 Kinds: ``global_minimum`` (cost exactly 0 and the claimed collapses), ``stratum_local_minimum`` (cost
 ``= B_U`` at a point of the open region ``R_S``), ``empty_stratum`` (a truncated point that is a convex
-combination of kept points).
+combination of kept points), ``rank`` (G3: ``rank J_F = Q²`` at a zero-cost point, ``J_F`` recomputed by the
+verifier from the parameters and one point per cluster).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ..model.network import Parameters, preactivations
 from ..verify_certificates import FORMAT, VERSION, canonical_sha256
 
 __all__ = ["VERIFIER", "certificates", "data_json", "file_sha256", "global_certificate", "stratum_certificate", "stratum_name",
-           "empty_certificate", "write_certificates", "verifier_text", "exact_text",
+           "empty_certificate", "rank_certificate", "write_certificates", "verifier_text", "exact_text",
            "first_deaths"]
 
 VERIFIER = "verify.py"
@@ -105,6 +106,16 @@ def global_certificate(data: ClusterData, params: Parameters, cost_function: str
                         params, **inputs)
 
 
+def rank_certificate(data: ClusterData, params: Parameters, rank: int, cost_function: str, **inputs) -> dict:
+    """G3's exact verdict at the zero-cost point ``params``: ``rank J_F = rank`` (``Q²``), so that near it
+    ``C⁻¹(0)`` is a manifold of dimension ``P − rank``; with the claims of :func:`global_certificate` (cost 0,
+    every cluster's collapsing layer), from which the verifier recomputes ``J_F``."""
+    cert = global_certificate(data, params, cost_function, **inputs)
+    cert["kind"] = "rank"
+    cert["claim"].update({"matrix": "J_F", "rank": int(rank), "dimension": params.count - int(rank)})
+    return cert
+
+
 def stratum_certificate(data: ClusterData, params: Parameters, truncated, bound, cost, cost_function: str,
                         **inputs) -> dict:
     """A point of the stratum ``S = truncated`` at cost ``B_U = bound``: the claim names, for every point of a
@@ -149,14 +160,17 @@ def stratum_name(truncated) -> str:
     return "stratum-{" + ",".join(str(int(k)) for k in sorted(truncated)) + "}"
 
 
-def certificates(data: ClusterData, strata, global_params=None, cost_function="paper", **inputs) -> dict:
-    """``{name: certificate}`` for a zero-cost point (``global_params``, when given: ``global_minimizer``) and
-    for every settled stratum: ``stratum-{S}`` for a local minimum (:class:`~symgeom.local_minima.settling.Stratum`
-    of verdict ``local_minimum``), ``empty-{S}`` for an empty one (its convex combination).  Float data or
+def certificates(data: ClusterData, strata, global_params=None, cost_function="paper", jacobian_rank=None,
+                 **inputs) -> dict:
+    """``{name: certificate}`` for a zero-cost point (``global_params``, when given: ``global_minimizer``), G3's
+    certified ``jacobian_rank`` at it (when given: ``degeneracy``), and for every settled stratum: ``stratum-{S}``
+    for a local minimum (:class:`~symgeom.local_minima.settling.Stratum` of verdict ``local_minimum``), ``empty-{S}`` for an empty one (its convex combination).  Float data or
     parameters are certified at their exact binary values."""
     out = {}
     if global_params is not None:
         out["global_minimizer"] = global_certificate(data, global_params, cost_function, **inputs)
+        if jacobian_rank is not None:
+            out["degeneracy"] = rank_certificate(data, global_params, jacobian_rank, cost_function, **inputs)
     for st in strata:
         name = stratum_name(st.truncated)
         comb = getattr(st, "emptiness", None)

@@ -108,7 +108,7 @@ def assert_truncation_identity(params: Parameters, X: np.ndarray) -> Check:
 
 def assert_at_stratum_minimum(params: Parameters, data: ClusterData, truncated=None, rtol: float | None = None,
                               cost=None) -> Check:
-    """``params`` is a local minimum of the stratum ``R_S`` (MATH.md §4 (a)): every cluster kept or collapsed
+    """``params`` is a local minimum of the stratum ``R_S`` (docs/mathematics/strata.md, N2 (a)): every cluster kept or collapsed
     (none mixed; a collapsed cluster's points may die in different layers), the collapsed set equal to
     ``truncated`` (any, when ``None``), and ``C = B_U`` -- exactly for exact parameters and data, within
     ``rtol x cost_scale`` in float64 (default :data:`symgeom.local_minima.locate.GAP_RTOL`).  A point of cost 0 in a stratum

@@ -114,7 +114,7 @@ def test_exact_check_can_pass_where_the_criterion_fails():
 
 
 def test_depth_below_Q():
-    with pytest.raises(ConstructionError, match=r"needs L ≥ Q \(got L=2, Q=3\)"):
+    with pytest.raises(ConstructionError, match=r"needs L >= Q \(got L=2, Q=3\)"):
         global_minimizer(default_data(), 2)
 
 
@@ -150,9 +150,13 @@ def test_check_json_global_minimizer(capsys):
     assert g["symmetry_dimension"] == 9 and g["rho_by_layer"][-1] == "0"
 
 
-def test_g_claims_not_applicable_below_Q(capsys):
-    assert main(["check", "--L", "2", "--json"]) == 0  # G1-G4 not applicable; nothing refuted
+def test_g_claims_below_Q(capsys):
+    """L = Q - 1: G1 holds by the sequential construction (the embedded data peel in the order 1, 2, 3); G2-G4,
+    statements about the cone construction's family (L >= Q), are not applicable; nothing refuted."""
+    assert main(["check", "--L", "2", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     g = {c["id"]: c for c in out["claims"] if c["id"].startswith("G")}
-    assert all(c["status"] == "not_applicable" and "L ≥ Q" in c["detail"] for c in g.values())
-    assert out["global_minimizer"]["status"] == "not_applicable"
+    assert g["G1"]["status"] == "certified" and "sequentially separable, order (1, 2, 3)" in g["G1"]["method"]
+    assert all(g[c]["status"] == "not_applicable" and "L >= Q" in g[c]["detail"] for c in ("G2", "G3", "G4"))
+    block = out["global_minimizer"]
+    assert block["status"] == "certified" and block["order"] == [1, 2, 3] and block["collapse"] == {"1": 1, "2": 2}

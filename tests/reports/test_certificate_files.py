@@ -13,8 +13,8 @@ import pytest
 
 from symgeom import verify_certificates
 from symgeom.verify_certificates import canonical_sha256
-from symgeom.reports.certificate_files import (VERIFIER, empty_certificate, global_certificate, stratum_certificate,
-    write_certificates)
+from symgeom.reports.certificate_files import (VERIFIER, empty_certificate, global_certificate, rank_certificate,
+    stratum_certificate, write_certificates)
 from symgeom.calculus.cost import cost
 from symgeom.data.clusters import ClusterData
 from symgeom.data.embedded import default_data
@@ -35,7 +35,9 @@ def _run_verifier(folder: Path, *names):
 def embedded(tmp_path_factory):
     """Certificates of the embedded data: G1's minimizer and every settled stratum (mean-squared cost)."""
     data = default_data()
-    certs = {"global_minimizer": global_certificate(data, global_minimizer(data, 3).member(), "mean-squared")}
+    zero = global_minimizer(data, 3).member()
+    certs = {"global_minimizer": global_certificate(data, zero, "mean-squared"),
+             "degeneracy": rank_certificate(data, zero, 9, "mean-squared")}
     for s in settle_strata(data, 3):
         if s.minimizer is not None:
             certs["stratum-{" + ",".join(map(str, s.truncated)) + "}"] = stratum_certificate(
@@ -50,7 +52,7 @@ def test_every_certificate_of_the_embedded_data_is_accepted(embedded):
     proc = _run_verifier(folder)
     assert proc.returncode == 0, proc.stdout
     lines = proc.stdout.splitlines()
-    assert len(lines) == len(certs) == 8 and all(line.startswith("ok ") for line in lines)
+    assert len(lines) == len(certs) == 9 and all(line.startswith("ok ") for line in lines)
     assert "global_minimizer: cost = 0 exactly" in proc.stdout
 
 
@@ -168,6 +170,108 @@ def test_a_tampered_global_certificate_is_rejected(embedded, tmp_path, tamper):
     assert proc.returncode == 1 and "FAIL global_minimizer" in proc.stdout and words in proc.stdout, proc.stdout
 
 
+# -- the rank certificate (G3) ------------------------------------------------------------------
+def test_the_verifier_recomputes_the_cluster_jacobian_and_its_rank(embedded):
+    """The verifier's J_F (its own backward pass) equals symgeom's closed form entry by entry; SymPy's rank of it is
+    Q^2 = 9 and the claimed dimension is L(Q^2 + Q) + Q = 39 (Q = L = 3), counted by hand."""
+    import sympy as sp
+
+    from symgeom.calculus.derivatives import cluster_jacobian
+
+    cert = embedded[1]["degeneracy"]
+    Q, points, labels, targets = verify_certificates.read_data(cert)
+    weights, biases = verify_certificates.read_parameters(cert, Q)
+    rows = []
+    for k in range(1, Q + 1):
+        x = points[labels.index(k)]
+        rows += verify_certificates.jacobian(weights, verify_certificates.forward(weights, biases, x)[1], x)
+    data = default_data()
+    JF = cluster_jacobian(global_minimizer(data, 3).member(), data)
+    assert [[Fraction(str(v)) for v in row] for row in JF] == rows
+    assert sp.Matrix([[sp.Rational(str(v)) for v in row] for row in rows]).rank() == 9
+    assert cert["claim"]["rank"] == 9 and cert["claim"]["dimension"] == 3 * (9 + 3) + 3 == len(rows[0]) - 9
+    jsonschema.validate(cert, SCHEMA)
+
+
+def _claim_rank(value):
+    def change(c):
+        c["claim"]["rank"] = value
+    return change
+
+
+def _claim_dimension(c):
+    c["claim"]["dimension"] += 1
+
+
+def _uncollapse(c):
+    c["claim"]["collapse"]["2"] = None
+
+
+def _wrong_layer(c):
+    c["claim"]["collapse"]["1"] = 2 if c["claim"]["collapse"]["1"] != 2 else 1
+
+
+def _bump_output_weight(c):
+    """(A hidden weight changed a little may stay on the zero set -- a true certificate of another point.)"""
+    c["parameters"]["weights"][-1][1][2] = str(Fraction(c["parameters"]["weights"][-1][1][2]) - Fraction(1, 10**30))
+
+
+RANK_TAMPERINGS = {
+    "an output weight changed by 1/10^30": (_bump_output_weight, "cost ="),
+    "an output bias changed": (_bump_output_bias, "cost ="),
+    "a point removed": (_remove_point, "the data hold N ="),
+    "a smaller rank claimed": (_claim_rank(8), "rank J_F = 9 (Q^2 = 9, P = 48), the certificate claims rank 8"),
+    "a larger rank claimed": (_claim_rank(10), "the certificate claims rank 10"),
+    "another dimension claimed": (_claim_dimension, "dimension 40"),
+    "a cluster not collapsed": (_uncollapse, "cluster 2 is not collapsed"),
+    "a wrong collapsing layer": (_wrong_layer, "(cluster 1) is not strictly inactive in layer"),
+}
+
+
+@pytest.mark.parametrize("tamper", RANK_TAMPERINGS, ids=list(RANK_TAMPERINGS))
+def test_a_tampered_rank_certificate_is_rejected(embedded, tmp_path, tamper):
+    change, words = RANK_TAMPERINGS[tamper]
+    cert = copy.deepcopy(embedded[1]["degeneracy"])
+    change(cert)
+    write_certificates(tmp_path, {"degeneracy": cert})
+    proc = _run_verifier(tmp_path)
+    assert proc.returncode == 1 and proc.stdout.startswith("FAIL degeneracy: ") and words in proc.stdout, proc.stdout
+
+
+def _same_image_certificate():
+    """Q = 2, L = 1: both clusters die in layer 1 (W_1 = I, b_1 = 0 on the points (-1, -1) and (-2, -3)) and both
+    outputs are b_2.  With both targets set to b_2 = (1, 1) the cost is 0, but F_1 = F_2 for every parameter near
+    the point: J_F has two equal row blocks [0 | I], rank 2 < Q^2 = 4 (by hand)."""
+    data = ClusterData.from_arrays([[Fraction(-1), Fraction(-1)], [Fraction(-2), Fraction(-3)]], [1, 2])
+    theta = Parameters.from_lists([[["1", "0"], ["0", "1"]], [["0", "0"], ["0", "0"]]], [["0", "0"], ["1", "1"]])
+    cert = rank_certificate(data, theta, 4, "mean-squared")
+    cert["data"]["targets"] = [["1", "1"], ["1", "1"]]
+    return _rehash(cert)
+
+
+def test_a_zero_cost_point_whose_jacobian_is_rank_deficient_is_rejected(tmp_path):
+    cert = _same_image_certificate()
+    honest = copy.deepcopy(cert)
+    honest["claim"].update({"rank": 2, "dimension": 6 + 6 - 2})
+    write_certificates(tmp_path, {"claims-4": cert, "claims-2": honest})
+    proc = _run_verifier(tmp_path)
+    lines = dict(line.split(": ", 1) for line in proc.stdout.splitlines())
+    assert proc.returncode == 1
+    assert lines["FAIL claims-4"].startswith("rank J_F = 2 (Q^2 = 4, P = 12)")
+    assert lines["FAIL claims-2"].startswith("rank J_F = 2 (Q^2 = 4, P = 12)")  # rank Q^2 is what G3 needs
+
+
+def test_a_collapsed_image_on_a_kink_is_rejected(tmp_path):
+    """Q = 1, L = 2: the cluster {-1, -2} dies in layer 1 (W_1 = 1, b_1 = 0); its image 0 meets layer 2 with
+    pre-activation b_2 = 0, where sigma has no derivative: F_1 is not smooth there, whatever the rank."""
+    data = _one_dimensional(["-1", "-2"], [1, 1], ["1"])
+    theta = Parameters.from_lists([[["1"]], [["1"]], [["1"]]], [["0"], ["0"], ["1"]])
+    assert cost(theta, data) == 0
+    write_certificates(tmp_path, {"degeneracy": rank_certificate(data, theta, 1, "mean-squared")})
+    proc = _run_verifier(tmp_path)
+    assert proc.returncode == 1 and "cluster 1's image has a pre-activation 0 after layer 1" in proc.stdout, proc.stdout
+
+
 # -- hand-built certificates, answers known by hand ------------------------------------------
 def _one_dimensional(points, labels, targets):
     return ClusterData.from_arrays([[Fraction(p)] for p in points], labels, [[Fraction(t)] for t in targets])
@@ -226,7 +330,8 @@ def test_certify_writes_what_the_verifier_accepts(tmp_path, capsys, cost):
     out = _certify(tmp_path, "--cost", cost)
     assert "python3 -I -S verify.py" in capsys.readouterr().out
     proc = _run_verifier(out)
-    assert proc.returncode == 0 and proc.stdout.count("\nok ") + proc.stdout.startswith("ok ") == 8, proc.stdout
+    assert proc.returncode == 0 and proc.stdout.count("\nok ") + proc.stdout.startswith("ok ") == 9, proc.stdout
+    assert "ok   degeneracy: rank J_F = Q^2 = 9" in proc.stdout  # embedded data: Q = 3, L = 3
     for path in out.glob("*.json"):
         cert = json.loads(path.read_text())
         jsonschema.validate(cert, SCHEMA)
@@ -260,7 +365,7 @@ def test_check_and_report_name_the_certificates_they_write(tmp_path, capsys):
     folder = tmp_path / "c"
     assert main(["check", "--quiet", "--json", "--only", "N1", "--certificates", str(folder)]) == 0
     named = json.loads(capsys.readouterr().out)["certificates"]
-    assert named["verify"] == f"cd {folder} && python3 -I -S verify.py" and len(named["files"]) == 8
+    assert named["verify"] == f"cd {folder} && python3 -I -S verify.py" and len(named["files"]) == 9
     for name, digest in named["files"].items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
     assert _run_verifier(folder).returncode == 0
@@ -270,3 +375,28 @@ def test_check_and_report_name_the_certificates_they_write(tmp_path, capsys):
     assert r"\section{Certificates}" in tex and r"python3 -I -S verify.py" in tex
     assert all(digest[:16] in tex for digest in json.loads(json.dumps(named))["files"].values())
     assert main(["check", "--quiet", "--only", "T1", "--certificates", str(certs)]) == 2  # not a new folder
+
+
+@pytest.mark.parametrize("L", [2, 3])
+def test_certify_on_sequentially_separable_data(tmp_path, capsys, L):
+    """Three clusters near a line (0, 4, 8 along x1; not sufficiently clustered): the zero-cost point comes from
+    the sequential construction; with L = Q every cluster collapses and G3's rank certificate is written too, with
+    L = Q - 1 the last cluster is not collapsed and no rank is claimed.  The verifier accepts them all."""
+    csv = tmp_path / "line.csv"
+    from symgeom.global_minima.criterion import clustering_criterion
+
+    lift = {1: (0, 0), 2: (Fraction(3, 10), 0), 3: (0, Fraction(2, 10))}  # means off the line, barely
+    pts = [(4 * (j - 1) + d, d / 10 + lift[j][0], -d / 10 + lift[j][1], j) for j in (1, 2, 3)
+           for d in (Fraction(-1, 2), Fraction(0), Fraction(1, 2))]
+    assert not clustering_criterion(ClusterData.from_arrays([p[:3] for p in pts], [p[3] for p in pts])).holds
+    csv.write_text("x1,x2,x3,cluster\n" + "".join(",".join(str(float(v)) for v in p[:3]) + f",{p[3]}\n" for p in pts))
+    out = _certify(tmp_path, "--data", str(csv), "--L", str(L))
+    capsys.readouterr()
+    proc = _run_verifier(out)
+    assert proc.returncode == 0, proc.stdout
+    names = {p.stem for p in out.glob("*.json")}
+    assert "global_minimizer" in names and ("degeneracy" in names) == (L == 3)
+    collapse = json.loads((out / "global_minimizer.json").read_text())["claim"]["collapse"]
+    assert collapse == ({"1": 1, "2": 2, "3": 3} if L == 3 else {"1": 1, "2": 2, "3": None})
+    if L == 3:
+        assert "ok   degeneracy: rank J_F = Q^2 = 9" in proc.stdout
