@@ -15,6 +15,7 @@ _install_source_tree()  # a source checkout maps derivations/ and templates/ as 
 
 from ._errors import ConstructionError as ConstructionError
 from ._errors import DataError as DataError
+from ._errors import KindError as KindError
 from ._errors import ParameterError as ParameterError
 from ._errors import ReportError as ReportError
 from ._errors import SymgeomError as SymgeomError
@@ -52,6 +53,7 @@ __all__ = [
     "DataError",
     "Derivation",
     "GlobalMinimizerFamily",
+    "KindError",
     "ParameterError",
     "Parameters",
     "ReportError",

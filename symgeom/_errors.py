@@ -31,3 +31,18 @@ class ReportError(SymgeomError):
 class ConstructionError(SymgeomError):
     """An explicit construction is impossible on these data (names the step, the cluster and the
     violated inequality with its numbers)."""
+
+
+class KindError(ParameterError, TypeError):
+    """Parameters and data of different number kinds (exact rationals and float64) meet in one computation.
+    A :class:`TypeError` too, as Python's own arithmetic would raise."""
+
+
+def mixed_kinds(params_kind: str, data_kind: str) -> KindError:
+    """The error for parameters of kind ``params_kind`` evaluated on data of kind ``data_kind``: both kinds and
+    the two ways to make them agree."""
+    label = {"exact": "exact rationals", "float": "float64"}
+    return KindError(f"the parameters are {label[params_kind]} and the data are {label[data_kind]}: symgeom computes "
+                     "in one number kind at a time; convert the parameters with params.with_kind("
+                     f"{data_kind!r}), or use data of the parameters' kind (default_data({params_kind!r}), "
+                     f"read_csv(path, kind={params_kind!r}))")

@@ -19,6 +19,11 @@ from pathlib import Path
 
 from ._errors import UsageError
 
+__all__ = [
+    "NEW_FILE_MODE", "special_kind", "require_regular_file", "check_output_file", "write_bytes", "write_text",
+    "check_output_folder", "prepare_directory",
+]
+
 NEW_FILE_MODE = 0o666
 """Permissions of a new file before the umask, as ``open(path, "w")`` would create it."""
 

@@ -3,7 +3,9 @@
 * :func:`clustered_data` -- well-separated clusters of varied dimension, sizes, anisotropy,
   magnitude (``1e-300`` to ``1e300``) and spread (down to ``1e-200`` of the centres), exact or float;
 * :func:`parameter_points` -- network parameters with invertible hidden weights;
-* :func:`activation_patterns` -- one 0/1 pattern per hidden layer.
+* :func:`activation_patterns` -- one 0/1 pattern per hidden layer;
+* :func:`data_and_parameters` -- data and parameters of one number kind (exact rationals or float64), the
+  two kinds never mixed (mixing them raises :class:`~symgeom.KindError`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from ._errors import DataError
 from .data.clusters import ClusterData
 from .model.network import Parameters
 
-__all__ = ["clustered_data", "parameter_points", "activation_patterns"]
+__all__ = ["clustered_data", "parameter_points", "activation_patterns", "data_and_parameters"]
 
 
 SCALE_EXPONENTS = st.integers(-300, 300)
@@ -76,3 +78,14 @@ def parameter_points(draw, Q: int, L: int, kind: str = "exact"):
 def activation_patterns(Q: int, L: int):
     """One tuple of ``Q`` zeros and ones per hidden layer."""
     return st.tuples(*[st.tuples(*[st.integers(0, 1)] * Q)] * L)
+
+
+@st.composite
+def data_and_parameters(draw, Q=st.integers(1, 3), L=st.integers(1, 3), kind=st.sampled_from(["exact", "float"]),
+                        **data_options):
+    """``(data, params)`` of one number kind: :func:`clustered_data` with ``Q`` clusters in ``R^Q`` and
+    :func:`parameter_points` of depth ``L`` on them; ``data_options`` go to :func:`clustered_data`."""
+    kind = draw(kind) if not isinstance(kind, str) else kind
+    data = draw(clustered_data(Q=Q, kind=kind, **data_options))
+    depth = draw(L) if not isinstance(L, int) else L
+    return data, draw(parameter_points(data.Q, depth, kind))

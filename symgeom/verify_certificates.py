@@ -43,6 +43,7 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
+__all__ = ["FORMAT", "VERSION", "Failed", "canonical_sha256", "verify", "main"]  # a script; these are its entry points
 FORMAT, VERSION = "symgeom-certificate", 1
 
 

@@ -11,7 +11,7 @@ import pytest
 
 import symgeom
 
-STRATEGIES = ['activation_patterns', 'clustered_data', 'parameter_points']
+STRATEGIES = ['activation_patterns', 'clustered_data', 'data_and_parameters', 'parameter_points']
 ROOT = Path(__file__).resolve().parent.parent
 DOTTED = re.compile(r"(?<![\w/.-])symgeom(?:\.[A-Za-z_]\w*)+")
 
@@ -78,3 +78,37 @@ def test_public_modules():
     from symgeom.cli import main
 
     assert callable(main)
+
+
+def _public_modules():
+    import pkgutil
+
+    names = ["symgeom"]
+    for info in pkgutil.walk_packages(symgeom.__path__, "symgeom."):
+        if not any(part.startswith("_") for part in info.name.split(".")[1:]):
+            names.append(info.name)
+    return sorted(names)
+
+
+@pytest.mark.parametrize("name", _public_modules())
+def test_every_public_module_declares_all(name):
+    """``__all__`` lists the names a public module defines (no imported module such as ``np`` or ``st``, no
+    helper imported from elsewhere), and every public function or class it defines."""
+    import inspect
+
+    module = importlib.import_module(name)
+    assert isinstance(getattr(module, "__all__", None), list), f"{name} has no __all__"
+    for attr in module.__all__:
+        obj = getattr(module, attr)
+        assert not inspect.ismodule(obj), f"{name}.__all__ exports the module {attr}"
+    own = {k for k, v in vars(module).items() if not k.startswith("_") and (inspect.isfunction(v) or inspect.isclass(v))
+           and v.__module__ == name}
+    if name in ("symgeom", "symgeom.verify_certificates"):  # the package re-exports; the verifier is a script
+        return
+    assert own <= set(module.__all__), f"{name}: {sorted(own - set(module.__all__))} not in __all__"
+
+
+def test_strategies_export_only_strategies():
+    import symgeom.strategies
+
+    assert sorted(symgeom.strategies.__all__) == STRATEGIES

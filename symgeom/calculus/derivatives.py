@@ -23,6 +23,12 @@ from ..numbers import arith
 from .hessian import gauss_newton_float, parameter_layout
 from ..model.network import Parameters, activation_pattern, forward, layers
 
+__all__ = [
+    "output_jacobian", "cluster_jacobian", "activation_regions", "gauss_newton", "cluster_gauss_newton", "gradient",
+    "parameter_name", "spectral_nullity", "float_cost_and_gradient", "RESOLUTION_FACTOR", "unresolved_nullity",
+    "thinnest_shape",
+]
+
 
 def _backward(params: Parameters, pattern: np.ndarray) -> list[np.ndarray]:
     """``[M_1, …, M_{L+1}]`` for one activation pattern (``pattern[ℓ-1]`` is ``D_ℓ``'s diagonal)."""

@@ -1,1 +1,3 @@
 """Statuses, scopes, checks and derivations; symbolic proofs."""
+
+__all__: list[str] = []

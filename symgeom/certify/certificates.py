@@ -21,11 +21,9 @@ Symbolic proofs live in :mod:`symgeom.certify.proofs`.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from fractions import Fraction
 from typing import Any, Iterable
 
 import numpy as np
@@ -34,6 +32,7 @@ import sympy as sp
 from ..numbers import sizes
 from ..numbers.arith import Exact
 from ..numbers.sizes import format_number
+from ..numbers.json_numbers import json_numbers
 from ..numbers.printing import escape_tex, latex
 
 
@@ -158,8 +157,7 @@ class Check:
         return {k: v for k, v in (("residual", self.residual), ("margin", self.margin), ("tolerance", self.tolerance)) if v is not None}
 
     def as_json(self) -> dict:
-        out = {"status": self.status, "method": self.method, "detail": self.detail}
-        out.update({k: json_number(v) for k, v in self.numbers().items()})
+        out = {"status": self.status, "method": self.method, "detail": self.detail, **json_numbers(**self.numbers())}
         if self.counterexample:
             out["counterexample"] = self.counterexample
         if self.scope:
@@ -174,18 +172,6 @@ class Check:
 
     def _latex(self, printer) -> str:
         return r"\text{" + _text(self.summary()) + "}"
-
-
-def json_number(x):
-    """JSON form of a number: exact values as strings (``"1/10"``), floats as floats, and infinite
-    or NaN values (``ρ``'s bound and margins for ``Q = 1``) as ``None``: strict JSON has no
-    ``Infinity``."""
-    if isinstance(x, (Fraction, Exact, int, np.integer)) or (isinstance(x, sp.Basic) and x.is_Rational):
-        return sizes.exact_text(x)
-    if isinstance(x, sp.Basic):
-        return sizes.exact_text(x) if x.is_finite is not False and x is not sp.nan else None
-    value = float(x)
-    return value if math.isfinite(value) else None
 
 
 def _text(s: str) -> str:
@@ -275,8 +261,7 @@ class Derivation:
         out = {"id": self.id, "title": self.title, "status": main.status, "scope": main.scope,
                "claim_scope": self.scope, "method": main.method, "detail": main.detail}
         data = [c for c in self.checks if c.status in (CERTIFIED, CHECKED)]  # a refutation shows its own numbers
-        for k, v in (data[0] if data and main.status != REFUTED else main).numbers().items():
-            out[k] = json_number(v)
+        out.update(json_numbers(**(data[0] if data and main.status != REFUTED else main).numbers()))
         out["checks"] = [c.as_json() for c in self.checks]
         if self.warnings:
             out["warnings"] = [c.as_json() for c in self.warnings]
@@ -408,7 +393,7 @@ def _common_scope(checks: list) -> str | None:
 
 
 __all__ = [
-    "Check", "Step", "Derivation", "certify_equal", "certify_positive", "combine", "json_number",
+    "Check", "Step", "Derivation", "certify_equal", "certify_positive", "combine",
     "SCOPE_ALL_Q", "SCOPE_DATA", "SCOPE_FLOAT", "scope_up_to", "data_scope", "covers", "with_scope", "on_data",
     "Status", "float_range_check", "exact_recheck", "PROVED", "CERTIFIED", "CHECKED", "REFUTED", "UNDECIDED", "NOT_APPLICABLE", "STATUSES", "FLOAT_RTOL",
 ]

@@ -26,6 +26,11 @@ from ..local_minima.sequential import sequential_minimizer
 from ..local_minima.settling import settle_strata
 from .budget import estimate, format_seconds
 
+__all__ = [
+    "EXACT_DECISION_SIZE", "Context", "recipes", "paper_statement", "true_instead", "BEYOND_THE_PAPER", "claim_ids",
+    "run_claims", "REDECIDE_MAX_SECONDS", "redecided",
+]
+
 
 EXACT_DECISION_SIZE = 200_000
 """Largest ``N Q²`` at which a float run decides exactly whether G1's construction exists beyond ``ρ < c`` (an exact

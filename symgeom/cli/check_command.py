@@ -31,10 +31,17 @@ def cmd_check(args) -> ExitCode:
     derivations = run_claims(ctx, args.only, progress)
     certs = write_context_certificates(ctx, args, Path(args.certificates)) if args.certificates is not None else None
     progress.note("done")
+    status = _exit_status(derivations)
     if args.json:
-        print(json_text(check_json(ctx, derivations, certs), indent=2, ensure_ascii=False))
+        print(json_text(check_json(ctx, derivations, certs, int(status)), indent=2, ensure_ascii=False))
     else:
         screen = verbose_screen if args.verbose else check_screen
         print("\n".join(screen(ctx, derivations, terminal_width(), certs)))
+    return status
+
+
+def _exit_status(derivations) -> ExitCode:
+    """:attr:`~ExitCode.REFUTED` when one of symgeom's own claims is refuted (a refuted statement of the paper is
+    a finding, not a failure), else :attr:`~ExitCode.OK`."""
     own_refuted = any(d.status == REFUTED and not paper_statement(d.id) for d in derivations)
     return ExitCode.REFUTED if own_refuted else ExitCode.OK

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,19 +11,19 @@ import numpy as np
 
 from .._errors import DataError, UsageError
 from ..calculus.cost import cost_scale
-from ..certify.certificates import json_number
+from ..numbers.json_numbers import json_numbers
 from ..global_minima.minimizer import global_minimizer
 from ..io import check_output_file, write_bytes, write_text
 from ..local_minima.locate import GAP_RTOL, locate
 from ..local_minima.strata import StratumMinimizer, collapse_order, stratum_minimizer
 from ..local_minima.zero_cost import zero_cost_below_q
 from ..model.network import Parameters
-from ..model.parameter_files import npz_bytes, parameters_json
+from ..model.parameter_files import npz_bytes
 from ..model.torch_io import TORCH_SUFFIXES, require_torch, state_dict_bytes
 from ..numbers import arith, sizes
 from . import loading
 from .exit_codes import ExitCode
-from .json_output import json_text, units_json
+from .json_output import construction_json, json_text, units_json
 
 __all__ = ["cmd_construct"]
 
@@ -36,8 +35,9 @@ def _construction(ctx, truncate):
     data, L = ctx.data, ctx.L
     if truncate is None and L >= data.Q:
         fam = global_minimizer(data, L)
-        return fam.member(), {"order": list(fam.order), "claim": "global minimizer of the L2 cost (G1)"}, \
-            f"order {list(fam.order)}, cost 0"
+        theta, order = fam.member(), list(fam.order)
+        return theta, {"order": order, **json_numbers(cost=ctx.cost.of(theta, data)), "cost_function": ctx.cost.as_json(),
+                       "claim": "global minimizer of the L2 cost (G1)"}, f"order {order}, cost 0"
     if truncate is None:
         return _zero_cost_below_q(ctx)
     theta = stratum_minimizer(data, L, collapse_order(data, truncate), ctx.cost)
@@ -49,7 +49,7 @@ def _stratum_output(ctx, theta, claim: str):
     data = ctx.data
     C = ctx.cost.of(theta.params, data)
     meta = {"truncated": sorted(theta.truncated), "collapse_order": list(theta.truncated), "kept": list(theta.kept),
-            "bound": json_number(theta.bound), "cost": json_number(C), "cost_function": ctx.cost.as_json(), "claim": claim}
+            **json_numbers(bound=theta.bound, cost=C), "cost_function": ctx.cost.as_json(), "claim": claim}
     relation = "=" if C == theta.bound else "vs"  # exact data: equal; float data: both shown
     return theta.params, meta, (f"S = {theta.label}, cost {ctx.cost.decided} = {sizes.format_number(C)} {relation} "
                                 f"B_U = {sizes.format_number(theta.bound)}")
@@ -65,8 +65,8 @@ def _zero_cost_below_q(ctx):
         return _stratum_output(ctx, point, f"global minimizer of the L2 cost (cost 0) with Q - 1 = {data.Q - 1} "
                                            "truncations")
     C = ctx.cost.of(point.params, data)
-    meta = {"order": list(point.order), "direction": [json_number(x) for x in point.projection.v],
-            "cost": json_number(C), "cost_function": ctx.cost.as_json(), "certificate": point.certificate.status,
+    meta = {"order": list(point.order), **json_numbers(direction=list(point.projection.v), cost=C),
+            "cost_function": ctx.cost.as_json(), "certificate": point.certificate.status,
             "claim": f"global minimizer of the L2 cost (cost 0) with L = {L} hidden layers, from disjoint intervals "
                      "along a direction v (outside every stratum)"}
     return point.params, meta, (f"interval network, order {list(point.order)}, cost {ctx.cost.decided} = "
@@ -95,7 +95,7 @@ def _original_units(args, ctx, params, meta: dict) -> tuple:
         raise DataError(refuse + f"are no longer the construction on the data as given (exactly there: {state}, cost "
                         f"{sizes.format_number(where.cost)} against B_U = {sizes.format_number(where.bound)}); "
                         "use exact arithmetic (--exact), which writes exact weights")
-    meta = {**meta, "cost": _float_or_exact(where.cost), "bound": _float_or_exact(where.bound),
+    meta = {**meta, **json_numbers(cost=where.cost, bound=where.bound),
             "cost_units": "the data as given: the exact cost and stratum bound of the weights written here",
             "units": units_json(ctx.data)}
     return written, meta, (f" in units {units}; written in the units of the data as given, where its exact cost is "
@@ -108,12 +108,6 @@ def _binary_values(params):
     exact = lambda a: arith.array([[Fraction(float(v)) for v in row] for row in a] if a.ndim == 2  # noqa: E731
                                   else [Fraction(float(v)) for v in a], "exact")
     return Parameters(tuple(exact(W) for W in params.weights), tuple(exact(b) for b in params.biases))
-
-
-def _float_or_exact(x):
-    """An exact value as a JSON float when float64 holds it (nonzero values stay nonzero), else its exact text."""
-    value = sizes.saturating_float(x)
-    return value if math.isfinite(value) and (value != 0 or x == 0) else sizes.exact_text(x)
 
 
 def cmd_construct(args) -> ExitCode:
@@ -135,7 +129,7 @@ def cmd_construct(args) -> ExitCode:
         params, meta, note = _original_units(args, ctx, params, meta)
         summary += note
     if out.suffix == ".json":
-        write_text(out, json_text(parameters_json(params, **meta), indent=1) + "\n", exclusive=not args.force)
+        write_text(out, json_text(construction_json(params, meta), indent=1) + "\n", exclusive=not args.force)
     elif out.suffix in TORCH_SUFFIXES:
         write_bytes(out, state_dict_bytes(params), exclusive=not args.force)
     else:

@@ -1,28 +1,48 @@
-"""What the commands print as JSON: the shared pieces (strict JSON text, numbers with their float64 values, the
-data, the units) and the object of ``check --json``; ``locate --json`` and ``train --json`` build theirs from these.
-"""
+"""The JSON objects of ``check --json``, ``locate --json``, ``train --json`` and the ``.json`` files of
+``construct``.  Each names its schema (``schema``: the ``$id`` of ``symgeom/schemas/<name>.schema.json``,
+shipped in the package) and ``symgeom_version``, and opens with a ``summary``; numbers follow
+:mod:`symgeom.numbers.json_numbers` (an exact string or ``null``, and the float64 value under ``approx``)."""
 
 from __future__ import annotations
 
 import json
+from fractions import Fraction
+from functools import lru_cache
+from importlib import resources
 
-from ..calculus.cost import cost
-from ..certify.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, json_number
+from .. import __version__
+from ..certify.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, STATUSES
 from ..claims.registry import BEYOND_THE_PAPER, paper_statement
+from ..calculus.cost import cost
 from ..data.clusters import ClusterData
 from ..local_minima.settling import strata_counts
+from ..model.parameter_files import parameters_json
 from ..model.units import Units
+from ..numbers.json_numbers import json_numbers
 
-__all__ = ["json_text", "units_json", "check_json"]
+__all__ = ["SCHEMA_NAMES", "load_schema", "schema_id", "json_text", "envelope", "units_json", "data_json",
+           "check_summary", "check_json", "minimizer_json", "locate_json", "history_json", "construction_json"]
+
+SCHEMA_NAMES = ("common", "check", "locate", "train", "parameters", "certificate")
+"""The schemas shipped in ``symgeom/schemas/<name>.schema.json``."""
 
 
-def _approx(x):
-    """The float64 value of ``x`` for JSON, or ``None`` when it has none: infinite (``h`` for
-    ``Q = 1``) or beyond the float64 range."""
-    try:
-        return json_number(float(x))
-    except OverflowError:
-        return None
+@lru_cache(maxsize=None)
+def _schema_text(name: str) -> str:
+    if name not in SCHEMA_NAMES:
+        raise ValueError(f"no schema named {name!r}; symgeom ships {', '.join(SCHEMA_NAMES)}")
+    return (resources.files("symgeom") / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+
+
+def load_schema(name: str) -> dict:
+    """The schema ``symgeom/schemas/<name>.schema.json`` as a (fresh) dict."""
+    return json.loads(_schema_text(name))
+
+
+def schema_id(name: str) -> str:
+    """The ``$id`` of the schema ``name`` (``https://symgeom.invalid/schemas/<name>/<version>``): what the
+    ``schema`` field of an output names."""
+    return load_schema(name)["$id"]
 
 
 def json_text(obj, **options) -> str:
@@ -30,41 +50,48 @@ def json_text(obj, **options) -> str:
     return json.dumps(obj, allow_nan=False, **options)
 
 
-def _data_json(data: ClusterData) -> dict:
-    return {
-        "source": data.source, "kind": data.kind, "sizes": list(data.sizes),
-        "delta": json_number(data.delta), "h": json_number(data.h), "rho": json_number(data.rho),
-        "approx": {"delta": _approx(data.delta), "h": _approx(data.h), "rho": _approx(data.rho)},
-    }
+def envelope(name: str, summary: dict, body: dict) -> dict:
+    """``{"schema", "symgeom_version", "summary", …body}``: what every JSON output opens with."""
+    return {"schema": schema_id(name), "symgeom_version": __version__, "summary": summary, **body}
 
 
 def units_json(data: ClusterData) -> dict:
-    """The ``units`` object of the JSON outputs: the change of units the data were computed in
-    (:class:`symgeom.model.units.Units`; ``c = 0``, ``s = t = 1`` when they are as given)."""
+    """The ``units`` object: the change of units the data were computed in
+    (:class:`symgeom.model.units.Units`; ``changed`` false, ``c = 0``, ``s = t = 1`` when they are as given)."""
     return (data.units or Units.identity(data.Q)).as_json()
 
 
-def check_json(ctx, derivations, certs: dict | None) -> dict:
-    """The object ``check --json`` prints: the sizes, the data, the units, the cost, every claim, the global
-    minimizer (when a G claim ran), the local minima and their counts (when an N claim ran), the certificates."""
+def data_json(data: ClusterData) -> dict:
+    """The ``data`` object of ``check --json``: source, kind, cluster sizes and ``δ``, ``h``, ``ρ``."""
+    return {"source": data.source, "kind": data.kind, "sizes": list(data.sizes),
+            **json_numbers(delta=data.delta, h=data.h, rho=data.rho)}
+
+
+def check_summary(derivations, exit_status: int) -> dict:
+    """How many claims have each status, and the exit status of ``check``."""
+    counts = {str(s): sum(d.status == s for d in derivations) for s in STATUSES}
+    return {"claims": len(derivations), **counts, "exit_status": exit_status}
+
+
+def check_json(ctx, derivations, certs, exit_status: int) -> dict:
+    """The object ``check --json`` prints."""
     data = ctx.data
-    out = {
-        "Q": data.Q, "L": ctx.L, "N": data.N, "parameters": data.parameter_count(ctx.L),
-        "data": _data_json(data), "units": units_json(data), "cost_function": ctx.cost.as_json(),
-        "claims": [{**d.as_json(), "paper": paper_statement(d.id) or BEYOND_THE_PAPER} for d in derivations],
-    }
+    out = {"Q": data.Q, "L": ctx.L, "N": data.N, "parameters": data.parameter_count(ctx.L),
+           "data": data_json(data), "units": units_json(data), "cost_function": ctx.cost.as_json(),
+           "claims": [{**d.as_json(), "paper": paper_statement(d.id) or BEYOND_THE_PAPER} for d in derivations]}
     if any(d.id.startswith("G") for d in derivations):
-        out["global_minimizer"] = _minimizer_json(ctx, derivations)
+        out["global_minimizer"] = minimizer_json(ctx, derivations)
     if any(d.id.startswith("N") for d in derivations):
         out["local_minima"] = [st.as_json() for st in ctx.strata]
         out["strata_counts"] = strata_counts(ctx.strata)
     if certs is not None:
         out["certificates"] = certs
-    return out
+    return envelope("check", check_summary(derivations, exit_status), out)
 
 
-def _minimizer_json(ctx, derivations) -> dict:
-    """The ``global_minimizer`` block of ``check --json``."""
+def minimizer_json(ctx, derivations) -> dict:
+    """The ``global_minimizer`` block of ``check --json``: G1's construction, its cost and margins, the ranks and
+    dimensions of G2–G4, and the clustering criterion."""
     if ctx.unavailable() is not None:
         return _sequential_json(ctx, derivations)
     fam = ctx.minimizer
@@ -74,30 +101,26 @@ def _minimizer_json(ctx, derivations) -> dict:
     deg = ctx.exact.degeneracy if redecided else ctx.degeneracy
     C = cost(fam.member(), ctx.data)
     return {
-        "cost": json_number(C),
         "status": by_id["G1"].status if "G1" in by_id else (CERTIFIED if C == 0 and ctx.kind.is_exact else CHECKED),
         "order": list(fam.order),
-        "min_margin": json_number(min(fam.margins)),
         "manifold_dimension": _manifold_dimension(deg),
         "tangent_dimension": deg.nullity if deg.checks["tangent"].status in (CERTIFIED, CHECKED) else None,
-        "hessian_rank": deg.hessian_rank,
-        "hessian_nullity": deg.nullity,
-        "symmetry_dimension": deg.symmetry_rank,
-        "rho_by_layer": [json_number(r) for r in fam.rho_by_layer],
-        "criterion": {"holds": fam.criterion.holds, "constant": json_number(fam.criterion.constant),
-                      "gamma": json_number(fam.criterion.gamma)},
+        "hessian_rank": deg.hessian_rank, "hessian_nullity": deg.nullity, "symmetry_dimension": deg.symmetry_rank,
+        "criterion": {"holds": fam.criterion.holds,
+                      **json_numbers(constant=fam.criterion.constant, gamma=fam.criterion.gamma)},
+        **json_numbers(cost=C, min_margin=min(fam.margins), rho_by_layer=list(fam.rho_by_layer)),
     }
 
 
 def _sequential_json(ctx, derivations) -> dict:
-    """The ``global_minimizer`` block when the cone construction does not apply: the peeling construction's
-    order, hypothesis and collapsing layers when G1 holds by it, else the reason."""
+    """The ``global_minimizer`` block when the cone construction does not apply: G1 by the sequential construction
+    (its order, hypothesis and collapsing layers) when it holds that way, else ``not_applicable`` with the reason."""
     theta = ctx.sequential[0] if "G1" in {d.id for d in derivations} else None
     if theta is None:
         return {"status": NOT_APPLICABLE, "reason": ctx.unavailable()}
-    return {"cost": "0", "status": next(d.status for d in derivations if d.id == "G1"), "order": list(theta.order),
+    return {"status": next(d.status for d in derivations if d.id == "G1"), "order": list(theta.order),
             "hypothesis": theta.hypothesis, "collapse": {str(k): l for k, l in theta.collapse.items()},
-            "reason": f"the cone construction does not apply: {ctx.unavailable()}"}
+            "reason": f"the cone construction does not apply: {ctx.unavailable()}", **json_numbers(cost=Fraction(0))}
 
 
 def _manifold_dimension(deg):
@@ -107,3 +130,22 @@ def _manifold_dimension(deg):
     if deg.jacobian_rank == Q * Q and deg.checks["jacobian_rank"].status in (CERTIFIED, CHECKED):
         return deg.params.count - Q * Q
     return None
+
+
+def locate_json(where, data: ClusterData) -> dict:
+    """The object ``locate --json`` prints: where the point lies (``summary``: the verdict and the set ``S`` of
+    collapsed clusters, or outside every stratum) and the numbers behind it."""
+    summary = {"verdict": where.verdict, "truncated": list(where.truncated), "in_stratum": where.in_stratum}
+    return envelope("locate", summary, {"Q": where.Q, "L": where.L, "units": units_json(data), **where.as_json()})
+
+
+def history_json(steps, costs) -> list:
+    """A training run's cost at its checkpoints: ``[{"step", "cost", "approx": {"cost"}}, …]`` (float64 runs:
+    ``cost`` is ``null``)."""
+    return [{"step": int(t), **json_numbers(cost=c)} for t, c in zip(steps, costs)]
+
+
+def construction_json(params, meta: dict) -> dict:
+    """The ``.json`` file ``construct`` writes: the parameters (:func:`symgeom.model.parameter_files.parameters_json`)
+    and what they were constructed as (``summary``: the claim)."""
+    return envelope("parameters", {"claim": meta["claim"]}, parameters_json(params, **meta))

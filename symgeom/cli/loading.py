@@ -20,6 +20,8 @@ from ..data.embedded import default_data
 from ..data.files import read_csv, read_targets
 from ..model.units import float_units, needs_exact_reading
 
+__all__ = ["STDIN", "load_data", "require_float_computable", "exact_data", "make_context", "regenerate_command"]
+
 
 MAX_L = 64
 """Deepest network the commands accept (``--L``): the exact Hessians and ranks of G3 grow with

@@ -11,7 +11,7 @@ from ..model.parameter_files import load_parameters
 from ..model.units import in_units
 from . import loading
 from .exit_codes import ExitCode
-from .json_output import json_text, units_json
+from .json_output import json_text, locate_json
 from .layout import terminal_width, wrap
 
 __all__ = ["cmd_locate"]
@@ -25,7 +25,7 @@ def cmd_locate(args) -> ExitCode:
     data = loading.load_data(args)
     where = locate(in_units(params, data), data, args.rtol, args.cost)  # the point theta' = phi(theta) in the data's units
     if args.json:
-        print(json_text({"Q": where.Q, "L": where.L, "units": units_json(data), **where.as_json()}, indent=2,
+        print(json_text(locate_json(where, data), indent=2,
                         ensure_ascii=False))
         return ExitCode.OK
     lines = where.lines()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import sys
 
+__all__ = ["Progress", "PathNotes", "show_path_notes"]
+
 
 class Progress:
     """Progress lines on stderr (never stdout, so --json stays clean), silenced by --quiet."""

@@ -18,7 +18,7 @@ from ..local_minima.settling import counts_text, reason_lines
 from ..numbers import sizes
 from .layout import fit_table, right_aligned_rows, shorten, wrap
 
-__all__ = ["check_screen", "verbose_screen", "key_number", "summary_line", "claim_ranges"]
+__all__ = ["check_screen", "verbose_screen", "key_number", "summary_line", "claim_ranges", "header_line"]
 
 _ORDER = (PROVED, CERTIFIED, CHECKED, UNDECIDED, NOT_APPLICABLE, REFUTED)
 """The order of the statuses in the summary line."""

@@ -12,13 +12,15 @@ from . import progress as cli_progress
 from . import loading
 from .._errors import UsageError
 from .exit_codes import ExitCode
-from .json_output import json_text, units_json
+from .json_output import envelope, history_json, json_text, units_json
 from ..local_minima.training import INITIALIZATION, train
-from ..certify.certificates import json_number as num
+from ..numbers.json_numbers import json_numbers
 from ..io import check_output_folder, prepare_directory, write_bytes
 from ..local_minima.locate import group_by_stratum, locate, summarize
 from ..model.parameter_files import runs_npz_bytes
 from .layout import fit_table, terminal_width, wrap
+
+__all__ = ["cmd_train", "group_label"]
 
 
 def _clusters(labels) -> str:
@@ -66,14 +68,16 @@ def _train_json(args, data, runs, locations, groups) -> dict:
     the rows of the table."""
     out_runs = []
     for i, where in enumerate(locations):
-        history = [{"step": t, "cost": num(runs.history[c, i])} for c, t in enumerate(runs.checkpoints)]
+        history = history_json(runs.checkpoints, runs.history[:, i])
         out_runs.append({"seed": runs.seeds[i], **where.as_json(), "diverged": bool(runs.diverged[i]), "history": history})
     strata = [{"truncated": list(g.truncated), "kept": list(g.kept), "in_stratum": g.in_stratum, "runs": len(g.members),
-               "bound": num(g.bound), "members": list(g.members)} for g in groups]
-    return {"Q": data.Q, "L": runs.L, "N": data.N, "units": units_json(data), "inits": runs.K, "steps": runs.checkpoints[-1],
-            "optimizer": runs.optimizer, "lr": runs.lr, "seed": args.seed, "initialization": INITIALIZATION,
-            "cost_function": runs.cost_kind.as_json(),
-            "strata": strata, "runs": out_runs}
+               **json_numbers(bound=g.bound), "members": list(g.members)} for g in groups]
+    summary = {"runs": runs.K, "diverged": int(runs.diverged.sum()), "at_minimum": sum(w.at_minimum for w in locations),
+               "in_strata": sum(w.in_stratum for w in locations), "groups": len(groups)}
+    return envelope("train", summary, {
+        "Q": data.Q, "L": runs.L, "N": data.N, "units": units_json(data), "inits": runs.K, "steps": runs.checkpoints[-1],
+        "optimizer": runs.optimizer, "lr": runs.lr, "seed": args.seed, "initialization": INITIALIZATION,
+        "cost_function": runs.cost_kind.as_json(), "strata": strata, "runs": out_runs})
 
 
 def cmd_train(args) -> int:

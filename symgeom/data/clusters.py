@@ -39,6 +39,8 @@ from .overlap import reject_shared_points
 from ..numbers.filtered import carry_integers
 from ..numbers.printing import latex
 
+__all__ = ["MAX_Q", "MAX_N", "MAX_MAGNITUDE", "ClusterData", "targets_matrix", "example_data"]
+
 MAX_Q = 64
 MAX_N = 10**8
 MAX_MAGNITUDE = sys.float_info.max

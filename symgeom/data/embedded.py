@@ -9,6 +9,8 @@ from ..numbers.arith import Kind
 from .clusters import ClusterData
 from .files import read_csv
 
+__all__ = ["default_data"]
+
 
 def default_data(kind: Kind = "exact") -> ClusterData:
     """The embedded default: ``Q = 3``, clusters of 4, 4 and 5 points around ``3 e_j``,

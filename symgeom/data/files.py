@@ -29,6 +29,11 @@ from .csvblocks import PointTable
 from ..io import require_regular_file
 from .clusters import MAX_Q, ClusterData
 
+__all__ = [
+    "CSV_ENCODING", "FOREIGN_SEPARATORS", "BLOCK_BYTES", "MAX_HEADER_BYTES", "read_csv", "DataSize", "data_size",
+    "read_targets", "decimal_text", "csv_text", "targets_csv_text",
+]
+
 # -- files ----------------------------------------------------------------------------
 CSV_ENCODING = "utf-8-sig"
 """UTF-8, with a byte-order mark (as spreadsheet programs write it) dropped when present."""

@@ -45,7 +45,7 @@ from .._errors import ConstructionError
 from .clusters import ClusterData
 
 __all__ = ["SEPARABLE", "INSEPARABLE", "UNDECIDED", "Hyperplane", "ConvexCombination", "Separation", "separate",
-           "hull_point", "exact_points", "separates_along", "NotSeparated", "NoCollapseOrder", "HULL_CANDIDATES"]
+           "hull_point", "exact_points", "separates_along", "NotSeparated", "NoCollapseOrder", "HULL_CANDIDATES", "ExactPoints"]
 
 SEPARABLE, INSEPARABLE, UNDECIDED = "separable", "inseparable", "undecided"
 DENOMINATORS = (10, 10**2, 10**3, 10**4, 10**6, 10**9, 10**12)

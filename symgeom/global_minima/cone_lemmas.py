@@ -27,7 +27,7 @@ import sympy as sp
 from ..certify.certificates import PROVED, REFUTED, SCOPE_ALL_Q, Check, combine
 from ..certify.proofs import prove_matrix_identity
 
-__all__ = ["Premise", "positive_combination", "cone_lemma_checks", "CITED"]
+__all__ = ["Premise", "positive_combination", "cone_lemma_checks", "CITED", "cone_lemmas_check"]
 
 CITED = ("Cauchy-Schwarz, the triangle inequality, the equivalence of the Euclidean and maximum norms (a factor "
          "sqrt(Q)), the gradients of the barycentric coordinates (norm 1/h_j, the unit normals their multiples), "

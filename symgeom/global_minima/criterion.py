@@ -19,7 +19,8 @@ from ..numbers import arith
 from .._errors import ConstructionError
 from ..data.clusters import ClusterData
 
-__all__ = ["Criterion", "criterion_constant", "clustering_criterion"]
+__all__ = ["Criterion", "criterion_constant", "clustering_criterion", "criterion_implications",
+           "gamma_in_unit_interval"]
 
 
 # -- the sufficient condition ----------------------------------------------------------

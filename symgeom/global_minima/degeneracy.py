@@ -16,6 +16,13 @@ from ..model.network import Parameters, layers
 from ..calculus.hessian import gauss_newton_float
 from ..certify.certificates import CERTIFIED, CHECKED, Check, REFUTED, UNDECIDED, certify_equal, combine
 
+__all__ = [
+    "symmetry_generators", "fiber_generators", "derived_dimension", "singular_value_gap", "FLOAT_RANK_RTOL",
+    "float_rank", "jacobian_factor", "layered_rank", "EXACT_RANK_MAX_Q", "rank_check", "Degeneracy", "analyse",
+    "gauge_directions", "layer_kernel_directions", "TANGENT_BLOCKS", "edge_directions", "apex_directions",
+    "tangent_blocks", "certify_tangent_space",
+]
+
 
 def symmetry_generators(params: Parameters) -> np.ndarray:
     """``P x LQ``: tangent vectors of the scalings (T5), one per hidden neuron ``i`` of layer ``ℓ``:

@@ -44,7 +44,7 @@ from ..certify.proofs import prove_zero
 from .cone_lemmas import Premise, positive_combination
 
 __all__ = ["Projection", "IntervalNetwork", "interval_projection", "separating_direction", "interval_parameters",
-           "interval_network", "depth_two_proof", "MAX_EXHAUSTIVE_Q"]
+           "interval_network", "depth_two_proof", "MAX_EXHAUSTIVE_Q", "certify_interval_network"]
 
 MAX_EXHAUSTIVE_Q = 6
 """Up to this ``Q`` every order of the clusters (up to reversal) is tried by LP; beyond it only the orders

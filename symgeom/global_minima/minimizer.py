@@ -47,6 +47,11 @@ from ..model.symmetry import act
 from ..model.truncation import layer_truncations, truncation_map
 from ..numbers.printing import latex
 
+__all__ = [
+    "GlobalMinimizerFamily", "global_minimizer", "certify_global_minimizer", "LAYER_SIGNS", "IDENTITY_SIGNS",
+    "affine_on_point", "OutputFiber",
+]
+
 
 # -- the family ------------------------------------------------------------------------
 class OutputFiber:

@@ -38,7 +38,8 @@ import numpy as np
 from ..numbers import sizes
 from .._errors import ParameterError
 from ..numbers.arith import Kind
-from ..certify.certificates import CERTIFIED, CHECKED, FLOAT_RTOL, REFUTED, Check, json_number
+from ..certify.certificates import CERTIFIED, CHECKED, FLOAT_RTOL, REFUTED, Check
+from ..numbers.json_numbers import json_numbers
 from ..calculus.cost import Cost, cost_scale
 from ..data.clusters import ClusterData
 from ..model.network import Parameters, preactivations
@@ -226,11 +227,10 @@ class Location:
             "truncated": list(self.truncated), "kept": list(self.kept),
             "collapse_layers": {str(k): l for k, l in self.collapse_layers.items()},
             "clusters": [c.as_json() for c in self.clusters],
-            "cost": json_number(self.cost), "bound": json_number(self.bound), "gap": json_number(self.gap),
-            "gradient_norm": json_number(self.gradient_norm),
-            "gradient_norm_squared": json_number(self.gradient_norm_squared),
-            "margin": json_number(self.margin) if self.margin is not None else None,
-            "tolerance": self.tolerance, "kind": self.kind, "verdict": self.verdict, "in_stratum": self.in_stratum,
+            **json_numbers(cost=self.cost, bound=self.bound, gap=self.gap, gradient_norm=self.gradient_norm,
+                           gradient_norm_squared=self.gradient_norm_squared, margin=self.margin,
+                           tolerance=self.tolerance),
+            "kind": self.kind, "verdict": self.verdict, "in_stratum": self.in_stratum,
             "cost_function": self.cost_kind.as_json(),
         }
 

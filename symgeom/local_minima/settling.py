@@ -27,7 +27,8 @@ import numpy as np
 from ..numbers import arith, sizes
 from .._errors import ConstructionError
 from ..certify.certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUTED, SCOPE_DATA, UNDECIDED,
-    Check, certify_equal, certify_positive, combine, json_number)
+    Check, certify_equal, certify_positive, combine)
+from ..numbers.json_numbers import json_numbers
 from ..calculus.cost import Cost, cost_scale
 from ..model.cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from ..data.clusters import ClusterData
@@ -51,7 +52,7 @@ puts a point of a truncated cluster in the hull of the kept points)."""
 __all__ = [
     "Stratum", "InvertibleCandidate", "Candidate", "settle_stratum", "settle_strata", "candidate",
     "invertible_candidate", "LOCAL_MINIMUM", "NOT_CRITICAL", "NOT_REACHED", "EMPTY", "strata_counts", "counts_text",
-    "reason_lines",
+    "reason_lines", "TangentCertificate", "certify_stratum_point",
 ]
 
 
@@ -125,7 +126,7 @@ class InvertibleCandidate:
     """The kept points affinely span ``R^Q``: (c) applies."""
 
     def as_json(self) -> dict:
-        return {"cost": json_number(self.cost), "verdict": self.verdict, "gradient_norm": json_number(self.gradient_norm)}
+        return {"verdict": self.verdict, **json_numbers(cost=self.cost, gradient_norm=self.gradient_norm)}
 
 
 def invertible_candidate(data: ClusterData, L: int, truncated, bound,
@@ -229,16 +230,15 @@ class Stratum:
         paper's cost), ``value`` the cost of the minimum as the paper prints it (``C_N = √B_U``; ``B_U`` itself for
         the mean-squared cost)."""
         return {
-            "truncated": list(self.truncated), "bound": json_number(self.bound),
-            "cost": json_number(self.cost) if self.cost is not None else None, "verdict": self.verdict,
+            "truncated": list(self.truncated), "verdict": self.verdict,
             "reason": self.reason or None, "certificate": self._certificate_json(),
-            "min_margin": json_number(self.min_margin) if self.min_margin is not None else None,
             "weight_ranks": list(self.weight_ranks), "hessian_nullity": self.hessian_nullity,
             "tangent_dimension": self.tangent_dimension,
             "dimension_certificate": self.dimension_check.as_json() if self.dimension_check else None,
             "global": bool(self.is_global),
             "invertible_candidate": self.invertible.as_json() if self.invertible else None,
-            "value": json_number(self.cost_kind.from_sum(self.bound)),
+            **json_numbers(bound=self.bound, cost=self.cost, min_margin=self.min_margin,
+                           value=self.cost_kind.from_sum(self.bound)),
         }
 
     def _certificate_json(self) -> dict:

@@ -22,6 +22,11 @@ import itertools
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
 
+__all__ = [
+    "Ramp", "simplify_matrix_identity", "sigma", "sign_pattern_symbols", "sign_patterns", "pattern_matrix",
+    "commutation_lemma",
+]
+
 
 class Ramp(MatrixExpr):
     """``σ(u)`` for a column matrix expression ``u`` of any (symbolic) size."""

@@ -21,6 +21,8 @@ import sympy as sp
 from ..numbers import arith
 from .network import Parameters
 
+__all__ = ["CumulativeParameters", "cumulative_parameters", "actual_parameters", "cumulative_symbolic"]
+
 
 @dataclass(frozen=True, eq=False)
 class CumulativeParameters:

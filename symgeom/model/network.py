@@ -23,8 +23,13 @@ import numpy as np
 import sympy as sp
 
 from ..numbers import arith
-from .._errors import ParameterError
+from .._errors import ParameterError, mixed_kinds
 from ..numbers.arith import Kind
+
+__all__ = [
+    "Parameters", "forward", "preactivations", "layers", "output", "activation_pattern", "random_parameters",
+    "centred_parameters", "weight_symbols", "bias_symbols", "symbolic_parameters",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,12 +119,24 @@ class Parameters:
 def forward(params: Parameters, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """One pass over the columns of ``X``: the pre-activations ``[a_1, …, a_{L+1}]``
     (``a_ℓ = W_ℓ x^(ℓ-1) + b_ℓ``) and the layers ``[x^(0), …, x^(L+1)]``."""
+    _require_kind(params, X)
     pre, xs = [], [X]
     for l, (W, b) in enumerate(zip(params.weights, params.biases), start=1):
         u = arith.matmul(W, xs[-1]) + b[:, None]
         pre.append(u)
         xs.append(arith.relu(u) if l <= params.L else u)
     return pre, xs
+
+
+def _require_kind(params: Parameters, X: np.ndarray) -> None:
+    """Refuse (:class:`~symgeom._errors.KindError`) exact rational parameters on float64 points and float64
+    parameters on exact rational points: FLINT's rationals and floats do not mix."""
+    first = params.weights[0].flat[0] if params.weights[0].size else None
+    X = np.asarray(X)
+    if isinstance(first, arith.Exact) and X.dtype.kind == "f":
+        raise mixed_kinds("exact", "float")
+    if params.weights[0].dtype.kind == "f" and X.dtype == object and X.size and isinstance(X.flat[0], arith.Exact):
+        raise mixed_kinds("float", "exact")
 
 
 def preactivations(params: Parameters, X: np.ndarray) -> list[np.ndarray]:

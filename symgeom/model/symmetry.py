@@ -21,6 +21,8 @@ from ..numbers import arith
 from ..numbers.arith import Kind
 from .network import Parameters
 
+__all__ = ["permutation_matrix", "act", "random_symmetry"]
+
 
 def permutation_matrix(perm) -> np.ndarray:
     """``Π`` with ``Π[i, π(i)] = 1``, so that ``(Πu)_i = u_{π(i)}``."""

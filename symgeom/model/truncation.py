@@ -26,6 +26,8 @@ from .._errors import ParameterError
 from .cumulative import cumulative_parameters
 from .network import Parameters
 
+__all__ = ["TruncationMap", "integral_rows", "truncation_map", "layer_truncations", "curated_points"]
+
 
 @dataclass(frozen=True, eq=False)
 class TruncationMap:

@@ -38,6 +38,15 @@ so every projector ``Π_U`` is unchanged and ``B_U' = B_U/t²``.  No claim compa
 target length, so ``s`` and ``t`` are independent.  Costs, bounds and cost margins shown in these units are
 ``1/t²`` times those of the data as given; lengths are ``1/s`` times.
 
+The numbers shown in changed units: costs, bounds, gaps and cost margins are ``C' = C/t²``, gradients those of
+``C'`` in ``θ'``; lengths (``δ``, ``h``) are divided by ``s``; ``ρ``, statuses, ranks, nullities and dimensions
+are those of the data as given.  The sign margins of a given point (``locate``) are its hidden pre-activations,
+the same numbers as on the data as given; the sign margins of constructed points (``check``) are those of the
+construction in these units, which is not ``φ`` of the construction on the data as given: G1's ``min_margin`` is
+``s²`` times smaller there, the strata's margins mix slacks of different scalings, and only their signs
+transfer (checked on the data of ``base.csv`` scaled by 100: G1's ``min_margin`` 143/80 becomes 17875, a
+stratum margin 33/10 becomes 42999).
+
 >>> u = Units((15,), -1, 0, 2)
 >>> u.as_json()["c"], u.as_json()["s"], u.as_json()["t"]
 (['1.5'], '1', '100')
@@ -52,6 +61,7 @@ from fractions import Fraction
 import numpy as np
 
 from ..numbers import arith, sizes
+from ..numbers.json_numbers import approx_json
 from .._errors import DataError
 from ..data.clusters import ClusterData
 from .network import Parameters
@@ -79,22 +89,6 @@ costs and bounds stay right (clusters of relative radius ``1e-8``, ``ILL_CONDITI
 ``tests/local_minima/test_local_minima.py``, are checked against exact bounds), but Hessian eigenvalues set by a cluster's shape
 scale like ``(radius/extent)²``, so below about ``√ε`` relative radius float64 cannot resolve nullities and
 dimensions: those checks say ``undecided`` (:func:`symgeom.calculus.derivatives.unresolved_nullity`), never a number."""
-
-TRANSFER = ("theta' = (s W_1, W_1 c + b_1, W_2, b_2, ..., W_L, b_L, W_{L+1}/t, b_{L+1}/t) has the same hidden "
-            "pre-activations at x' = (x - c)/s as theta at x, F_theta'(x') = F_theta(x)/t and C'(theta') = C(theta)/t^2; "
-            "theta -> theta' is linear and invertible, so minimizers, strata, activation patterns, ranks, nullities "
-            "and dimensions correspond, rho is unchanged, lengths scale by 1/s and costs, bounds and cost margins by 1/t^2")
-
-
-NUMBERS = ("costs, bounds, gaps and cost margins shown are C' = C/t^2, and gradients are those of C' in theta'; "
-           "lengths (delta, h) are divided by s; rho, statuses, ranks, nullities and dimensions are those of the data "
-           "as given; the sign margins of a given point (locate) are its hidden pre-activations, the same numbers as "
-           "on the data as given; the sign margins of constructed points (check) are those of the construction in "
-           "these units, which is not phi of the construction on the data as given: G1's min_margin is s^2 times "
-           "smaller there, the strata's margins mix slacks of different scalings, and only their signs transfer")
-"""How the numbers shown in changed units relate to the data as given (checked on the data of ``base.csv``
-scaled by 100: G1's ``min_margin`` 143/80 becomes 17875, a stratum margin 33/10 becomes 42999)."""
-
 
 @dataclass(frozen=True)
 class Units:
@@ -162,12 +156,12 @@ class Units:
         return Parameters(tuple(W), tuple(b))
 
     def as_json(self) -> dict:
-        """``c``, ``s``, ``t`` as exact decimal strings, and how the numbers shown relate to the data as given."""
-        return {"c": [_decimal(m, self.centre_exponent) for m in self.centre],
+        """``changed`` (not the identity), ``c``, ``s``, ``t`` as exact decimal strings (``x' = (x − c)/s``,
+        ``y' = y/t``) and their float64 values under ``approx``; how the numbers shown relate to the data as
+        given is this module's documentation, not part of the record."""
+        return {"changed": not self.is_identity, "c": [_decimal(m, self.centre_exponent) for m in self.centre],
                 "s": _decimal(1, self.input_exponent), "t": _decimal(1, self.target_exponent),
-                "inputs": "x' = (x - c)/s", "targets": "y' = y/t",
-                "numbers": NUMBERS,
-                "transfer": TRANSFER}
+                "approx": {"c": [approx_json(v) for v in self.c], "s": approx_json(self.s), "t": approx_json(self.t)}}
 
     def __str__(self) -> str:
         j = self.as_json()

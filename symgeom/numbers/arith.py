@@ -39,6 +39,12 @@ from sympy.polys.matrices import DomainMatrix
 
 from .._errors import ParameterError
 
+__all__ = [
+    "ZERO", "Kind", "KINDS", "Exact", "to_exact", "to_fraction", "MAX_DIGITS", "MAX_EXPONENT", "NumberTooLarge",
+    "quoted", "to_float", "array", "kind_of", "identity", "zeros", "full", "inv", "solve", "rank", "LINALG_THREADS",
+    "linalg_threads", "FLINT_MIN_ENTRIES", "matmul", "nullspace", "largest", "smallest", "relu", "to_sympy",
+]
+
 ZERO = flint.fmpq(0)
 
 

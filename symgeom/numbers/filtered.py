@@ -35,6 +35,13 @@ import numpy as np
 from . import arith
 from .decimals import magnitude_of_integers
 
+__all__ = [
+    "UNIT_ROUNDOFF", "ERROR_SAFETY", "UNDERFLOW", "MAX_EXACT_CANDIDATES", "MAX_REGIONS", "FLOAT_EXACT_INTEGERS",
+    "INT64_HEADROOM", "float_copy", "float_points", "lifted_integers", "carry_integers", "rounding_bound",
+    "affine_float", "minimum_candidates", "exact_minimum", "certified_patterns", "layer_maps", "affine_on_pattern",
+    "region_moments", "pattern_groups",
+]
+
 UNIT_ROUNDOFF = 2.0**-53
 """``u``, the unit roundoff of float64."""
 ERROR_SAFETY = 2.0

@@ -20,6 +20,11 @@ from sympy.printing.latex import LatexPrinter
 
 from . import arith, sizes
 
+__all__ = [
+    "Latex", "SymgeomLatexPrinter", "latex", "escape_tex", "decimal_latex", "number_latex", "scope_latex",
+    "prose_latex", "array_latex",
+]
+
 
 class Latex(str):
     """Text that is already LaTeX: templates insert it unescaped."""

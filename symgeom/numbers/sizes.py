@@ -16,6 +16,12 @@ import sympy as sp
 
 from .arith import ZERO, to_exact, to_fraction
 
+__all__ = [
+    "magnitude", "saturating_float", "saturating_floats", "sqrt_float", "FLOAT_SAFE_EXPONENT", "LOG_MANTISSA_BITS",
+    "log10_abs", "log10_range", "float_representable", "SIGNIFICANT_DIGITS", "LONG_EXACT_TEXT", "exact_text",
+    "BITS_PER_DIGIT", "format_number", "format_decimal", "decimal_exponent", "decimal_g",
+]
+
 
 def magnitude(a):
     """``max |a_ij|`` (0 for an empty array): the scale of a float tolerance.  Exact for exact arrays (an

@@ -42,7 +42,7 @@ from ..data.clusters import ClusterData
 from .hypotheses import arb_norm, components, paper_hypotheses, to_arb
 
 __all__ = ["PaperRun", "Block", "build", "theta_star", "cone_426_holds", "in_I0", "in_I1", "lower_end", "D_estimate",
-           "rational_above", "PRECISION", "spread", "shifted_mu", "shift_in_I0"]
+           "rational_above", "PRECISION", "spread", "shifted_mu", "shift_in_I0", "precision"]
 
 PRECISION = 192
 """Bits of the ``arb`` midpoints."""

@@ -30,7 +30,8 @@ from ..model.network import Parameters, preactivations
 from ..verify_certificates import FORMAT, VERSION, canonical_sha256
 
 __all__ = ["VERIFIER", "certificates", "data_json", "file_sha256", "global_certificate", "stratum_certificate", "stratum_name",
-           "empty_certificate", "rank_certificate", "write_certificates", "verifier_text"]
+           "empty_certificate", "rank_certificate", "write_certificates", "verifier_text", "exact_text",
+           "first_deaths"]
 
 VERIFIER = "verify.py"
 """The name of the standalone checker written beside the certificates."""

@@ -27,6 +27,11 @@ from ..numbers.printing import Latex, decimal_latex, escape_tex, latex, number_l
 from ..data.files import decimal_text
 from ..local_minima.settling import LOCAL_MINIMUM, counts_text
 
+__all__ = [
+    "environment", "render_report", "decimal_matrix", "render_handout", "tex_engine", "INSTALL_HINT", "compile_pdf",
+    "first_tex_error",
+]
+
 
 def _finalize(value):
     if isinstance(value, Latex):

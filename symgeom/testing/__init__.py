@@ -2,5 +2,7 @@
 
 from .assertions import (assert_at_stratum_minimum, assert_degeneracy, assert_global_minimizer,
     assert_truncation_identity, collapse_order)
+from .json_schemas import validate_output
 
-__all__ = ["assert_at_stratum_minimum", "assert_degeneracy", "assert_global_minimizer", "assert_truncation_identity", "collapse_order"]
+__all__ = ["assert_at_stratum_minimum", "assert_degeneracy", "assert_global_minimizer", "assert_truncation_identity", "collapse_order",
+           "validate_output"]

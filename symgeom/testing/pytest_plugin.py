@@ -15,6 +15,8 @@ import pytest
 from ..data.clusters import example_data
 from ..data.embedded import default_data
 
+__all__ = ["clustered_data", "clustered_data_factory", "tex_compiler"]
+
 
 @pytest.fixture
 def clustered_data():

@@ -51,7 +51,8 @@ def test_check_only_and_float(capsys):
     out = json.loads(capsys.readouterr().out)
     assert [c["id"] for c in out["claims"]] == ["T4"]
     data_check = out["claims"][0]["checks"][-1]
-    assert data_check["status"] == "checked" and data_check["tolerance"] > 0
+    assert data_check["status"] == "checked" and data_check["approx"]["tolerance"] > 0
+    assert data_check["tolerance"] is None  # a float tolerance has no exact value
 
 
 def test_refuted_claim_exits_1(capsys, monkeypatch):
@@ -175,9 +176,10 @@ def test_check_json_is_strict(tmp_path, capsys, kind, text):
 def test_json_approx_of_a_value_beyond_float64_is_null():
     from fractions import Fraction
 
-    from symgeom.cli.json_output import _approx
+    from symgeom.numbers.json_numbers import approx_json, json_numbers
 
-    assert _approx(Fraction(10**400)) is None and _approx(Fraction(1, 4)) == 0.25
+    assert approx_json(Fraction(10**400)) is None and approx_json(Fraction(1, 4)) == 0.25
+    assert json_numbers(x=Fraction(10**400)) == {"x": "1" + "0" * 400, "approx": {"x": None}}
 
 
 def test_outputs_get_the_umask(tmp_path):

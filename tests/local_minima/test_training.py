@@ -111,9 +111,10 @@ def test_cli_train_json(capsys):
         assert run["seed"] == 3 + i
         assert {"truncated", "collapse_layers", "cost", "bound", "gap", "gradient_norm", "verdict"} <= set(run)
         assert [h["step"] for h in run["history"]] == [0, 1, 10, 100, 300]
-        assert run["history"][-1]["cost"] == pytest.approx(run["cost"], rel=1e-12)
+        assert run["cost"] is None and run["history"][-1]["cost"] is None  # float64 runs: no exact values
+        assert run["history"][-1]["approx"]["cost"] == pytest.approx(run["approx"]["cost"], rel=1e-12)
         alone = train(data, 3, 1, 300, None, "gd", seed=3 + i)
-        assert run["cost"] == pytest.approx(float(locate(alone.params(0), data).cost), rel=1e-9)
+        assert run["approx"]["cost"] == pytest.approx(float(locate(alone.params(0), data).cost), rel=1e-9)
     assert sum(s["runs"] for s in obj["strata"]) == 6
 
 

@@ -270,8 +270,12 @@ def test_nearly_parallel_targets_are_refused_naming_the_targets_file(tmp_path, c
     assert str(targets) in err and "nearly parallel" in err and "--exact" in err
 
 
-def exact_cost(weights, biases, points, labels, Q) -> Fraction:
-    """``C`` of float weights (their binary values) on exact points with targets ``e_j``, by hand."""
+def exact_cost(weights, biases, points, labels, Q, paper: bool = False) -> Fraction:
+    """``C`` of float weights (their binary values) on exact points with targets ``e_j``, by hand; ``paper``: the
+    paper's ``C_N² = Σ_j (1/N_j) Σ_i |r_{j,i}|²`` instead."""
+    if paper:
+        sizes = {k: list(labels).count(k) for k in set(labels)}
+        return sum(exact_cost(weights, biases, [x], [k], Q) * 2 / sizes[k] for x, k in zip(points, labels))
     C = Fraction(0)
     for x, k in zip(points, labels):
         z = x
@@ -291,8 +295,10 @@ def test_construct_in_float_writes_the_cost_of_its_weights_on_the_data_as_given(
     assert main(["construct", "--float", "--data", str(csv), "--out", str(theta)]) == 0
     written = json.loads(theta.read_text())
     points = [[Fraction(int(v.p), int(v.q)) * 10**200 for v in col] for col in ORIGINAL.X.T]
-    assert written["cost"] == pytest.approx(float(exact_cost(written["weights"], written["biases"], points, ORIGINAL.labels, 3)),
-                                            rel=1e-15)
+    assert written["cost_function"]["name"] == "paper"
+    expected = exact_cost(written["weights"], written["biases"], points, ORIGINAL.labels, 3, paper=True)
+    assert Fraction(written["cost"]) == expected  # exact there: the written weights are exact binary fractions
+    assert written["approx"]["cost"] == pytest.approx(float(expected), rel=1e-15)
     offset12 = tmp_path / "offset12.csv"
     offset12.write_text(OFFSET12)
     capsys.readouterr()
@@ -335,7 +341,8 @@ def test_locate_states_the_units_of_its_numbers(tmp_path, capsys):
     assert main(["locate", "--float", "--data", str(csv), "--params", str(theta)]) == 0
     out = capsys.readouterr().out
     assert "located in units" in out and "C' = C/t^2" in out and "same as on the data as given" in out
-    assert "min_margin is s^2 times smaller" in Units.identity(2).as_json()["numbers"]
+    assert Units.identity(2).as_json() == {"changed": False, "c": ["0", "0"], "s": "1", "t": "1",
+                                           "approx": {"c": [0.0, 0.0], "s": 1.0, "t": 1.0}}
     with pytest.raises(SystemExit):
         main(["locate", "--help"])
     assert "computed in the working units" in " ".join(capsys.readouterr().out.split())
