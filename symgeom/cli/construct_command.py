@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._errors import DataError, UsageError
+from .._errors import ConstructionError, DataError, UsageError
 from ..calculus.cost import cost_scale
 from ..numbers.json_numbers import json_numbers
 from ..global_minima.minimizer import global_minimizer
@@ -34,14 +34,28 @@ def _construction(ctx, truncate):
     or the depth-2 interval network (``L ≥ 2``: clusters projecting to disjoint intervals along some direction)."""
     data, L = ctx.data, ctx.L
     if truncate is None and L >= data.Q:
-        fam = global_minimizer(data, L)
-        theta, order = fam.member(), list(fam.order)
+        theta, order, hypothesis = _global_minimizer(ctx)
         return theta, {"order": order, **json_numbers(cost=ctx.cost.of(theta, data)), "cost_function": ctx.cost.as_json(),
-                       "claim": "global minimizer of the L2 cost (G1)"}, f"order {order}, cost 0"
+                       "claim": f"global minimizer of the L2 cost (G1{hypothesis})"}, f"order {order}, cost 0"
     if truncate is None:
         return _zero_cost_below_q(ctx)
     theta = stratum_minimizer(data, L, collapse_order(data, truncate), ctx.cost)
     return _stratum_output(ctx, theta, "local minimum of the stratum R_S (N2): cost B_U")
+
+
+def _global_minimizer(ctx) -> tuple:
+    """``(θ, order, hypothesis)``: a member of G1's cone family when the data are sufficiently clustered, else, on
+    exact data that are sequentially separable, the peeling construction's point
+    (:func:`~symgeom.local_minima.sequential.sequential_minimizer`, hypothesis named); raises naming both reasons."""
+    try:
+        fam = global_minimizer(ctx.data, ctx.L)
+        return fam.member(), list(fam.order), ""
+    except ConstructionError as cone:
+        theta, reason = ctx.sequential if ctx.kind.is_exact else (None, "the sequential construction is written from "
+                                                                   "exact data only (--exact)")
+        if theta is None:
+            raise ConstructionError(f"{cone}; {reason}") from None
+        return theta.params, list(theta.order), f"; {theta.hypothesis}"
 
 
 def _stratum_output(ctx, theta, claim: str):

@@ -181,3 +181,27 @@ def test_one_cluster_is_fitted_by_a_constant():
     assert theta.order == (1,) and theta.collapse == {}
     _assert_zero_cost_and_signs(data, theta, {})
     assert certify_sequential(theta).status == "certified"
+
+
+def test_construct_writes_the_sequential_minimizer_when_the_cones_do_not_apply(tmp_path, capsys):
+    """``construct`` at ``L = Q`` on the line data (not sufficiently clustered): the file holds the peeling
+    construction's weights, whose cost the independent ``Fraction`` pass finds to be 0 on every point; in float
+    mode it refuses, naming both constructions."""
+    import json
+
+    from symgeom.cli import main
+    from symgeom.model.parameter_files import load_parameters
+
+    data = _line_data()
+    csv = tmp_path / "line.csv"
+    csv.write_text("x1,x2,x3,cluster\n" + "".join(
+        ",".join(str(v) for v in data.X[:, n]) + f",{k}\n" for n, k in enumerate(data.labels.tolist())))
+    out = tmp_path / "g1.json"
+    assert main(["construct", "--data", str(csv), "--out", str(out)]) == 0
+    written = json.loads(out.read_text())
+    assert "sequentially separable, order (1, 2, 3)" in written["claim"] and written["cost"] == "0"
+    theta = load_parameters(out)
+    _assert_zero_cost_and_signs(data, type("P", (), {"params": theta}), {1: 1, 2: 2, 3: 3})
+    assert main(["construct", "--data", str(csv), "--float", "--out", str(tmp_path / "f.json")]) == 2
+    err = capsys.readouterr().err
+    assert "sufficiently clustered" in err and "sequential construction" in err
