@@ -95,12 +95,12 @@ def cmd_check(args) -> int:
         rows = [("claim", "status", "scope", "method", "numbers")]
         for d in derivations:
             nums = "; ".join(f"{k} {sizes.format_number(v)}" for k, v in d.main.numbers().items())
-            rows.append((d.id, d.status, d.main.scope or "", d.main.method,
+            rows.append((d.id, d.status, str(d.main.scope or ""), d.main.method,
                          nums or (d.main.detail if d.status == NOT_APPLICABLE else "")))
             for s in d.steps:
                 if s.check is not None and s.check is not d.main:
                     nums = "; ".join(f"{k} {sizes.format_number(v)}" for k, v in s.check.numbers().items())
-                    rows.append(("", s.check.status, s.check.scope or "", s.check.method, nums))
+                    rows.append(("", s.check.status, str(s.check.scope or ""), s.check.method, nums))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for r in rows:
             print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[4])

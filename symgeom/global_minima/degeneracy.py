@@ -156,7 +156,7 @@ def rank_check(A: np.ndarray, what: str, expected: int, kernel: np.ndarray | Non
     ``kernel`` vectors with ``A V = 0`` checked exactly, and a ``bound`` the caller certified) -- ``certified``
     when they meet at ``expected``, ``refuted`` when the certified bounds exclude it, else ``undecided``.
     Float arrays: by singular values with relative tolerance ``1e-9`` (``checked``), reporting the gap."""
-    if A.dtype == object:
+    if arith.kind_of(A).is_exact:
         return _exact_rank_check(A, what, expected, kernel, bound)
     r, tol, kept, dropped = float_rank(A)
     method = f"float64 rank of {what} (singular values > 1e-9 x largest)"
@@ -298,7 +298,7 @@ def layer_kernel_directions(params: Parameters, G: np.ndarray) -> np.ndarray:
     cols = []
     for l in range(params.L + 1):
         span = slice(l * block, (l + 1) * block)
-        K = kernel_basis(G[:, span]) if G.dtype == object else arith.nullspace(G[:, span])
+        K = kernel_basis(G[:, span]) if arith.kind_of(G).is_exact else arith.nullspace(G[:, span])
         for c in range(K.shape[1]):
             v = params.kind.zeros(params.count)
             v[span] = K[:, c]
@@ -382,7 +382,7 @@ def certify_tangent_space(JF: np.ndarray, blocks: dict, jacobian_rank: int):
         counts[name], seen = r - sum(counts.values()), width
         rank_checks.append(c)
     nullity = P - jacobian_rank
-    exact = V.dtype == object
+    exact = arith.kind_of(V).is_exact
     spans = Check((CERTIFIED if exact else CHECKED) if V.shape[1] == nullity else REFUTED,
                   "rank V = nullity J_F", f"rank V = {V.shape[1]}, nullity J_F = {P} - {jacobian_rank} = {nullity}",
                   residual=V.shape[1] - nullity, tolerance=None if exact else 0,

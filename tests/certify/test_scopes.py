@@ -12,11 +12,12 @@ from symgeom.data.clusters import ClusterData
 from symgeom.data.embedded import default_data
 from symgeom.derivations.n2_strata import bound_steps, depth_two_step
 from symgeom.certify.proofs import prove_matrix_identity
+from symgeom.certify.scope import Scope
 
 
 def test_n2_bound_is_proved_for_every_rank():
     checks = [s.check for s in bound_steps() if s.check is not None]
-    assert [c.status for c in checks] == ["proved"] * 3 and all(c.scope == "all Q" for c in checks)
+    assert [c.status for c in checks] == ["proved"] * 3 and all(c.scope == Scope.all_q() for c in checks)
     assert "rank r" in checks[0].method and "rank r" in checks[1].method
 
 
@@ -60,7 +61,7 @@ def test_depth_two_theorem_is_proved_at_symbolic_q():
     from symgeom.global_minima.interval_network import depth_two_proof
 
     check = depth_two_proof()
-    assert check.status == "proved" and check.scope == "all Q"
+    assert check.status == "proved" and check.scope == Scope.all_q()
 
 
 def test_n2_depth_two_step():
