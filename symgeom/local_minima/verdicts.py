@@ -1,8 +1,9 @@
 """The words of the local-minima answers, as types: how a stratum was settled (:class:`Verdict`) and where a
-given point lies (:class:`Place`).  Both are string enums, so JSON, messages and templates see the words.
+given point lies (:class:`Place`).  Both are string enums, so JSON, messages and templates see the words (and
+``repr`` shows the word, like :class:`~symgeom.certify.certificates.Status`).
 
->>> Verdict.LOCAL_MINIMUM == "local_minimum", f"{Place.ABOVE_BOUND}"
-(True, 'above_bound')
+>>> Verdict.LOCAL_MINIMUM == "local_minimum", f"{Place.ABOVE_BOUND}", Verdict.EMPTY
+(True, 'above_bound', 'empty')
 """
 
 from __future__ import annotations
@@ -10,7 +11,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class Verdict(StrEnum):
+class _Word(StrEnum):
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+class Verdict(_Word):
     """How a stratum ``R_S`` (or its invertible candidate) was settled on the data."""
 
     LOCAL_MINIMUM = "local_minimum"
@@ -26,7 +32,7 @@ class Verdict(StrEnum):
     """The first-order test decides nothing (a float gradient within its tolerance of 0)."""
 
 
-class Place(StrEnum):
+class Place(_Word):
     """Where a given point lies (:func:`symgeom.local_minima.locate.locate`)."""
 
     AT_STRATUM_MINIMUM = "at_stratum_minimum"
