@@ -22,17 +22,14 @@ import numpy as np
 from ..numbers import arith
 from .hessian import gauss_newton_float, parameter_layout
 from ..model.network import Parameters, activation_pattern, forward, layers
+from ..model.regions import backward_matrices, layer_maps
+from ..numbers.filtered import region_moments
 
 
 def _backward(params: Parameters, pattern: np.ndarray) -> list[np.ndarray]:
     """``[M_1, …, M_{L+1}]`` for one activation pattern (``pattern[ℓ-1]`` is ``D_ℓ``'s diagonal)."""
-    kind, Q = params.kind, params.Q
-    M = arith.identity(Q, kind)
-    Ms = [M]
-    for l in range(params.L, 0, -1):
-        M = (M @ params.weights[l]) * arith.array(pattern[l - 1].astype(int), kind)[None, :]
-        Ms.append(M)
-    return Ms[::-1]
+    M = backward_matrices(params.weights, pattern[:, :, None], params.kind)
+    return [M[l, 0] for l in range(params.L + 1)]
 
 
 def output_jacobian(params: Parameters, x: np.ndarray) -> np.ndarray:
@@ -143,8 +140,6 @@ def _region_statistics(params: Parameters, X: np.ndarray) -> list:
     patterns the floating-point filter certifies take the moments of the raw data per region (integer sums)
     through the region's exact affine layer maps, ``Σ φ_ℓ φ_mᵀ = T_ℓ (Σ x̃ x̃ᵀ) T_mᵀ``; otherwise one
     forward pass in the data's arithmetic."""
-    from ..numbers.filtered import layer_maps, region_moments
-
     found = region_moments(params, X) if params.kind.is_exact and arith.kind_of(X).is_exact else None
     if found is None:
         xs, _, regions = activation_regions(params, X)
@@ -160,7 +155,7 @@ def _region_statistics(params: Parameters, X: np.ndarray) -> list:
         live = [l for l, M in enumerate(Ms) if (M != 0).any()]
         if not live:
             continue
-        T = layer_maps(params, pattern)
+        T = layer_maps(params.weights, params.biases, pattern[:, :, None], params.kind)[:, 0]
         out.append((Ms, live, {(l, m): T[l] @ raw @ T[m].T for l in live for m in live}))
     return out
 

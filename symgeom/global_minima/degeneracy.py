@@ -64,11 +64,6 @@ def derived_dimension():
     return P, dim, parametrized, fiber, symmetry
 
 
-def singular_value_gap(A: np.ndarray, rank: int) -> tuple[float, float]:
-    """``(σ_rank, σ_{rank+1})`` of a float matrix (the last kept and the first dropped singular value)."""
-    return _gap(np.linalg.svd(np.asarray(A, dtype=float), compute_uv=False), rank)
-
-
 def _gap(s: np.ndarray, rank: int) -> tuple[float, float]:
     """``(σ_rank, σ_{rank+1})`` from the singular values ``s`` (descending)."""
     kept = float(s[rank - 1]) if rank > 0 else float("inf")

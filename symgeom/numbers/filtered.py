@@ -209,28 +209,6 @@ def certified_patterns(params, Xf: np.ndarray):
     return np.stack(active), pre, bounds
 
 
-def layer_maps(params, pattern: np.ndarray) -> list[np.ndarray]:
-    """``[T_0, …, T_L]``: exact ``(Q+1) x (Q+1)`` matrices with ``(x^(ℓ), 1) = T_ℓ (x, 1)`` for every input
-    ``x`` with the activation pattern ``pattern`` (``L x Q`` booleans)."""
-    Q, kind = params.Q, params.kind
-    T = arith.identity(Q + 1, kind)
-    out = [T]
-    for W, b, on in zip(params.weights[:-1], params.biases[:-1], pattern):
-        top = np.where(on[:, None], np.hstack([W, b[:, None]]) @ T, arith.ZERO)
-        T = np.vstack([top, T[-1:]])
-        out.append(T)
-    return out
-
-
-def affine_on_pattern(params, pattern: np.ndarray, upto: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact ``(A, c)`` with ``a_upto = A x + c`` on the activation pattern ``pattern`` (``L x Q`` booleans):
-    the pre-activation of layer ``upto`` (``L + 1``: the output) as an affine map of the input."""
-    Q = params.Q
-    T = layer_maps(params, pattern)[upto - 1]
-    Ac = np.hstack([params.weights[upto - 1], params.biases[upto - 1][:, None]]) @ T
-    return Ac[:, :Q], Ac[:, Q]
-
-
 def region_moments(params, X: np.ndarray):
     """Per activation region of the exact points ``X`` (patterns certified by the filter):
     ``(pattern, count, S)`` with ``S = Σ (x, 1)(x, 1)ᵀ`` exact, the sums taken in int64 on the integer

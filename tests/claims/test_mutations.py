@@ -4,7 +4,7 @@ breaks (a suite that still passes would not be testing the core, and one that re
 testing something else).
 
 G1's certificate computes the network's output on each activation region through the exact affine map of that
-pattern (:func:`symgeom.numbers.filtered.affine_on_pattern`, behind the float filter), not through
+pattern (:func:`symgeom.model.regions.affine_on_pattern`, behind the float filter), not through
 :func:`symgeom.model.network.forward`; when the filter cannot certify, the exact computation through ``forward``
 decides.  The two paths are independent on purpose (a certificate that recomputes the network its own way does not
 inherit a bug of the forward pass), so each is shown here to catch the mutation of its own computation while the
@@ -15,10 +15,10 @@ import sys
 import pytest
 
 from symgeom import Context, run_claims
-from symgeom.numbers import arith, filtered
+from symgeom.numbers import arith
 from symgeom.calculus import derivatives
 from symgeom.global_minima import minimizer
-from symgeom.model import network
+from symgeom.model import network, regions
 from symgeom.certify.certificates import CERTIFIED, PROVED, REFUTED
 from symgeom.claims.registry import claim_ids, paper_statement
 from symgeom.data.clusters import example_data
@@ -42,7 +42,7 @@ def broken_truncation(self, Z):
 
 
 REAL_BACKWARD = derivatives._backward
-REAL_AFFINE_ON_PATTERN = filtered.affine_on_pattern
+REAL_AFFINE_ON_PATTERN = regions.affine_on_pattern
 
 
 def broken_backward(params, pattern):
@@ -61,7 +61,7 @@ MUTATIONS = {
     "forward": (network, "forward", broken_forward),
     "truncation": (TruncationMap, "__call__", broken_truncation),
     "jacobian": (derivatives, "_backward", broken_backward),
-    "output on a pattern": (filtered, "affine_on_pattern", broken_affine_on_pattern),
+    "output on a pattern": (regions, "affine_on_pattern", broken_affine_on_pattern),
 }
 
 REFUTED_BY = {
