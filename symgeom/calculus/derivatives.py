@@ -23,7 +23,7 @@ from ..numbers import arith
 from .hessian import gauss_newton_float, parameter_layout
 from ..model.network import Parameters, activation_pattern, forward, layers
 from ..model.regions import backward_matrices, layer_maps
-from ..numbers.filtered import region_moments
+from ..numbers.filtered import group_bounds, region_moments
 
 
 def _backward(params: Parameters, pattern: np.ndarray) -> list[np.ndarray]:
@@ -65,8 +65,7 @@ def activation_regions(params: Parameters, X: np.ndarray):
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     inverse = np.asarray(inverse).reshape(-1)
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(first.size + 1))
+    order, bounds = group_bounds(inverse, first.size)
     if not np.all(order[1:] > order[:-1]):  # unless the points already come region by region
         xs = [x[:, order] for x in xs]
     regions = [(int(bounds[g]), int(bounds[g + 1]), _backward(params, bits[n].reshape(L, Q))) for g, n in enumerate(first)]

@@ -38,7 +38,7 @@ import numpy as np
 
 from .._errors import DataError
 from ..numbers.arith import linalg_threads
-from ..numbers.filtered import pattern_groups
+from ..numbers.filtered import group_bounds, pattern_groups
 from ..model.regions import backward_matrices, layer_maps
 
 __all__ = ["CHUNK", "PathChoice", "parameter_layout", "blocks_to_matrix", "symmetrize_blocks", "unit_costs",
@@ -212,9 +212,9 @@ def _region_moments(Xc: np.ndarray, on: np.ndarray, first: np.ndarray, inverse: 
         spread[np.arange(n), inverse] = xt
         S = (xt.T @ spread.reshape(n, -1)).reshape(xt.shape[1], R, xt.shape[1]).transpose(1, 0, 2)
     else:
-        order = np.argsort(inverse, kind="stable")
+        order, bounds = group_bounds(inverse, R)
         xt = xt[order]
-        S = np.add.reduceat(xt[:, :, None] * xt[:, None, :], np.searchsorted(inverse[order], np.arange(R)), axis=0)
+        S = np.add.reduceat(xt[:, :, None] * xt[:, None, :], bounds[:-1], axis=0)
     return on[:, :, first].transpose(2, 0, 1), S
 
 

@@ -223,8 +223,7 @@ def region_moments(params, X: np.ndarray):
     if first.size > MAX_REGIONS:
         return None
     K, den = ints
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(first.size + 1))
+    order, bounds = group_bounds(inverse, first.size)
     square = den * den
     out = []
     for g, n in enumerate(first):
@@ -232,6 +231,13 @@ def region_moments(params, X: np.ndarray):
         S = np.array([flint.fmpq(int(v), square) for v in (rows @ rows.T).reshape(-1)], dtype=object)
         out.append((active[:, :, n], int(bounds[g + 1] - bounds[g]), S.reshape(rows.shape[0], rows.shape[0])))
     return out
+
+
+def group_bounds(inverse: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(order, bounds)``: the points sorted by group (stable), and the group ``g`` as the points
+    ``order[bounds[g]:bounds[g + 1]]``."""
+    order = np.argsort(inverse, kind="stable")
+    return order, np.searchsorted(inverse[order], np.arange(groups + 1))
 
 
 def pattern_groups(active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
