@@ -4,6 +4,7 @@ and N2's step for L = 2."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import sympy as sp
 
 import symgeom.local_minima.strata
@@ -70,3 +71,27 @@ def test_n2_depth_two_step():
                                         ["0", "1/2"]], [1, 1, 1, 1, 2, 2, 2], source="crossing")
     step = depth_two_step(Context(crossing, 2))
     assert step.check.status == "not_applicable" and "disjoint intervals" in step.check.detail
+
+
+def test_scope_words_and_covering_rule():
+    """The words of each scope (as the outputs show them) and the covering rule, case by case by hand: all Q covers
+    everything, Q <= k covers Q <= j for j <= k only, exact data cover float data but not the reverse, float samples
+    and a single size cover only themselves."""
+    from symgeom.certify.certificates import Check, covers
+
+    words = {Scope.all_q(): "all Q", Scope.up_to(3): "Q <= 3", Scope.up_to(8, float_samples=True): "Q <= 8, float samples",
+             Scope.at(2): "Q = 2", Scope.these_data(): "these data", Scope.these_data(float=True): "these data, float",
+             Scope.random_points(): "random rational points"}
+    assert {s: str(s) for s in words} == words
+    every = list(words) + [Scope.up_to(2), Scope.up_to(4)]
+    covering = {(str(a), str(b)) for a in every for b in every if covers(a, b)}
+    expected = {(str(a), str(b)) for a in every for b in every if a == b or a == Scope.all_q()}
+    expected |= {("Q <= 3", "Q <= 2"), ("Q <= 4", "Q <= 2"), ("Q <= 4", "Q <= 3"), ("these data", "these data, float")}
+    assert covering == expected
+    assert not covers(None, Scope.these_data())
+    with pytest.raises(TypeError, match="Scope"):
+        Check("proved", "x", scope="all Q")
+    with pytest.raises(ValueError):
+        Scope.at(2).__class__("at", None)
+    with pytest.raises(ValueError):
+        Scope(Scope.all_q().reach, None, True)
