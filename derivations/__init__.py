@@ -1,6 +1,8 @@
-"""Recipes: one per claim of docs/mathematics/, each ``derive(ctx) -> Derivation``.
+"""Recipes: one per claim of docs/mathematics/, each a :class:`~symgeom.claims.recipe.Recipe` ``RECIPE`` with its
+``derive(ctx) -> Derivation``.
 
-Installed as ``symgeom.derivations``.  The order of :data:`RECIPES` is the order of the report.
+Installed as ``symgeom.derivations``.  The order of :data:`RECIPES` (``{claim id: recipe}``) is the order of the
+report.
 """
 
 from . import (
@@ -27,27 +29,27 @@ from . import (
     t5_symmetry,
 )
 
-RECIPES = {
-    "T1": t1_recursive_truncation.derive,
-    "T2": t2_cone_geometry.derive,
-    "T3": t3_idempotence.derive,
-    "T4": t4_orthogonal_projection.derive,
-    "T5": t5_symmetry.derive,
-    "G1": g1_global_minimizer.derive,
-    "G2": g2_output_fiber.derive,
-    "G3": g3_degeneracy.derive,
-    "G4": g4_symmetry_count.derive,
-    "N1": n1_no_truncation.derive,
-    "N2": n2_strata.derive,
+RECIPES = {recipe.id: recipe for recipe in (
+    t1_recursive_truncation.RECIPE,
+    t2_cone_geometry.RECIPE,
+    t3_idempotence.RECIPE,
+    t4_orthogonal_projection.RECIPE,
+    t5_symmetry.RECIPE,
+    g1_global_minimizer.RECIPE,
+    g2_output_fiber.RECIPE,
+    g3_degeneracy.RECIPE,
+    g4_symmetry_count.RECIPE,
+    n1_no_truncation.RECIPE,
+    n2_strata.RECIPE,
     # the paper's numbered statements, checked as stated (symgeom's own claims above are beyond the paper)
-    "P2.2": p22_truncation.derive,
-    "D2.1": d21_truncation_map.derive,
-    "H2.14": h214_clustered.derive,
-    "H2.52": h252_cone.derive,
-    "P2.3": p23_global_minimum.derive,
-    "E2.58": e258_mu_range.derive,
-    "P2.4": p24_local_minimum.derive,
-    "E2.71": e271_value.derive,
-    "P2.5": p25_intermediate.derive,
-    "E2.85": e285_value.derive,
-}
+    p22_truncation.RECIPE,
+    d21_truncation_map.RECIPE,
+    h214_clustered.RECIPE,
+    h252_cone.RECIPE,
+    p23_global_minimum.RECIPE,
+    e258_mu_range.RECIPE,
+    p24_local_minimum.RECIPE,
+    e271_value.RECIPE,
+    p25_intermediate.RECIPE,
+    e285_value.RECIPE,
+)}

@@ -10,8 +10,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symgeom.model.activation import sign_pattern_symbols, sign_patterns
-from symgeom.certify.certificates import (Check, Derivation, NOT_APPLICABLE, PROVED, REFUTED, SCOPE_ALL_Q, SCOPE_DATA,
-    Step, combine, on_data, scope_up_to)
+from symgeom.certify.certificates import PROVED, REFUTED, Check, Scope, Step, combine, on_data
 
 SIZE = sp.Symbol("Q", integer=True, positive=True)
 PROOF_SIZES = (1, 2, 3)
@@ -59,7 +58,7 @@ def split_scope(sizes) -> str:
     k = 0
     while k + 1 in set(sizes):
         k += 1
-    return scope_up_to(k)
+    return Scope.up_to(k)
 
 
 def random_invertible(Q: int, rng: np.random.Generator) -> np.ndarray:
@@ -75,15 +74,11 @@ def random_cone_coordinates(Q: int, rng: np.random.Generator, n: int = SAMPLE_PO
     return u
 
 
-def not_applicable(method: str, why: str) -> Check:
-    return Check(NOT_APPLICABLE, method, why, scope=SCOPE_DATA)
-
-
 def float_samples(sample, ctx, offset: int) -> Check:
     """``sample(Q, seed)`` for ``Q = 1..8`` and the data's ``Q``, combined."""
     sizes = sorted({*range(1, FLOAT_SAMPLE_MAX_Q + 1), ctx.Q})
     return combine([sample(Q, ctx.seed + offset + Q) for Q in sizes], f"float64 samples, Q = 1..{max(sizes)}",
-                   "tolerance 1e-9 x scale", scope=scope_up_to(FLOAT_SAMPLE_MAX_Q, float_samples=True))
+                   "tolerance 1e-9 x scale", scope=Scope.up_to(FLOAT_SAMPLE_MAX_Q, float_samples=True))
 
 
 FLOAT_SAMPLE_MAX_Q = 8
@@ -150,7 +145,7 @@ def coordinatewise(statements, what: str) -> Check:
         entries = scalar.atoms(MatrixElement)
         foreign = [e for e in entries if e.i != index or e.j != 0]
         if foreign:
-            return Check(REFUTED, "coordinatewise lemma", what, scope=SCOPE_ALL_Q,
+            return Check(REFUTED, "coordinatewise lemma", what, scope=Scope.all_q(),
                          counterexample=f"{label}: entry {index} involves {foreign[0]}")
         for sign in cases:
             for vsign in NONNEGATIVE_CASES:
@@ -158,12 +153,12 @@ def coordinatewise(statements, what: str) -> Check:
                 value = sp.simplify(value)
                 ok = value == 0 if relation == "= 0" else _nonnegative(value)
                 if not ok:
-                    return Check(REFUTED, "coordinatewise lemma", what, scope=SCOPE_ALL_Q,
+                    return Check(REFUTED, "coordinatewise lemma", what, scope=Scope.all_q(),
                                  counterexample=f"{label}: coordinate case u_i {sign}, v_i {vsign}: {value} is not {relation}")
         proved.append(Check(PROVED, label))
     return combine(proved, "coordinatewise lemma at symbolic Q (generic entry i of a MatrixSymbol expression, "
                    "sigma as a FunctionMatrix) and the scalar facts in every sign case of one coordinate",
-                   what, scope=SCOPE_ALL_Q)
+                   what, scope=Scope.all_q())
 
 
 def _nonnegative(value) -> bool:
@@ -191,11 +186,11 @@ def truncation_derivation(ctx, recipe, *, lemmas, split, sample, data, extra=())
     """The shape the truncation-map recipes (T2–T4) share: their symbolic lemmas (the key step among
     them), then the corroborations — ``split = (formula, check)`` over sign patterns of explicit sizes,
     any ``extra`` steps, ``sample = (formula, text, check)`` in floats and ``data = (formula, text, check)``
-    on the data (scoped "these data").  ``recipe`` is the recipe module (``ID``, ``TITLE``, ``STATEMENT``)."""
+    on the data (scoped "these data").  ``recipe``: the claim's :class:`~symgeom.claims.recipe.Recipe`."""
     steps = tuple(lemmas) + (
         Step(split[0], "Corroboration: every sign pattern of explicit sizes.", split[1]),
         *extra,
         Step(sample[0], sample[1], sample[2]),
         Step(data[0], data[1], on_data(data[2])),
     )
-    return Derivation(recipe.ID, recipe.TITLE, recipe.STATEMENT, steps, SCOPE_ALL_Q)
+    return recipe.derivation(steps)

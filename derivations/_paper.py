@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from symgeom.numbers import arith
 from symgeom._errors import ConstructionError
-from symgeom.certify.certificates import CERTIFIED, REFUTED, SCOPE_DATA, UNDECIDED, Check
+from symgeom.certify.certificates import CERTIFIED, REFUTED, UNDECIDED, Check, Scope
 from symgeom.paper.construction import D_estimate, build, lower_end, shift_in_I0, shifted_mu, spread
 from symgeom.paper.hypotheses import paper_hypotheses
 
@@ -130,11 +130,11 @@ def sign_check(ctx, shifts, r, what: str, admissible: bool) -> Check:
     count = f"{len(r.blocks)} blocks of strict sign conditions"
     if r.signs_certified:
         return Check(CERTIFIED, "interval arithmetic (arb, 192 bits), every pre-activation of every layer", where + cost
-                     + f"; {count}", margin=r.min_margin, scope=SCOPE_DATA)
+                     + f"; {count}", margin=r.min_margin, scope=Scope.these_data())
     if r.violated:
         return Check(REFUTED, "interval arithmetic (arb, 192 bits), every pre-activation of every layer", where + cost,
-                     counterexample=f"{r.violated[0].what} {r.violated[0].where}{cost}", scope=SCOPE_DATA)
-    return Check(UNDECIDED, "interval arithmetic (arb, 192 bits)", where + ": a ball contains 0", scope=SCOPE_DATA)
+                     counterexample=f"{r.violated[0].what} {r.violated[0].where}{cost}", scope=Scope.these_data())
+    return Check(UNDECIDED, "interval arithmetic (arb, 192 bits)", where + ": a ball contains 0", scope=Scope.these_data())
 
 
 def mu_text(ctx, shifts) -> str:

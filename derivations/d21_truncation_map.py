@@ -3,11 +3,11 @@ preservation (2.38) of the paper's construction on the data."""
 
 from __future__ import annotations
 
-import numpy as np
 from flint import arb_mat
 
 from symgeom.numbers import arith
-from symgeom.certify.certificates import CERTIFIED, SCOPE_DATA, UNDECIDED, Check, Derivation, Step, certify_equal
+from symgeom.certify.certificates import CERTIFIED, UNDECIDED, Check, Derivation, Step, certify_equal, Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.model.truncation import truncation_map
 
 from . import _paper
@@ -42,14 +42,17 @@ def rank_check(ctx) -> Check:
     ok = not det.contains(0) and r.signs_certified
     return Check(CERTIFIED if ok else UNDECIDED, "interval arithmetic (arb): det X0red[mu] excludes 0",
                  f"rank X0 = {arith.rank(_paper.exact_data(ctx).X)}; at {_paper.mu_text(ctx, shifts)}; "
-                 f"det X0red[mu] in {det.str(5)}", scope=SCOPE_DATA)
+                 f"det X0red[mu] in {det.str(5)}", scope=Scope.these_data())
 
 
 def derive(ctx) -> Derivation:
-    return Derivation(ID, TITLE, STATEMENT, (
+    return RECIPE.derivation((
         Step(r"\tau_{\lambda W, \lambda b} = \tau_{W, b},\ \lambda > 0",
              "Scaling invariance (2.66): sigma is positively homogeneous.", scaling_check(ctx)),
         Step(r"\operatorname{rank} \tau_{W_*^{(L)}, b_*^{(L)}}(X_0) = \operatorname{rank} X_0 = Q",
              "Rank preservation (2.38) of the construction of Theorem 2.3: the collapse points are linearly independent.",
              rank_check(ctx), key=True),
     ))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive, paper=PAPER, instead=INSTEAD)

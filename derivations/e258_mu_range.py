@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from symgeom.certify.certificates import CERTIFIED, REFUTED, UNDECIDED, Derivation, Step
+from symgeom.certify.scope import Scope
+from symgeom.claims.recipe import Recipe
 
 from . import _paper
 
@@ -41,7 +43,7 @@ def derive(ctx) -> Derivation:
     steel = checks["companion"]
     if steel.status == REFUTED:  # the steelman failing refutes nothing of the paper
         steel = replace(steel, status=UNDECIDED, counterexample=None, detail=steel.detail + "; the steelman fails here")
-    return Derivation(ID, TITLE, STATEMENT, (
+    return RECIPE.derivation((
         Step(r"\mu_j = -\tfrac{3}{2} \cdot 2\delta|u_Q|", "A mu well inside (2.58).", checks["inner"]),
         Step(rf"\mu_j \approx -0.97\,D,\ D \approx {c['D']:.6g}",
              r"A mu near the far end of (2.58), certified inside it (4.26) in balls; the step (4.59) is checked, not assumed.",
@@ -63,3 +65,6 @@ def derive(ctx) -> Derivation:
              r"collapse point minus the second is $-(2t - d) f_2$: strictly inside the backward cone of layer 2, so both "
              r"clusters end at one point and $C_N squared = |y_1 - y_2|^2 > 0$. Part of (2.58) fails on every $Q = 2$ data set."),
     ))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive, paper=PAPER, instead=INSTEAD)

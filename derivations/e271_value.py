@@ -7,8 +7,8 @@ from functools import lru_cache
 import numpy as np
 
 from symgeom.numbers import arith, sizes
-from symgeom.certify.certificates import (CERTIFIED, PROVED, REFUTED, SCOPE_ALL_Q, SCOPE_DATA, UNDECIDED, Check,
-    Derivation, Step)
+from symgeom.certify.certificates import CERTIFIED, PROVED, REFUTED, UNDECIDED, Check, Derivation, Step, Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.paper.minima import (affine_fit, bias_free_gradients_at_symbolic_Q, bias_free_minimum_identity,
     bias_gradient, decomposition_identity, formula_squared, layer_bias_free_fit, linear_fit, translated)
 
@@ -33,11 +33,11 @@ def symbolic_check() -> Check:
     grad_V, value, grad_c = bias_free_minimum_identity(2)
     zero = decomposition_identity(2, (2, 3)) == 0 and value == 0 and grad_V.is_zero_matrix and grad_c.is_zero_matrix
     if not zero:
-        return Check(REFUTED, "SymPy", counterexample="an identity does not simplify to 0", scope="Q = 2")
+        return Check(REFUTED, "SymPy", counterexample="an identity does not simplify to 0", scope=Scope.at(2))
     return Check(PROVED, "SymPy, symbolic entries at Q = 2 (means, deviations of clusters of sizes 2 and 3, V, c, Y, "
                  "symmetric Delta_2)", "the decomposition of the weighted cost into the fit of the means plus the "
                  "deviation term; at the bias-free optimum the gradient in V vanishes, the value is the square of (2.71) "
-                 "and the gradient in the bias is the one stated above (symgeom.paper.minima)", scope="Q = 2")
+                 "and the gradient in the bias is the one stated above (symgeom.paper.minima)", scope=Scope.at(2))
 
 
 @lru_cache(maxsize=None)
@@ -45,9 +45,9 @@ def symbolic_Q_check() -> Check:
     """The optimum and the bias gradient at symbolic ``Q`` (:func:`bias_free_gradients_at_symbolic_Q`)."""
     grad_V, grad_c = bias_free_gradients_at_symbolic_Q()
     if not (getattr(grad_V, "is_ZeroMatrix", False) and getattr(grad_c, "is_ZeroMatrix", False)):
-        return Check(REFUTED, "SymPy, MatrixSymbol", counterexample=f"residuals {grad_V}, {grad_c}", scope=SCOPE_ALL_Q)
+        return Check(REFUTED, "SymPy, MatrixSymbol", counterexample=f"residuals {grad_V}, {grad_c}", scope=Scope.all_q())
     return Check(PROVED, "SymPy, MatrixSymbol of symbolic size Q: expansion and the cancellation K (I + Delta_2) = I",
-                 "Delta_2 symmetric (it is a weighted Gram matrix)", scope=SCOPE_ALL_Q)
+                 "Delta_2 symmetric (it is a weighted Gram matrix)", scope=Scope.all_q())
 
 
 def derive(ctx) -> Derivation:
@@ -57,10 +57,10 @@ def derive(ctx) -> Derivation:
     F, (Wb, A) = formula_squared(data), affine_fit(data.X, data)
     W0, L0 = linear_fit(data.X, data)
     g = bias_gradient(W0, np.array([arith.to_exact(0)] * data.Q, dtype=object), data.X, data)
-    as_written = (Check(CERTIFIED, "exact rational values", f"(2.71) squared = {f(F)} = min", residual=F - A, scope=SCOPE_DATA)
+    as_written = (Check(CERTIFIED, "exact rational values", f"(2.71) squared = {f(F)} = min", residual=F - A, scope=Scope.these_data())
                   if F == A else
                   Check(REFUTED, "exact weighted least squares (normal equations in rationals)", f"(2.71) squared = {f(F)}",
-                        residual=F - A, scope=SCOPE_DATA,
+                        residual=F - A, scope=Scope.these_data(),
                         counterexample=f"(2.71) squared = {f(F)} but min over (W_L+1, b_L+1) of C_N squared = "
                                        f"{f(A)}; at the bias-free optimum the gradient of C_N squared in b_L+1 = "
                                        f"({', '.join(f(x) for x in g)}) != 0"))
@@ -68,12 +68,12 @@ def derive(ctx) -> Derivation:
     Ft, At = formula_squared(shifted), affine_fit(shifted.X, shifted)[1]
     moved = Check(CERTIFIED if (At == A and Ft != F) else UNDECIDED, "exact values on the data translated by "
                   f"({TRANSLATION}, ..., {TRANSLATION})", f"(2.71) squared: {f(F)} -> {f(Ft)}; min over affine outputs: {f(A)} -> "
-                  f"{f(At)}", scope=SCOPE_DATA)
+                  f"{f(At)}", scope=Scope.these_data())
     linear = Check(CERTIFIED if L0 == F else REFUTED, "exact: min over W of C_N squared at W X0 against (2.71) squared", f"both {f(L0)}",
-                   residual=L0 - F, counterexample=None if L0 == F else f"{f(L0)} != {f(F)}", scope=SCOPE_DATA)
+                   residual=L0 - F, counterexample=None if L0 == F else f"{f(L0)} != {f(F)}", scope=Scope.these_data())
     c = _paper.choices(ctx)
     own_bias = layer_bias_check(ctx, data, c, F)
-    return Derivation(ID, TITLE, STATEMENT, (
+    return RECIPE.derivation((
         Step(r"C_N^2(V (X_0^{red})^{-1} X_0 + c\,1^T) = \|V + c\,1^T - Y\|^2 + \operatorname{tr}(V \Delta_2 V^T)",
              r"Each cluster's deviations sum to 0, so the cross terms vanish; the bias-free minimum is at "
              r"$V_0 = Y (1 + \Delta_2)^{-1}$ with value $\operatorname{tr}(Y \Delta_2 (1+\Delta_2)^{-1} Y^T)$, and there "
@@ -105,4 +105,7 @@ def layer_bias_check(ctx, data, c, F):
     return Check(CERTIFIED if varies else UNDECIDED, "exact weighted least squares at two mu in I1",
                  f"values {f(values[0])} (~{float(values[0]):.6g}) and {f(values[1])} (~{float(values[1]):.6g}) "
                  f"against (2.71) squared ~{float(F):.6g}: this reading depends on mu and misses (2.71)",
-                 scope=SCOPE_DATA)
+                 scope=Scope.these_data())
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive, paper=PAPER, instead=INSTEAD)

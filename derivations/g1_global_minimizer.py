@@ -13,8 +13,9 @@ import sympy as sp
 
 from symgeom.numbers import sizes
 from symgeom._errors import ConstructionError
-from symgeom.certify.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, CERTIFIED, CHECKED, NOT_APPLICABLE, Check,
-    Derivation, Step, certify_positive, combine)
+from symgeom.certify.certificates import (PROVED, REFUTED, CERTIFIED, CHECKED, NOT_APPLICABLE, Check, Derivation,
+    Step, certify_positive, combine, Scope)
+from symgeom.claims.recipe import Recipe
 from symgeom.certify.proofs import prove_zero
 from symgeom.global_minima.cone_lemmas import cone_lemmas_check
 from symgeom.global_minima.criterion import (clustering_criterion, criterion_constant, criterion_implications,
@@ -44,7 +45,7 @@ def criterion_steps(fam) -> tuple[Step, ...]:
     derived = combine(checks, "SymPy: each branch of c solves s_min = s_max for delta / h, and each implication "
                       "rho < c => strict sign condition reduces to slack = (positive factor) x premise",
                       "s_min = delta(1+gamma)/(1-gamma); s_max = min((h - gamma D)/(2(1+gamma)), h/Q); D = kappa h; "
-                      "0 < gamma < 1; rho < min(c_I2, c_I3) is rho < c_I2 and rho < c_I3", scope=SCOPE_ALL_Q)
+                      "0 < gamma < 1; rho < min(c_I2, c_I3) is rho < c_I2 and rho < c_I3", scope=Scope.all_q())
     crit = fam.criterion
     exact = fam.data.kind.is_exact
     if crit.holds:
@@ -87,7 +88,7 @@ def implication_check(name, slack, factor, premise) -> Check:
     if identity.status == PROVED and sp.simplify(positive).is_positive:
         return identity
     return Check(REFUTED, name, counterexample=f"slack - factor x premise = {sp.simplify(slack - factor * premise)}, "
-                 f"factor {factor} not shown positive", scope=SCOPE_ALL_Q)
+                 f"factor {factor} not shown positive", scope=Scope.all_q())
 
 
 def construction_step(fam) -> Step:
@@ -154,9 +155,12 @@ def derive(ctx) -> Derivation:
     base = certify_global_minimizer(fam.member(), data, fam.order)
     samples = combine([certify_global_minimizer(fam.sample(rng), data, fam.order) for _ in range(SAMPLES)],
                       f"{SAMPLES} random members (apex offsets, zeta, scalings, permutations)")
-    return Derivation(ID, TITLE, STATEMENT, data_steps(criterion_steps(fam) + (
+    return RECIPE.derivation(data_steps(criterion_steps(fam) + (
         construction_step(fam),
         Step(r"\mathcal{C}[\theta^{*}] = 0", "The constructed parameters: cost and every strict sign condition.", base, key=True),
         Step(r"\mathcal{C}[\theta] = 0 \text{ for random members } \theta", "Random members of the family.", samples),
         rho_step(fam),
     )))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive)

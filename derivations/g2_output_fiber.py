@@ -8,6 +8,8 @@ import sympy as sp
 
 from symgeom.numbers import arith, sizes
 from symgeom.certify.certificates import Derivation, Step, certify_equal, combine
+from symgeom.certify.scope import Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.global_minima.degeneracy import rank_check
 
 from ._common import data_steps
@@ -41,10 +43,13 @@ def derive(ctx) -> Derivation:
                    f"three random zeta; {data.kind.label} arithmetic")
     Qs = sp.Symbol("Q", positive=True, integer=True)
     n_display = ", ".join(sizes.format_number(x) for x in fam.fiber_normal)
-    return Derivation(ID, TITLE, STATEMENT, data_steps((
+    return RECIPE.derivation(data_steps((
         Step(sp.Eq(sp.Symbol(r"\dim"), sp.expand(Qs * (Qs + 1) - Qs * Qs)),
              r"$Q$ rows of $[A \mid c]$, each in $\mathbb{R}^{Q+1}$, constrained by $\operatorname{rank} [P; \mathbf{1}^T] = Q$ "
              r"equations: $Q(Q + 1 - Q) = Q$ free parameters.", rank),
         Step(r"[A \mid c] = Y \begin{bmatrix} P \\ \mathbf{1}^{T} \end{bmatrix}^{+} + \zeta n^{T},\quad n = (" + n_display + ")",
              r"$B^{+} = (B^T B)^{-1} B^T$ is a left inverse of $B = [P; \mathbf{1}^T]$, and $n^T B = 0$.", fits, key=True),
     )))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive)

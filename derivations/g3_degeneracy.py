@@ -11,6 +11,8 @@ import sympy as sp
 from symgeom.numbers import arith
 from symgeom.certify.certificates import (CHECKED, NOT_APPLICABLE, REFUTED, UNDECIDED, Check, Derivation, Step, combine,
     float_range_check)
+from symgeom.certify.scope import Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.certify.proofs import prove_zero
 from symgeom.calculus.cost import cost
 from symgeom.calculus.derivatives import cluster_jacobian
@@ -58,7 +60,7 @@ def _float_verdict(deg, ok: bool):
     a float one -- against an exact Hessian a float disagreement is ``undecided`` (exact evidence outranks it)."""
     if ok:
         return CHECKED
-    return UNDECIDED if deg.hessian.dtype == object else REFUTED
+    return UNDECIDED if arith.kind_of(deg.hessian).is_exact else REFUTED
 
 
 def _out_of_float_range(deg, data, method: str):
@@ -167,7 +169,7 @@ def derive(ctx) -> Derivation:
                      for z in ([float(v) for v in zeta] if not data.kind.is_exact else zeta, [0] * ctx.Q)],
                     "moves along the family (output fiber)")
     Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
-    return Derivation(ID, TITLE, STATEMENT, data_steps((
+    return RECIPE.derivation(data_steps((
         Step(sp.Eq(sp.Symbol(r"\dim \mathcal{C}^{-1}(0)"), dim),
              r"$P = (L+1)(Q^2+Q)$ parameters minus the $Q^2$ equations $F_k(\theta) = y_k$; the same count as the "
              r"parametrization by $L(Q^2 + Q)$ hidden cumulative parameters and the $Q$-dimensional fiber "
@@ -196,3 +198,6 @@ def derive(ctx) -> Derivation:
              "Moving along the tangent space.", tangent_check(deg, data, rng)),
         Step(r"\mathcal{C}(\theta_\zeta) = 0", "Moving along the family: members with other output-fiber vectors.", along),
     )))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive)

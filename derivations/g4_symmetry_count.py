@@ -8,6 +8,8 @@ import sympy as sp
 
 from symgeom._errors import ConstructionError
 from symgeom.certify.certificates import CERTIFIED, CHECKED, REFUTED, UNDECIDED, Check, Derivation, Step, combine
+from symgeom.certify.scope import Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.certify.proofs import prove_zero
 from symgeom.global_minima.degeneracy import derived_dimension
 from symgeom.global_minima.minimizer import certify_global_minimizer, global_minimizer
@@ -46,7 +48,7 @@ def derive(ctx) -> Derivation:
             moved.append(Check(UNDECIDED, "apex move", str(e)))
     apex = combine(moved, "every apex moved at once (all offsets x 1/2, then x 3/2): cost still 0 with all strict "
                    "sign conditions")
-    return Derivation(ID, TITLE, STATEMENT, data_steps((
+    return RECIPE.derivation(data_steps((
         *block_steps(ctx, deg),
         Step(sp.Eq(sp.Symbol(r"L(Q^2+Q)+Q - LQ - Q"), cones), "What remains: the hidden cones' freedom.", split),
         Step(rf"{deg.nullity} - {deg.symmetry_rank} - {deg.fiber_rank} = {rest}",
@@ -93,3 +95,6 @@ def _offsets(fam):
     for cone in fam.cones:
         by_cluster[cone.cluster - 1] = cone.offset
     return by_cluster
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive)

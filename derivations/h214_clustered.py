@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from symgeom.numbers import sizes
-from symgeom.certify.certificates import CERTIFIED, NOT_APPLICABLE, SCOPE_DATA, Check, Derivation, Step
+from symgeom.certify.certificates import CERTIFIED, NOT_APPLICABLE, Check, Derivation, Step, Scope
+from symgeom.claims.recipe import Recipe
 
 from . import _paper
 
@@ -20,14 +21,14 @@ INSTEAD = "a hypothesis: decided exactly on the data"
 
 def _decided(holds: bool, method: str, detail: str, margin=None) -> Check:
     if holds:
-        return Check(CERTIFIED, method, detail, margin=margin, scope=SCOPE_DATA)
-    return Check(NOT_APPLICABLE, method, "fails on these data: " + detail, scope=SCOPE_DATA)
+        return Check(CERTIFIED, method, detail, margin=margin, scope=Scope.these_data())
+    return Check(NOT_APPLICABLE, method, "fails on these data: " + detail, scope=Scope.these_data())
 
 
 def derive(ctx) -> Derivation:
     h = _paper.hypotheses(ctx)
     f = sizes.format_number
-    return Derivation(ID, TITLE, STATEMENT, (
+    return RECIPE.derivation((
         Step(r"\operatorname{rank} X_0^{red} = Q", "Exact rank of the matrix of means.",
              _decided(h.linearly_independent, "exact rank (FLINT)", f"Q = {ctx.Q}")),
         Step(r"16\,\delta^2 < \min_j |\bar x_{0,j} - \bar x|^2",
@@ -37,3 +38,6 @@ def derive(ctx) -> Derivation:
                       f"c0 must exceed sqrt({f(h.c0_lower)})", margin=h.min_spread_squared - 16 * h.delta_squared),
              key=True),
     ))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive, paper=PAPER, instead=INSTEAD)

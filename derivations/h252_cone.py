@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from symgeom.certify.certificates import CERTIFIED, NOT_APPLICABLE, SCOPE_DATA, Check, Derivation, Step
+from symgeom.certify.certificates import CERTIFIED, NOT_APPLICABLE, Check, Derivation, Step, Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.paper.construction import precision
 
 from . import _paper
@@ -24,13 +25,16 @@ def derive(ctx) -> Derivation:
     with precision():
         shown = ", ".join("undefined" if t is None else t.str(8, radius=False) for t in h.theta)
     far = Check(CERTIFIED if h.far_enough else NOT_APPLICABLE, "exact rational comparison of 16 delta squared with the squared distances of the means",
-                "" if h.far_enough else "fails on these data: a ball B_4delta(m_j') contains m_j", scope=SCOPE_DATA)
+                "" if h.far_enough else "fails on these data: a ball B_4delta(m_j') contains m_j", scope=Scope.these_data())
     cone = Check(CERTIFIED if h.cone_condition else NOT_APPLICABLE,
                  "exact rational decision of each half-opening against a right angle (its squared cosines and sines are rational)",
                  f"theta_*,j = {shown} (arb balls, radians; pi = 3.14159265)" + ("" if h.cone_condition else
-                                                                                "; fails on these data"), scope=SCOPE_DATA)
-    return Derivation(ID, TITLE, STATEMENT, (
+                                                                                "; fails on these data"), scope=Scope.these_data())
+    return RECIPE.derivation((
         Step(r"4\delta < |\bar x_{0,j'} - \bar x_{0,j}|", "The balls of (2.51) miss the apex.", far),
         Step(r"\max_j \theta_{*,j} < \pi", r"Each half-opening $\alpha + \beta < \pi/2$ decided in rationals: "
              r"$\cos^2\alpha$, $\sin^2\beta = 16\delta^2/|a|^2$ are rational.", cone, key=True),
     ))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive, paper=PAPER, instead=INSTEAD)

@@ -14,6 +14,8 @@ import sympy as sp
 from symgeom.numbers import arith, sizes
 from symgeom.certify.certificates import (CHECKED, FLOAT_RTOL, NOT_APPLICABLE, UNDECIDED, Check, Derivation, Step,
     certify_equal, combine, float_range_check, on_data)
+from symgeom.certify.scope import Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.certify.proofs import prove_zero
 from symgeom.calculus.derivatives import spectral_nullity
 from symgeom.local_minima.no_truncation import hessian_times, noise_expansion, noise_series, projection_cost
@@ -112,8 +114,6 @@ def derive(ctx) -> Derivation:
     cost = ctx.cost
     exact = data.kind.is_exact
     params = n1.minimizer.params
-    kind = "exact rational" if exact else "float64"
-    dtype = object if exact else float
     key = Step(r"\theta^{*} \in R_{\emptyset},\ \mathcal{C}[\theta^{*}] = B_{\{1,\dots,Q\}}",
                r"The stratum $S = \emptyset$ of N2: every pre-activation strictly positive and the cost equal to the "
                r"bound, so a local minimum by the bound of N2 (a).", n1.certificate, key=True)
@@ -121,19 +121,13 @@ def derive(ctx) -> Derivation:
     if arith.rank(arith.matmul(Xt, Xt.T)) < data.Q + 1:
         why = (f"the N = {data.N} points do not affinely span R^{data.Q}: the projection formula, the noise expansion "
                "and the nullity count need the lifted data matrix to have full row rank")
-        return Derivation(ID, TITLE, STATEMENT + cost.claim_note, (key, Step(r"\operatorname{rank}[X; \mathbf{1}^T] < Q + 1",
+        return RECIPE.derivation((key, Step(r"\operatorname{rank}[X; \mathbf{1}^T] < Q + 1",
                                                            "The closed forms below do not apply.",
-                                                           Check(NOT_APPLICABLE, "full row rank", why))))
+                                                           Check(NOT_APPLICABLE, "full row rank", why))), STATEMENT + cost.claim_note)
     formula = None if exact else _float_unresolved(Xt)
-    if formula is None:
-        ways = [certify_equal(np.array([n1.cost], dtype=dtype), np.array([projection_cost(data.X, data, cost)], dtype=dtype),
-                              f"{kind}: network cost = projection formula through sufficient statistics")]
-        if data.N <= EXPLICIT_PROJECTOR_MAX_N:
-            ways.append(certify_equal(np.array([n1.cost], dtype=dtype), np.array([_explicit_projector(data, cost)], dtype=dtype),
-                                      f"{kind}: network cost = formula with the explicit N x N projector"))
-        formula = combine(ways, FORMULA_METHOD)
+    formula = _formula_check(n1, data, cost) if formula is None else formula
     g = cost.gradient(params, data)
-    zero_gradient = certify_equal(g, 0 * g, f"{kind} gradient in the full parameter space",
+    zero_gradient = certify_equal(g, 0 * g, f"{data.kind.label} gradient in the full parameter space",
                                   scale=max(1, sizes.magnitude(data.X)) * max(1, sizes.magnitude(data.Y)))
     Qs, Ls = sp.symbols("Q L", positive=True, integer=True)
     expected = sp.expand((Ls + 1) * (Qs**2 + Qs) - (Qs**2 + Qs))
@@ -155,6 +149,24 @@ def derive(ctx) -> Derivation:
              r"$\operatorname{rank} V = \operatorname{nullity} H$ on these data).", on_data(n1.dimension_check)),
         Step(r"\lambda_{\min}(\nabla^2 \mathcal{C}) \ge 0", "Independent: differences of the gradient along random directions.", fd),
     ]
+    return RECIPE.derivation(data_steps(tuple(steps + _noise_steps(data, cost))), STATEMENT + cost.claim_note)
+
+
+def _formula_check(n1, data, cost) -> Check:
+    """The network's cost at ``θ*`` against the projection formula (and, for small ``N``, the explicit projector)."""
+    dtype, kind = data.kind.dtype, data.kind.label
+    ways = [certify_equal(np.array([n1.cost], dtype=dtype), np.array([projection_cost(data.X, data, cost)], dtype=dtype),
+                          f"{kind}: network cost = projection formula through sufficient statistics")]
+    if data.N <= EXPLICIT_PROJECTOR_MAX_N:
+        ways.append(certify_equal(np.array([n1.cost], dtype=dtype), np.array([_explicit_projector(data, cost)], dtype=dtype),
+                                  f"{kind}: network cost = formula with the explicit N x N projector"))
+    return combine(ways, FORMULA_METHOD)
+
+
+def _noise_steps(data, cost) -> list:
+    """The expansion ``C ≈ c_2 ε²`` in the noise: the closed form against the SymPy series (exact, small ``Q``), and
+    ``c_2`` in units of ``ρ²``."""
+    exact, steps = data.kind.is_exact, []
     c2 = noise_expansion(data, cost)
     if exact and data.Q <= SERIES_MAX_Q:
         eps, C, series = noise_series(data, cost=cost)
@@ -172,7 +184,7 @@ def derive(ctx) -> Derivation:
         coef = sp.nsimplify(arith.to_sympy(c2) / rho2) if exact else float(c2) / rho2
         steps.append(Step(rf"\mathcal{{C}} \approx c_2 \varepsilon^2 = ({_num(coef, exact)})\,\rho^2",
                           r"In terms of the noise-to-signal ratio ($\rho$ scales with $\varepsilon$).", None))
-    return Derivation(ID, TITLE, STATEMENT + cost.claim_note, data_steps(tuple(steps)))
+    return steps
 
 
 def _value_latex(cost) -> str:
@@ -190,3 +202,6 @@ def _num(x, exact) -> str:
     x = arith.to_sympy(x) if not isinstance(x, sp.Basic) else x
     approx = decimal_latex(float(x))
     return f"{number_latex(x)} \\approx {approx}" if exact and len(str(x)) < 30 else approx
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive)

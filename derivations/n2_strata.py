@@ -19,7 +19,9 @@ from functools import lru_cache
 import sympy as sp
 
 from symgeom.numbers import sizes
-from symgeom.certify.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, PROVED, Check, Derivation, Step, combine
+from symgeom.certify.certificates import (CERTIFIED, CHECKED, NOT_APPLICABLE, PROVED, Check, Derivation, Scope, Step,
+    combine, on_data, with_scope)
+from symgeom.claims.recipe import Recipe
 from symgeom.certify.proofs import prove_matrix_identity
 from symgeom.local_minima.settling import EMPTY, LOCAL_MINIMUM, counts_text
 from symgeom.numbers.printing import escape_tex, number_latex
@@ -41,10 +43,6 @@ STATEMENT = (
     r"$2^Q - 1$ in all. (The bound is proved for all $Q$; attainment is certified on the data.) (Without separation $R_S$ may be empty: a point of a truncated cluster in the convex hull of "
     r"the kept points is never inactive.)"
 )
-SCOPE_ALL = "all Q"
-"""Scope of a statement proved with matrix symbols of symbolic size."""
-
-
 @lru_cache(maxsize=None)
 def bound_steps() -> tuple[Step, ...]:
     """(a) at symbolic size and for every rank of the lifted kept points: with a rank factorization
@@ -53,28 +51,7 @@ def bound_steps() -> tuple[Step, ...]:
     ``X̃_U⁺ = Cᵀ(CCᵀ)⁻¹(BᵀB)⁻¹Bᵀ``; SymPy proves its four Penrose conditions, that ``Π_U = X̃_U⁺ X̃_U`` is the
     orthogonal projector onto the row space, and the vanishing cross term of Pythagoras' identity for
     ``G* = Y_U X̃_U⁺``.  The sum-to-one lemma is proved where (c) uses it, for full row rank."""
-    n, r = sp.Symbol("n", integer=True, positive=True), sp.Symbol("r", integer=True, positive=True)
-    Y, G = sp.MatrixSymbol(r"Y_U", SIZE, n), sp.MatrixSymbol("G", SIZE, SIZE + 1)
-    B, C = sp.MatrixSymbol("B", SIZE + 1, r), sp.MatrixSymbol("C", r, n)
-    Xt = B * C
-    Xp = C.T * (C * C.T).I * (B.T * B).I * B.T
-    Pi = Xp * Xt
-    G_star = Y * Xp
-    method = "matrix-expression algebra (MatrixSymbol, symbolic Q, n and rank r)"
-    factor = "a rank factorization X_U = B C, B of full column rank r, C of full row rank r (every rank r, at least 1)"
-    penrose = combine([prove_matrix_identity(e, method, factor, size=SIZE) for e in
-                       (Xt * Xp * Xt - Xt, Xp * Xt * Xp - Xp, (Xt * Xp).T - Xt * Xp, Pi.T - Pi)],
-                      method, "the four Penrose conditions of the pseudo-inverse built from B and C (so Pi_U, the pseudo-inverse "
-                      "times X_U, is symmetric by the fourth condition and idempotent by the first)", scope=SCOPE_ALL)
-    residual = prove_matrix_identity(G_star * Xt - Y * Pi, method, factor, size=SIZE)
-    cross = (G - G_star) * Xt * (G_star * Xt - Y).T
-    pythagoras = prove_matrix_identity(cross, method, factor, size=SIZE)
-    Xf = sp.MatrixSymbol(r"\tilde{X}_U", SIZE + 1, n)
-    e, x = sp.MatrixSymbol("e", SIZE + 1, 1), sp.MatrixSymbol(r"\tilde{x}", SIZE + 1, 1)
-    sums = prove_matrix_identity(e.T * Xf * Xf.T * (Xf * Xf.T).I * x - e.T * x,
-                                 "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
-                                 "full row rank of the lifted kept points (the hypothesis of (c)); the one-hot rows sum "
-                                 "to the row of ones, the last row of the lifted data", size=SIZE)
+    penrose, fit, sums = _bound_proofs()
     return (
         Step(r"x \in U:\ x^{(L+1)} = W^{(L+1)} x + b^{(L+1)} \ \text{on } R_S",
              r"Every pre-activation of a kept point is positive, so $\sigma$ acts as the identity on it and the layers "
@@ -87,8 +64,7 @@ def bound_steps() -> tuple[Step, ...]:
         Step(r"\|G \tilde{X}_U - Y_U\|_F^2 = \|Y_U (I - \Pi_U)\|_F^2 + \|(G - G^{*}) \tilde{X}_U\|_F^2",
              r"$G^{*} = Y_U \tilde{X}_U^{+}$ has residual $G^{*}\tilde{X}_U - Y_U = -Y_U(I - \Pi_U)$, and the cross "
              r"term $(G - G^{*}) \tilde{X}_U (G^{*}\tilde{X}_U - Y_U)^T$ vanishes, for every rank of $\tilde{X}_U$.",
-             combine([_all_q(residual), _all_q(pythagoras)], method, "residual of the fit and the cross term",
-                     scope=SCOPE_ALL)),
+             fit),
         Step(r"\mathcal{C}(\theta) \ge \frac{1}{2N}\|G(\theta)\tilde{X}_U - Y_U^{\mathrm{ext}}\|_F^2 \ge B_U \quad "
              r"(\theta \in R_S)",
              r"The truncated clusters contribute $\ge 0$. So a point of the open set $R_S$ with "
@@ -96,14 +72,43 @@ def bound_steps() -> tuple[Step, ...]:
         Step(r"\mathbf{1}^T c_U(x) = \mathbf{1}^T E\, \tilde{X}_U^T (\tilde{X}_U \tilde{X}_U^T)^{-1} \tilde{x} = 1",
              r"When the kept points affinely span $\mathbb{R}^Q$ (full row rank, the case (c) uses), the least-squares "
              r"fit $G^{*}$ takes every $x$ into $\operatorname{aff}\{y_j : j \in U\}$: its barycentric coordinates "
-             r"$c_U$ sum to one.", Check(sums.status, sums.method, sums.detail, scope=SCOPE_ALL)),
+             r"$c_U$ sum to one.", sums),
     )
+
+
+def _bound_proofs() -> tuple[Check, Check, Check]:
+    """The proofs of (a): the Penrose conditions of ``X̃_U⁺`` built from a rank factorization, the fit's residual
+    with the vanishing cross term of Pythagoras' identity, and the sum-to-one lemma for full row rank."""
+    n, r = sp.Symbol("n", integer=True, positive=True), sp.Symbol("r", integer=True, positive=True)
+    Y, G = sp.MatrixSymbol(r"Y_U", SIZE, n), sp.MatrixSymbol("G", SIZE, SIZE + 1)
+    B, C = sp.MatrixSymbol("B", SIZE + 1, r), sp.MatrixSymbol("C", r, n)
+    Xt = B * C
+    Xp = C.T * (C * C.T).I * (B.T * B).I * B.T
+    Pi = Xp * Xt
+    G_star = Y * Xp
+    method = "matrix-expression algebra (MatrixSymbol, symbolic Q, n and rank r)"
+    factor = "a rank factorization X_U = B C, B of full column rank r, C of full row rank r (every rank r, at least 1)"
+    penrose = combine([prove_matrix_identity(e, method, factor, size=SIZE) for e in
+                       (Xt * Xp * Xt - Xt, Xp * Xt * Xp - Xp, (Xt * Xp).T - Xt * Xp, Pi.T - Pi)],
+                      method, "the four Penrose conditions of the pseudo-inverse built from B and C (so Pi_U, the pseudo-inverse "
+                      "times X_U, is symmetric by the fourth condition and idempotent by the first)", scope=Scope.all_q())
+    residual = prove_matrix_identity(G_star * Xt - Y * Pi, method, factor, size=SIZE)
+    cross = (G - G_star) * Xt * (G_star * Xt - Y).T
+    pythagoras = prove_matrix_identity(cross, method, factor, size=SIZE)
+    Xf = sp.MatrixSymbol(r"\tilde{X}_U", SIZE + 1, n)
+    e, x = sp.MatrixSymbol("e", SIZE + 1, 1), sp.MatrixSymbol(r"\tilde{x}", SIZE + 1, 1)
+    sums = prove_matrix_identity(e.T * Xf * Xf.T * (Xf * Xf.T).I * x - e.T * x,
+                                 "matrix-expression algebra (MatrixSymbol, symbolic Q and n)",
+                                 "full row rank of the lifted kept points (the hypothesis of (c)); the one-hot rows sum "
+                                 "to the row of ones, the last row of the lifted data", size=SIZE)
+    fit = combine([_all_q(residual), _all_q(pythagoras)], method, "residual of the fit and the cross term",
+                  scope=Scope.all_q())
+    return penrose, fit, Check(sums.status, sums.method, sums.detail, scope=Scope.all_q())
 
 
 def _all_q(check: Check) -> Check:
     """The check with the scope of a proof at symbolic size."""
-    return Check(check.status, check.method, check.detail, check.residual, check.margin, check.tolerance,
-                 check.counterexample, SCOPE_ALL if check.status == PROVED else check.scope)
+    return with_scope(check, Scope.all_q()) if check.status == PROVED else check
 
 
 @lru_cache(maxsize=None)
@@ -128,7 +133,7 @@ def weighted_bound_step() -> Step:
                                      "W = V V^T; X_U = B C a rank factorization, the fit Y_U V (X_U V)^+", size=SIZE)
     check = combine([full, any_rank], "matrix-expression algebra (MatrixSymbol, symbolic Q, n and rank r)",
                     "the weighted fit's cross term: full row rank, and every rank with the pseudo-inverse of X_U V",
-                    scope=SCOPE_ALL)
+                    scope=Scope.all_q())
     return Step(r"\sum_{n \in U} w_n |G \tilde{x}_n - y_{j(n)}|^2 = B_U + \|(G - G_W) \tilde{X}_U W^{1/2}\|_F^2",
                 r"Both costs are weighted sums of squares $\sum_n w_n |r_n|^2$ ($w_n = 1/(2N)$, or $1/N_{j(n)}$ for the "
                 r"paper's $C_N^2$): with $W = \operatorname{diag}(w_n)$ the weighted fit "
@@ -136,7 +141,7 @@ def weighted_bound_step() -> Step:
                 r"$Y_U W^{1/2} (\tilde{X}_U W^{1/2})^{+}$) leaves the cross term zero, so the bound "
                 r"$B_U$ of each cost is its weighted least-squares residual on $U$, and the barycentric coordinates of "
                 r"$G_W$ still sum to one for full row rank (the constant is fitted exactly).",
-                Check(check.status, check.method, check.detail, scope=SCOPE_ALL))
+                Check(check.status, check.method, check.detail, scope=Scope.all_q()))
 
 
 def _set(S) -> str:
@@ -169,10 +174,9 @@ def stratum_steps(strata) -> list[Step]:
 
 
 def _scoped(check: Check) -> Check:
-    """The check with the scope of a certificate on these data."""
-    scope = check.scope or ("these data" if check.status in (CERTIFIED, PROVED) else "these data, float")
-    return Check(check.status, check.method, check.detail, check.residual, check.margin, check.tolerance,
-                 check.counterexample, scope)
+    """The check with the scope of a certificate on these data, when it states none
+    (:func:`~symgeom.certify.certificates.on_data`)."""
+    return check if check.scope is not None else on_data(check)
 
 
 def derive(ctx) -> Derivation:
@@ -181,7 +185,7 @@ def derive(ctx) -> Derivation:
     steps += stratum_steps(strata)
     reached = combine([st.certificate for st in strata], f"every non-empty stratum: {ctx.kind.label} cost equal to the stratum "
                       f"bound and every strict sign condition of the stratum ({counts_text(strata)})",
-                      ", ".join(f"S = {st.label}: {st.verdict}" for st in strata), scope="these data")
+                      ", ".join(f"S = {st.label}: {st.verdict}" for st in strata), scope=Scope.these_data())
     steps.append(Step(r"\mathcal{C}(\theta_S) = B_U,\ \theta_S \in R_S \ \text{for every stratum}",
                       r"With the bound (a), each $\theta_S$ is a local minimum of $\mathcal{C}$.", reached, key=True))
     steps += invertible_steps(ctx, strata)
@@ -193,7 +197,7 @@ def derive(ctx) -> Derivation:
     steps.append(Step(rf"\#\{{\text{{strata reached}}\}} = {count} \text{{ of }} 2^{{{ctx.Q}}} - 1 = {len(strata)}",
                       f"{count} local minima certified on these data, {globals_} of them global (cost 0); "
                       f"{counts_text(strata)}.", None))
-    return Derivation(ID, TITLE, STATEMENT + ctx.cost.claim_note, data_steps(tuple(steps)))
+    return RECIPE.derivation(data_steps(tuple(steps)), STATEMENT + ctx.cost.claim_note)
 
 
 def invertible_steps(ctx, strata) -> list[Step]:
@@ -204,7 +208,7 @@ def invertible_steps(ctx, strata) -> list[Step]:
         not_critical = combine([st.invertible.certificate for st in applicable],
                                "each invertible candidate: nonzero gradient, cost above the bound",
                                ", ".join(f"S = {st.label}: gradient norm {st.invertible.gradient_norm:.3g}"
-                                         for st in applicable), scope="these data")
+                                         for st in applicable), scope=Scope.these_data())
         steps.append(Step(r"\nabla \mathcal{C}(\theta_S^{\mathrm{inv}}) \ne 0",
                           r"Remark, for the strata whose kept points affinely span $\mathbb{R}^Q$: the point of the "
                           r"truncation-map coordinates (collapse into cone apexes with invertible weights, "
@@ -220,7 +224,7 @@ def invertible_steps(ctx, strata) -> list[Step]:
                            for p in approach)
         check = Check(CERTIFIED if exact else CHECKED, "exact costs after adding epsilon times the identity to every "
                       "hidden weight (all invertible, still in the stratum)", detail, tolerance=None if exact else 0,
-                      scope="these data") if ok else \
+                      scope=Scope.these_data()) if ok else \
             Check(NOT_APPLICABLE, "invertible approach", "a perturbed point left the stratum or stayed singular: " + detail)
         steps.append(Step(r"W_1, \dots, W_L \text{ invertible}:\ \mathcal{C} > B_U \text{ on } R_S,\ "
                           r"\inf = B_U",
@@ -239,7 +243,7 @@ def global_steps(ctx, strata) -> list[Step]:
     if not singles:
         return []
     check = combine([st.certificate for st in singles], f"{ctx.kind.label} cost 0 with one truncation fewer than clusters",
-                    "kept cluster " + ", ".join(str(st.kept[0]) for st in singles), scope="these data")
+                    "kept cluster " + ", ".join(str(st.kept[0]) for st in singles), scope=Scope.these_data())
     return [Step(rf"|U| = 1:\ B_U = 0,\ \min \mathcal{{C}} = 0 \text{{ with }} Q - 1 = {ctx.Q - 1} \text{{ truncations}}",
                  r"A single kept cluster is fitted exactly by a constant: these strata hold global minimizers "
                  r"(\texttt{symgeom construct --L Q-1} writes one), one layer fewer than the construction of G1.", check)]
@@ -287,7 +291,7 @@ def degeneracy_step(strata) -> Step:
     checks = [st.dimension_check for st in strata if st.dimension_check is not None]
     detail = ", ".join(f"S = {st.label}: tangent dimension {st.tangent_dimension}, nullity {st.hessian_nullity}"
                        for st in strata if st.dimension_check is not None)
-    check = combine(checks, "explicit tangent directions span the kernel of the Hessian", detail, scope="these data")
+    check = combine(checks, "explicit tangent directions span the kernel of the Hessian", detail, scope=Scope.these_data())
     return Step(r"\operatorname{rank} V = \operatorname{nullity} \nabla^2 \mathcal{C}(\theta_S)",
                 r"$V$: tangent vectors of explicit curves of minimizers: the gauge "
                 r"$(T W_\ell, T b_\ell, W_{\ell+1} T^{-1})$ at every hidden layer, bias translations after the last "
@@ -304,3 +308,6 @@ def degeneracy_step(strata) -> Step:
 
 
 __all__ = ["derive", "ID", "TITLE", "STATEMENT"]
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from symgeom.certify.certificates import SCOPE_ALL_Q, Derivation, Step, combine
+from symgeom.certify.certificates import Derivation, Step, combine, Scope
+from symgeom.claims.recipe import Recipe
 
 from .t1_recursive_truncation import matrix_level_steps
 
@@ -22,8 +23,11 @@ INSTEAD = "as stated (symgeom's T1)"
 def derive(ctx) -> Derivation:
     steps = matrix_level_steps()
     key = combine([s.check for s in steps if s.check is not None],
-                  "T1's induction in matrix symbols of symbolic size (see claim T1)", scope=SCOPE_ALL_Q)
-    return Derivation(ID, TITLE, STATEMENT, tuple(replace(s, key=False) for s in steps) + (
+                  "T1's induction in matrix symbols of symbolic size (see claim T1)", scope=Scope.all_q())
+    return RECIPE.derivation(tuple(replace(s, key=False) for s in steps) + (
         Step(r"X^{(\ell)} = W^{(\ell)} \tau_{W^{(\ell)}, b^{(\ell)}}(X^{(0)}) + B^{(\ell)}",
              "(2.40) is T1's statement with the paper's names; T1 also expands every activation pattern at small Q "
-             "and checks the data.", key, key=True),), SCOPE_ALL_Q)
+             "and checks the data.", key, key=True),))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.all_q(), derive, paper=PAPER, instead=INSTEAD)

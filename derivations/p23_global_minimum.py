@@ -4,6 +4,8 @@ cumulative parameters (2.63)–(2.65) and the output (4.75), a second constructi
 from __future__ import annotations
 
 from symgeom.certify.certificates import Derivation, Step
+from symgeom.certify.scope import Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.paper.construction import precision
 
 from . import _paper
@@ -28,7 +30,7 @@ def derive(ctx) -> Derivation:
     r = _paper.run(ctx, shifts, ctx.L)
     with precision():
         shown = rf"$\theta_* = {r.theta_star.str(8, radius=False)}$, $\lambda = {r.lam.str(8, radius=False)}$"
-    return Derivation(ID, TITLE, STATEMENT, (
+    return RECIPE.derivation((
         Step(r"W_* = \lambda I + (1 - \lambda) u_Q u_Q^T / Q,\quad \lambda = \tan(\theta_Q/2) / \tan(\theta_*/2)",
              r"(4.28)--(4.29) with $\tan(\theta_Q/2) = 1/\sqrt{Q-1}$ and $\theta_* = \theta_0 + \max_j \theta_{*,j}$, "
              r"$\theta_0 = (\pi - \max_j \theta_{*,j})/2$ (the paper leaves $\theta_0 > 0$ free); " + shown + ". "
@@ -39,3 +41,6 @@ def derive(ctx) -> Derivation:
              r"and keeps exactly, each cluster lands on its collapse point and the output maps it to $y_j$.",
              _paper.sign_check(ctx, shifts, r, f"L = {ctx.L}", ok), key=True),
     ))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive, paper=PAPER, instead=INSTEAD)

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from symgeom.numbers import arith, sizes
-from symgeom.certify.certificates import CERTIFIED, REFUTED, SCOPE_DATA, Check, Derivation, Step, combine
+from symgeom.certify.certificates import CERTIFIED, REFUTED, Check, Derivation, Step, combine, Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.paper.minima import affine_fit
 
 from . import _paper
@@ -30,7 +31,7 @@ def derive(ctx) -> Derivation:
     rank = arith.rank(A)
     singular = Check(CERTIFIED if rank < ctx.Q else REFUTED, "exact rational rank of the best output map",
                      f"rank W_(L+1) = {rank} < Q = {ctx.Q}: the Q targets lie on an affine hyperplane w.y = k, which the "
-                     "least-squares fit reproduces exactly, so w^T W_(L+1) = 0", scope=SCOPE_DATA,
+                     "least-squares fit reproduces exactly, so w^T W_(L+1) = 0", scope=Scope.these_data(),
                      counterexample=None if rank < ctx.Q else f"rank W_(L+1) = {rank}")
     fixes = combine(fixed, "interval arithmetic (arb): every point strictly in every forward cone, at two mu in I1",
                     "; ".join(f.detail for f in fixed))
@@ -38,10 +39,10 @@ def derive(ctx) -> Derivation:
                   "lower bound on an open set: every point strictly active in every layer, so the network is affine on "
                   "the data nearby and C_N squared >= the weighted affine least-squares residual, attained by the best output",
                   f"min_(W,b) C_N squared = {sizes.format_number(value)}", margin=fixes.margin,
-                  counterexample=fixes.counterexample, scope=SCOPE_DATA)
+                  counterexample=fixes.counterexample, scope=Scope.these_data())
     not_global = Check(CERTIFIED if value > 0 else REFUTED, "exact rational value > 0", f"C_N squared = {sizes.format_number(value)}",
-                       margin=value, counterexample=None if value > 0 else "the local minimum has cost 0", scope=SCOPE_DATA)
-    return Derivation(ID, TITLE, STATEMENT, (
+                       margin=value, counterexample=None if value > 0 else "the local minimum has cost 0", scope=Scope.these_data())
+    return RECIPE.derivation((
         Step(r"\tau_{W_*^{(L)}, b_*^{(L)}[\mu]}(X_0) = X_0", r"(2.70): Lemma 5.1 and (4.40)/(4.64) with $\mu_\ell > 0$; "
              r"checked in balls at $\mu$ just above $2\delta|u_Q|$ and far above.", fixes),
         Step(r"C_N^2 \ge \min_{W, b} C_N^2(W X_0 + b\,1^T) \text{ near the point}",
@@ -53,3 +54,6 @@ def derive(ctx) -> Derivation:
              r"(2.26)--(2.27), the best output is singular (this check) and the cost is strictly convex in the output, "
              r"so its minimum over invertible outputs is not attained: no local minimum at these points.", singular),
     ))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive, paper=PAPER, instead=INSTEAD)

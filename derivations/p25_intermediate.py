@@ -6,7 +6,8 @@ from __future__ import annotations
 import itertools
 
 from symgeom.numbers import sizes
-from symgeom.certify.certificates import CERTIFIED, REFUTED, SCOPE_DATA, UNDECIDED, Check, Derivation, Step, combine
+from symgeom.certify.certificates import CERTIFIED, REFUTED, UNDECIDED, Check, Derivation, Step, combine, Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.paper.minima import collapse_slope
 
 from . import _paper
@@ -44,11 +45,11 @@ def slope_check(ctx, s, shifts, signs: Check) -> Check:
     slope = collapse_slope(_paper.exact_data(ctx), [None if keep else shifts[k] for k, keep in enumerate(s)], j)
     label = "".join(map(str, s))
     if signs.status != CERTIFIED:
-        return Check(UNDECIDED, "exact slope", f"s = {label}: the sign conditions are not certified", scope=SCOPE_DATA)
+        return Check(UNDECIDED, "exact slope", f"s = {label}: the sign conditions are not certified", scope=Scope.these_data())
     if slope == 0:
-        return Check(UNDECIDED, "exact slope", f"s = {label}: slope 0 at t = {shifts[j - 1]}", scope=SCOPE_DATA)
+        return Check(UNDECIDED, "exact slope", f"s = {label}: slope 0 at t = {shifts[j - 1]}", scope=Scope.these_data())
     return Check(REFUTED, "exact derivative of the best output's C_N squared along mu_j (envelope theorem, weighted normal "
-                 "equations in rationals)", f"s = {label}", residual=slope, scope=SCOPE_DATA,
+                 "equations in rationals)", f"s = {label}", residual=slope, scope=Scope.these_data(),
                  counterexample=f"s = {label}: the slope in t of min over (W, b) of C_N squared = {sizes.format_number(slope)} "
                                 f"!= 0 at t_{j} = {shifts[j - 1]} (mu_{j} = -t_{j}|m - m_{j}|, inside the open I0; the sign "
                                 f"conditions are strict), so moving mu_{j} lowers the cost: not a local minimum")
@@ -65,7 +66,7 @@ def derive(ctx) -> Derivation:
         slopes.append(slope_check(ctx, s, shifts, check))
     image = combine(signs, f"interval arithmetic (arb) at {len(signs)} mixed s", "; ".join(c.detail for c in signs))
     minima = combine(slopes, f"exact slopes at {len(slopes)} mixed s")
-    return Derivation(ID, TITLE, STATEMENT, (
+    return RECIPE.derivation((
         Step(r"\tau(X_0) = [\cdots\ s_j X_{0,j} + (1 - s_j)(\bar x_{0,j} - \mu_j f_j) u_{N_j}^T\ \cdots]",
              "(2.84): every strict sign condition of every layer certified in balls.", image),
         Step(r"\frac{d}{d\mu_j} \min_{W_{L+1}, b_{L+1}} C_N^2 \ne 0",
@@ -79,3 +80,5 @@ def derive(ctx) -> Derivation:
              r"least-squares residual of $U$, reached only with rank-deficient weights."),
     ))
 
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.these_data(), derive, paper=PAPER, instead=INSTEAD)

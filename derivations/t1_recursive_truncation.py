@@ -13,8 +13,9 @@ import sympy as sp
 
 from symgeom.model.activation import Ramp, pattern_matrix, sign_patterns
 from symgeom.numbers import arith
-from symgeom.certify.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, Check, Derivation, Step, certify_equal, combine,
-    exact_recheck, on_data)
+from symgeom.certify.certificates import (PROVED, REFUTED, Check, Derivation, Step, certify_equal, combine,
+    exact_recheck, on_data, Scope)
+from symgeom.claims.recipe import Recipe
 from symgeom.certify.proofs import prove_matrix_identity
 from symgeom.model.cumulative import cumulative_parameters
 from symgeom.model.network import bias_symbols, layers, weight_symbols
@@ -108,7 +109,7 @@ def data_check(ctx) -> Check:
     params, X = ctx.parameters, ctx.data.X
     patterns = {tuple(col) for col in np.vstack([x > 0 for x in layers(params, X)[1:-1]]).T}
     check, diff = _pass_vs_truncation(
-        params, X, f"{'exact rational' if ctx.kind == 'exact' else 'float64'} forward pass vs recursive truncation on the data",
+        params, X, f"{ctx.kind.label} forward pass vs recursive truncation on the data",
         f"N = {ctx.data.N} points, L = {ctx.L}, seeded random parameters (seed {ctx.seed}); "
         f"{len(patterns)} distinct activation patterns met")
     if check.status != REFUTED or ctx.kind.is_exact:
@@ -131,4 +132,7 @@ def derive(ctx) -> Derivation:
         Step(r"x^{(\ell)}_{j,i} = W^{(\ell)} z^{(\ell)}_{j,i} + b^{(\ell)},\ \ell = 1, \dots, L+1",
              "Both sides computed on the data.", on_data(data_check(ctx))),
     )
-    return Derivation(ID, TITLE, STATEMENT, steps, SCOPE_ALL_Q)
+    return RECIPE.derivation(steps)
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.all_q(), derive)

@@ -11,7 +11,6 @@ statements about σ on each sign pattern of ``u``.
 
 from __future__ import annotations
 
-import sys
 
 from functools import lru_cache
 
@@ -21,6 +20,8 @@ import sympy as sp
 from symgeom.numbers import arith, sizes
 from symgeom.model.activation import Ramp, pattern_matrix, sigma
 from symgeom.certify.certificates import Check, Derivation, Step, certify_equal, combine
+from symgeom.certify.scope import Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.certify.proofs import prove_matrix_identity
 from symgeom.model.truncation import truncation_map
 
@@ -133,8 +134,11 @@ def derive(ctx) -> Derivation:
     split = case_split(sizes, _case, "u_i > 0 on the pattern, u_i <= 0 off it; sigma evaluated by SymPy's Max")
     sample = float_samples(float_sample, ctx, 0)
     return truncation_derivation(
-        ctx, sys.modules[__name__], lemmas=(coordinate_lemma(), general_step()),
+        ctx, RECIPE, lemmas=(coordinate_lemma(), general_step()),
         split=(r"\sigma(u) = D_I u,\quad D_I(u - \sigma(u)) = 0,\quad \sigma(u) \ge 0", split),
         sample=(r"W(\tau(z) - p) = \sigma(W(z - p))", "Random invertible W and points in every region.", sample),
         data=(r"\tau(z) \text{ on the data: } K^{+} \mapsto \text{itself},\ K^{-} \mapsto p,\ \text{mixed} \mapsto "
               r"\text{face}", "The statements checked point by point on the data.", data_check(ctx)))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.all_q(), derive)

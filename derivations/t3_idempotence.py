@@ -6,7 +6,6 @@ is ``σ(u) ≥ 0`` and ``K⁺ ⊆ image`` is ``σ(v) = v`` for ``v ≥ 0``.
 
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 import sympy as sp
@@ -16,6 +15,8 @@ from functools import lru_cache
 
 from symgeom.certify.certificates import (PROVED, REFUTED, Check, Derivation, Step, certify_equal, certify_positive,
     combine)
+from symgeom.certify.scope import Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.model.truncation import layer_truncations, truncation_map
 
 from ._common import (case_split, coordinatewise, float_samples, msym, proof_sizes, ramp, random_cone_coordinates,
@@ -85,9 +86,12 @@ def derive(ctx) -> Derivation:
                    scope=split_scope(sizes))
     sample = float_samples(float_sample, ctx, 100)
     return truncation_derivation(
-        ctx, sys.modules[__name__], lemmas=(coordinate_lemma(), general_step()),
+        ctx, RECIPE, lemmas=(coordinate_lemma(), general_step()),
         split=(r"\sigma(\sigma(u)) = \sigma(u),\quad \sigma(u) \ge 0", split),
         extra=(Step(r"\sigma(v) = v \text{ for } v \in \mathbb{R}^Q_{+}",
                     "Corroboration: explicit sizes with nonnegative symbols.", onto),),
         sample=(r"\tau(\tau(z)) = \tau(z)", "Random invertible W and points in every region.", sample),
         data=(r"\tau(\tau(x_{j,i})) = \tau(x_{j,i}),\ \tau(x_{j,i}) \in K^{+}", "On the data.", data_check(ctx)))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.all_q(), derive)

@@ -7,7 +7,6 @@ every ``v ≥ 0``, on each sign pattern of ``u``.
 
 from __future__ import annotations
 
-import sys
 
 from functools import lru_cache
 
@@ -17,6 +16,8 @@ import sympy as sp
 from symgeom.numbers import arith, sizes
 from symgeom.model.activation import sigma
 from symgeom.certify.certificates import Check, Derivation, Step, certify_equal, certify_positive, combine
+from symgeom.certify.scope import Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.certify.proofs import prove_matrix_identity
 from symgeom.model.truncation import truncation_map
 
@@ -127,9 +128,12 @@ def derive(ctx) -> Derivation:
     split = case_split(sizes, _case, "u_i > 0 on the pattern, u_i <= 0 off it, v_i >= 0; sigma evaluated by SymPy's Max")
     sample = float_samples(float_sample, ctx, 200)
     return truncation_derivation(
-        ctx, sys.modules[__name__], lemmas=(coordinate_lemma(), isometry_step(), general_step()),
+        ctx, RECIPE, lemmas=(coordinate_lemma(), isometry_step(), general_step()),
         split=(r"(u_i - v_i)^2 - (u_i - \sigma(u_i))^2 \ge 0,\quad \sigma(u) - u \ge 0,\quad "
                r"(u - \sigma(u)) \cdot \sigma(u) = 0", split),
         sample=(r"|z - \tau(z)| \le |z - k|,\ k \in K^{+}", "Random orthogonal W against sampled cone points.", sample),
         data=(r"W(\tau(z) - p) \ge 0,\ W(z - \tau(z)) \le 0,\ (z - \tau(z))\cdot(\tau(z) - p) = 0",
               "The projection's optimality conditions on the data.", data_check(ctx)))
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.all_q(), derive)

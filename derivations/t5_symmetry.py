@@ -14,8 +14,9 @@ import numpy as np
 import sympy as sp
 
 from symgeom.model.activation import Ramp, commutation_lemma, sign_pattern_symbols, sign_patterns, sigma
-from symgeom.certify.certificates import (PROVED, REFUTED, SCOPE_ALL_Q, Check, on_data, Derivation, Step, certify_equal,
-    combine)
+from symgeom.certify.certificates import (PROVED, REFUTED, Check, on_data, Derivation, Step, certify_equal, combine,
+    Scope)
+from symgeom.claims.recipe import Recipe
 from symgeom.certify.proofs import prove_matrix_identity
 from symgeom.model.network import layers, weight_symbols
 from symgeom.model.symmetry import act, permutation_matrix, random_symmetry
@@ -44,7 +45,7 @@ def matrix_level_steps() -> tuple[Step, ...]:
     method = "matrix-expression algebra (MatrixSymbol, symbolic Q)"
     lemma = commutation_lemma()
     lemma_check = Check(PROVED if all(e == 0 for e in lemma) else REFUTED, "SymPy, cases t > 0 and t <= 0",
-                        "d > 0, t real", scope=SCOPE_ALL_Q, counterexample=None if all(e == 0 for e in lemma) else f"residuals {lemma}")
+                        "d > 0, t real", scope=Scope.all_q(), counterexample=None if all(e == 0 for e in lemma) else f"residuals {lemma}")
     tau_new = (D * P * W).I * (Ramp(D * P * W * z + D * P * b) - D * P * b)
     tau_old = W.I * (Ramp(W * z + b) - b)
     trunc = prove_matrix_identity(_pull(sp.expand(tau_new - tau_old).doit(), D, P), method, ASSUMPTIONS, size=SIZE)
@@ -110,4 +111,7 @@ def derive(ctx) -> Derivation:
         Step(r"x^{(L+1)}(\theta') = x^{(L+1)}(\theta),\quad W'^{(\ell)} = D_\ell \Pi_\ell W^{(\ell)}",
              "On the data, with the symmetry applied at every hidden layer.", on_data(data_check(ctx))),
     )
-    return Derivation(ID, TITLE, STATEMENT, steps, SCOPE_ALL_Q)
+    return RECIPE.derivation(steps)
+
+
+RECIPE = Recipe(ID, TITLE, STATEMENT, Scope.all_q(), derive)

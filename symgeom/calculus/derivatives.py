@@ -22,6 +22,8 @@ import numpy as np
 from ..numbers import arith
 from .hessian import gauss_newton_float, parameter_layout
 from ..model.network import Parameters, activation_pattern, forward, layers
+from ..model.regions import backward_matrices, layer_maps
+from ..numbers.filtered import group_bounds, region_moments
 
 __all__ = [
     "output_jacobian", "cluster_jacobian", "activation_regions", "gauss_newton", "cluster_gauss_newton", "gradient",
@@ -32,13 +34,8 @@ __all__ = [
 
 def _backward(params: Parameters, pattern: np.ndarray) -> list[np.ndarray]:
     """``[M_1, …, M_{L+1}]`` for one activation pattern (``pattern[ℓ-1]`` is ``D_ℓ``'s diagonal)."""
-    kind, Q = params.kind, params.Q
-    M = arith.identity(Q, kind)
-    Ms = [M]
-    for l in range(params.L, 0, -1):
-        M = (M @ params.weights[l]) * arith.array(pattern[l - 1].astype(int), kind)[None, :]
-        Ms.append(M)
-    return Ms[::-1]
+    M = backward_matrices(params.weights, pattern[:, :, None], params.kind)
+    return [M[l, 0] for l in range(params.L + 1)]
 
 
 def output_jacobian(params: Parameters, x: np.ndarray) -> np.ndarray:
@@ -74,8 +71,7 @@ def activation_regions(params: Parameters, X: np.ndarray):
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     inverse = np.asarray(inverse).reshape(-1)
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(first.size + 1))
+    order, bounds = group_bounds(inverse, first.size)
     if not np.all(order[1:] > order[:-1]):  # unless the points already come region by region
         xs = [x[:, order] for x in xs]
     regions = [(int(bounds[g]), int(bounds[g + 1]), _backward(params, bits[n].reshape(L, Q))) for g, n in enumerate(first)]
@@ -149,8 +145,6 @@ def _region_statistics(params: Parameters, X: np.ndarray) -> list:
     patterns the floating-point filter certifies take the moments of the raw data per region (integer sums)
     through the region's exact affine layer maps, ``Σ φ_ℓ φ_mᵀ = T_ℓ (Σ x̃ x̃ᵀ) T_mᵀ``; otherwise one
     forward pass in the data's arithmetic."""
-    from ..numbers.filtered import layer_maps, region_moments
-
     found = region_moments(params, X) if params.kind.is_exact and arith.kind_of(X).is_exact else None
     if found is None:
         xs, _, regions = activation_regions(params, X)
@@ -166,7 +160,7 @@ def _region_statistics(params: Parameters, X: np.ndarray) -> list:
         live = [l for l, M in enumerate(Ms) if (M != 0).any()]
         if not live:
             continue
-        T = layer_maps(params, pattern)
+        T = layer_maps(params.weights, params.biases, pattern[:, :, None], params.kind)[:, 0]
         out.append((Ms, live, {(l, m): T[l] @ raw @ T[m].T for l in live for m in live}))
     return out
 

@@ -38,10 +38,11 @@ import numpy as np
 
 from .._errors import DataError
 from ..numbers.arith import linalg_threads
-from ..numbers.filtered import pattern_groups
+from ..numbers.filtered import group_bounds, pattern_groups
+from ..model.regions import backward_matrices, layer_maps
 
 __all__ = ["CHUNK", "PathChoice", "parameter_layout", "blocks_to_matrix", "symmetrize_blocks", "unit_costs",
-           "choose_path", "float_weights", "float_points", "chunk_forward", "backward_matrices", "GaussNewton",
+           "choose_path", "float_weights", "float_input", "chunk_forward", "GaussNewton",
            "gauss_newton_float", "gauss_newton_spectrum"]
 
 log = logging.getLogger("symgeom.calculus.hessian")
@@ -145,7 +146,7 @@ def float_weights(params):
     return [np.asarray(W, dtype=float) for W in params.weights], [np.asarray(b, dtype=float) for b in params.biases]
 
 
-def float_points(params, X: np.ndarray) -> np.ndarray:
+def float_input(params, X: np.ndarray) -> np.ndarray:
     """``X`` as a ``Q x N`` float64 array, one finite point per column; :class:`~symgeom.DataError` naming what
     is wrong otherwise."""
     X = np.asarray(X, dtype=float)
@@ -155,32 +156,6 @@ def float_points(params, X: np.ndarray) -> np.ndarray:
     if not np.isfinite(X).all():
         raise DataError("the points contain NaN or infinite coordinates; every coordinate must be a finite number")
     return X
-
-
-def backward_matrices(weights, on: np.ndarray) -> np.ndarray:
-    """``M`` (``(L+1) x U x Q x Q``, contiguous per layer) for ``U`` activation patterns ``on`` (``L x Q x U``):
-    ``M_L = I`` and ``M_ℓ = M_{ℓ+1} W_{ℓ+1} D_ℓ`` with ``D_ℓ = diag(on[ℓ])``, one ``UQ x Q`` product
-    per layer."""
-    L, Q, U = on.shape
-    M = np.empty((L + 1, U, Q, Q))
-    M[L] = np.eye(Q)
-    for l in range(L, 0, -1):
-        M[l - 1] = (M[l].reshape(U * Q, Q) @ weights[l]).reshape(U, Q, Q) * on[l - 1].T[:, None, :]
-    return M
-
-
-def _layer_maps(weights, biases, on: np.ndarray) -> np.ndarray:
-    """``T`` (``(L+1) x U x B x B``) with ``φ_ℓ = T_ℓ x̃`` on each of the ``U`` patterns ``on`` (``L x Q x U``):
-    ``T_0 = I`` and ``T_ℓ = [D_{ℓ-1} [W_{ℓ-1} | b_{ℓ-1}]; e_Bᵀ] T_{ℓ-1}``."""
-    L, Q, U = on.shape
-    B = Q + 1
-    T = np.zeros((L + 1, U, B, B))
-    T[0] = np.eye(B)
-    for l in range(1, L + 1):
-        Wb = np.hstack([weights[l - 1], biases[l - 1][:, None]])
-        T[l, :, :Q] = np.matmul(Wb, T[l - 1]) * on[l - 1].T[:, :, None]
-        T[l, :, Q] = T[l - 1, :, Q]
-    return T
 
 
 def _kron_sum(H6: np.ndarray, M: np.ndarray, moment) -> None:
@@ -237,9 +212,9 @@ def _region_moments(Xc: np.ndarray, on: np.ndarray, first: np.ndarray, inverse: 
         spread[np.arange(n), inverse] = xt
         S = (xt.T @ spread.reshape(n, -1)).reshape(xt.shape[1], R, xt.shape[1]).transpose(1, 0, 2)
     else:
-        order = np.argsort(inverse, kind="stable")
+        order, bounds = group_bounds(inverse, R)
         xt = xt[order]
-        S = np.add.reduceat(xt[:, :, None] * xt[:, None, :], np.searchsorted(inverse[order], np.arange(R)), axis=0)
+        S = np.add.reduceat(xt[:, :, None] * xt[:, None, :], bounds[:-1], axis=0)
     return on[:, :, first].transpose(2, 0, 1), S
 
 
@@ -321,7 +296,7 @@ def gauss_newton_float(params, X: np.ndarray, chunk: int = CHUNK) -> GaussNewton
     ``Σ_n J_nᵀ J_n``: each chunk by regions or by points, as :func:`choose_path` decides from its count of
     distinct patterns."""
     weights, biases = float_weights(params)
-    X = float_points(params, X)
+    X = float_input(params, X)
     Q, L = params.Q, params.L
     B, N = Q + 1, X.shape[1]
     H6 = np.zeros((L + 1, Q, B, L + 1, Q, B))
@@ -346,7 +321,7 @@ def gauss_newton_float(params, X: np.ndarray, chunk: int = CHUNK) -> GaussNewton
     choice = PathChoice(N, found.shape[0], len(patterns), by_points, point_patterns, Q, L)
     log.info(choice.note(), extra={"path": choice.path})
     on = found.transpose(1, 2, 0)
-    return GaussNewton(H6, backward_matrices(weights, on), _layer_maps(weights, biases, on), S, N, choice)
+    return GaussNewton(H6, backward_matrices(weights, on), layer_maps(weights, biases, on), S, N, choice)
 
 
 def gauss_newton_spectrum(params, X: np.ndarray) -> tuple[np.ndarray, str]:

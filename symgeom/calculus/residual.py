@@ -23,8 +23,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..numbers.arith import linalg_threads
-from .hessian import (CHUNK, backward_matrices, blocks_to_matrix, chunk_forward, float_points, float_weights,
-    gauss_newton_float, symmetrize_blocks)
+from ..model.regions import backward_matrices
+from .hessian import (CHUNK, blocks_to_matrix, chunk_forward, float_input, float_weights, gauss_newton_float,
+    symmetrize_blocks)
 
 __all__ = ["residual_term", "hessian"]
 
@@ -60,7 +61,7 @@ def residual_term(params, data, chunk: int = CHUNK) -> np.ndarray:
     two different layers survive (:func:`_residual_blocks`); the kinks, a set of measure zero, are ignored
     (``σ'' = 0``), as automatic differentiation does."""
     weights, biases = float_weights(params)
-    X = float_points(params, data.X)
+    X = float_input(params, data.X)
     Y = np.asarray(data.targets_ext, dtype=float)
     Q, L, N = params.Q, params.L, X.shape[1]
     R6 = np.zeros((L + 1, Q, Q + 1, L + 1, Q, Q + 1))

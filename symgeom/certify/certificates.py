@@ -21,7 +21,6 @@ Symbolic proofs live in :mod:`symgeom.certify.proofs`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Iterable
@@ -30,10 +29,11 @@ import numpy as np
 import sympy as sp
 
 from ..numbers import sizes
-from ..numbers.arith import Exact
+from ..numbers.arith import Exact, kind_of
 from ..numbers.sizes import format_number
 from ..numbers.json_numbers import json_numbers
 from ..numbers.printing import escape_tex, latex
+from .scope import Scope
 
 
 class Status(str, Enum):
@@ -61,40 +61,18 @@ UNDECIDED, NOT_APPLICABLE = Status.UNDECIDED, Status.NOT_APPLICABLE
 STATUSES = tuple(Status)
 _STRENGTH = {REFUTED: 4, PROVED: 3, CERTIFIED: 2, CHECKED: 1, UNDECIDED: 0, NOT_APPLICABLE: 0}
 
-SCOPE_ALL_Q = "all Q"
-"""Scope of a symbolic proof: valid for every size ``Q`` (matrix symbols, coordinatewise lemma)."""
-SCOPE_DATA = "these data"
-"""Scope of an exact certificate on the concrete data."""
-SCOPE_FLOAT = "these data, float"
-"""Scope of a float64 check on the concrete data, with its tolerance."""
-
-
-def scope_up_to(k: int, float_samples: bool = False) -> str:
-    """Scope of a case split (or, with ``float_samples``, of random float samples) for every ``Q <= k``."""
-    return f"Q <= {k}" + (", float samples" if float_samples else "")
-
-
-def data_scope(status) -> str:
+def data_scope(status) -> Scope:
     """The scope of a check on the concrete data: exact (``these data``) unless it is a float check."""
-    return SCOPE_FLOAT if status == Status.CHECKED else SCOPE_DATA
+    return Scope.these_data(float=status == Status.CHECKED)
 
 
-def covers(scope: str | None, claim_scope: str) -> bool:
-    """Whether a check of scope ``scope`` settles a statement of scope ``claim_scope``: ``all Q`` covers
-    everything, ``Q <= k`` covers ``Q <= j`` for ``j <= k``, ``these data`` covers both data scopes, and
-    ``these data, float`` covers only itself."""
-    if scope is None:
-        return False
-    if scope == SCOPE_ALL_Q or scope == claim_scope:
-        return True
-    if scope == SCOPE_DATA:
-        return claim_scope == SCOPE_FLOAT
-    up_to = re.fullmatch(r"Q <= (\d+)", scope)
-    wanted = re.fullmatch(r"Q <= (\d+)", claim_scope)
-    return bool(up_to and wanted and int(wanted.group(1)) <= int(up_to.group(1)))
+def covers(scope: Scope | None, claim_scope: Scope) -> bool:
+    """Whether a check of scope ``scope`` (``None``: unstated) settles a statement of scope ``claim_scope``
+    (:meth:`Scope.covers`)."""
+    return scope is not None and scope.covers(claim_scope)
 
 
-def with_scope(check: "Check", scope: str) -> "Check":
+def with_scope(check: "Check", scope: Scope) -> "Check":
     """The same check with its scope stated."""
     return replace(check, scope=scope)
 
@@ -126,14 +104,17 @@ class Check:
     """The float tolerance the residual was compared with."""
     counterexample: str | None = None
     """For ``refuted``: where the claim fails."""
-    scope: str | None = None
-    """What the status covers: ``"all Q"`` (symbolic), ``"Q <= k"`` (case split), ``"these data"``
-    (exact certificate), ``"these data, float"``."""
+    scope: Scope | None = None
+    """What the status covers: ``all Q`` (symbolic), ``Q <= k`` (case split), ``these data``
+    (exact certificate), ``these data, float`` (:class:`~symgeom.certify.scope.Scope`)."""
 
     def __post_init__(self):
         if self.status not in STATUSES:
             raise ValueError(f"unknown status {self.status!r}; expected one of {[str(s) for s in STATUSES]}")
         object.__setattr__(self, "status", Status(self.status))
+        if self.scope is not None and not isinstance(self.scope, Scope):
+            raise TypeError(f"a check's scope is a Scope (Scope.all_q(), Scope.up_to(k), Scope.these_data(...)), "
+                            f"got {self.scope!r}")
         if self.status == REFUTED and not self.counterexample:
             raise ValueError("a refuted check must carry its counterexample")
         if self.status == CHECKED and self.tolerance is None:
@@ -161,7 +142,7 @@ class Check:
         if self.counterexample:
             out["counterexample"] = self.counterexample
         if self.scope:
-            out["scope"] = self.scope
+            out["scope"] = str(self.scope)
         return out
 
     def __str__(self) -> str:
@@ -202,7 +183,7 @@ class Derivation:
     statement: str
     """The claim, as LaTeX text."""
     steps: tuple = field(default_factory=tuple)
-    scope: str = SCOPE_DATA
+    scope: Scope = Scope.these_data()
     """What the claim says: ``all Q`` for the statements about truncation maps of any size, ``these data``
     for the claims about the given data and network."""
     redecision: Check | None = None
@@ -258,8 +239,8 @@ class Derivation:
 
     def as_json(self) -> dict:
         main = self.main
-        out = {"id": self.id, "title": self.title, "status": main.status, "scope": main.scope,
-               "claim_scope": self.scope, "method": main.method, "detail": main.detail}
+        out = {"id": self.id, "title": self.title, "status": main.status,
+               "scope": None if main.scope is None else str(main.scope), "claim_scope": str(self.scope), "method": main.method, "detail": main.detail}
         data = [c for c in self.checks if c.status in (CERTIFIED, CHECKED)]  # a refutation shows its own numbers
         out.update(json_numbers(**(data[0] if data and main.status != REFUTED else main).numbers()))
         out["checks"] = [c.as_json() for c in self.checks]
@@ -291,13 +272,13 @@ def certify_equal(a: np.ndarray, b: np.ndarray, method: str, detail: str = "", s
     """Compare two arrays: exactly (``certified`` / ``refuted``) or within a relative float
     tolerance ``FLOAT_RTOL * scale`` (``checked`` / ``refuted``)."""
     diff = np.asarray(a) - np.asarray(b)
-    if diff.dtype == object:
+    if kind_of(diff).is_exact:
         nz = np.argwhere(diff != 0)
         if nz.size:
             idx = tuple(int(i) for i in nz[0])
             return Check(REFUTED, method, detail, residual=max(abs(x) for x in diff.reshape(-1)),
-                         counterexample=f"entry {idx}: {format_number(a[idx])} != {format_number(b[idx])}", scope=SCOPE_DATA)
-        return Check(CERTIFIED, method, detail, residual=Exact(0), scope=SCOPE_DATA)
+                         counterexample=f"entry {idx}: {format_number(a[idx])} != {format_number(b[idx])}", scope=Scope.these_data())
+        return Check(CERTIFIED, method, detail, residual=Exact(0), scope=Scope.these_data())
     if scale is None:
         scale = max(1.0, float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)))
     tol = FLOAT_RTOL * sizes.saturating_float(scale)
@@ -305,8 +286,8 @@ def certify_equal(a: np.ndarray, b: np.ndarray, method: str, detail: str = "", s
     if not res <= tol:
         idx = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(diff)), diff.shape))
         return Check(REFUTED, method, detail, residual=res, tolerance=tol,
-                     counterexample=f"entry {idx}: {a[idx]!r} vs {b[idx]!r}", scope=SCOPE_FLOAT)
-    return Check(CHECKED, method, detail, residual=res, tolerance=tol, scope=SCOPE_FLOAT)
+                     counterexample=f"entry {idx}: {a[idx]!r} vs {b[idx]!r}", scope=Scope.these_data(float=True))
+    return Check(CHECKED, method, detail, residual=res, tolerance=tol, scope=Scope.these_data(float=True))
 
 
 def exact_recheck(float_check: Check, exact: Check, what: str) -> Check:
@@ -315,9 +296,9 @@ def exact_recheck(float_check: Check, exact: Check, what: str) -> Check:
     as ``checked`` with the recheck named; an exact difference is the refutation, with its exact counterexample."""
     if exact.status == REFUTED:
         return Check(REFUTED, f"{float_check.method}; {what} recomputed: {exact.method}", float_check.detail,
-                     residual=exact.residual, counterexample=exact.counterexample, scope=SCOPE_DATA)
+                     residual=exact.residual, counterexample=exact.counterexample, scope=Scope.these_data())
     return Check(CHECKED, f"{float_check.method}; {what} recomputed in exact rational arithmetic: equal",
-                 float_check.detail, residual=float_check.residual, tolerance=float_check.tolerance, scope=SCOPE_FLOAT)
+                 float_check.detail, residual=float_check.residual, tolerance=float_check.tolerance, scope=Scope.these_data(float=True))
 
 
 def float_range_check(method: str, **arrays):
@@ -329,7 +310,7 @@ def float_range_check(method: str, **arrays):
             return Check(NOT_APPLICABLE, method,
                          f"{name} has nonzero entries of magnitude 10^%.0f .. 10^%.0f, beyond " % sizes.log10_range(a)
                          + f"10^±{sizes.FLOAT_SAFE_EXPONENT}, where float64 {method} would overflow or underflow; skipped "
-                         "(the exact certificates stand)", scope=SCOPE_FLOAT)
+                         "(the exact certificates stand)", scope=Scope.these_data(float=True))
     return None
 
 
@@ -343,29 +324,29 @@ def certify_positive(values: np.ndarray, method: str, detail: str = "", where=No
     """
     flat = np.asarray(values).reshape(-1)
     if flat.size == 0:
-        return Check(NOT_APPLICABLE, method, "no inequality to check", scope=SCOPE_DATA)
+        return Check(NOT_APPLICABLE, method, "no inequality to check", scope=Scope.these_data())
     k = int(np.argmin(flat))
     margin = flat[k]
     label = where(k) if where else f"entry {k}"
     relation = ">" if strict else ">="
-    if flat.dtype == object:
+    if kind_of(flat).is_exact:
         if margin > 0 or (not strict and margin == 0):
-            return Check(CERTIFIED, method, detail, margin=margin, scope=SCOPE_DATA)
-        return Check(REFUTED, method, detail, margin=margin, scope=SCOPE_DATA,
+            return Check(CERTIFIED, method, detail, margin=margin, scope=Scope.these_data())
+        return Check(REFUTED, method, detail, margin=margin, scope=Scope.these_data(),
                      counterexample=f"{label}: {format_number(margin)} is not {relation} 0")
     tol = FLOAT_RTOL * max(1.0, float(np.max(np.abs(flat))))
     if margin > tol or (not strict and margin >= -tol):
-        return Check(CHECKED, method, detail, margin=float(margin), tolerance=tol, scope=SCOPE_FLOAT)
+        return Check(CHECKED, method, detail, margin=float(margin), tolerance=tol, scope=Scope.these_data(float=True))
     if margin >= -tol:  # strict, and within the tolerance of 0: rounding may hide either sign, so no counterexample
         return Check(UNDECIDED, method, (detail + "; " if detail else "") + f"{label}: {float(margin)!r} is within the "
                      f"float64 tolerance {tol:.3g} of 0, where float64 cannot decide the sign", margin=float(margin),
-                     tolerance=tol, scope=SCOPE_FLOAT)
+                     tolerance=tol, scope=Scope.these_data(float=True))
     bound = tol if strict else -tol
-    return Check(REFUTED, method, detail, margin=float(margin), tolerance=tol, scope=SCOPE_FLOAT,
+    return Check(REFUTED, method, detail, margin=float(margin), tolerance=tol, scope=Scope.these_data(float=True),
                  counterexample=f"{label}: {float(margin)!r} is not {relation} {bound:.3g}")
 
 
-def combine(checks: Iterable[Check], method: str, detail: str = "", scope: str | None = None) -> Check:
+def combine(checks: Iterable[Check], method: str, detail: str = "", scope: Scope | None = None) -> Check:
     """One check standing for several of the same kind: refuted if any is; otherwise the
     weakest status, the largest residual, the smallest margin and the largest tolerance."""
     checks = list(checks)
@@ -386,7 +367,7 @@ def combine(checks: Iterable[Check], method: str, detail: str = "", scope: str |
                  max(tol) if tol else None, scope=scope)
 
 
-def _common_scope(checks: list) -> str | None:
+def _common_scope(checks: list) -> Scope | None:
     """The scope all the checks share (not-applicable ones aside), or ``None`` when they differ."""
     scopes = {c.scope for c in checks if c.status != NOT_APPLICABLE} or {c.scope for c in checks}
     return scopes.pop() if len(scopes) == 1 else None
@@ -394,6 +375,6 @@ def _common_scope(checks: list) -> str | None:
 
 __all__ = [
     "Check", "Step", "Derivation", "certify_equal", "certify_positive", "combine",
-    "SCOPE_ALL_Q", "SCOPE_DATA", "SCOPE_FLOAT", "scope_up_to", "data_scope", "covers", "with_scope", "on_data",
+    "Scope", "data_scope", "covers", "with_scope", "on_data",
     "Status", "float_range_check", "exact_recheck", "PROVED", "CERTIFIED", "CHECKED", "REFUTED", "UNDECIDED", "NOT_APPLICABLE", "STATUSES", "FLOAT_RTOL",
 ]

@@ -17,18 +17,14 @@ from typing import Iterable
 
 import sympy as sp
 
-from .certificates import CHECKED, PROVED, REFUTED, SCOPE_ALL_Q, Check
+from .certificates import CHECKED, PROVED, REFUTED, Check, Scope
 from ..model.activation import simplify_matrix_identity
 
-__all__ = ["prove_zero", "prove_matrix_identity", "RANDOM_POINTS_SCOPE"]
-
-
-RANDOM_POINTS_SCOPE = "random rational points"
-"""Scope of an identity SymPy did not reduce, evaluated exactly at random points only."""
+__all__ = ["prove_zero", "prove_matrix_identity"]
 
 
 def prove_zero(expr, method: str, assumptions: str = "", symbols: Iterable[sp.Symbol] | None = None, seed: int = 0,
-               scope: str = SCOPE_ALL_Q) -> Check:
+               scope: Scope = Scope.all_q()) -> Check:
     """Prove that ``expr`` (a scalar or matrix) is identically zero.
 
     ``proved`` (with ``scope``: the range of its symbols) when SymPy simplifies it to zero; otherwise
@@ -51,7 +47,7 @@ def prove_zero(expr, method: str, assumptions: str = "", symbols: Iterable[sp.Sy
             return Check(REFUTED, method, assumptions, residual=bad[0], counterexample=shown or f"the constant {bad[0]}",
                          scope=scope)
     return Check(CHECKED, method + " (SymPy did not simplify; exact evaluation at 5 random rational points)", assumptions,
-                 residual=0, tolerance=0, scope=RANDOM_POINTS_SCOPE)
+                 residual=0, tolerance=0, scope=Scope.random_points())
 
 
 def prove_matrix_identity(expr, method: str, assumptions: str = "", size=None, seed: int = 0) -> Check:
@@ -64,7 +60,7 @@ def prove_matrix_identity(expr, method: str, assumptions: str = "", size=None, s
     """
     out = simplify_matrix_identity(expr)
     if out == 0 or isinstance(out, sp.ZeroMatrix) or (isinstance(out, sp.MatrixBase) and out.is_zero_matrix):
-        return Check(PROVED, method, assumptions, scope=SCOPE_ALL_Q)
+        return Check(PROVED, method, assumptions, scope=Scope.all_q())
     rng = random.Random(seed)
     n = 3
     point = {}
@@ -75,9 +71,9 @@ def prove_matrix_identity(expr, method: str, assumptions: str = "", size=None, s
     if any(v != 0 for v in value):
         shown = "; ".join(f"{m} = {v.tolist()}" for m, v in point.items())
         return Check(REFUTED, method, assumptions, residual=max(abs(v) for v in value), counterexample=shown,
-                     scope=SCOPE_ALL_Q)
+                     scope=Scope.all_q())
     return Check(CHECKED, method + " (not reduced symbolically; exact evaluation at a random 3x3 point)", assumptions,
-                 residual=0, tolerance=0, scope=RANDOM_POINTS_SCOPE)
+                 residual=0, tolerance=0, scope=Scope.random_points())
 
 
 def _random_value(s: sp.Symbol, rng: random.Random):

@@ -57,7 +57,7 @@ import argparse
 import math
 
 from .._errors import UsageError
-from ..numbers.arith import MAX_DIGITS
+from ..numbers.arith import MAX_DIGITS, Kind
 from ..data.clusters import MAX_Q
 from ..data.files import data_size
 
@@ -97,7 +97,7 @@ def features(command: str, Q: int, L: int, N: int, kind: str = "exact", strata: 
         return (1.0, read, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(N * P))
     s = 2 + settled_strata(Q, L, strata)
     cube = float(s) * P**3
-    rational = str(kind) == "exact" and Q <= EXACT_RANK_MAX_Q
+    rational = Kind(kind).is_exact and Q <= EXACT_RANK_MAX_Q
     return (1.0, read, 1.0, float(command == "report"), float(s * N * L * Q), float(s * L * L * Q),
             cube if rational else 0.0, 0.0 if rational else cube, 0.0)
 
@@ -154,7 +154,7 @@ def require_within(command: str, source: str, Q: int, L: int, N: int, kind: str,
     (``0`` or ``inf``: no limit), and tell ``note`` (a callable taking a line) when it exceeds
     :data:`NOTE_SECONDS`."""
     seconds = estimate(command, Q, L, N, kind, strata, digits)
-    long = f", numbers of {digits} digits" if str(kind) == "exact" and digits > SHORT_DIGITS else ""
+    long = f", numbers of {digits} digits" if Kind(kind).is_exact and digits > SHORT_DIGITS else ""
     sizes = f"Q = {Q}, L = {L}, N = {N}, {kind}{long}"
     if 0 < budget < math.inf and seconds > budget:
         twice = math.ceil(2 * seconds) if seconds < 1e9 else "inf"

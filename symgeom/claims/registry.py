@@ -1,7 +1,7 @@
 """Running the claims: the context a recipe receives, and the registry of recipes.
 
 Each claim of docs/mathematics/ has a recipe in ``derivations/`` (installed as
-``symgeom.derivations``): a function ``derive(ctx) -> Derivation``.  The context carries
+``symgeom.derivations``): a :class:`~symgeom.claims.recipe.Recipe` with its ``derive(ctx) -> Derivation``.  The context carries
 the data, the depth ``L`` and the seed of every random choice, so the same inputs give the
 same derivations, byte for byte.
 """
@@ -14,7 +14,7 @@ from typing import Callable
 
 from ..numbers import arith
 from .._errors import ConstructionError, DataError, UsageError
-from ..certify.certificates import Check, Derivation, NOT_APPLICABLE, REFUTED, Step, UNDECIDED
+from ..certify.certificates import Check, Derivation, REFUTED, UNDECIDED
 from ..calculus.cost import DEFAULT_COST, Cost
 from ..data.clusters import ClusterData
 from ..model.network import Parameters, centred_parameters, random_parameters
@@ -25,6 +25,7 @@ from ..global_minima.minimizer import global_minimizer
 from ..local_minima.sequential import sequential_minimizer
 from ..local_minima.settling import settle_strata
 from .budget import estimate, format_seconds
+from .recipe import Recipe
 
 __all__ = [
     "EXACT_DECISION_SIZE", "Context", "recipes", "paper_statement", "true_instead", "BEYOND_THE_PAPER", "claim_ids",
@@ -154,8 +155,8 @@ class Context:
         return settle_strata(self.data, self.L, tell, self.cost)
 
 
-def recipes() -> dict:
-    """``{claim id: derive}`` from ``symgeom.derivations`` (the top-level ``derivations/`` folder,
+def recipes() -> dict[str, Recipe]:
+    """``{claim id: recipe}`` from ``symgeom.derivations`` (the top-level ``derivations/`` folder,
     installed inside the package)."""
     return RECIPES
 
@@ -163,18 +164,14 @@ def recipes() -> dict:
 def paper_statement(cid: str) -> str | None:
     """The paper's numbered statement a claim checks as stated (``"Theorem 2.3, (2.57), (2.59)"``), or ``None`` for
     symgeom's own claims, which are beyond the paper."""
-    import sys
-
     recipe = recipes().get(cid)
-    return None if recipe is None else getattr(sys.modules[recipe.__module__], "PAPER", None)
+    return None if recipe is None else recipe.paper
 
 
 def true_instead(cid: str) -> str | None:
     """For a claim on the paper's statement: what holds instead (or ``as stated``), in words."""
-    import sys
-
     recipe = recipes().get(cid)
-    return None if recipe is None else getattr(sys.modules[recipe.__module__], "INSTEAD", None)
+    return None if recipe is None else recipe.instead
 
 
 BEYOND_THE_PAPER = "beyond the paper"
@@ -203,11 +200,11 @@ def run_claims(ctx: Context, only: str | None = None, progress=None) -> list[Der
     return out
 
 
-def _derive(ctx: Context, recipe) -> Derivation:
+def _derive(ctx: Context, recipe: Recipe) -> Derivation:
     try:
-        return recipe(ctx)
+        return recipe.derive(ctx)
     except ConstructionError as e:  # the one place where an impossible construction becomes a result
-        return _not_applicable(recipe, e)
+        return recipe.not_applicable(str(e))
 
 
 REDECIDE_MAX_SECONDS = 600.0
@@ -215,7 +212,7 @@ REDECIDE_MAX_SECONDS = 600.0
 ``undecided`` (the default time budget of a command)."""
 
 
-def redecided(ctx: Context, recipe, derivation: Derivation) -> Derivation:
+def redecided(ctx: Context, recipe: Recipe, derivation: Derivation) -> Derivation:
     """A float result never refutes on its own.  When a check of a float run refutes, the claim is derived
     again in exact rational arithmetic on the rational data (:attr:`Context.exact`), and that verdict decides
     (:attr:`~symgeom.certify.certificates.Derivation.redecision`): an exact refutation refutes with its exact
@@ -241,14 +238,3 @@ def redecided(ctx: Context, recipe, derivation: Derivation) -> Derivation:
     return derivation.redecided(Check(main.status, "re-decided in exact rational arithmetic on the data as given: "
                                       + main.method, main.detail, main.residual, main.margin, main.tolerance,
                                       main.counterexample, main.scope))
-
-
-def _not_applicable(recipe, error: ConstructionError) -> Derivation:
-    """The claim of ``recipe`` with one ``not_applicable`` step: its construction is impossible here."""
-    import sys
-
-
-    module = sys.modules[recipe.__module__]
-    return Derivation(module.ID, module.TITLE, module.STATEMENT, (
-        Step(r"\text{the construction does not apply}", "The explicit construction is impossible here.",
-             Check(NOT_APPLICABLE, "explicit construction", str(error)), key=True),))

@@ -281,7 +281,7 @@ class ClusterData:
 def _require_float_range(a: np.ndarray, source: str, what: str, integers=None) -> None:
     """Refuse exact values beyond :data:`MAX_MAGNITUDE` (float arrays cannot hold them); the largest is
     ``max|K| / d`` when the integer form ``a = K / d`` is given."""
-    if a.dtype != object or a.size == 0:
+    if not arith.kind_of(a).is_exact or a.size == 0:
         return
     largest = np.max(np.abs(a)) if integers is None else flint.fmpq(magnitude_of_integers(integers[0]), integers[1])
     if arith.to_fraction(largest) > Fraction(MAX_MAGNITUDE):
@@ -308,7 +308,7 @@ def targets_matrix(targets, Q: int, kind: Kind, source: str) -> np.ndarray:
 
 def _carry_integers(X: np.ndarray, K: np.ndarray, d: int, source: str) -> None:
     """Hand the integer form ``X = K / d`` of exact data to the integer paths (:mod:`symgeom.numbers.filtered`)."""
-    if X.dtype != object or K.shape != X.shape or K.dtype != np.int64 or not (isinstance(d, int) and d > 0):
+    if not arith.kind_of(X).is_exact or K.shape != X.shape or K.dtype != np.int64 or not (isinstance(d, int) and d > 0):
         raise DataError(f"{source}: the integer form of the data must be a {X.shape} int64 matrix K and a positive "
                         f"integer d with X = K / d (got {K.dtype} {K.shape}, d = {d!r})")
     carry_integers(X, K, d)

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from ..certify.certificates import PROVED, REFUTED, SCOPE_ALL_Q, Check, combine
+from ..certify.certificates import PROVED, REFUTED, Check, combine, Scope
 from ..certify.proofs import prove_matrix_identity
 
 __all__ = ["Premise", "positive_combination", "cone_lemma_checks", "CITED", "cone_lemmas_check"]
@@ -50,14 +50,14 @@ def positive_combination(name: str, conclusion: sp.Expr, terms, strict: bool) ->
     ``terms``: ``[(multiplier, Premise)]``.  ``proved`` or ``refuted`` (naming what fails)."""
     rest = sp.expand(conclusion - sum(m * p.expr for m, p in terms))
     if rest != 0:
-        return Check(REFUTED, name, counterexample=f"conclusion - sum of multiplier x premise = {rest}", scope=SCOPE_ALL_Q)
+        return Check(REFUTED, name, counterexample=f"conclusion - sum of multiplier x premise = {rest}", scope=Scope.all_q())
     for m, p in terms:
         if not (sp.sympify(m).is_nonnegative or sp.sympify(m).is_positive):
-            return Check(REFUTED, name, counterexample=f"multiplier {m} of '{p.reason}' not shown >= 0", scope=SCOPE_ALL_Q)
+            return Check(REFUTED, name, counterexample=f"multiplier {m} of '{p.reason}' not shown >= 0", scope=Scope.all_q())
     if strict and not any(p.strict and sp.sympify(m).is_positive for m, p in terms):
-        return Check(REFUTED, name, counterexample="no strict premise with a positive multiplier", scope=SCOPE_ALL_Q)
+        return Check(REFUTED, name, counterexample="no strict premise with a positive multiplier", scope=Scope.all_q())
     premises = "; ".join(f"{p.expr} {'>' if p.strict else '>='} 0 ({p.reason})" for _, p in terms)
-    return Check(PROVED, name, f"conclusion = sum of nonnegative multiplier x premise: {premises}", scope=SCOPE_ALL_Q)
+    return Check(PROVED, name, f"conclusion = sum of nonnegative multiplier x premise: {premises}", scope=Scope.all_q())
 
 
 def _col(name: str, Q) -> sp.MatrixSymbol:
@@ -159,4 +159,4 @@ def cone_lemmas_check() -> Check:
                    "certificates", "conclusion = sum of nonnegative multiplier x premise, citing " + CITED + "; "
                    "cone membership of every point beyond the opening gamma around the axis v (rows h_k v + t g_i), the "
                    "lower bound h - 2s on v.(z - p), the upper bound D + 2s on |z - p|, the conditions (I1), (I2) of the "
-                   "criterion giving the cone conditions, and (I3) keeping the apexes affinely independent", scope=SCOPE_ALL_Q)
+                   "criterion giving the cone conditions, and (I3) keeping the apexes affinely independent", scope=Scope.all_q())

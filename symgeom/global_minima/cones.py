@@ -225,7 +225,7 @@ def _sign_margin(U: np.ndarray, collapsed: np.ndarray, layer: int, k: int, data:
     flat = slack.reshape(-1)
     i = int(np.argmin(flat))
     worst = flat[i]
-    tol = 0 if flat.dtype == object else FLOAT_RTOL * max(1.0, float(np.max(np.abs(U))))
+    tol = 0 if arith.kind_of(flat).is_exact else FLOAT_RTOL * max(1.0, float(np.max(np.abs(U))))
     if not worst > tol:
         row, col = divmod(i, U.shape[1])
         j = int(data.labels[col])

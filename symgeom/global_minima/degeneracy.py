@@ -17,7 +17,7 @@ from ..calculus.hessian import gauss_newton_float
 from ..certify.certificates import CERTIFIED, CHECKED, Check, REFUTED, UNDECIDED, certify_equal, combine
 
 __all__ = [
-    "symmetry_generators", "fiber_generators", "derived_dimension", "singular_value_gap", "FLOAT_RANK_RTOL",
+    "symmetry_generators", "fiber_generators", "derived_dimension", "FLOAT_RANK_RTOL",
     "float_rank", "jacobian_factor", "layered_rank", "EXACT_RANK_MAX_Q", "rank_check", "Degeneracy", "analyse",
     "gauge_directions", "layer_kernel_directions", "TANGENT_BLOCKS", "edge_directions", "apex_directions",
     "tangent_blocks", "certify_tangent_space",
@@ -69,11 +69,6 @@ def derived_dimension():
     parametrized = sp.expand(L * (Q**2 + Q) + fiber)
     symmetry = L * Q
     return P, dim, parametrized, fiber, symmetry
-
-
-def singular_value_gap(A: np.ndarray, rank: int) -> tuple[float, float]:
-    """``(σ_rank, σ_{rank+1})`` of a float matrix (the last kept and the first dropped singular value)."""
-    return _gap(np.linalg.svd(np.asarray(A, dtype=float), compute_uv=False), rank)
 
 
 def _gap(s: np.ndarray, rank: int) -> tuple[float, float]:
@@ -163,7 +158,7 @@ def rank_check(A: np.ndarray, what: str, expected: int, kernel: np.ndarray | Non
     ``kernel`` vectors with ``A V = 0`` checked exactly, and a ``bound`` the caller certified) -- ``certified``
     when they meet at ``expected``, ``refuted`` when the certified bounds exclude it, else ``undecided``.
     Float arrays: by singular values with relative tolerance ``1e-9`` (``checked``), reporting the gap."""
-    if A.dtype == object:
+    if arith.kind_of(A).is_exact:
         return _exact_rank_check(A, what, expected, kernel, bound)
     r, tol, kept, dropped = float_rank(A)
     method = f"float64 rank of {what} (singular values > 1e-9 x largest)"
@@ -305,7 +300,7 @@ def layer_kernel_directions(params: Parameters, G: np.ndarray) -> np.ndarray:
     cols = []
     for l in range(params.L + 1):
         span = slice(l * block, (l + 1) * block)
-        K = kernel_basis(G[:, span]) if G.dtype == object else arith.nullspace(G[:, span])
+        K = kernel_basis(G[:, span]) if arith.kind_of(G).is_exact else arith.nullspace(G[:, span])
         for c in range(K.shape[1]):
             v = params.kind.zeros(params.count)
             v[span] = K[:, c]
@@ -389,7 +384,7 @@ def certify_tangent_space(JF: np.ndarray, blocks: dict, jacobian_rank: int):
         counts[name], seen = r - sum(counts.values()), width
         rank_checks.append(c)
     nullity = P - jacobian_rank
-    exact = V.dtype == object
+    exact = arith.kind_of(V).is_exact
     spans = Check((CERTIFIED if exact else CHECKED) if V.shape[1] == nullity else REFUTED,
                   "rank V = nullity J_F", f"rank V = {V.shape[1]}, nullity J_F = {P} - {jacobian_rank} = {nullity}",
                   residual=V.shape[1] - nullity, tolerance=None if exact else 0,

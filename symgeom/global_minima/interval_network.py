@@ -36,7 +36,7 @@ import numpy as np
 
 from ..numbers import arith
 from .._errors import ConstructionError
-from ..certify.certificates import Check, certify_equal, certify_positive, combine
+from ..certify.certificates import Check, Scope, certify_equal, certify_positive, combine
 from ..calculus.cost import cost, cost_scale
 from ..data.clusters import ClusterData
 from ..model.network import Parameters, forward
@@ -269,7 +269,7 @@ def certify_interval_network(data: ClusterData, proj: Projection, params: Parame
                          "cost 0", scale=cost_scale(data))
     label = "exact" if data.kind.is_exact else "float64"
     return combine([gaps, signs, zero], f"{label} disjoint intervals along v, nonzero pre-activations and cost 0",
-                   f"order {list(proj.order)}, v = [{', '.join(str(x) for x in proj.v)}]", scope="these data")
+                   f"order {list(proj.order)}, v = [{', '.join(str(x) for x in proj.v)}]", scope=Scope.these_data())
 
 
 def interval_network(data: ClusterData, L: int, exhaustive: bool = True) -> IntervalNetwork:
@@ -312,4 +312,4 @@ def depth_two_proof() -> Check:
         (1, Premise(p - a, "p >= a_{k+1}")), (1, Premise(eps, "epsilon_k > 0", strict=True))], strict=True)
     return combine([telescope, below, above, step], "SymPy: the telescoping output at symbolic Q and positivity "
                    "certificates for the signs", "the depth-2 network sends every point of cluster pi(j) to y_pi(j), "
-                   "with every hidden pre-activation nonzero", scope="all Q")
+                   "with every hidden pre-activation nonzero", scope=Scope.all_q())

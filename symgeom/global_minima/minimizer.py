@@ -40,7 +40,8 @@ from ..calculus.cost import output_cost
 from .criterion import Criterion, clustering_criterion
 from ..model.cumulative import CumulativeParameters, actual_parameters
 from ..data.clusters import ClusterData
-from ..numbers.filtered import (MAX_REGIONS, affine_on_pattern, certified_patterns, float_points, minimum_candidates,
+from ..model.regions import affine_on_pattern
+from ..numbers.filtered import (MAX_REGIONS, certified_patterns, float_points, minimum_candidates,
     pattern_groups)
 from ..model.network import Parameters, forward
 from ..model.symmetry import act

@@ -45,20 +45,20 @@ from ..data.clusters import ClusterData
 from ..model.network import Parameters, preactivations
 from .region import cluster_partition, deaths_by_layer, point_states, region_slacks
 from .strata import stratum_bound
+from .verdicts import Place
 
 __all__ = [
     "GroupSummary", "summarize",
     "Location", "ClusterState", "StratumGroup", "locate", "group_by_stratum", "cluster_states", "comparable", "GAP_RTOL",
-    "KEPT", "COLLAPSED", "MIXED", "AT_STRATUM_MINIMUM", "ABOVE_BOUND", "OUTSIDE_STRATA", "GLOBAL_MINIMUM", "VERDICTS",
+    "KEPT", "COLLAPSED", "MIXED", "AT_STRATUM_MINIMUM", "ABOVE_BOUND", "OUTSIDE_STRATA", "GLOBAL_MINIMUM", "VERDICTS", "Place",
 ]
 
 KEPT, COLLAPSED, MIXED = "kept", "collapsed", "mixed"
 """What a hidden layer stack does to one cluster."""
 
-AT_STRATUM_MINIMUM, ABOVE_BOUND, OUTSIDE_STRATA = "at_stratum_minimum", "above_bound", "outside_strata"
-GLOBAL_MINIMUM = "global_minimum"
-"""Cost 0 (exactly, or within the float tolerance): a global minimum wherever it lies."""
-VERDICTS = (AT_STRATUM_MINIMUM, ABOVE_BOUND, OUTSIDE_STRATA, GLOBAL_MINIMUM)
+AT_STRATUM_MINIMUM, ABOVE_BOUND, OUTSIDE_STRATA = Place.AT_STRATUM_MINIMUM, Place.ABOVE_BOUND, Place.OUTSIDE_STRATA
+GLOBAL_MINIMUM = Place.GLOBAL_MINIMUM
+VERDICTS = tuple(Place)
 
 GAP_RTOL = FLOAT_RTOL
 """Default relative tolerance of a float gap: ``|C − B_U| ≤ GAP_RTOL x cost_scale`` counts as gap 0
@@ -157,7 +157,7 @@ class Location:
     ``U`` in every layer, minus those of each collapsed cluster in its layer); ``None`` outside."""
     tolerance: float | None
     """Float input: ``|gap| ≤ tolerance`` counts as gap 0.  ``None`` for exact input."""
-    verdict: str
+    verdict: Place
     """``global_minimum``, ``at_stratum_minimum``, ``above_bound`` or ``outside_strata``."""
     cost_kind: Cost = Cost.MEAN_SQUARED
     """The cost of :attr:`cost`, :attr:`bound` and :attr:`gap`: each a weighted sum ``Σ w_n |r_n|²`` (``C_N²`` for
@@ -165,7 +165,8 @@ class Location:
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
-            raise ValueError(f"unknown verdict {self.verdict!r}; expected one of {VERDICTS}")
+            raise ValueError(f"unknown verdict {self.verdict!r}; expected one of {tuple(p.value for p in Place)}")
+        object.__setattr__(self, "verdict", Place(self.verdict))
         if self.verdict != GLOBAL_MINIMUM and (self.verdict == OUTSIDE_STRATA) == self.in_stratum:
             raise ValueError("below cost 0 the verdict is outside_strata exactly when some cluster is mixed")
 
@@ -236,7 +237,7 @@ class Location:
 
     def lines(self) -> list[str]:
         """The location as text, one fact a line."""
-        out = [f"network: Q = {self.Q}, L = {self.L} ({'exact' if self.kind == 'exact' else 'float64'} arithmetic)"]
+        out = [f"network: Q = {self.Q}, L = {self.L} ({'exact' if Kind(self.kind).is_exact else 'float64'} arithmetic)"]
         out += [f"cluster {c.label}: {c.describe()}" for c in self.clusters]
         U = "{" + ", ".join(map(str, self.kept)) + "}"
         where = f"stratum S = {self.label}, U = {U}" if self.in_stratum else \

@@ -17,10 +17,9 @@ import sympy as sp
 from ..numbers import arith
 from ..calculus.cost import Cost, per_point
 from ..data.clusters import ClusterData
-from ..calculus.derivatives import gauss_newton
 from ..model.network import Parameters
 
-__all__ = ["projection_cost", "n1_hessian", "hessian_times", "hessian_by_differences", "noise_expansion", "noise_series"]
+__all__ = ["projection_cost", "hessian_times", "hessian_by_differences", "noise_expansion", "noise_series"]
 
 
 def projection_cost(Z: np.ndarray, data: ClusterData, cost: Cost = Cost.MEAN_SQUARED):
@@ -41,14 +40,6 @@ def projection_cost(Z: np.ndarray, data: ClusterData, cost: Cost = Cost.MEAN_SQU
     cross = arith.matmul(Yx, Zt.T)
     gram = arith.matmul(Zt, Zt.T)
     return per_point(np.sum(Yx * Yx) - np.trace(cross @ arith.inv(gram) @ cross.T), data)
-
-
-def n1_hessian(params: Parameters, data: ClusterData):
-    """The exact Gauss–Newton matrix ``(1/N) JᵀJ``, which equals the Hessian at N1 (the residual term
-    ``Σ r_n·∇²F_n`` contracts with ``R [X; 1ᵀ]ᵀ = 0``).  Under the paper's cost the Hessian of ``C_N²`` at its
-    N1 is ``2 Σ_n w_n J_nᵀ J_n`` (the residual term contracts with ``R W [X; 1ᵀ]ᵀ = 0``): the same kernel, since
-    every ``w_n > 0``."""
-    return gauss_newton(params, data.X)
 
 
 def hessian_times(params: Parameters, data: ClusterData, directions: np.ndarray, step: float = 1e-5,

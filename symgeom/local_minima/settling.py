@@ -24,138 +24,28 @@ from functools import cached_property
 
 import numpy as np
 
-from ..numbers import arith, sizes
+from ..numbers import arith
 from .._errors import ConstructionError
-from ..certify.certificates import (CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, REFUTED, SCOPE_DATA, UNDECIDED,
-    Check, certify_equal, certify_positive, combine)
+from ..certify.certificates import (CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, UNDECIDED, Check,
+    certify_equal, certify_positive, combine, Scope)
 from ..numbers.json_numbers import json_numbers
 from ..calculus.cost import Cost, cost_scale
-from ..model.cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from ..data.clusters import ClusterData
-from ..global_minima.degeneracy import (EXACT_RANK_MAX_Q, gauge_directions, jacobian_factor, layer_kernel_directions,
-    layered_rank)
-from ..calculus.derivatives import gauss_newton, parameter_name, spectral_nullity, thinnest_shape, unresolved_nullity
-from ..numbers.exact_rank import certified_rank
-from ..model.network import Parameters, forward
+from ..model.network import forward
+from .candidates import Candidate, InvertibleCandidate, candidate, invertible_candidate
 from .region import point_states, region_slacks
+from .verdicts import Verdict
 from ..data.separability import NoCollapseOrder, hull_point
-from .strata import (StratumMinimizer, collapse_order, kept_clusters, least_squares_fit, stratum_bound,
-    stratum_minimizer, strata)
-from ..global_minima.cones import collapse_layers, default_offsets
-from ..global_minima.criterion import clustering_criterion
+from .tangent import TangentCertificate, exact_ranks, stratum_degeneracy, thinnest_spread
+from .strata import StratumMinimizer, collapse_order, kept_clusters, stratum_bound, stratum_minimizer, strata
 
-LOCAL_MINIMUM, NOT_CRITICAL, NOT_REACHED, EMPTY = "local_minimum", "not_critical", "not_reached", "empty"
-"""Verdicts: a certified local minimum; a point with nonzero gradient; a stratum the construction did
-not reach (the reason says why); a stratum whose region ``R_S`` is empty (an exact convex combination
-puts a point of a truncated cluster in the hull of the kept points)."""
+LOCAL_MINIMUM, NOT_CRITICAL, NOT_REACHED, EMPTY = Verdict.LOCAL_MINIMUM, Verdict.NOT_CRITICAL, Verdict.NOT_REACHED, Verdict.EMPTY
 
 __all__ = [
     "Stratum", "InvertibleCandidate", "Candidate", "settle_stratum", "settle_strata", "candidate",
-    "invertible_candidate", "LOCAL_MINIMUM", "NOT_CRITICAL", "NOT_REACHED", "EMPTY", "strata_counts", "counts_text",
+    "invertible_candidate", "Verdict", "LOCAL_MINIMUM", "NOT_CRITICAL", "NOT_REACHED", "EMPTY", "strata_counts", "counts_text",
     "reason_lines", "TangentCertificate", "certify_stratum_point",
 ]
-
-
-def _spans(data: ClusterData, kept) -> bool:
-    """Whether the points of the clusters ``kept`` affinely span ``R^Q`` (``[X_U; 1ᵀ]`` of full row rank)."""
-    Z = data.X[:, np.isin(data.labels, list(kept))]
-    Zt = np.vstack([Z, data.kind.full((1, Z.shape[1]), 1)])
-    return arith.rank(arith.matmul(Zt, Zt.T)) == data.Q + 1
-
-
-# -- the invertible candidate (truncation-map coordinates) --------------------------------------
-@dataclass(frozen=True, eq=False)
-class Candidate:
-    """The point of the truncation-map coordinates for ``S``: the clusters of ``S`` collapsed into the
-    apexes of invertible cumulative cones (one per layer, increasing labels), the least-squares fit
-    on the curated points as output map (``S = ∅``: N1)."""
-
-    data: ClusterData
-    L: int
-    truncated: tuple
-    cumulative: CumulativeParameters
-    curated: np.ndarray
-    """``Z``: the points after the hidden layers, in input coordinates."""
-    cost_kind: Cost = Cost.MEAN_SQUARED
-    """The cost whose (weighted) least-squares fit is the output map."""
-
-    @cached_property
-    def params(self) -> Parameters:
-        return actual_parameters(self.cumulative)
-
-    @cached_property
-    def cost(self):
-        """``Σ_n w_n |r_n|²`` of :attr:`cost_kind` (``C_N²`` or ``C``)."""
-        return self.cost_kind.of(self.params, self.data)
-
-
-def candidate(data: ClusterData, L: int, truncated=(), theta: StratumMinimizer | None = None,
-              cost: Cost = Cost.MEAN_SQUARED) -> Candidate:
-    """The invertible candidate that collapses the clusters ``truncated`` (N1 when empty).  ``theta``: the
-    stratum minimizer already built for ``S`` in increasing order, if any (it is the validation of ``S``).
-    The output map is the least-squares fit of ``cost`` (weighted by ``w_n``)."""
-    S = tuple(sorted(int(k) for k in truncated))
-    if not S:
-        return Candidate(data, L, (), cumulative_parameters(stratum_minimizer(data, L, (), cost).params), data.X, cost)
-    theta_S = theta if theta is not None and theta.truncated == S else stratum_minimizer(data, L, S, cost)  # validates S, L >= |S|
-    crit = clustering_criterion(data)
-    cones, _, Z = collapse_layers(data, S, crit, default_offsets(data, crit) if crit.holds else None)
-    Ws, bs = [c.W for c in cones], [c.b for c in cones]
-    while len(Ws) < L:
-        Ws.append(Ws[-1])
-        bs.append(bs[-1] + arith.full(data.Q, 1, data.kind))
-    G = least_squares_fit(Z, data.targets_ext, cost.fit_weights(data))
-    cum = CumulativeParameters(tuple(Ws) + (G[:, :data.Q],), tuple(bs) + (G[:, data.Q],))
-    return Candidate(data, theta_S.L, S, cum, Z, cost)
-
-
-@dataclass(frozen=True)
-class InvertibleCandidate:
-    """What the first-order test says about the invertible candidate of one stratum."""
-
-    cost: object
-    verdict: str
-    """``not_critical`` (nonzero gradient: not even a critical point) or ``undecided``."""
-    gradient_norm: float
-    carriers: tuple
-    """The parameters with the largest gradient entries, ``(name, value)``."""
-    certificate: Check
-    """Nonzero exact gradient, and ``cost > B_U`` (docs/mathematics/strata.md, why rank-deficient weights are needed); ``not_applicable`` when the kept points do
-    not affinely span ``R^Q`` (the hypothesis of (c))."""
-    spans: bool
-    """The kept points affinely span ``R^Q``: (c) applies."""
-
-    def as_json(self) -> dict:
-        return {"verdict": self.verdict, **json_numbers(cost=self.cost, gradient_norm=self.gradient_norm)}
-
-
-def invertible_candidate(data: ClusterData, L: int, truncated, bound,
-                         theta: StratumMinimizer | None = None, cost: Cost = Cost.MEAN_SQUARED) -> InvertibleCandidate:
-    """Settle the invertible candidate of ``S = truncated`` by its exact gradient (an interior point of
-    an activation region, where the cost is a polynomial: a nonzero gradient means no local minimum; float
-    data: cost and gradient from one forward pass and its reverse sweep), and check the strict inequality
-    ``C > B_U`` of (c) on it (``theta`` as in :func:`candidate`).  Under the paper's cost: the gradient of
-    ``C_N²`` (nonzero exactly when that of ``C_N = √(C_N²)`` is, ``C_N > 0``) and ``C_N² > B_U``."""
-    cand = candidate(data, L, truncated, theta, cost)
-    exact = data.kind.is_exact
-    C, g = (cand.cost, cost.gradient(cand.params, data)) if exact else cost.float_value_and_gradient(cand.params, data)
-    gf = sizes.saturating_floats(g)
-    norm2 = np.sum(g * g)
-    carriers = tuple((parameter_name(int(i), cand.params.Q), float(gf[i])) for i in np.argsort(-np.abs(gf))[:3] if gf[i] != 0)
-    tol = None if exact else FLOAT_RTOL * cost_scale(data)
-    nonzero = norm2 != 0 if exact else float(np.sqrt(norm2)) > tol
-    at_bound = C == bound if exact else abs(C - float(bound)) <= tol
-    spans = _spans(data, kept_clusters(data.Q, truncated))
-    verdict = LOCAL_MINIMUM if at_bound else NOT_CRITICAL if nonzero else UNDECIDED  # C = B_U in R_S: a minimum
-    if not spans:
-        cert = Check(NOT_APPLICABLE, "strict bound with invertible weights", "the kept points do not affinely span "
-                     f"R^Q, the hypothesis of (c): the least-squares fit of U is not unique (here: {verdict})")
-    else:
-        critical = Check((CERTIFIED if exact else CHECKED) if nonzero else UNDECIDED, f"{data.kind.label} gradient",
-                         f"squared gradient norm {sizes.format_number(norm2)}", residual=norm2, tolerance=tol)
-        above = certify_positive(np.array([C - bound], dtype=data.kind.dtype), "cost above the stratum bound")
-        cert = combine([critical, above], "nonzero gradient; cost above the stratum bound")
-    return InvertibleCandidate(C, verdict, sizes.sqrt_float(norm2), carriers, cert, spans)
 
 
 # -- the strata ------------------------------------------------------------------------------
@@ -171,7 +61,7 @@ class Stratum:
     """``U``, sorted."""
     bound: object
     """``B_U``."""
-    verdict: str
+    verdict: Verdict
     """``local_minimum`` (certificate holds), ``empty`` (``emptiness`` proves ``R_S = ∅``) or ``not_reached``
     (``reason`` says why; ``obstructions`` carry the Farkas certificates when no collapse order exists)."""
     certificate: Check
@@ -265,109 +155,16 @@ def certify_stratum_point(theta: StratumMinimizer, passed=None) -> Check:
                                   f"collapsing layer {theta.collapse_layers[k]})") for k, v in slacks.items()]
     C, B = theta.cost.of_outputs(xs[-1], data), theta.bound  # the weighted sums of θ_S's cost: C_N² or C
     exact = data.kind.is_exact
-    equal = certify_equal(np.array([C], dtype=object if exact else float), np.array([B], dtype=object if exact else float),
+    equal = certify_equal(np.array([C], dtype=data.kind.dtype), np.array([B], dtype=data.kind.dtype),
                           "cost equal to the stratum bound", scale=cost_scale(data))
     groups = f"{len(signs)} group{'s' if len(signs) > 1 else ''}"
     return combine(signs + [equal], ("exact" if exact else "float64") + " cost equal to the stratum bound, and every strict "
                    "sign condition of the stratum", f"{groups} of strict inequalities over N = {data.N} points")
 
 
-@dataclass(frozen=True)
-class TangentCertificate:
-    """The dimension of the minimizer set near a point, from explicit tangent directions ``V``."""
-
-    nullity: int | None
-    """Nullity of the Hessian there; ``None`` when float64 does not resolve it."""
-    dimension: int | None
-    """``rank V`` when ``H V = 0`` and ``rank V = nullity``; ``None`` otherwise."""
-    check: Check
-
-
-STRATA_EXACT_MAX_Q = EXACT_RANK_MAX_Q
-"""Largest ``Q`` whose strata's Hessians are built and ranked exactly on exact data (one exact Gauss–Newton
-matrix per stratum, ``2^Q − 1`` strata); beyond, float64 with stated tolerances (never a refutation), except
-N1's stratum ``S = ∅``, exact at every ``Q``."""
-
-
-def _exact_ranks(data: ClusterData, truncated=(1,)) -> bool:
-    """Whether the Hessian ranks of the stratum ``truncated`` are exact on these data: exact data, and
-    ``Q ≤ STRATA_EXACT_MAX_Q`` or ``S = ∅`` (N1: one stratum, exact at every ``Q``)."""
-    return data.kind.is_exact and (data.Q <= STRATA_EXACT_MAX_Q or not truncated)
-
-
-def _thinnest(data: ClusterData):
-    """The thinnest cluster's spread relative to the data's extent (:func:`~symgeom.calculus.derivatives.thinnest_shape`),
-    which bounds what float64 resolves of the Hessian's spectrum."""
-    return thinnest_shape(data.X, data.labels)
-
-
-def _degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertificate:
-    """The Hessian at ``θ_S`` is ``H = (1/N) JᵀJ`` (the residual term vanishes by the normal equations on
-    ``U`` and by zero residuals on ``S``).  ``V`` collects tangent vectors of explicit curves of minimizers:
-    the gauge ``(T W_ℓ, T b_ℓ, W_{ℓ+1} T⁻¹)`` at every hidden layer, bias translations after the last
-    collapse, and straight lines inside one layer (:func:`~symgeom.global_minima.degeneracy.layer_kernel_directions`,
-    exact where no pre-activation vanishes).  When ``H V = 0`` and ``rank V = nullity H``, every direction of
-    ``ker H`` is tangent to the minimizer set, whose tangent space at ``θ_S`` therefore has dimension
-    ``rank V``; no manifold of minimizers through ``θ_S`` is larger.  ``passed``: ``forward(θ_S, X)``, whose
-    hidden pre-activations must all be nonzero."""
-    data, params = theta.data, theta.params
-    exact = _exact_ranks(data, theta.truncated)
-    if data.kind.is_exact and not exact:  # a float64 rank would only propose: no nullity is reported on exact data
-        return TangentCertificate(None, None, Check(UNDECIDED, "exact ranks of the stratum's Hessian", (
-            f"not computed: exact Hessian ranks of the strata run up to Q = {STRATA_EXACT_MAX_Q} (and for S = {{}} at "
-            f"every Q), to stay within the time budget; a float64 rank would propose a nullity, not decide it")))
-    if not exact:
-        params, data = params.with_kind("float"), data.with_kind("float")
-    m = len(theta.truncated)
-    gauge = gauge_directions(params, set(range(m + 1, params.L + 1)))
-    strict = bool(all((a != 0).all() for a in passed[0][:-1]))
-    if exact:
-        H = gauss_newton(params, data.X)
-        V = np.hstack([gauge, layer_kernel_directions(params, H)])
-        cert = certified_rank(H, kernel=V)  # H V = 0 exactly; rank H from a minor mod p, P - rank V above
-        annihilated, rank_V = cert.annihilated, cert.kernel_rank
-        nullity = params.count - cert.rank if cert.rank is not None else None
-        how, tol, residual, gap = "exact ranks (a minor of H nonzero mod p; H V = 0 exactly)", None, 0, ""
-        if nullity is None and annihilated:
-            return TangentCertificate(None, None, Check(UNDECIDED, how, f"{cert.describe()}: the bounds on rank H do not "
-                                                        "meet"))
-    else:
-        F = jacobian_factor(params, data.X) / np.sqrt(data.N)  # FᵀF = H: ker H = ker F, spectrum σ(F)²
-        V = np.hstack([gauge, layer_kernel_directions(params, F)])
-        sv = np.linalg.svd(F, compute_uv=False)
-        zeros, zero_edge, nonzero_edge = spectral_nullity(sv)
-        nullity = params.count - (sv.size - zeros)
-        rank_V, _, kept_sv, dropped_sv = layered_rank(V, params.Q * params.Q + params.Q)
-        tol = FLOAT_RTOL * max(1.0, float(sv[0]) if sv.size else 0.0) * max(1.0, sizes.magnitude(V))
-        residual = float(np.max(np.abs(F @ V))) if F.size and V.size else 0.0
-        annihilated = residual <= tol
-        how = ("float64 singular values of the Jacobian factor F (F^T F = H, largest gap) and of V layer by layer "
-               "(block elimination); H V = 0 as F V = 0")
-        gap = (f"; F: {F.shape[0]} x {F.shape[1]}, eigenvalue gap of H {zero_edge ** 2:.3g} -> {nonzero_edge ** 2:.3g}; "
-               f"singular values of V (by layer) {kept_sv:.3g} -> {dropped_sv:.3g}")
-        eig = np.concatenate([np.zeros(params.count - sv.size), sv ** 2])
-        unresolved = unresolved_nullity(eig, params.count, _thinnest(data) if thinnest is None else thinnest)
-        if unresolved is not None:  # no nullity or dimension float64 cannot resolve is reported
-            return TangentCertificate(None, None, Check(UNDECIDED, how, f"float64 does not resolve the nullity: {unresolved}"
-                                                        + gap))
-    detail = (f"H V = 0: {annihilated}; rank V = {rank_V}; nullity H = {nullity}; every pre-activation nonzero: "
-              f"{strict}{gap}")
-    if annihilated and rank_V == nullity and strict:
-        return TangentCertificate(nullity, rank_V, Check(CERTIFIED if exact else CHECKED, how + ": tangent vectors of "
-                                                         "explicit curves of minimizers span ker H", detail,
-                                                         residual=residual,
-                                                         tolerance=tol))
-    if not annihilated and exact:
-        return TangentCertificate(nullity, None, Check(REFUTED, how, detail,
-                                                       counterexample="a constructed tangent direction is not in ker H"))
-    # undecided: an exact nullity stands; a float one is not reported (float64 proposes integers, it does not decide)
-    return TangentCertificate(nullity if exact else None, None, Check(UNDECIDED, how,
-                              detail + ": the constructed curves do not span ker H"))
-
-
 def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None, cost: Cost = Cost.MEAN_SQUARED) -> Stratum:
     """The stratum ``S = truncated`` on the data: bound, explicit minimizer, certificate, degeneracy,
-    and the invertible candidate beside it.  ``thinnest``: :func:`_thinnest` of the data when already known.
+    and the invertible candidate beside it.  ``thinnest``: :func:`~symgeom.local_minima.tangent.thinnest_spread` of the data when already known.
 
     Decision procedure: when ``|S| ≤ L`` and the clusters of ``S`` have a collapse order (decided by exact LP
     certificates, :func:`~symgeom.local_minima.strata.collapse_order`), ``θ_S`` is built and certified (``local_minimum``);
@@ -417,7 +214,7 @@ def _unconstructed(data: ClusterData, L: int, S: tuple, kept: tuple, blocked, co
         why = (f"{comb.describe()} (exact convex weights): a point of the truncated cluster {k} in the convex hull of "
                f"the kept cluster(s) {', '.join(map(str, kept))}, so R_S is empty for every L")
         return Stratum(data, L, S, kept, bound, EMPTY, Check(NOT_APPLICABLE, "exact convex combination: the stratum is "
-                       "empty, so the attainment of B_U does not apply", why, scope=SCOPE_DATA), reason=why, cost_kind=cost,
+                       "empty, so the attainment of B_U does not apply", why, scope=Scope.these_data()), reason=why, cost_kind=cost,
                        emptiness=comb)
     if blocked is None:
         why = (f"|S| = {len(S)} > L = {L}: collapsing one cluster per hidden layer needs L >= |S|; and no point of R_S "
@@ -432,7 +229,7 @@ def _unconstructed(data: ClusterData, L: int, S: tuple, kept: tuple, blocked, co
         "no collapse order was certified, nor was R_S shown empty"
     why = f"no order of S collapses one cluster per hidden layer: {blocked}; {what}"
     return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(UNDECIDED, "explicit construction (collapse orders "
-                   "decided by exact LP certificates)", why, scope=SCOPE_DATA), reason=why, cost_kind=cost,
+                   "decided by exact LP certificates)", why, scope=Scope.these_data()), reason=why, cost_kind=cost,
                    obstructions=blocked.obstructions)
 
 
@@ -446,8 +243,8 @@ def _settle_constructed(theta: StratumMinimizer, thinnest=None) -> Stratum:
     if cert.status == REFUTED:  # a failed construction is no evidence against the stratum's minimum
         cert = Check(UNDECIDED, cert.method, f"the constructed point fails its certificate ({cert.counterexample})"
                      + ("" if data.kind.is_exact else "; float64 does not resolve the construction on these data, "
-                        "exact arithmetic may"), cert.residual, cert.margin, cert.tolerance)
-    tangents = _degeneracy(theta, passed, thinnest)
+                        "exact arithmetic may"), cert.residual, cert.margin, cert.tolerance, scope=cert.scope)
+    tangents = stratum_degeneracy(theta, passed, thinnest)
     inv = None
     if S:
         try:
@@ -462,7 +259,7 @@ def settle_strata(data: ClusterData, L: int, progress=None, cost: Cost = Cost.ME
     """Every stratum under ``cost``, ``S = ∅`` (N1) first; ``progress(i, n, label)`` before each."""
     out = []
     all_S = strata(data.Q)
-    thinnest = None if _exact_ranks(data) else _thinnest(data.with_kind("float"))  # once for all strata
+    thinnest = None if exact_ranks(data) else thinnest_spread(data.with_kind("float"))  # once for all strata
     for i, S in enumerate(all_S, start=1):
         if progress is not None:
             progress(i, len(all_S), "S = {" + ", ".join(map(str, S)) + "}")

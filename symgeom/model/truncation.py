@@ -100,7 +100,7 @@ def integral_rows(W: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """``(DW, Db)`` with ``D`` the positive diagonal that clears the denominators of each row of
     ``[W | b]``: the same truncation map (T5), with integer entries, so exact products stay small.
     Float arrays are returned unchanged."""
-    if W.dtype != object:
+    if not arith.kind_of(W).is_exact:
         return W, b
     import math
 

@@ -38,9 +38,8 @@ from .decimals import magnitude_of_integers
 __all__ = [
     "UNIT_ROUNDOFF", "ERROR_SAFETY", "UNDERFLOW", "MAX_EXACT_CANDIDATES", "MAX_REGIONS", "FLOAT_EXACT_INTEGERS",
     "INT64_HEADROOM", "float_copy", "float_points", "lifted_integers", "carry_integers", "rounding_bound",
-    "affine_float", "minimum_candidates", "exact_minimum", "certified_patterns", "layer_maps", "affine_on_pattern",
-    "region_moments", "pattern_groups",
-]
+    "affine_float", "minimum_candidates", "exact_minimum", "certified_patterns",
+    "region_moments", "pattern_groups", "group_bounds"]
 
 UNIT_ROUNDOFF = 2.0**-53
 """``u``, the unit roundoff of float64."""
@@ -216,28 +215,6 @@ def certified_patterns(params, Xf: np.ndarray):
     return np.stack(active), pre, bounds
 
 
-def layer_maps(params, pattern: np.ndarray) -> list[np.ndarray]:
-    """``[T_0, …, T_L]``: exact ``(Q+1) x (Q+1)`` matrices with ``(x^(ℓ), 1) = T_ℓ (x, 1)`` for every input
-    ``x`` with the activation pattern ``pattern`` (``L x Q`` booleans)."""
-    Q, kind = params.Q, params.kind
-    T = arith.identity(Q + 1, kind)
-    out = [T]
-    for W, b, on in zip(params.weights[:-1], params.biases[:-1], pattern):
-        top = np.where(on[:, None], np.hstack([W, b[:, None]]) @ T, arith.ZERO)
-        T = np.vstack([top, T[-1:]])
-        out.append(T)
-    return out
-
-
-def affine_on_pattern(params, pattern: np.ndarray, upto: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact ``(A, c)`` with ``a_upto = A x + c`` on the activation pattern ``pattern`` (``L x Q`` booleans):
-    the pre-activation of layer ``upto`` (``L + 1``: the output) as an affine map of the input."""
-    Q = params.Q
-    T = layer_maps(params, pattern)[upto - 1]
-    Ac = np.hstack([params.weights[upto - 1], params.biases[upto - 1][:, None]]) @ T
-    return Ac[:, :Q], Ac[:, Q]
-
-
 def region_moments(params, X: np.ndarray):
     """Per activation region of the exact points ``X`` (patterns certified by the filter):
     ``(pattern, count, S)`` with ``S = Σ (x, 1)(x, 1)ᵀ`` exact, the sums taken in int64 on the integer
@@ -252,8 +229,7 @@ def region_moments(params, X: np.ndarray):
     if first.size > MAX_REGIONS:
         return None
     K, den = ints
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(first.size + 1))
+    order, bounds = group_bounds(inverse, first.size)
     square = den * den
     out = []
     for g, n in enumerate(first):
@@ -261,6 +237,13 @@ def region_moments(params, X: np.ndarray):
         S = np.array([flint.fmpq(int(v), square) for v in (rows @ rows.T).reshape(-1)], dtype=object)
         out.append((active[:, :, n], int(bounds[g + 1] - bounds[g]), S.reshape(rows.shape[0], rows.shape[0])))
     return out
+
+
+def group_bounds(inverse: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(order, bounds)``: the points sorted by group (stable), and the group ``g`` as the points
+    ``order[bounds[g]:bounds[g + 1]]``."""
+    order = np.argsort(inverse, kind="stable")
+    return order, np.searchsorted(inverse[order], np.arange(groups + 1))
 
 
 def pattern_groups(active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

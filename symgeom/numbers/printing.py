@@ -103,7 +103,7 @@ def scope_latex(scope) -> Latex:
     scopes escaped; ``None`` as a dash."""
     if not scope:
         return Latex("--")
-    return Latex(prose_latex(scope).replace("all Q", "all $Q$"))
+    return Latex(prose_latex(str(scope)).replace("all Q", "all $Q$"))
 
 
 _GREEK = ("sigma", "epsilon", "rho", "gamma", "kappa", "zeta", "tau", "theta", "lambda", "delta", "Pi", "pi", "beta")

@@ -41,8 +41,8 @@ from .._errors import ConstructionError
 from ..data.clusters import ClusterData
 from .hypotheses import arb_norm, components, paper_hypotheses, to_arb
 
-__all__ = ["PaperRun", "Block", "build", "theta_star", "cone_426_holds", "in_I0", "in_I1", "lower_end", "D_estimate",
-           "rational_above", "PRECISION", "spread", "shifted_mu", "shift_in_I0", "precision"]
+__all__ = ["PaperRun", "Block", "build", "theta_star", "cone_426_holds", "in_I0", "lower_end", "D_estimate",
+           "PRECISION", "spread", "shifted_mu", "shift_in_I0", "precision"]
 
 PRECISION = 192
 """Bits of the ``arb`` midpoints."""
@@ -265,19 +265,9 @@ def lower_end(data: ClusterData) -> float:
     return 2 * float(max(data.radii_squared)) ** 0.5 * data.Q ** 0.5
 
 
-def rational_above(x: float, rel: float = 1e-6) -> Fraction:
-    """A short rational slightly above ``x``."""
-    return Fraction(x * (1 + rel)).limit_denominator(10**6) + Fraction(1, 10**7)
-
-
 def _exceeds_lower_end(t: Fraction, data) -> bool:
     """Exactly: ``t > 2δ√Q`` iff ``t² > 4Qδ²``."""
     return t > 0 and arith.to_exact(t) ** 2 > 4 * data.Q * max(data.radii_squared)
-
-
-def in_I1(mu, data) -> bool:
-    """Exactly: every ``µ_j > 2δ|u|``."""
-    return all(_exceeds_lower_end(Fraction(m), data) for m in mu)
 
 
 def cone_426_holds(data: ClusterData, t: Fraction, theta=None) -> bool:

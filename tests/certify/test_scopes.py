@@ -4,6 +4,7 @@ and N2's step for L = 2."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import sympy as sp
 
 import symgeom.local_minima.strata
@@ -12,11 +13,12 @@ from symgeom.data.clusters import ClusterData
 from symgeom.data.embedded import default_data
 from symgeom.derivations.n2_strata import bound_steps, depth_two_step
 from symgeom.certify.proofs import prove_matrix_identity
+from symgeom.certify.scope import Scope
 
 
 def test_n2_bound_is_proved_for_every_rank():
     checks = [s.check for s in bound_steps() if s.check is not None]
-    assert [c.status for c in checks] == ["proved"] * 3 and all(c.scope == "all Q" for c in checks)
+    assert [c.status for c in checks] == ["proved"] * 3 and all(c.scope == Scope.all_q() for c in checks)
     assert "rank r" in checks[0].method and "rank r" in checks[1].method
 
 
@@ -60,7 +62,7 @@ def test_depth_two_theorem_is_proved_at_symbolic_q():
     from symgeom.global_minima.interval_network import depth_two_proof
 
     check = depth_two_proof()
-    assert check.status == "proved" and check.scope == "all Q"
+    assert check.status == "proved" and check.scope == Scope.all_q()
 
 
 def test_n2_depth_two_step():
@@ -69,3 +71,27 @@ def test_n2_depth_two_step():
                                         ["0", "1/2"]], [1, 1, 1, 1, 2, 2, 2], source="crossing")
     step = depth_two_step(Context(crossing, 2))
     assert step.check.status == "not_applicable" and "disjoint intervals" in step.check.detail
+
+
+def test_scope_words_and_covering_rule():
+    """The words of each scope (as the outputs show them) and the covering rule, case by case by hand: all Q covers
+    everything, Q <= k covers Q <= j for j <= k only, exact data cover float data but not the reverse, float samples
+    and a single size cover only themselves."""
+    from symgeom.certify.certificates import Check, covers
+
+    words = {Scope.all_q(): "all Q", Scope.up_to(3): "Q <= 3", Scope.up_to(8, float_samples=True): "Q <= 8, float samples",
+             Scope.at(2): "Q = 2", Scope.these_data(): "these data", Scope.these_data(float=True): "these data, float",
+             Scope.random_points(): "random rational points"}
+    assert {s: str(s) for s in words} == words
+    every = list(words) + [Scope.up_to(2), Scope.up_to(4)]
+    covering = {(str(a), str(b)) for a in every for b in every if covers(a, b)}
+    expected = {(str(a), str(b)) for a in every for b in every if a == b or a == Scope.all_q()}
+    expected |= {("Q <= 3", "Q <= 2"), ("Q <= 4", "Q <= 2"), ("Q <= 4", "Q <= 3"), ("these data", "these data, float")}
+    assert covering == expected
+    assert not covers(None, Scope.these_data())
+    with pytest.raises(TypeError, match="Scope"):
+        Check("proved", "x", scope="all Q")
+    with pytest.raises(ValueError):
+        Scope.at(2).__class__("at", None)
+    with pytest.raises(ValueError):
+        Scope(Scope.all_q().reach, None, True)

@@ -7,7 +7,7 @@ import sympy as sp
 
 from symgeom import Context, run_claims
 from symgeom.model.activation import Ramp, sigma
-from symgeom.certify.certificates import CERTIFIED, CHECKED, PROVED, REFUTED, certify_equal, certify_positive
+from symgeom.certify.certificates import CERTIFIED, CHECKED, PROVED, REFUTED, Scope, certify_equal, certify_positive
 from symgeom.certify.proofs import prove_matrix_identity, prove_zero
 from symgeom.data.embedded import default_data
 from symgeom.data.clusters import example_data
@@ -26,7 +26,7 @@ def test_claims_agree_with_independent_computations(derivations):
     N-claims' numbers agree with computations that do not go through symgeom's certificates."""
     from fractions import Fraction
 
-    from symgeom.certify.certificates import SCOPE_ALL_Q, covers
+    from symgeom.certify.certificates import covers, Scope
 
     own = ["T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2"]
     assert list(derivations) == list(RECIPES) and list(derivations)[:11] == own  # the paper's statements follow
@@ -34,7 +34,7 @@ def test_claims_agree_with_independent_computations(derivations):
         assert all(c.scope for c in d.checks), d.id
         assert covers(d.main.scope, d.scope) and (d.status != REFUTED or d.id not in own), d.id
         if d.id.startswith("T"):
-            assert d.scope == SCOPE_ALL_Q and d.main.scope == SCOPE_ALL_Q
+            assert d.scope == Scope.all_q() and d.main.scope == Scope.all_q()
     data = default_data()
     Q, L = data.Q, 3
     ctx = Context(data, L)
@@ -90,7 +90,7 @@ def test_float_mode_claims_no_more_than_it_checked():
 @pytest.mark.parametrize("Q,L", [(1, 1), (2, 3), pytest.param(4, 4, marks=pytest.mark.slow)])
 def test_claims_on_other_sizes(Q, L):
     ds = run_claims(Context(example_data(Q, Q + L), L))
-    assert [d.status for d in ds[:5]] == [PROVED] * 5 and all(d.main.scope == "all Q" for d in ds[:5])
+    assert [d.status for d in ds[:5]] == [PROVED] * 5 and all(d.main.scope == Scope.all_q() for d in ds[:5])
     for d in ds[5:9]:  # the G-claims need L >= Q
         assert d.status == (CERTIFIED if L >= Q else "not_applicable"), d.id
     assert all(d.status != REFUTED for d in ds[:11])  # symgeom's own claims; the paper's (2.58) fails at Q = 2
@@ -111,7 +111,7 @@ def test_dimensions_by_construction_on_example_data(Q, L):
     ctx = Context(data, L)
     ds = {d.id: d for d in run_claims(ctx) if d.id in ("G3", "G4", "N1")}
     for cid, d in ds.items():
-        assert d.status == CERTIFIED and d.main.scope == "these data", cid
+        assert d.status == CERTIFIED and d.main.scope == Scope.these_data(), cid
     n1 = settle_stratum(data, L, ())
     H = np.asarray(gauss_newton(n1.minimizer.params, data.X), dtype=float)
     s = np.linalg.svd(H, compute_uv=False)

@@ -69,9 +69,7 @@ def _words_in_order(words, text_words) -> bool:
 
 
 def _titles():
-    import sys as _sys
-
-    return {cid: getattr(_sys.modules[derive.__module__], "TITLE") for cid, derive in recipes().items()}
+    return {cid: recipe.title for cid, recipe in recipes().items()}
 
 
 def test_the_screen_on_the_embedded_data_through_main(embedded, capsys, monkeypatch):

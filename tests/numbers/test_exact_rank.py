@@ -12,6 +12,8 @@ import pytest
 from test_false_words import _csv, exact, rank_mod, thin_simplex
 
 from symgeom.certify.certificates import CERTIFIED, REFUTED, UNDECIDED, Check, Derivation, Step
+from symgeom.certify.scope import Scope
+from symgeom.claims.recipe import Recipe
 from symgeom.claims.registry import Context, redecided
 from symgeom.data.clusters import ClusterData
 from symgeom.global_minima.degeneracy import rank_check
@@ -118,21 +120,21 @@ def _recipe(float_status, exact_status):
         return Derivation("X", "x", "x", (Step("x", "x", Check(status, f"{kind} check", counterexample=f"{kind} "
                                                                  "counterexample" if status == REFUTED else None),
                                                 key=True),))
-    return derive
+    return Recipe("X", "x", "x", Scope.these_data(), derive)
 
 
 @pytest.mark.parametrize("exact_status", [REFUTED, CERTIFIED, UNDECIDED])
 def test_only_an_exact_counterexample_refutes(exact_status):
     data = ClusterData.from_arrays([["0", "0"], ["0.1", "0"], ["3", "0"], ["3", "0.1"]], [1, 1, 2, 2], kind="float")
     ctx = Context(data, 1)
-    d = redecided(ctx, _recipe(REFUTED, exact_status), _recipe(REFUTED, exact_status)(ctx))
+    d = redecided(ctx, _recipe(REFUTED, exact_status), _recipe(REFUTED, exact_status).derive(ctx))
     assert d.status == exact_status
     if exact_status == REFUTED:
         assert d.main.counterexample == "exact counterexample" and not d.warnings
     else:
         assert [w.counterexample for w in d.warnings] == ["float counterexample"]
     exact_ctx = Context(data.with_kind("exact"), 1)  # exact runs are returned as they are
-    assert redecided(exact_ctx, _recipe(REFUTED, exact_status), _recipe(REFUTED, REFUTED)(exact_ctx)).status == REFUTED
+    assert redecided(exact_ctx, _recipe(REFUTED, exact_status), _recipe(REFUTED, REFUTED).derive(exact_ctx)).status == REFUTED
 
 
 def test_a_float_check_never_refutes_an_exact_run_alone():
