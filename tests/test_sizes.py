@@ -3,7 +3,6 @@
 import ast
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("symgeom", "derivations")
