@@ -12,6 +12,8 @@ from symgeom.certify.proofs import prove_zero
 from symgeom.global_minima.degeneracy import derived_dimension
 from symgeom.global_minima.minimizer import certify_global_minimizer, global_minimizer
 
+from symgeom.numbers.printing import Latex, latex
+
 from ._common import data_steps
 
 ID = "G4"
@@ -44,11 +46,11 @@ def derive(ctx) -> Derivation:
             moved.append(certify_global_minimizer(other.member(), data, fam.order))
         except ConstructionError as e:  # the moved offsets left the admissible interval: nothing shown either way
             moved.append(Check(UNDECIDED, "apex move", str(e)))
-    apex = combine(moved, "every apex moved at once (all offsets x 1/2, then x 3/2): cost still 0 with all strict "
+    apex = combine(moved, "every apex moved at once (all offsets halved, then multiplied by 3/2): cost still 0 with all strict "
                    "sign conditions")
     return Derivation(ID, TITLE, STATEMENT, data_steps((
         *block_steps(ctx, deg),
-        Step(sp.Eq(sp.Symbol(r"L(Q^2+Q)+Q - LQ - Q"), cones), "What remains: the hidden cones' freedom.", split),
+        Step(_remainder_latex(dim, symmetry, fiber, cones), "What remains: the hidden cones' freedom.", split),
         Step(rf"{deg.nullity} - {deg.symmetry_rank} - {deg.fiber_rank} = {rest}",
              "Corroboration: the Hessian nullity less the symmetry and fiber ranks.", count),
         Step(r"p_k \to m_k + \sigma_k' n_k", "The apexes can move: other members of the family.", apex),
@@ -86,6 +88,13 @@ def block_steps(ctx, deg) -> list[Step]:
                       r"The four blocks together: in the kernel of $J_F$, independent, and spanning it.",
                       deg.checks["tangent"], key=True))
     return steps
+
+
+def _remainder_latex(dim, symmetry, fiber, cones) -> Latex:
+    """``L(Q^2 + Q) + Q - LQ - Q = LQ^2``, each term printed from its SymPy expression (factored as in the count)."""
+    (L,) = [x for x in sp.expand(dim - fiber).free_symbols if x.name == "L"]
+    terms = [latex(sp.collect(sp.expand(dim - fiber), L)) + " + " + latex(fiber), latex(symmetry), latex(fiber)]
+    return Latex(" - ".join(terms) + " = " + latex(cones))
 
 
 def _offsets(fam):

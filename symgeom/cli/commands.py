@@ -153,11 +153,11 @@ def cmd_report(args) -> int:
     training = _training_section(ctx, args, out, figures, progress) if args.train else None
     if args.handout:
         text = render_handout(ctx, derivations, loading.regenerate_command(args), figures, solutions=not args.no_solutions,
-                              training=training)
+                              training=training, paper=args.paper)
         tex = out / "handout.tex"
     else:
         text = render_report(ctx, derivations, loading.regenerate_command(args), figures, training=training,
-                             certificates=certs)
+                             certificates=certs, paper=args.paper)
         tex = out / "report.tex"
     write_text(tex, text)
     print(f"wrote {tex}")

@@ -1,0 +1,212 @@
+"""What the report prints of each claim: a theorem, its proof, one sentence of status, and the certificate rows.
+
+The proof of a claim is the chain of its derivation's steps that carry the argument (a symbolic identity, an exact
+computation, or a step without a check); corroborations (explicit sizes, float samples, finite differences) and the
+per-stratum certificates are not repeated in the proof: they are rows of the certificate table, cited by number
+(``C.4``).  A step a previous claim has already shown is cited, not repeated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..certify.certificates import CHECKED, Derivation, Step
+from ..numbers import sizes
+from ..numbers.printing import Latex, decimal_latex, latex, prose_latex, scope_latex
+
+PAPER_ORDER = ("D2.1", "T1", "P2.2", "T2", "T3", "T4", "T5", "H2.14", "H2.52", "P2.3", "E2.58", "G1", "G2", "G3", "G4",
+               "P2.4", "E2.71", "N1", "P2.5", "E2.85", "N2")
+"""The claims in the order of the paper's Section 2: each of symgeom's own claims beside the statement it
+reconstructs (the truncation maps after Definition 2.1 and Proposition 2.2, the global minimizers after Theorem 2.3,
+the local minima after Theorems 2.4 and 2.5)."""
+
+STATUS_WORDS = {"proved": "Proved", "certified": "Certified", "checked": "Checked in floating point",
+                "refuted": "Refuted", "undecided": "Undecided", "not_applicable": "Not applicable"}
+
+_STRATUM_METHOD = "every strict sign condition of the stratum"
+_CORROBORATION = re.compile(r"^(Corroboration|Random |Independent|The induction step again|All three identities)")
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    """One row of the appendix table: a check of one step, numbered ``C.k``."""
+
+    number: int
+    claim: str
+    check: Latex
+    status: str
+    scope: Latex
+    numbers: Latex
+    tolerance: Latex
+    explained: bool = False
+    """A negative margin within the check's tolerance (the table's note explains it)."""
+
+
+@dataclass
+class ClaimView:
+    """A claim as the report prints it."""
+
+    derivation: Derivation
+    proof: list = field(default_factory=list)
+    """``(justification, statement, cited)`` triples: LaTeX, LaTeX or ``None``, the text citing the certificate."""
+    corroborations: list = field(default_factory=list)
+    """Certificate numbers of the checks that corroborate the proof without being part of it."""
+    status: Latex = Latex("")
+
+    @property
+    def id(self) -> str:
+        return self.derivation.id
+
+
+def ordered(derivations: list[Derivation]) -> list[Derivation]:
+    """The derivations in :data:`PAPER_ORDER` (any claim not listed keeps its place after them)."""
+    rank = {cid: i for i, cid in enumerate(PAPER_ORDER)}
+    return sorted(derivations, key=lambda d: rank.get(d.id, len(rank)))
+
+
+def claim_views(derivations: list[Derivation]) -> tuple[list[ClaimView], list[CertificateRow]]:
+    """Every claim's theorem view, and the certificate table they cite (identical checks share one number)."""
+    rows: list[CertificateRow] = []
+    numbered: dict = {}
+    shown: dict = {}
+    views = []
+    for d in ordered(derivations):
+        view = ClaimView(d)
+        for step in d.steps:
+            number = _number(step, d.id, rows, numbered) if step.check is not None else None
+            cite = f"C.{number}" if number else None
+            if _corroboration(step):
+                view.corroborations.append(cite)
+                continue
+            key = str(step.justification)
+            if key in shown and shown[key] != d.id:
+                _cite_earlier(view, shown[key], _first_sentence(key), cite)
+                continue
+            shown.setdefault(key, d.id)
+            view.proof.append(ProofStep(latex(step.justification), _statement(step), [cite] if cite else []))
+        view.status = status_sentence(d, numbered.get(_identity(d.main, None)))
+        views.append(view)
+    return views, rows
+
+
+@dataclass
+class ProofStep:
+    """One step of a printed proof: why (LaTeX), what (LaTeX, or ``None``), and the certificates cited."""
+
+    justification: Latex
+    statement: Latex | None
+    cites: list
+    earlier: str | None = None
+    """The claim whose proof already showed this step (the step is then cited, not repeated)."""
+
+    @property
+    def inline(self) -> bool:
+        """Whether the statement is short enough to follow its justification in the text."""
+        s = self.statement or ""
+        return len(s) <= 110 and not re.search(r"\\begin|\\frac|\\sum|\\\\|\\tfrac|\\left|\\bigl|\\big", s)
+
+
+def _cite_earlier(view: ClaimView, claim: str, sentence: str, cite: str | None) -> None:
+    """Cite a step an earlier claim's proof showed, merged with the citation just before it when it is of the
+    same claim."""
+    last = view.proof[-1] if view.proof else None
+    if last is not None and last.earlier == claim:
+        lower = sentence[:1].isalpha() and sentence[1:2].islower()
+        last.justification = Latex(last.justification[:-1] + "; " + (sentence[0].lower() if lower else sentence[0])
+                                   + sentence[1:])
+        if cite and cite not in last.cites:
+            last.cites.append(cite)
+        return
+    view.proof.append(ProofStep(Latex(f"As in the proof of {claim}: {sentence}"), None, [cite] if cite else [], claim))
+
+
+def _corroboration(step: Step) -> bool:
+    """Whether a step corroborates rather than proves: explicit sizes, float samples, or a single stratum's
+    certificate (the strata table shows those)."""
+    check = step.check
+    if check is None:
+        return False
+    if check.status == CHECKED or (check.scope or "").startswith("Q <="):
+        return True
+    return bool(_CORROBORATION.match(str(step.justification))) or (
+        _STRATUM_METHOD in check.method and "exact cost equal" in check.method)
+
+
+def _identity(check, statement) -> tuple:
+    return (check.status, check.method, check.scope, str(check.residual), str(check.margin), str(check.tolerance),
+            check.detail) if statement is None else (check.status, check.method, check.scope, statement)
+
+
+def _number(step: Step, claim: str, rows: list, numbered: dict) -> int:
+    """The certificate number of ``step``'s check, a new row unless the same check is already in the table."""
+    check = step.check
+    ident = _identity(check, None)
+    if ident in numbered:
+        return numbered[ident]
+    number = len(rows) + 1
+    numbered[ident] = number
+    margin = check.margin
+    explained = check.is_float and margin is not None and _negative(margin)
+    rows.append(CertificateRow(number, claim, prose_latex(check.method), str(check.status), scope_latex(check.scope),
+                               _numbers(check), Latex(f"${quantity(check.tolerance)}$") if check.tolerance is not None else Latex("--"),
+                               explained))
+    return number
+
+
+def _negative(x) -> bool:
+    try:
+        return float(x) < 0
+    except (TypeError, ValueError):
+        return False
+
+
+def _numbers(check) -> Latex:
+    parts = []
+    if check.residual is not None:
+        parts.append(r"$r = " + quantity(check.residual) + "$")
+    if check.margin is not None:
+        parts.append(r"$m = " + quantity(check.margin) + "$")
+    return Latex(", ".join(parts) if parts else "--")
+
+
+def quantity(x) -> Latex:
+    """A number for the table: an exact value exactly when it is short (at most 9 characters), else to three
+    significant digits (exact values rounded exactly)."""
+    if not isinstance(x, float):
+        text = sizes.exact_text(x)
+        if len(text) <= 9 and re.fullmatch(r"-?\d+(/\d+)?", text):
+            return latex(_sympy(x))
+    return decimal_latex(x, 3)
+
+
+def _sympy(x):
+    import sympy as sp
+
+    from ..numbers.arith import to_sympy
+
+    return sp.nsimplify(to_sympy(x)) if not isinstance(x, sp.Basic) else x
+
+
+def _statement(step: Step) -> Latex | None:
+    text = latex(step.statement)
+    return text if text.strip() else None
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of a justification (to name the step cited)."""
+    m = re.match(r"(.+?[.:])(\s|$)", text)
+    return (m.group(1) if m else text).rstrip(":.") + "."
+
+
+def status_sentence(d: Derivation, number: int | None) -> Latex:
+    """``Certified on these data; certificate C.4.`` — the claim's status, its scope and its deciding check."""
+    main = d.main
+    word = STATUS_WORDS.get(str(main.status), str(main.status))
+    scope = main.scope or d.scope
+    where = {"all Q": "for every $Q$", "these data": "on these data",
+             "these data, float": "on these data, in floating point"}.get(scope)
+    if where is None:
+        where = "for " + scope_latex(scope)
+    cite = f"; certificate C.{number}" if number else ""
+    return Latex(f"{word} {where}{cite}.")
