@@ -242,7 +242,8 @@ def global_steps(ctx, strata) -> list[Step]:
                     "kept cluster " + ", ".join(str(st.kept[0]) for st in singles), scope="these data")
     return [Step(rf"|U| = 1:\ B_U = 0,\ \min \mathcal{{C}} = 0 \text{{ with }} Q - 1 = {ctx.Q - 1} \text{{ truncations}}",
                  r"A single kept cluster is fitted exactly by a constant: these strata hold global minimizers "
-                 r"(\texttt{symgeom construct --L Q-1} writes one), one layer fewer than the construction of G1.", check)]
+                 rf"(\texttt{{symgeom construct -{{}}-L {ctx.Q - 1} -{{}}-out minimizer.json}} writes one, with the "
+                 r"report's \texttt{-{}-data}), one layer fewer than the construction of G1.", check)]
 
 
 DEPTH_TWO_MAX_Q = 6

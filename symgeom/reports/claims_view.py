@@ -74,6 +74,10 @@ def claim_views(derivations: list[Derivation]) -> tuple[list[ClaimView], list[Ce
     for d in ordered(derivations):
         view = ClaimView(d)
         for step in d.steps:
+            if _stratum_certificate(step):  # one row of the strata table, not of the certificates
+                if STRATA_TABLE not in view.corroborations:
+                    view.corroborations.append(STRATA_TABLE)
+                continue
             number = _number(step, d.id, rows, numbered) if step.check is not None else None
             cite = f"C.{number}" if number else None
             if _corroboration(step):
@@ -104,7 +108,7 @@ class ProofStep:
     def inline(self) -> bool:
         """Whether the statement is short enough to follow its justification in the text."""
         s = self.statement or ""
-        return len(s) <= 110 and not re.search(r"\\begin|\\frac|\\sum|\\\\|\\tfrac|\\left|\\bigl|\\big", s)
+        return len(s) <= 140 and not re.search(r"\\begin|\\frac|\\sum|\\\\|\\tfrac|\\bigl|\\big|\\substack", s)
 
 
 def _cite_earlier(view: ClaimView, claim: str, sentence: str, cite: str | None) -> None:
@@ -121,16 +125,24 @@ def _cite_earlier(view: ClaimView, claim: str, sentence: str, cite: str | None) 
     view.proof.append(ProofStep(Latex(f"As in the proof of {claim}: {sentence}"), None, [cite] if cite else [], claim))
 
 
+STRATA_TABLE = Latex(r"Table~\ref{tab:strata}")
+"""How a proof cites the strata table, which holds the certificate of every single stratum."""
+
+
+def _stratum_certificate(step: Step) -> bool:
+    """Whether a step certifies one stratum's point (``C(θ_S) = B_U`` and the strict sign conditions of ``R_S``)."""
+    check = step.check
+    return check is not None and _STRATUM_METHOD in check.method and check.method.startswith("exact cost equal")
+
+
 def _corroboration(step: Step) -> bool:
-    """Whether a step corroborates rather than proves: explicit sizes, float samples, or a single stratum's
-    certificate (the strata table shows those)."""
+    """Whether a step corroborates rather than proves: explicit sizes or float samples."""
     check = step.check
     if check is None:
         return False
     if check.status == CHECKED or (check.scope or "").startswith("Q <="):
         return True
-    return bool(_CORROBORATION.match(str(step.justification))) or (
-        _STRATUM_METHOD in check.method and "exact cost equal" in check.method)
+    return bool(_CORROBORATION.match(str(step.justification)))
 
 
 def _identity(check, statement) -> tuple:

@@ -76,7 +76,7 @@ def render_report(ctx: Context, derivations: list[Derivation], command: str, fig
     env.filters["quantity"] = quantity
     env.filters["strip_period"] = lambda text: Latex(str(text).rstrip().rstrip("."))
     return env.get_template("report.tex.j2").render(
-        ctx=ctx, data=data, views=views, rows=rows, summary=[views[i:i + 2] for i in range(0, len(views), 2)],
+        ctx=ctx, data=data, views=views, rows=rows, summary=[views[i:i + 3] for i in range(0, len(views), 3)],
         command=command, paper=paper, parameters=data.parameter_count(ctx.L), points_dims=data.Q * data.N,
         strata=strata, reached=sum(st.verdict == LOCAL_MINIMUM for st in strata) if strata else 0,
         verdicts=VERDICT_WORDS, figures=figures or {}, training=training, certificates=certificates,
