@@ -82,7 +82,7 @@ def not_applicable(method: str, why: str) -> Check:
 def float_samples(sample, ctx, offset: int) -> Check:
     """``sample(Q, seed)`` for ``Q = 1..8`` and the data's ``Q``, combined."""
     sizes = sorted({*range(1, FLOAT_SAMPLE_MAX_Q + 1), ctx.Q})
-    return combine([sample(Q, ctx.seed + offset + Q) for Q in sizes], f"float64 samples, Q = 1..{max(sizes)}",
+    return combine([sample(Q, ctx.seed + offset + Q) for Q in sizes], f"float64 samples, Q = 1 to {max(sizes)}",
                    "tolerance 1e-9 times the scale", scope=scope_up_to(FLOAT_SAMPLE_MAX_Q, float_samples=True))
 
 

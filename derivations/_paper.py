@@ -38,8 +38,7 @@ def require(ctx, depth: str = "L >= Q"):
     if ctx.Q < 2:
         raise ConstructionError("the paper's Theorems 2.3-2.5 are stated for Q >= 2")
     if not h.holds:
-        raise ConstructionError(f"the hypotheses fail on these data: means linearly independent {h.linearly_independent}, "
-                                f"(2.14) {h.clustered}, cone condition (2.52) {h.cone_condition}")
+        raise ConstructionError(f"the hypotheses fail on these data: {h.failures}")
     if depth == "L >= Q" and ctx.L < ctx.Q:
         raise ConstructionError(f"Theorem 2.3 needs L >= Q = {ctx.Q}; L = {ctx.L}")
     if depth == "L = Q" and ctx.L != ctx.Q:

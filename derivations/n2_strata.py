@@ -263,7 +263,7 @@ def depth_two_step(ctx) -> Step:
     """(f) on these data: the interval network certified, or why not."""
     if ctx.Q < 2 or ctx.Q > DEPTH_TWO_MAX_Q:
         check = Check(NOT_APPLICABLE, "disjoint intervals along a direction (LP)", f"not searched by check at Q = "
-                      f"{ctx.Q} (Q = 2..{DEPTH_TWO_MAX_Q}); symgeom construct --L 2 searches at every Q >= 2")
+                      f"{ctx.Q} (Q = 2 to {DEPTH_TWO_MAX_Q}); symgeom construct --L 2 --out F searches at every Q >= 2")
     else:
         try:
             check = interval_network(ctx.data, 2, exhaustive=False).certificate

@@ -103,7 +103,7 @@ def scope_latex(scope) -> Latex:
 
 _GREEK = ("sigma", "epsilon", "rho", "gamma", "kappa", "zeta", "tau", "theta", "lambda", "delta", "Delta", "Pi", "pi",
           "beta", "alpha", "mu", "omega")
-_BASE = r"(?:" + "|".join(_GREEK) + r"|sum|[A-Za-z]|1(?=\^))"
+_BASE = r"(?:" + "|".join(_GREEK) + r"|sum|[A-Za-z]|\d+(?=\^))"
 _INDEX = r"(?:[_^](?:\([^()\s]*\)|\{[^{}\s]*\}|-?[A-Za-z0-9]+|[+*-]))"
 _OPERAND = rf"(?:{_BASE}{_INDEX}*|-?\d+(?:\.\d+)?(?:/\d+)?)"
 _PROSE_MATH = re.compile(rf"""

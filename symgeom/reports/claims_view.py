@@ -108,7 +108,7 @@ class ProofStep:
     def inline(self) -> bool:
         """Whether the statement is short enough to follow its justification in the text."""
         s = self.statement or ""
-        return len(s) <= 140 and not re.search(r"\\begin|\\frac|\\sum|\\\\|\\tfrac|\\bigl|\\big|\\substack", s)
+        return len(s) <= 140 and not s.lstrip().startswith(r"\text") and not re.search(r"\\begin|\\frac|\\sum|\\\\|\\tfrac|\\bigl|\\big|\\substack", s)
 
 
 def _cite_earlier(view: ClaimView, claim: str, sentence: str, cite: str | None) -> None:

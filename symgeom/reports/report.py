@@ -50,12 +50,19 @@ def environment() -> jinja2.Environment:
     )
     env.filters["tex"] = latex
     env.filters["escape"] = lambda text: Latex(escape_tex(text))
+    env.filters["command"] = command_latex
     env.filters["num"] = number_latex
     env.filters["approx"] = decimal_latex
     env.filters["scope"] = scope_latex
     env.filters["prose"] = prose_latex
     env.filters["setlatex"] = lambda label: Latex(label.replace("{", r"\{").replace("}", r"\}") if label != "{}" else r"\emptyset")
     return env
+
+
+def command_latex(command: str) -> Latex:
+    """A command line for ``\\texttt``: escaped (``--`` as ``-{}-``, so TeX keeps both dashes), with a line break
+    allowed after every ``/`` of a long path."""
+    return Latex(escape_tex(command).replace("/", r"/\allowbreak{}"))
 
 
 def render_report(ctx: Context, derivations: list[Derivation], command: str, figures=None, training=None,
