@@ -108,7 +108,9 @@ class ProofStep:
     def inline(self) -> bool:
         """Whether the statement is short enough to follow its justification in the text."""
         s = self.statement or ""
-        return len(s) <= 140 and not s.lstrip().startswith(r"\text") and not re.search(r"\\begin|\\frac|\\sum|\\\\|\\tfrac|\\bigl|\\big|\\substack", s)
+        if s.lstrip().startswith(r"\text") or re.search(r"\\begin|\\frac|\\sum|\\\\|\\tfrac|\\bigl|\\big|\\substack", s):
+            return False
+        return len(s) <= (60 if r"\left" in s else 100)  # TeX cannot break inside \left ... \right
 
 
 def _cite_earlier(view: ClaimView, claim: str, sentence: str, cite: str | None) -> None:
