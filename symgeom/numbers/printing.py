@@ -107,7 +107,8 @@ _BASE = r"(?:" + "|".join(_GREEK) + r"|sum|[A-Za-z]|\d+(?=\^))"
 _INDEX = r"(?:[_^](?:\([^()\s]*\)|\{[^{}\s]*\}|-?[A-Za-z0-9]+|[+*-]))"
 _OPERAND = rf"(?:{_BASE}{_INDEX}*|-?\d+(?:\.\d+)?(?:/\d+)?)"
 _PROSE_MATH = re.compile(rf"""
-    (?P<relation>(?<![\w^_]){_OPERAND}\s*(?:>=|<=|!=|=|<|>)\s*{_OPERAND}(?![\w(]))
+    (?P<power>(?<![\w^_])\d+\^[A-Za-z]\s*[-+]\s*\d+(?![\w(]))
+  | (?P<relation>(?<![\w^_]){_OPERAND}\s*(?:>=|<=|!=|=|<|>)\s*{_OPERAND}(?![\w(]))
   | (?P<arrow>\s->\s)
   | (?P<operator>>=|<=|!=|(?<=\s)[<>](?=\s))
   | (?P<scientific>(?<![\w.])\d+(?:\.\d+)?e[+-]?\d+(?!\w))

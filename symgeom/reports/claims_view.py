@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..certify.certificates import CHECKED, Derivation, Step
+from ..certify.certificates import CHECKED, SCOPE_ALL_Q, Derivation, Step
 from ..numbers import sizes
 from ..numbers.printing import Latex, decimal_latex, latex, prose_latex, scope_latex
 
@@ -74,13 +74,13 @@ def claim_views(derivations: list[Derivation]) -> tuple[list[ClaimView], list[Ce
     for d in ordered(derivations):
         view = ClaimView(d)
         for step in d.steps:
-            if _stratum_certificate(step):  # one row of the strata table, not of the certificates
+            if _stratum_certificate(step) and not step.key:  # a row of the strata table, not of the certificates
                 if STRATA_TABLE not in view.corroborations:
                     view.corroborations.append(STRATA_TABLE)
                 continue
             number = _number(step, d.id, rows, numbered) if step.check is not None else None
             cite = f"C.{number}" if number else None
-            if _corroboration(step):
+            if _corroboration(step, d.scope):
                 view.corroborations.append(cite)
                 continue
             key = str(step.justification)
@@ -89,7 +89,7 @@ def claim_views(derivations: list[Derivation]) -> tuple[list[ClaimView], list[Ce
                 continue
             shown.setdefault(key, d.id)
             view.proof.append(ProofStep(latex(step.justification), _statement(step), [cite] if cite else []))
-        view.status = status_sentence(d, numbered.get(_identity(d.main, None)))
+        view.status = status_sentence(d, numbered.get(id(d.main)))
         views.append(view)
     return views, rows
 
@@ -137,29 +137,36 @@ def _stratum_certificate(step: Step) -> bool:
     return check is not None and _STRATUM_METHOD in check.method and check.method.startswith("exact cost equal")
 
 
-def _corroboration(step: Step) -> bool:
-    """Whether a step corroborates rather than proves: explicit sizes or float samples."""
+def _corroboration(step: Step, claim_scope: str) -> bool:
+    """Whether a step corroborates rather than proves: explicit sizes, float samples, or the data when the claim
+    is about every ``Q``."""
     check = step.check
     if check is None:
         return False
     if check.status == CHECKED or (check.scope or "").startswith("Q <="):
         return True
+    if claim_scope == SCOPE_ALL_Q and check.scope != SCOPE_ALL_Q:
+        return True
     return bool(_CORROBORATION.match(str(step.justification)))
 
 
-def _identity(check, statement) -> tuple:
-    return (check.status, check.method, check.scope, str(check.residual), str(check.margin), str(check.tolerance),
-            check.detail) if statement is None else (check.status, check.method, check.scope, statement)
+def _identity(step: Step) -> tuple:
+    """What makes two checks the same certificate: the same statement checked the same way with the same numbers
+    (the cone coordinates of T2, T3 and T4)."""
+    check = step.check
+    return (str(latex(step.statement)), check.status, check.method, check.scope, str(check.residual), str(check.margin),
+            str(check.tolerance), check.detail)
 
 
 def _number(step: Step, claim: str, rows: list, numbered: dict) -> int:
     """The certificate number of ``step``'s check, a new row unless the same check is already in the table."""
     check = step.check
-    ident = _identity(check, None)
+    ident = _identity(step)
     if ident in numbered:
+        numbered[id(check)] = numbered[ident]
         return numbered[ident]
     number = len(rows) + 1
-    numbered[ident] = number
+    numbered[ident] = numbered[id(check)] = number
     margin = check.margin
     explained = check.is_float and margin is not None and _negative(margin)
     rows.append(CertificateRow(number, claim, prose_latex(check.method), str(check.status), scope_latex(check.scope),

@@ -51,6 +51,7 @@ def environment() -> jinja2.Environment:
     env.filters["tex"] = latex
     env.filters["escape"] = lambda text: Latex(escape_tex(text))
     env.filters["command"] = command_latex
+    env.filters["latexjoin"] = lambda items, sep=", ": Latex(sep.join(str(i) for i in items))
     env.filters["num"] = number_latex
     env.filters["approx"] = decimal_latex
     env.filters["scope"] = scope_latex
