@@ -58,15 +58,15 @@ def derive(ctx) -> Derivation:
 
 
 BLOCKS = {
-    "symmetry": (r"\text{scalings}", lambda Q, L: L * Q,
+    "symmetry": (r"\mathrm{scal}", lambda Q, L: L * Q,
                  r"Scaling neuron $i$ of layer $\ell$: $\delta W_\ell[i,:] = W_\ell[i,:]$, $\delta b_\ell[i] = b_\ell[i]$, "
                  r"$\delta W_{\ell+1}[:,i] = -W_{\ell+1}[:,i]$ (T5)."),
-    "fiber": (r"\text{output fiber}", lambda Q, L: Q,
+    "fiber": (r"\mathrm{fiber}", lambda Q, L: Q,
               r"$\delta[A \mid c] = e_i n^T$ in actual parameters (G2)."),
-    "apex": (r"\text{apex moves}", lambda Q, L: L * Q,
+    "apex": (r"\mathrm{apex}", lambda Q, L: L * Q,
              r"$\delta b_\ell = e_i$, $\delta b_{\ell+1} = -W_{\ell+1} e_i$, and the output layer sends the cluster "
              r"collapsed at $\ell$ back to its target."),
-    "edges": (r"\text{edge turns}", lambda Q, L: L * (Q * Q - Q),
+    "edges": (r"\mathrm{edge}", lambda Q, L: L * (Q * Q - Q),
               r"The gauge $T = I + \varepsilon e_i e_j^T$, $i \ne j$: the apex stays, the edges $(W^{(\ell)})^{-1} T^{-1} e_j$ turn."),
 }
 """Each block of tangent directions: its name, its expected count and how it is built."""
@@ -83,7 +83,7 @@ def block_steps(ctx, deg) -> list[Step]:
                       f"{count} independent directions beyond the blocks before, expected {want}",
                       residual=count - want, tolerance=None if exact or not ok else 0,
                       counterexample=None if ok else f"{count} != {want}")
-        steps.append(Step(rf"{label}:\ {count}", how, check))
+        steps.append(Step(rf"\operatorname{{rank}} V_{{{label}}} = {count}", how, check))
     steps.append(Step(rf"\operatorname{{rank}} V = {sum(deg.block_counts.values())} = \operatorname{{nullity}} J_F",
                       r"The four blocks together: in the kernel of $J_F$, independent, and spanning it.",
                       deg.checks["tangent"], key=True))
