@@ -105,12 +105,10 @@ def test_report_reads_clean(tmp_path, tex_compiler, capsys, data, max_pages):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("data", ["Q2", "embedded", "Q4", "iris"])
+@pytest.mark.parametrize("data", ["Q2", "Q4", "iris"])
 def test_handout_reads_clean(tmp_path, tex_compiler, capsys, data):
-    """The handout (Q = 2 by default; the embedded data only with --data): clean text, runnable commands, every
-    figure included, no page left nearly empty."""
-    if data == "embedded":
-        pytest.skip("the handout's default data are Q = 2 (covered by Q2)")
+    """The handout (its default data are Q = 2): clean text, runnable commands, every figure included, no page left
+    nearly empty."""
     assert_reads_clean(_build(tmp_path, capsys, data, handout=True), None, 6)
 
 
