@@ -91,7 +91,7 @@ def test_figures_exist_and_are_reproducible(tmp_path, capsys):
         assert all(f.stat().st_size > 1000 and f.read_bytes().startswith(b"%PDF") for f in figs)
         runs.append([f.read_bytes() for f in figs])
         text = (tmp_path / name / "report.tex").read_text()
-        assert r"\includegraphics[width=0.8\linewidth]{figures/construction.pdf}" in text and r"\caption{" in text
+        assert r"\includegraphics[width=0.8\linewidth]{figures/construction.pdf}" in text and r"\captionof{figure}{" in text
     assert runs[0] == runs[1]
 
 
