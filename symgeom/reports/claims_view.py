@@ -187,18 +187,22 @@ def _numbers(check) -> Latex:
     if check.residual is not None:
         parts.append(r"$r = " + quantity(check.residual) + "$")
     if check.margin is not None:
-        parts.append(r"$m = " + quantity(check.margin) + "$")
+        digits = 3
+        while (check.tolerance is not None and digits < 9
+               and quantity(check.margin, digits) == quantity(check.tolerance, digits) and check.margin != check.tolerance):
+            digits += 1  # the margin beside its tolerance: as many digits as tell them apart
+        parts.append(r"$m = " + quantity(check.margin, digits) + "$")
     return Latex(", ".join(parts) if parts else "--")
 
 
-def quantity(x) -> Latex:
-    """A number for the table: an exact value exactly when it is short (at most 9 characters), else to three
+def quantity(x, digits: int = 3) -> Latex:
+    """A number for the table: an exact value exactly when it is short (at most 9 characters), else to ``digits``
     significant digits (exact values rounded exactly)."""
     if not isinstance(x, float):
         text = sizes.exact_text(x)
         if len(text) <= 9 and re.fullmatch(r"-?\d+(/\d+)?", text):
             return latex(_sympy(x))
-    return decimal_latex(x, 3)
+    return decimal_latex(x, digits)
 
 
 def _sympy(x):

@@ -68,3 +68,10 @@ def test_readable_latex_turns_leading_minus_signs_round():
     both = (g - 1) * (g * k - 1) / (2 * (g + 1) ** 2)  # two factors turned round: the sign stays +
     assert readable_latex(both) == r"\frac{\left(1 - \gamma\right) \left(1 - \gamma \kappa\right)}{2 \left(1 + \gamma\right)^{2}}"
     assert readable_latex((g - 1) / Q) == r"-\frac{1 - \gamma}{Q}"
+
+
+def test_a_margin_beside_its_tolerance_shows_the_digits_that_tell_them_apart():
+    from symgeom.reports.claims_view import _numbers
+
+    check = Check("checked", "slopes", margin=0.500088, tolerance=0.5, scope="these data, float")
+    assert _numbers(check) == "$m = 0.5001$"  # 0.500088 to three digits would read as the tolerance 0.5
