@@ -235,7 +235,8 @@ def write_figures(ctx, folder, strata: bool = False, rho: bool = True) -> dict:
         return figs
     if ctx.unavailable() is None:
         fam = ctx.minimizer
-        out.mkdir(exist_ok=True)
+        if rho or ctx.Q == 2:
+            out.mkdir(exist_ok=True)
         if rho:
             figs["rho"] = rho_figure(fam.rho_by_layer, out / "rho.pdf")
         if ctx.Q == 2:
