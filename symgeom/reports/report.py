@@ -19,7 +19,7 @@ import jinja2
 import numpy as np
 
 from ..numbers import sizes
-from .._errors import ReportError
+from .._errors import ConstructionError, ReportError
 from .claims_view import claim_views, quantity
 from ..io import write_bytes
 from ..certify.certificates import Derivation
@@ -101,13 +101,13 @@ VERDICT_WORDS = {"local_minimum": "local minimum", "empty": "empty", "not_reache
 
 
 def _criterion(ctx):
-    """The closed-form criterion of G1 on the data, ``None`` when it cannot be evaluated (``Q = 1``, dependent
-    means)."""
+    """The closed-form criterion of G1 on the data, ``None`` when it cannot be evaluated (means with a zero
+    altitude)."""
     from ..global_minima.criterion import clustering_criterion
 
     try:
         return clustering_criterion(ctx.data)
-    except Exception:  # noqa: BLE001 -- the criterion's own errors (degenerate means) leave the row out
+    except (ConstructionError, ZeroDivisionError):
         return None
 
 
