@@ -77,8 +77,8 @@ def random_cone_coordinates(Q: int, rng: np.random.Generator, n: int = SAMPLE_PO
 def float_samples(sample, ctx, offset: int) -> Check:
     """``sample(Q, seed)`` for ``Q = 1..8`` and the data's ``Q``, combined."""
     sizes = sorted({*range(1, FLOAT_SAMPLE_MAX_Q + 1), ctx.Q})
-    return combine([sample(Q, ctx.seed + offset + Q) for Q in sizes], f"float64 samples, Q = 1..{max(sizes)}",
-                   "tolerance 1e-9 x scale", scope=Scope.up_to(FLOAT_SAMPLE_MAX_Q, float_samples=True))
+    return combine([sample(Q, ctx.seed + offset + Q) for Q in sizes], f"float64 samples, Q = 1 to {max(sizes)}",
+                   "tolerance 1e-9 times the scale", scope=Scope.up_to(FLOAT_SAMPLE_MAX_Q, float_samples=True))
 
 
 FLOAT_SAMPLE_MAX_Q = 8

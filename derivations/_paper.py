@@ -38,8 +38,7 @@ def require(ctx, depth: str = "L >= Q"):
     if ctx.Q < 2:
         raise ConstructionError("the paper's Theorems 2.3-2.5 are stated for Q >= 2")
     if not h.holds:
-        raise ConstructionError(f"the hypotheses fail on these data: means linearly independent {h.linearly_independent}, "
-                                f"(2.14) {h.clustered}, cone condition (2.52) {h.cone_condition}")
+        raise ConstructionError(f"the hypotheses fail on these data: {h.failures}")
     if depth == "L >= Q" and ctx.L < ctx.Q:
         raise ConstructionError(f"Theorem 2.3 needs L >= Q = {ctx.Q}; L = {ctx.L}")
     if depth == "L = Q" and ctx.L != ctx.Q:
@@ -126,7 +125,7 @@ def sign_check(ctx, shifts, r, what: str, admissible: bool) -> Check:
     """The run's strict sign conditions as a check: certified (every pre-activation ball on its side; then ``τ``
     acts exactly as the construction says, by T2), refuted with the first violated block, or undecided."""
     where = f"{what}: {mu_text(ctx, shifts)}; mu in its interval {'certified' if admissible else 'NOT certified'}"
-    cost = "" if r.cost_squared is None else f"; C_N squared in [{r.cost_squared_lower:.3g}, {r.cost_squared_upper:.3g}]"
+    cost = "" if r.cost_squared is None else f"; C_N squared between {r.cost_squared_lower:.3g} and {r.cost_squared_upper:.3g}"
     count = f"{len(r.blocks)} blocks of strict sign conditions"
     if r.signs_certified:
         return Check(CERTIFIED, "interval arithmetic (arb, 192 bits), every pre-activation of every layer", where + cost

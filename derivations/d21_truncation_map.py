@@ -48,7 +48,7 @@ def rank_check(ctx) -> Check:
 def derive(ctx) -> Derivation:
     return RECIPE.derivation((
         Step(r"\tau_{\lambda W, \lambda b} = \tau_{W, b},\ \lambda > 0",
-             "Scaling invariance (2.66): sigma is positively homogeneous.", scaling_check(ctx)),
+             r"Scaling invariance (2.66): $\sigma$ is positively homogeneous.", scaling_check(ctx)),
         Step(r"\operatorname{rank} \tau_{W_*^{(L)}, b_*^{(L)}}(X_0) = \operatorname{rank} X_0 = Q",
              "Rank preservation (2.38) of the construction of Theorem 2.3: the collapse points are linearly independent.",
              rank_check(ctx), key=True),

@@ -44,9 +44,9 @@ def derive(ctx) -> Derivation:
     if steel.status == REFUTED:  # the steelman failing refutes nothing of the paper
         steel = replace(steel, status=UNDECIDED, counterexample=None, detail=steel.detail + "; the steelman fails here")
     return RECIPE.derivation((
-        Step(r"\mu_j = -\tfrac{3}{2} \cdot 2\delta|u_Q|", "A mu well inside (2.58).", checks["inner"]),
+        Step(r"\mu_j = -\tfrac{3}{2} \cdot 2\delta|u_Q|", r"A $\mu$ well inside (2.58).", checks["inner"]),
         Step(rf"\mu_j \approx -0.97\,D,\ D \approx {c['D']:.6g}",
-             r"A mu near the far end of (2.58), certified inside it (4.26) in balls; the step (4.59) is checked, not assumed.",
+             r"A $\mu$ near the far end of (2.58), certified inside it (4.26) in balls; the step (4.59) is checked, not assumed.",
              edge, key=True),
         Step(r"\mu_j = -1.01\,|\bar x - \bar x_{0,j}|",
              r"Every collapse point just past the centroid $\bar x$ (certified inside (2.58) when so marked). "

@@ -23,7 +23,7 @@ from symgeom.global_minima.criterion import (clustering_criterion, criterion_con
 from symgeom.global_minima.minimizer import certify_global_minimizer
 from symgeom.local_minima.sequential import certify_sequential
 from symgeom.local_minima.strata import separator
-from symgeom.numbers.printing import array_latex, number_latex
+from symgeom.numbers.printing import Latex, array_latex, latex, number_latex, readable_latex
 
 from ._common import data_steps
 
@@ -42,8 +42,8 @@ def criterion_steps(fam) -> tuple[Step, ...]:
     g, k, Q, d, h = b["symbols"]
     checks = [prove_zero(b["s_min"].subs(d, b[f"c_{n}"] * h) - b[f"s_{n}"], "substitution back") for n in ("I2", "I3")]
     checks += [implication_check(*item) for item in criterion_implications()]
-    derived = combine(checks, "SymPy: each branch of c solves s_min = s_max for delta / h, and each implication "
-                      "rho < c => strict sign condition reduces to slack = (positive factor) x premise",
+    derived = combine(checks, "SymPy: each branch of c solves s_min = s_max for delta / h, and each "
+                      "implication from rho < c to a strict sign condition reduces to slack = (positive factor) times premise",
                       "s_min = delta(1+gamma)/(1-gamma); s_max = min((h - gamma D)/(2(1+gamma)), h/Q); D = kappa h; "
                       "0 < gamma < 1; rho < min(c_I2, c_I3) is rho < c_I2 and rho < c_I3", scope=Scope.all_q())
     crit = fam.criterion
@@ -61,7 +61,7 @@ def criterion_steps(fam) -> tuple[Step, ...]:
     rho, kappa, gamma = sp.symbols(r"\rho \kappa \gamma", positive=True)
     c_display = c.subs({g: gamma, k: kappa})
     return (
-        Step(sp.Lt(rho, c_display, evaluate=False),
+        Step(Latex(rf"{latex(rho)} < {readable_latex(c_display)}"),
              r"Sufficient condition: an apex offset $s$ with $s(1-\gamma) > \delta(1+\gamma)$ (collapsed cluster in the "
              r"open backward cone), $h - 2s > \gamma(D + 2s)$ (everything else in the open forward cone) and $s < h/Q$ "
              r"(apexes affinely independent) exists iff $\rho < c$, $\kappa = D/h$; SymPy writes each condition's slack "

@@ -184,7 +184,7 @@ def derive(ctx) -> Derivation:
              r"$M_\ell = M_{\ell+1} W_{\ell+1} D_\ell$. Near $\theta^{*}$ every strict sign condition persists, so every "
              r"cluster stays collapsed and $\mathcal{C} = \frac{1}{2N}\sum_k N_k |F_k - y_k|^2$: $\mathcal{C}^{-1}(0) = "
              r"F^{-1}(Y)$ there. Rank $Q^2$ makes $F$ a submersion, so by the regular value theorem $F^{-1}(Y)$ is a "
-             r"manifold of dimension $P - Q^2$ near $\theta^{*}$ (the manifold dimension of the JSON).",
+             r"manifold of dimension $P - Q^2$ near $\theta^{*}$.",
              deg.checks["jacobian_rank"], key=True),
         Step(r"\tfrac{1}{N}\sum_{j,i} J_{j,i}^{T} J_{j,i} = \tfrac{1}{N}\sum_k N_k J_k^{T} J_k",
              "All points of a cluster share the Jacobian of their cluster output (sufficient statistics per activation "

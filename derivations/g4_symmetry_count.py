@@ -14,6 +14,8 @@ from symgeom.certify.proofs import prove_zero
 from symgeom.global_minima.degeneracy import derived_dimension
 from symgeom.global_minima.minimizer import certify_global_minimizer, global_minimizer
 
+from symgeom.numbers.printing import Latex, latex
+
 from ._common import data_steps
 
 ID = "G4"
@@ -46,11 +48,11 @@ def derive(ctx) -> Derivation:
             moved.append(certify_global_minimizer(other.member(), data, fam.order))
         except ConstructionError as e:  # the moved offsets left the admissible interval: nothing shown either way
             moved.append(Check(UNDECIDED, "apex move", str(e)))
-    apex = combine(moved, "every apex moved at once (all offsets x 1/2, then x 3/2): cost still 0 with all strict "
+    apex = combine(moved, "every apex moved at once (all offsets halved, then multiplied by 3/2): cost still 0 with all strict "
                    "sign conditions")
     return RECIPE.derivation(data_steps((
         *block_steps(ctx, deg),
-        Step(sp.Eq(sp.Symbol(r"L(Q^2+Q)+Q - LQ - Q"), cones), "What remains: the hidden cones' freedom.", split),
+        Step(_remainder_latex(dim, symmetry, fiber, cones), "What remains: the hidden cones' freedom.", split),
         Step(rf"{deg.nullity} - {deg.symmetry_rank} - {deg.fiber_rank} = {rest}",
              "Corroboration: the Hessian nullity less the symmetry and fiber ranks.", count),
         Step(r"p_k \to m_k + \sigma_k' n_k", "The apexes can move: other members of the family.", apex),
@@ -58,15 +60,15 @@ def derive(ctx) -> Derivation:
 
 
 BLOCKS = {
-    "symmetry": (r"\text{scalings}", lambda Q, L: L * Q,
+    "symmetry": (r"\mathrm{scal}", lambda Q, L: L * Q,
                  r"Scaling neuron $i$ of layer $\ell$: $\delta W_\ell[i,:] = W_\ell[i,:]$, $\delta b_\ell[i] = b_\ell[i]$, "
                  r"$\delta W_{\ell+1}[:,i] = -W_{\ell+1}[:,i]$ (T5)."),
-    "fiber": (r"\text{output fiber}", lambda Q, L: Q,
+    "fiber": (r"\mathrm{fiber}", lambda Q, L: Q,
               r"$\delta[A \mid c] = e_i n^T$ in actual parameters (G2)."),
-    "apex": (r"\text{apex moves}", lambda Q, L: L * Q,
+    "apex": (r"\mathrm{apex}", lambda Q, L: L * Q,
              r"$\delta b_\ell = e_i$, $\delta b_{\ell+1} = -W_{\ell+1} e_i$, and the output layer sends the cluster "
              r"collapsed at $\ell$ back to its target."),
-    "edges": (r"\text{edge turns}", lambda Q, L: L * (Q * Q - Q),
+    "edges": (r"\mathrm{edge}", lambda Q, L: L * (Q * Q - Q),
               r"The gauge $T = I + \varepsilon e_i e_j^T$, $i \ne j$: the apex stays, the edges $(W^{(\ell)})^{-1} T^{-1} e_j$ turn."),
 }
 """Each block of tangent directions: its name, its expected count and how it is built."""
@@ -83,11 +85,18 @@ def block_steps(ctx, deg) -> list[Step]:
                       f"{count} independent directions beyond the blocks before, expected {want}",
                       residual=count - want, tolerance=None if exact or not ok else 0,
                       counterexample=None if ok else f"{count} != {want}")
-        steps.append(Step(rf"{label}:\ {count}", how, check))
+        steps.append(Step(rf"\operatorname{{rank}} V_{{{label}}} = {count}", how, check))
     steps.append(Step(rf"\operatorname{{rank}} V = {sum(deg.block_counts.values())} = \operatorname{{nullity}} J_F",
                       r"The four blocks together: in the kernel of $J_F$, independent, and spanning it.",
                       deg.checks["tangent"], key=True))
     return steps
+
+
+def _remainder_latex(dim, symmetry, fiber, cones) -> Latex:
+    """``L(Q^2 + Q) + Q - LQ - Q = LQ^2``, each term printed from its SymPy expression (factored as in the count)."""
+    (L,) = [x for x in sp.expand(dim - fiber).free_symbols if x.name == "L"]
+    terms = [latex(sp.collect(sp.expand(dim - fiber), L)) + " + " + latex(fiber), latex(symmetry), latex(fiber)]
+    return Latex(" - ".join(terms) + " = " + latex(cones))
 
 
 def _offsets(fam):

@@ -35,7 +35,7 @@ def derive(ctx) -> Derivation:
              r"Then $c_0 = $ any number in $(\delta / \min_j |\bar x_{0,j} - \bar x|, 1/4)$ serves.",
              _decided(h.clustered, "exact rational comparison",
                       f"delta squared = {f(h.delta_squared)}, smallest squared distance of a mean to their average = {f(h.min_spread_squared)}, "
-                      f"c0 must exceed sqrt({f(h.c0_lower)})", margin=h.min_spread_squared - 16 * h.delta_squared),
+                      f"c0 must exceed the square root of {f(h.c0_lower)}", margin=h.min_spread_squared - 16 * h.delta_squared),
              key=True),
     ))
 

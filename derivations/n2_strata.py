@@ -246,7 +246,8 @@ def global_steps(ctx, strata) -> list[Step]:
                     "kept cluster " + ", ".join(str(st.kept[0]) for st in singles), scope=Scope.these_data())
     return [Step(rf"|U| = 1:\ B_U = 0,\ \min \mathcal{{C}} = 0 \text{{ with }} Q - 1 = {ctx.Q - 1} \text{{ truncations}}",
                  r"A single kept cluster is fitted exactly by a constant: these strata hold global minimizers "
-                 r"(\texttt{symgeom construct --L Q-1} writes one), one layer fewer than the construction of G1.", check)]
+                 rf"(\texttt{{symgeom construct -{{}}-L {ctx.Q - 1} -{{}}-out minimizer.json}} writes one, with the "
+                 r"report's \texttt{-{}-data}), one layer fewer than the construction of G1.", check)]
 
 
 DEPTH_TWO_MAX_Q = 6
@@ -266,7 +267,7 @@ def depth_two_step(ctx) -> Step:
     """(f) on these data: the interval network certified, or why not."""
     if ctx.Q < 2 or ctx.Q > DEPTH_TWO_MAX_Q:
         check = Check(NOT_APPLICABLE, "disjoint intervals along a direction (LP)", f"not searched by check at Q = "
-                      f"{ctx.Q} (Q = 2..{DEPTH_TWO_MAX_Q}); symgeom construct --L 2 searches at every Q >= 2")
+                      f"{ctx.Q} (Q = 2 to {DEPTH_TWO_MAX_Q}); symgeom construct --L 2 --out F searches at every Q >= 2")
     else:
         try:
             check = interval_network(ctx.data, 2, exhaustive=False).certificate

@@ -20,6 +20,7 @@ from symgeom.certify.proofs import prove_matrix_identity
 from symgeom.model.cumulative import cumulative_parameters
 from symgeom.model.network import bias_symbols, layers, weight_symbols
 from symgeom.model.truncation import curated_points
+from symgeom.numbers.printing import Latex, latex
 
 from ._common import SIZE, msym, proof_sizes, split_scope
 
@@ -32,6 +33,16 @@ STATEMENT = (
     r"truncations in input space, then applies one affine map."
 )
 ASSUMPTIONS = r"W_1, ..., W_L invertible; Q a positive integer symbol; sigma an arbitrary function applied coordinatewise"
+
+
+def induction_chain(W_l, b_l, x_prev, z_prev) -> Latex:
+    """The induction step as one chain, each side printed from its SymPy expression:
+    ``σ(W_ℓ x^(ℓ-1) + b_ℓ) = σ(W^(ℓ) z^(ℓ-1) + b^(ℓ)) = W^(ℓ) (W^(ℓ))^{-1}(σ(…) − b^(ℓ)) + b^(ℓ) = W^(ℓ) z^(ℓ) + b^(ℓ)``."""
+    Wn, bn, zn = msym(r"W^{(\ell)}"), msym(r"b^{(\ell)}", 1), msym(r"z^{(\ell)}", 1)
+    inner = Ramp(Wn * z_prev + bn)
+    undone = sp.MatAdd(sp.MatMul(Wn, Wn.I, sp.MatAdd(inner, -bn, evaluate=False), evaluate=False), bn, evaluate=False)
+    rows = [latex(Ramp(W_l * x_prev + b_l)), latex(inner), latex(undone), latex(Wn * zn + bn)]
+    return Latex(r"\begin{aligned} " + rows[0] + " &= " + r" \\ &= ".join(rows[1:]) + r" \end{aligned}")
 
 
 @lru_cache(maxsize=None)
@@ -59,7 +70,7 @@ def matrix_level_steps() -> tuple[Step, ...]:
              r"Base case: $W^{(0)} = I$, $b^{(0)} = 0$, $z^{(0)} = x^{(0)} = x$.", base),
         Step(sp.Eq(sym(r"x^{(\ell)}", SIZE, 1), Ramp(W_l * x_prev + b_l), evaluate=False),
              r"Induction hypothesis $x^{(\ell-1)} = W^{(\ell-1)} z^{(\ell-1)} + b^{(\ell-1)}$ inserted in the layer map.", None),
-        Step(sp.Eq(Ramp(W_l * x_prev + b_l), Wc * z_l + bc, evaluate=False),
+        Step(induction_chain(W_l, b_l, x_prev, z_prev),
              r"$W^{(\ell)} = W_\ell W^{(\ell-1)}$, $b^{(\ell)} = W_\ell b^{(\ell-1)} + b_\ell$: both sides apply $\sigma$ to "
              r"the same argument, and $W^{(\ell)} (W^{(\ell)})^{-1} = I$.", step, key=True),
         Step(sp.Eq(sym("x^{(L+1)}", SIZE, 1), (W_out * Wc_L) * z_L + (W_out * bc_L + b_out), evaluate=False),
@@ -124,7 +135,7 @@ def derive(ctx) -> Derivation:
     sizes = proof_sizes(ctx.Q, limit=3)
     expansion = combine([expansion_check(Q) for Q in sizes],
                         f"full polynomial expansion over all activation patterns, Q = {', '.join(map(str, sizes))}",
-                        "explicit Q x Q symbol matrices; W^(l) z + b^(l) and W_l x^(l-1) + b_l shown to be the same polynomial, "
+                        "explicit Q-by-Q symbol matrices; W^(l) z + b^(l) and W_l x^(l-1) + b_l shown to be the same polynomial, "
                         "then Cramer's rule", scope=split_scope(sizes))
     steps = matrix_level_steps() + (
         Step(r"W^{(\ell)} z^{(\ell)} + b^{(\ell)} = x^{(\ell)} \text{ on every activation pattern}",

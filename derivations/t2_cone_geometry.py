@@ -64,7 +64,7 @@ def general_step() -> Step:
     return Step(r"\sigma(u) = D_I u,\quad D_I(u - \sigma(u)) = 0,\quad \sigma(u) \ge 0\quad (u \in \mathbb{R}^Q,\ Q \text{ symbolic})",
                 r"On the sign pattern $I = \{i : u_i > 0\}$: $\tau(z) = p + \sum_{i \in I} u_i\, W^{-1}e_i$ lies on the face "
                 r"spanned by the edges $W^{-1}e_i$, $i \in I$, and $z - \tau(z)$ along the other edges; "
-                r"$I = \{1..Q\}$ gives $\tau(z) = z$, $I = \emptyset$ gives $\tau(z) = p$. Proved for every $Q$: "
+                r"$I = \{1, \dots, Q\}$ gives $\tau(z) = z$, $I = \emptyset$ gives $\tau(z) = p$. Proved for every $Q$: "
                 r"entry $i$ of each side involves $u_i$ alone, and the scalar facts hold for $u_i > 0$, $< 0$, $= 0$.",
                 check, key=True)
 

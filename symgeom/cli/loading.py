@@ -145,6 +145,8 @@ def regenerate_command(args) -> str:
         words.append("--no-solutions")
     if getattr(args, "train", None):
         words += ["--train", str(args.train)]
+    if getattr(args, "paper", "a4") != "a4":
+        words += ["--paper", args.paper]
     if getattr(args, "max_seconds", BUDGET_SECONDS) != BUDGET_SECONDS:
         words += ["--max-seconds", f"{args.max_seconds:g}"]
     return shlex.join(words)

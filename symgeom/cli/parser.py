@@ -230,6 +230,7 @@ def _report_options(sub) -> None:
                         help="write a teaching handout (DIR/handout.tex) instead: a worked example (Q = 2 unless --data), "
                              "figures, exercises")
     report.add_argument("--no-solutions", action="store_true", help="with --handout: leave out the solutions")
+    report.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size (default: a4)")
     _cost_option(report, None)
     _budget_option(report)
     report.add_argument("--train", type=_positive_int("--train"), metavar="K",

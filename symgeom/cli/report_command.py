@@ -50,15 +50,16 @@ def cmd_report(args) -> int:
     certs = write_context_certificates(ctx, args, Path(args.certificates)) if args.certificates is not None else None
     out = prepare_directory(Path(args.out), args.force, option="--out")
     progress.note("figures")
-    figures = write_figures(ctx, out, strata=args.handout or args.only in (None, "N2"))
+    figures = write_figures(ctx, out, strata=args.handout or args.only in (None, "N2"),
+                            rho=args.handout)  # the report tabulates rho by layer in G1's proof
     training = _training_section(ctx, args, out, figures, progress) if args.train else None
     if args.handout:
         text = render_handout(ctx, derivations, loading.regenerate_command(args), figures, solutions=not args.no_solutions,
-                              training=training)
+                              training=training, paper=args.paper)
         tex = out / "handout.tex"
     else:
         text = render_report(ctx, derivations, loading.regenerate_command(args), figures, training=training,
-                             certificates=certs)
+                             certificates=certs, paper=args.paper)
         tex = out / "report.tex"
     write_text(tex, text)
     print(f"wrote {tex}")

@@ -22,8 +22,7 @@ from . import arith, sizes
 
 __all__ = [
     "Latex", "SymgeomLatexPrinter", "latex", "escape_tex", "decimal_latex", "number_latex", "scope_latex",
-    "prose_latex", "array_latex",
-]
+    "prose_latex", "array_latex", "readable_latex"]
 
 
 class Latex(str):
@@ -106,12 +105,14 @@ def scope_latex(scope) -> Latex:
     return Latex(prose_latex(str(scope)).replace("all Q", "all $Q$"))
 
 
-_GREEK = ("sigma", "epsilon", "rho", "gamma", "kappa", "zeta", "tau", "theta", "lambda", "delta", "Pi", "pi", "beta")
-_BASE = r"(?:" + "|".join(_GREEK) + r"|sum|[A-Za-z]|1(?=\^))"
-_INDEX = r"(?:[_^](?:\([^()\s]*\)|\{[^{}\s]*\}|-?[A-Za-z0-9]+|[+-]))"
+_GREEK = ("sigma", "epsilon", "rho", "gamma", "kappa", "zeta", "tau", "theta", "lambda", "delta", "Delta", "Pi", "pi",
+          "beta", "alpha", "mu", "omega")
+_BASE = r"(?:" + "|".join(_GREEK) + r"|sum|[A-Za-z]|\d+(?=\^))"
+_INDEX = r"(?:[_^](?:\([^()\s]*\)|\{[^{}\s]*\}|-?[A-Za-z0-9]+|[+*-]))"
 _OPERAND = rf"(?:{_BASE}{_INDEX}*|-?\d+(?:\.\d+)?(?:/\d+)?)"
 _PROSE_MATH = re.compile(rf"""
-    (?P<relation>(?<![\w^_]){_OPERAND}\s*(?:>=|<=|!=|=|<|>)\s*{_OPERAND}(?![\w(]))
+    (?P<power>(?<![\w^_])\d+\^[A-Za-z]\s*[-+]\s*\d+(?![\w(]))
+  | (?P<relation>(?<![\w^_]){_OPERAND}\s*(?:>=|<=|!=|=|<|>)\s*{_OPERAND}(?![\w(]))
   | (?P<arrow>\s->\s)
   | (?P<operator>>=|<=|!=|(?<=\s)[<>](?=\s))
   | (?P<scientific>(?<![\w.])\d+(?:\.\d+)?e[+-]?\d+(?!\w))
@@ -123,7 +124,7 @@ _PROSE_MATH = re.compile(rf"""
 def _math_token(text: str) -> str:
     """One token of plain-text mathematics (``W^(l)``, ``u_i <= 0``, ``sigma``) as LaTeX math."""
     text = re.sub(r"(?<![A-Za-z\\])(" + "|".join(_GREEK) + r"|sum)(?![A-Za-z])", r"\\\1 ", text)
-    text = re.sub(r"([_^])(\([^()\s]*\)|-?[A-Za-z0-9]+|[+-])", r"\1{\2}", text)
+    text = re.sub(r"([_^])(\([^()\s]*\)|-?[A-Za-z0-9]+|[+-])", r"\1{\2}", text).replace("_*", r"_{*}")
     for ascii_, tex in ((">=", r" \ge "), ("<=", r" \le "), ("!=", r" \ne ")):
         text = text.replace(ascii_, tex)
     return re.sub(r"\s+", " ", text).replace(" }", "}").strip()
@@ -179,3 +180,51 @@ def array_latex(header, rows, rule: bool = True) -> Latex:
     lines = [" & ".join(cell(x) for x in header)] + [" & ".join(cell(x) for x in row) for row in rows]
     body = lines[0] + (r" \\ \hline " if rule else r" \\ ") + r" \\ ".join(lines[1:])
     return Latex(r"\begin{array}{" + "c" * len(header) + "} " + body + r" \end{array}")
+
+
+def readable_latex(expr) -> Latex:
+    """A rational expression as a person writes it: numerator and denominator factored, every factor with a
+    leading minus sign turned round (``-(γ - 1)`` as ``1 - γ``), constants first.
+
+    >>> import sympy as sp
+    >>> g, Q = sp.symbols("gamma Q", positive=True)
+    >>> str(readable_latex(-(g - 1) / (Q * (g + 1))))
+    '\\\\frac{1 - \\\\gamma}{Q \\\\left(1 + \\\\gamma\\\\right)}'
+    """
+    import sympy as sp
+
+    if isinstance(expr, (sp.Min, sp.Max)):
+        name = r"\min" if isinstance(expr, sp.Min) else r"\max"
+        args = sorted(expr.args, key=sp.default_sort_key)
+        return Latex(name + r"\left(" + ", ".join(readable_latex(a) for a in args) + r"\right)")
+    num, den = sp.fraction(sp.factor(expr))
+    sign, parts = 1, []
+    for side in (num, den):
+        factors = []
+        for f in sp.Mul.make_args(side):
+            base, power = f.as_base_exp()
+            if base.is_number and base.is_negative:
+                base, sign = -base, sign * (-1) ** int(power)
+            elif base.is_Add and base.as_coeff_Add()[0].is_negative:
+                base, sign = -base, sign * (-1) ** int(power)
+            factors.append((base, power))
+        parts.append(factors)
+    num_tex, den_tex = (_product_latex(factors) for factors in parts)
+    text = num_tex if den_tex == "1" else rf"\frac{{{num_tex}}}{{{den_tex}}}"
+    return Latex(("-" if sign < 0 else "") + text)
+
+
+def _product_latex(factors) -> str:
+    """``c (1 + γ)^2 …``: the number first, each sum in parentheses when it multiplies, sums constant first."""
+    import sympy as sp
+
+    number = sp.Mul(*[b**p for b, p in factors if b.is_number])
+    rest = sorted([(b, p) for b, p in factors if not b.is_number], key=lambda bp: (bp[0].is_Add, sp.default_sort_key(bp[0])))
+    words = [latex(number)] if number != 1 else []
+    alone = len(rest) == 1 and not words
+    for base, power in rest:
+        text = latex(base, order="rev-lex")
+        if base.is_Add and not (alone and power == 1):
+            text = rf"\left({text}\right)"
+        words.append(text if power == 1 else f"{text}^{{{latex(power)}}}")
+    return " ".join(words) or "1"

@@ -192,9 +192,7 @@ def build(data: ClusterData, mu, L: int | None = None, theta0=None) -> PaperRun:
     with precision():
         hyp = paper_hypotheses(data)
     if not hyp.holds:
-        raise ConstructionError("the hypotheses of Theorem 2.3 fail on these data: "
-                                f"linearly independent means {hyp.linearly_independent}, (2.14) {hyp.clustered}, "
-                                f"(2.52) {hyp.cone_condition}")
+        raise ConstructionError(f"the hypotheses of Theorem 2.3 fail on these data: {hyp.failures}")
     mu = tuple(m if isinstance(m, arb) else Fraction(m) for m in mu)
     with precision():
         return _forward(data, mu, L, hyp, theta0)

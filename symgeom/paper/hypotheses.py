@@ -77,6 +77,13 @@ class PaperHypotheses:
         return self.linearly_independent and self.clustered and self.cone_condition
 
     @property
+    def failures(self) -> str:
+        """The hypotheses that fail, in words: ``"not (2.14), not the cone condition (2.52)"``."""
+        named = (("the means are linearly independent", self.linearly_independent), ("(2.14)", self.clustered),
+                 ("the cone condition (2.52)", self.cone_condition))
+        return ", ".join(f"not {name}" for name, holds in named if not holds)
+
+    @property
     def theta_max(self):
         """``max_j θ_*,j`` as a ball (``None`` when undefined)."""
         if any(t is None for t in self.theta):

@@ -13,9 +13,11 @@ Files are reproducible: no creation date, fixed fonts and sizes.
 
 from __future__ import annotations
 
+import functools
 from io import BytesIO
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -29,6 +31,19 @@ from ..numbers.sizes import float_representable, saturating_float
 
 COLORS = ("#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#6a4c93", "#00798c", "#8d6a9f", "#3d3d3d")
 METADATA = {"Creator": "symgeom", "Producer": "symgeom", "CreationDate": None}
+STYLE = {"font.family": "serif", "font.serif": ["cmr10"], "mathtext.fontset": "cm", "axes.formatter.use_mathtext": True,
+         "axes.unicode_minus": False, "pdf.fonttype": 42, "svg.fonttype": "none"}
+"""The fonts of the figures match the text's: Computer Modern (matplotlib's cmr10 and its Computer Modern mathtext),
+embedded as TrueType (``pdf.fonttype 42``), not Type 3."""
+
+
+def styled(draw):
+    """Draw under :data:`STYLE` (fonts are resolved when the text is created, so the whole drawing runs inside)."""
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return draw(*args, **kwargs)
+    return wrapper
 
 
 def _save(fig: Figure, path: Path) -> Path:
@@ -38,6 +53,13 @@ def _save(fig: Figure, path: Path) -> Path:
     fig.savefig(buf, format="pdf", metadata=METADATA, bbox_inches="tight")
     write_bytes(path, buf.getvalue())
     return path
+
+
+def _window(points, pad: float = 0.12):
+    """``(lo, hi)``: the axes window around ``points`` (2 x n), padded by ``pad`` of its larger side."""
+    lo, hi = points.min(axis=1), points.max(axis=1)
+    side = max(float(np.max(hi - lo)), 1e-9)
+    return lo - pad * side, hi + pad * side
 
 
 def _cone_edges(ax, W, b, reach, color, label):
@@ -56,6 +78,7 @@ def _cone_edges(ax, W, b, reach, color, label):
     ax.plot(*p, marker="x", color=color, ms=7, mew=2, ls="none", label=label)
 
 
+@styled
 def construction_figure(family, path, units=None) -> Path:
     """Three panels for a ``Q = 2`` construction: data and the layer-1 cone; the points after layer 1
     and the layer-2 cone; the curated points (the apexes) after layer 2.  ``units``: the change of units the
@@ -64,9 +87,10 @@ def construction_figure(family, path, units=None) -> Path:
     if data.Q != 2:
         raise ValueError("the construction figure is drawn for Q = 2")
     zs = [np.asarray(z, dtype=float) for z in family.curated]
-    X = zs[0]
-    span = max(float(np.ptp(X[0])), float(np.ptp(X[1])), 1e-9)
-    reach = 0.6 * span
+    apexes = np.stack([truncation_map(np.asarray(c.W, dtype=float), np.asarray(c.b, dtype=float)).apex
+                       for c in family.cones], axis=1)
+    lo, hi = _window(np.concatenate(zs + [apexes], axis=1))
+    reach = 4.0 * float(np.linalg.norm(hi - lo))  # beyond every corner of the window: the cones fill it, clipped
     fig = Figure(figsize=(9.0, 3.2))
     axes = fig.subplots(1, 3, sharex=True, sharey=True)
     titles = ["data; cone of layer 1", "after layer 1; cone of layer 2", "after layer 2: curated points"]
@@ -79,13 +103,16 @@ def construction_figure(family, path, units=None) -> Path:
             cone = family.cones[panel]
             _cone_edges(ax, cone.W, cone.b, reach, "black", f"apex $p_{cone.cluster}$")
         ax.set_title(titles[panel], fontsize=9)
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
         ax.set_aspect("equal", adjustable="box")
         ax.tick_params(labelsize=7)
-    axes[0].legend(fontsize=7, loc="best")
+    axes[0].legend(fontsize=7, loc="best", framealpha=0.9)
     _label_units(fig, units)
     return _save(fig, path)
 
 
+@styled
 def stratum_figure(stratum, path, units=None) -> Path:
     """Two panels for a ``Q = 2`` stratum minimizer ``θ_S``: the data with the separating line of the
     collapsing layer; the first hidden layer, where the kept cluster lies on a line that misses the
@@ -131,6 +158,7 @@ def stratum_figure(stratum, path, units=None) -> Path:
     return _save(fig, path)
 
 
+@styled
 def rho_figure(rho_by_layer, path) -> Path:
     """``ρ^(ℓ)`` against ``ℓ``."""
     values = [saturating_float(r) for r in rho_by_layer]
@@ -146,6 +174,7 @@ def rho_figure(rho_by_layer, path) -> Path:
     return _save(fig, path)
 
 
+@styled
 def training_figure(locations, groups, path) -> Path:
     """The final cost of every run (one dot each, runs ordered by group, then by cost) against the bound
     ``B_U`` of its group (a dashed line over the group's runs), coloured by group (:func:`symgeom.local_minima.locate.
@@ -167,7 +196,8 @@ def training_figure(locations, groups, path) -> Path:
     ax.set_ylabel(rf"final cost ${decided}$ (dashed: $B_U$)", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=6.5, loc="best", title="S (runs)", title_fontsize=7)
+    ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, title="S (runs)",
+              title_fontsize=7)  # beside the axes: it covers no run
     return _save(fig, path)
 
 
@@ -189,9 +219,10 @@ def _label_units(fig: Figure, units) -> None:
         fig.suptitle(f"drawn in units {units}", fontsize=7, y=0.02, va="bottom")
 
 
-def write_figures(ctx, folder, strata: bool = False) -> dict:
+def write_figures(ctx, folder, strata: bool = False, rho: bool = True) -> dict:
     """The figures that apply to ``ctx`` (a construction exists; ``Q = 2`` for the cones and, with
-    ``strata``, the first stratum minimizer that truncates a cluster), written under
+    ``strata``, the first stratum minimizer that truncates a cluster; the noise-to-signal ratio by layer unless
+    ``rho`` is false), written under
     ``folder/figures``; returns ``{name: path relative to folder}``.  Data beyond float64's range are drawn in
     scaled units, labelled on the figure (:func:`_drawable`), or omitted with a note on stderr."""
     import sys
@@ -204,8 +235,10 @@ def write_figures(ctx, folder, strata: bool = False) -> dict:
         return figs
     if ctx.unavailable() is None:
         fam = ctx.minimizer
-        out.mkdir(exist_ok=True)
-        figs["rho"] = rho_figure(fam.rho_by_layer, out / "rho.pdf")
+        if rho or ctx.Q == 2:
+            out.mkdir(exist_ok=True)
+        if rho:
+            figs["rho"] = rho_figure(fam.rho_by_layer, out / "rho.pdf")
         if ctx.Q == 2:
             figs["construction"] = construction_figure(fam, out / "construction.pdf", units)
     if strata and ctx.Q == 2:
@@ -216,4 +249,4 @@ def write_figures(ctx, folder, strata: bool = False) -> dict:
     return {k: str(v.relative_to(folder)) for k, v in figs.items()}
 
 
-__all__ = ["construction_figure", "stratum_figure", "rho_figure", "training_figure", "write_figures"]
+__all__ = ["construction_figure", "stratum_figure", "rho_figure", "training_figure", "write_figures", "styled"]

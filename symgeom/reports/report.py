@@ -19,7 +19,8 @@ import jinja2
 import numpy as np
 
 from ..numbers import sizes
-from .._errors import ReportError
+from .._errors import ConstructionError, ReportError
+from .claims_view import claim_views, quantity
 from ..io import write_bytes
 from ..certify.certificates import Derivation
 from ..claims.registry import Context, paper_statement, true_instead
@@ -29,8 +30,7 @@ from ..local_minima.settling import LOCAL_MINIMUM, counts_text
 
 __all__ = [
     "environment", "render_report", "decimal_matrix", "render_handout", "tex_engine", "INSTALL_HINT", "compile_pdf",
-    "first_tex_error",
-]
+    "first_tex_error", "command_latex"]
 
 
 def _finalize(value):
@@ -54,6 +54,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["tex"] = latex
     env.filters["escape"] = lambda text: Latex(escape_tex(text))
+    env.filters["command"] = command_latex
+    env.filters["latexjoin"] = lambda items, sep=", ": Latex(sep.join(str(i) for i in items))
     env.filters["num"] = number_latex
     env.filters["approx"] = decimal_latex
     env.filters["scope"] = scope_latex
@@ -62,20 +64,55 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def command_latex(command: str) -> Latex:
+    """A command line for ``\\texttt``: escaped (``--`` as ``-{}-``, so TeX keeps both dashes), with a line break
+    allowed after every ``/`` of a long path."""
+    return Latex(escape_tex(command).replace("/", r"/\allowbreak{}"))
+
+
 def render_report(ctx: Context, derivations: list[Derivation], command: str, figures=None, training=None,
-                  certificates=None) -> str:
-    """The report's LaTeX source for the derivations on ``ctx``; ``figures`` maps figure names to
-    paths relative to the report (see :func:`~symgeom.reports.figures.write_figures`); ``certificates``: what
-    :func:`~symgeom.cli.certify_command.write_context_certificates` wrote, listed in an appendix."""
+                  certificates=None, paper: str = "a4") -> str:
+    """The report's LaTeX source for the derivations on ``ctx``: one theorem and proof per claim in the paper's
+    order, the certificates they cite in an appendix table; ``figures`` maps figure names to paths relative to the
+    report (see :func:`~symgeom.reports.figures.write_figures`); ``certificates``: what
+    :func:`~symgeom.cli.certify_command.write_context_certificates` wrote, listed in the appendix; ``paper``:
+    ``a4`` or ``letter``."""
+    if paper not in PAPERS:
+        raise ReportError(f"paper size {paper!r}: expected one of {', '.join(PAPERS)}")
     data = ctx.data
     strata = ctx.strata if any(d.id == "N2" for d in derivations) else None
-    return environment().get_template("report.tex.j2").render(
-        ctx=ctx, data=data, derivations=derivations, command=command,
-        parameters=data.parameter_count(ctx.L), points_dims=data.Q * data.N,
-        strata=strata, figures=figures or {}, training=training, certificates=certificates,
-        paper_rows=[(d, paper_statement(d.id), true_instead(d.id)) for d in derivations if paper_statement(d.id)],
-        beyond=[d.id for d in derivations if not paper_statement(d.id)],
+    views, rows = claim_views(derivations)
+    unavailable = ctx.unavailable()
+    criterion = _criterion(ctx)
+    env = environment()
+    env.filters["quantity"] = quantity
+    env.filters["strip_period"] = lambda text: Latex(str(text).rstrip().rstrip("."))
+    return env.get_template("report.tex.j2").render(
+        ctx=ctx, data=data, views=views, rows=rows, summary=[views[i:i + 3] for i in range(0, len(views), 3)],
+        command=command, paper=paper, parameters=data.parameter_count(ctx.L), points_dims=data.Q * data.N,
+        strata=strata, reached=sum(st.verdict == LOCAL_MINIMUM for st in strata) if strata else 0,
+        verdicts=VERDICT_WORDS, figures=figures or {}, training=training, certificates=certificates,
+        criterion=criterion, unavailable=unavailable if any(d.id.startswith("G") for d in derivations) else None,
+        paper_statement=paper_statement, true_instead=true_instead,
     )
+
+
+PAPERS = ("a4", "letter")
+"""The paper sizes of ``--paper``."""
+
+VERDICT_WORDS = {"local_minimum": "local minimum", "empty": "empty", "not_reached": "not reached"}
+"""A stratum's verdict in words."""
+
+
+def _criterion(ctx):
+    """The closed-form criterion of G1 on the data, ``None`` when it cannot be evaluated (means with a zero
+    altitude)."""
+    from ..global_minima.criterion import clustering_criterion
+
+    try:
+        return clustering_criterion(ctx.data)
+    except (ConstructionError, ZeroDivisionError):
+        return None
 
 
 def decimal_matrix(a, digits: int = 4) -> Latex:
@@ -88,7 +125,7 @@ def decimal_matrix(a, digits: int = 4) -> Latex:
 
 
 def render_handout(ctx: Context, derivations: list[Derivation], command: str, figures=None, solutions: bool = True,
-                   training=None) -> str:
+                   training=None, paper: str = "a4") -> str:
     """The handout's LaTeX source: the same mathematics, a worked example on ``ctx``, exercises
     and (unless ``solutions`` is false) their solutions on separate pages."""
     data = ctx.data
@@ -112,7 +149,7 @@ def render_handout(ctx: Context, derivations: list[Derivation], command: str, fi
         example=example, points=points, family=fam if example else None,
         strata=strata, strata_example=next((st for st in strata if st.truncated and st.minimizer is not None), None),
         strata_summary=_strata_summary(strata),
-        training=training,
+        training=training, paper=paper,
         parameters=data.parameter_count(ctx.L),
     )
 

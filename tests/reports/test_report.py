@@ -78,7 +78,7 @@ def test_golden_tex_for_one_derivation():
 def test_every_recipe_renders_alone(tmp_path, cid, capsys):
     assert main(["report", "--only", cid, "--out", str(tmp_path / cid)]) == 0
     text = (tmp_path / cid / "report.tex").read_text()
-    assert text.count(r"\subsection{") == 1 and f"\\label{{claim:{cid}}}" in text
+    assert text.count(r"\begin{claimthm}") == 1 and text.count(r"\begin{proof}") == 1 and f"\\label{{claim:{cid}}}" in text
 
 
 @pytest.mark.slow
@@ -87,11 +87,11 @@ def test_figures_exist_and_are_reproducible(tmp_path, capsys):
     for name in ("a", "b"):
         assert main(["report", "--data", str(_q2_data(tmp_path)), "--only", "G1", "--out", str(tmp_path / name)]) == 0
         figs = sorted((tmp_path / name / "figures").iterdir())
-        assert [f.name for f in figs] == ["construction.pdf", "rho.pdf"]
+        assert [f.name for f in figs] == ["construction.pdf"]  # the report tabulates rho by layer
         assert all(f.stat().st_size > 1000 and f.read_bytes().startswith(b"%PDF") for f in figs)
         runs.append([f.read_bytes() for f in figs])
         text = (tmp_path / name / "report.tex").read_text()
-        assert r"\includegraphics[width=\linewidth]{figures/construction.pdf}" in text and r"\caption{" in text
+        assert r"\includegraphics[width=0.8\linewidth]{figures/construction.pdf}" in text and r"\captionof{figure}{" in text
     assert runs[0] == runs[1]
 
 
