@@ -14,7 +14,7 @@ from symgeom.model.network import random_parameters
 from symgeom.data.embedded import default_data
 from symgeom.strategies import data_and_parameters
 
-from tests import independent
+import independent
 
 
 @pytest.mark.parametrize("params_kind, data_kind, words", [
