@@ -24,7 +24,7 @@ def hypotheses(ctx):
         raise ConstructionError("the paper's hypotheses and Theorems 2.3-2.5 are stated for Q >= 2")
     if not ctx.kind.is_exact:
         raise ConstructionError("the paper's statements are decided in exact and interval arithmetic only; "
-                                "run with --exact (the default)")
+                                "run in exact arithmetic (the default)", remedy="exact")
     return paper_hypotheses(exact_data(ctx))
 
 

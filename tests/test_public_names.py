@@ -85,7 +85,10 @@ def _public_modules():
 
     names = ["symgeom"]
     for info in pkgutil.walk_packages(symgeom.__path__, "symgeom."):
-        if not any(part.startswith("_") for part in info.name.split(".")[1:]):
+        # symgeom.derivations and symgeom.templates are the repository's recipe and template folders (one
+        # RECIPE per module), installed inside the package; they are not part of the library's API
+        top = info.name.split(".")[1]
+        if top not in ("derivations", "templates") and not any(p.startswith("_") for p in info.name.split(".")[1:]):
             names.append(info.name)
     return sorted(names)
 
