@@ -37,7 +37,7 @@ from ..data.clusters import ClusterData
 from ..data.separability import NoCollapseOrder
 from ..global_minima.minimizer import OutputFiber
 from ..model.network import Parameters, forward, layers, preactivations
-from .strata import NotSeparated, least_squares_fit, separator, stratum_minimizer
+from .strata import least_squares_fit, peel_next, stratum_minimizer
 
 __all__ = ["SequentialMinimizer", "peeling_order", "sequential_minimizer", "certify_sequential", "hypothesis"]
 
@@ -50,16 +50,10 @@ def peeling_order(data: ClusterData) -> tuple:
     element would be).  Raises :class:`~symgeom.data.separability.NoCollapseOrder` with the certificates."""
     left, order = list(range(1, data.Q + 1)), []
     while len(left) > 1:
-        stuck = []
-        for k in left:
-            try:
-                separator(data, k, tuple(j for j in left if j != k))
-            except NotSeparated as e:
-                stuck.append(e)
-                continue
+        k, stuck = peel_next(data, left)
+        if k is not None:
             order.append(k)
             left.remove(k)
-            break
         else:
             message = (f"the clusters are not sequentially separable: no cluster of {{{', '.join(map(str, left))}}} is "
                        "cut off from the others by a hyperplane: " + "; ".join(e.separation.message() for e in stuck))

@@ -58,7 +58,7 @@ from .region import in_region
 
 __all__ = [
     "StratumMinimizer", "kept_clusters", "least_squares_fit", "stratum_bound", "separator", "stratum_minimizer",
-    "ApproachPoint", "invertible_approach", "strata", "collapse_order", "NotSeparated",
+    "ApproachPoint", "invertible_approach", "strata", "collapse_order", "peel_next", "NotSeparated",
     "NoCollapseOrder",
 ]
 
@@ -205,6 +205,20 @@ def _separate(data: ClusterData, cluster: int, positive: tuple):
     return a, data.kind.scalar(arith.to_fraction(sep.hyperplane.offset))
 
 
+def peel_next(data: ClusterData, left, others=()) -> tuple:
+    """``(k, stuck)``: the first cluster ``k`` of ``left`` that a certified hyperplane cuts off from ``others`` and
+    the rest of ``left`` (:func:`separator`), or ``(None, stuck)`` with the :class:`NotSeparated` of every cluster
+    of ``left`` when none is."""
+    stuck = []
+    for k in left:
+        try:
+            separator(data, k, tuple(others) + tuple(j for j in left if j != k))
+            return k, stuck
+        except NotSeparated as e:
+            stuck.append(e)
+    return None, stuck
+
+
 def collapse_order(data: ClusterData, truncated) -> tuple:
     """An order ``k_1, …, k_m`` of ``S`` in which each ``k_i`` is separated by a hyperplane from the kept
     clusters and from ``k_{i+1}, …, k_m``, by peeling: at each step the smallest label that separates from
@@ -216,16 +230,10 @@ def collapse_order(data: ClusterData, truncated) -> tuple:
     kept = kept_clusters(data.Q, truncated)
     left, order = sorted(int(k) for k in truncated), []
     while left:
-        stuck = []
-        for k in left:
-            try:
-                separator(data, k, kept + tuple(j for j in left if j != k))
-            except NotSeparated as e:
-                stuck.append(e)
-                continue
+        k, stuck = peel_next(data, left, kept)
+        if k is not None:
             order.append(k)
             left.remove(k)
-            break
         else:
             message = ("" if len(left) == 1 else f"no cluster of {{{', '.join(map(str, left))}}} can be collapsed next: ") \
                 + "; ".join(e.separation.message() for e in stuck)
