@@ -16,6 +16,7 @@ from . import (
     g4_symmetry_count,
     n1_no_truncation,
     n2_strata,
+    n3_merged,
     p22_truncation,
     p23_global_minimum,
     p24_local_minimum,
@@ -41,6 +42,7 @@ RECIPES = {recipe.id: recipe for recipe in (
     g4_symmetry_count.RECIPE,
     n1_no_truncation.RECIPE,
     n2_strata.RECIPE,
+    n3_merged.RECIPE,
     # the paper's numbered statements, checked as stated (symgeom's own claims above are beyond the paper)
     p22_truncation.RECIPE,
     d21_truncation_map.RECIPE,

@@ -25,7 +25,7 @@ from symgeom.claims.recipe import Recipe
 from symgeom.certify.proofs import prove_matrix_identity
 from symgeom.local_minima.settling import EMPTY, LOCAL_MINIMUM, counts_text
 from symgeom.numbers.printing import escape_tex, number_latex
-from symgeom.local_minima.strata import invertible_approach
+from symgeom.local_minima.candidates import invertible_approach
 
 from ._common import SIZE, data_steps
 from symgeom._errors import ConstructionError

@@ -23,6 +23,7 @@ from ..global_minima.criterion import clustering_criterion
 from ..global_minima.degeneracy import analyse
 from ..global_minima.minimizer import global_minimizer
 from ..local_minima.sequential import sequential_minimizer
+from ..local_minima.families import merged_families
 from ..local_minima.settling import settle_strata
 from .budget import estimate, format_seconds
 from .recipe import Recipe
@@ -153,6 +154,16 @@ class Context:
                 self.progress(f"strata: {i} of {n}, {label}")
 
         return settle_strata(self.data, self.L, tell, self.cost)
+
+    @cached_property
+    def merged(self) -> tuple:
+        """:func:`~symgeom.local_minima.families.merged_families`: ``(families, left)``, the merged strata settled on
+        the data and how many more exist unsettled."""
+        def tell(i, n, label):
+            if self.progress is not None:
+                self.progress(f"merged strata: {i} of {n}, {label}")
+
+        return merged_families(self.data, self.L, self.cost, tell)
 
 
 def recipes() -> dict[str, Recipe]:

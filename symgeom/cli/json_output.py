@@ -15,6 +15,7 @@ from ..certify.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, STATUSES
 from ..claims.registry import BEYOND_THE_PAPER, paper_statement
 from ..calculus.cost import cost
 from ..data.clusters import ClusterData
+from ..local_minima.families import family_counts
 from ..local_minima.settling import strata_counts
 from ..model.parameter_files import parameters_json
 from ..model.units import Units
@@ -84,6 +85,10 @@ def check_json(ctx, derivations, certs, exit_status: int) -> dict:
     if any(d.id.startswith("N") for d in derivations):
         out["local_minima"] = [st.as_json() for st in ctx.strata]
         out["strata_counts"] = strata_counts(ctx.strata)
+    if any(d.id == "N3" for d in derivations):
+        families, left = ctx.merged
+        out["merged_minima"] = [f.as_json() for f in families]
+        out["merged_counts"] = family_counts(families, left)
     if certs is not None:
         out["certificates"] = certs
     return envelope("check", check_summary(derivations, exit_status), out)

@@ -45,7 +45,7 @@ from .._errors import ConstructionError
 from .clusters import ClusterData
 
 __all__ = ["SEPARABLE", "INSEPARABLE", "UNDECIDED", "Hyperplane", "ConvexCombination", "Separation", "separate",
-           "hull_point", "exact_points", "separates_along", "NotSeparated", "NoCollapseOrder", "HULL_CANDIDATES", "ExactPoints"]
+           "hull_point", "exact_points", "separates_along", "group", "group_name", "NotSeparated", "NoCollapseOrder", "HULL_CANDIDATES", "ExactPoints"]
 
 SEPARABLE, INSEPARABLE, UNDECIDED = "separable", "inseparable", "undecided"
 DENOMINATORS = (10, 10**2, 10**3, 10**4, 10**6, 10**9, 10**12)
@@ -67,9 +67,8 @@ class ExactPoints:
     """``(X − c)/s`` in float64, ``c`` the centroid, ``s`` the largest deviation from it (LP conditioning)."""
 
     def values(self, a) -> tuple:
-        """``(v, scale)`` with ``a·x_n = v_n · scale`` exactly for every point: ``v = (q a) K`` by one FLINT
-        integer matrix product (``(N,)`` object array of ``flint.fmpz``), ``scale = 1/(q d)`` (``q`` the common
-        denominator of ``a``)."""
+        """``(v, scale)`` with ``a·x_n = v_n · scale`` exactly: ``v = (q a) K`` by one FLINT integer matrix product
+        (``(N,)`` ``flint.fmpz``), ``scale = 1/(q d)`` (``q`` the common denominator of ``a``)."""
         q = 1
         for v in a:
             q = math.lcm(q, int(v.q))
@@ -154,7 +153,8 @@ class ConvexCombination:
 class Separation:
     """Whether cluster ``cluster`` is cut off from the points of the clusters ``others``, with its certificate."""
 
-    cluster: int
+    cluster: int | tuple
+    """A label, or a :func:`group` of labels cut off together."""
     others: tuple
     status: str
     """``separable`` (``hyperplane``), ``inseparable`` (``combination``, kind ``farkas``) or ``undecided``."""
@@ -165,13 +165,14 @@ class Separation:
         """Why no stratum minimizer truncates the cluster here (not separable, or undecided)."""
         them = ", ".join(map(str, self.others))
         if self.status == UNDECIDED:
-            return (f"whether cluster {self.cluster} is separated from cluster(s) {them} by a hyperplane is undecided "
-                    "(the LP's proposals failed their exact checks)")
-        return (f"cluster {self.cluster} is not separated from cluster(s) {them} by any hyperplane "
+            return (f"whether {group_name(self.cluster)} is separated from cluster(s) {them} by a hyperplane is "
+                    "undecided (the LP's proposals failed their exact checks)")
+        return (f"{group_name(self.cluster)} is not separated from cluster(s) {them} by any hyperplane "
                 f"({self.combination.describe()}, exactly)")
 
     def as_json(self) -> dict:
-        out = {"cluster": self.cluster, "others": list(self.others), "status": self.status}
+        out = {"cluster": self.cluster if isinstance(self.cluster, int) else list(self.cluster),
+               "others": list(self.others), "status": self.status}
         if self.hyperplane is not None:
             out["certificate"] = self.hyperplane.as_json()
         if self.combination is not None:
@@ -301,12 +302,25 @@ def _known(data: ClusterData, what: str, cluster: int) -> dict:
     return _MEMO.setdefault(data, {}).setdefault((what, cluster), {})
 
 
-def separate(data: ClusterData, cluster: int, others) -> Separation:
-    """Decide whether ``cluster`` is cut off by a hyperplane from the points of the clusters ``others``
-    (module docstring), with the exact certificate.  Kept for the lifetime of ``data``, and reused by
-    monotonicity: a hyperplane certified against a superset of ``others`` cuts the cluster off from ``others``
-    too, and a Farkas certificate against a subset holds for ``others`` (its weights sit on their points)."""
-    k, others = int(cluster), tuple(sorted(int(j) for j in others))
+def group(cluster) -> int | tuple:
+    """A label (``int``), or a group of labels cut off together (sorted tuple): ``group((2, 1)) == (1, 2)``."""
+    labels = (int(cluster),) if isinstance(cluster, (int, np.integer)) else tuple(sorted(int(k) for k in cluster))
+    return labels[0] if len(labels) == 1 else labels
+
+
+def group_name(cluster) -> str:
+    """``cluster 3``, or ``clusters 1, 2 together``."""
+    g = group(cluster)
+    return f"cluster {g}" if isinstance(g, int) else f"clusters {', '.join(map(str, g))} together"
+
+
+def separate(data: ClusterData, cluster, others) -> Separation:
+    """Decide whether ``cluster`` (a label, or a :func:`group` of labels cut off together) is cut off by a
+    hyperplane from the points of the clusters ``others`` (module docstring), with the exact certificate.  Kept
+    for the lifetime of ``data``, and reused by monotonicity: a hyperplane certified against a superset of
+    ``others`` cuts the cluster off from ``others`` too, and a Farkas certificate against a subset holds for
+    ``others`` (its weights sit on their points)."""
+    k, others = group(cluster), tuple(sorted(int(j) for j in others))
     known, mine = _known(data, "sep", k), frozenset(others)
     if mine not in known:
         for labels, sep in known.items():
@@ -314,7 +328,7 @@ def separate(data: ClusterData, cluster: int, others) -> Separation:
                 known[mine] = Separation(k, others, sep.status, sep.hyperplane, sep.combination)
                 return known[mine]
         pts = exact_points(data)
-        inside, outside = data.labels == k, np.isin(data.labels, others)
+        inside, outside = np.isin(data.labels, [k] if isinstance(k, int) else list(k)), np.isin(data.labels, others)
         plane = _hyperplane(pts, inside, outside)
         if plane is not None:
             known[mine] = Separation(k, others, SEPARABLE, hyperplane=plane)

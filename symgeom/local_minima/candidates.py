@@ -16,14 +16,15 @@ from ..numbers.json_numbers import json_numbers
 from ..calculus.cost import Cost, cost_scale
 from ..calculus.derivatives import parameter_name
 from ..model.cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
-from ..model.network import Parameters
+from ..model.network import Parameters, preactivations
 from ..data.clusters import ClusterData
 from ..global_minima.cones import collapse_layers, default_offsets
 from ..global_minima.criterion import clustering_criterion
+from .region import in_region
 from .strata import StratumMinimizer, kept_clusters, least_squares_fit, stratum_minimizer
 from .verdicts import Verdict
 
-__all__ = ["Candidate", "InvertibleCandidate", "candidate", "invertible_candidate"]
+__all__ = ["Candidate", "InvertibleCandidate", "candidate", "invertible_candidate", "ApproachPoint", "invertible_approach"]
 
 LOCAL_MINIMUM, NOT_CRITICAL = Verdict.LOCAL_MINIMUM, Verdict.NOT_CRITICAL
 
@@ -128,3 +129,35 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound,
         above = certify_positive(np.array([C - bound], dtype=data.kind.dtype), "cost above the stratum bound")
         cert = combine([critical, above], "nonzero gradient; cost above the stratum bound")
     return InvertibleCandidate(C, verdict, sizes.sqrt_float(norm2), carriers, cert, spans)
+
+
+# -- (c) invertible hidden weights ---------------------------------------------------------
+@dataclass(frozen=True)
+class ApproachPoint:
+    """``θ_ε = θ_S + ε·(I on every hidden weight)``."""
+
+    epsilon: object
+    excess: object
+    """``C(θ_ε) − B_U``."""
+    invertible: bool
+    """Every hidden weight of ``θ_ε`` is invertible."""
+    inside: bool
+    """``θ_ε ∈ R_S``: every strict sign condition still holds."""
+
+
+def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -> list[ApproachPoint]:
+    """The points ``θ_ε``, ``ε = 1/step``: with invertible hidden weights ``C > B_U`` on ``R_S`` (``C = B_U`` would force
+    the unique fit ``G*``, whose image ``aff{y_j : j ∈ U}`` misses every ``y_k``, ``k ∈ S``), yet these
+    points approach ``B_U``: the infimum over the invertible part of ``R_S`` is ``B_U``, never attained."""
+    data, params = theta.data, theta.params
+    kind = data.kind
+    out = []
+    for step in steps:
+        eps = kind.scalar(f"1/{step}")
+        Ws = tuple(W + eps * arith.identity(data.Q, kind) for W in params.weights[:-1]) + (params.weights[-1],)
+        moved = Parameters(Ws, params.biases)
+        inside = in_region(np.stack(preactivations(moved, data.X)), data.labels, theta.kept, theta.truncated)
+        invertible = all(arith.rank(W) == data.Q for W in Ws[:-1])
+        out.append(ApproachPoint(eps, theta.cost.of(moved, data) - theta.bound, invertible, inside))
+    return out
+

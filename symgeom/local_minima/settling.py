@@ -24,7 +24,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ..numbers import arith
+from ..numbers import arith, sizes
 from .._errors import ConstructionError
 from ..certify.certificates import (CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED, UNDECIDED, Check,
     certify_equal, certify_positive, combine, Scope)
@@ -36,6 +36,7 @@ from .candidates import Candidate, InvertibleCandidate, candidate, invertible_ca
 from .region import point_states, region_slacks
 from .verdicts import Verdict
 from ..data.separability import NoCollapseOrder, hull_point
+from .merged import fewest_outputs
 from .tangent import TangentCertificate, exact_ranks, stratum_degeneracy, thinnest_spread
 from .strata import StratumMinimizer, collapse_order, kept_clusters, stratum_bound, stratum_minimizer, strata
 
@@ -44,7 +45,7 @@ LOCAL_MINIMUM, NOT_CRITICAL, NOT_REACHED, EMPTY = Verdict.LOCAL_MINIMUM, Verdict
 __all__ = [
     "Stratum", "InvertibleCandidate", "Candidate", "settle_stratum", "settle_strata", "candidate",
     "invertible_candidate", "Verdict", "LOCAL_MINIMUM", "NOT_CRITICAL", "NOT_REACHED", "EMPTY", "strata_counts", "counts_text",
-    "reason_lines", "TangentCertificate", "certify_stratum_point",
+    "reason_lines", "TangentCertificate", "certify_stratum_point", "hull_witness",
 ]
 
 
@@ -84,6 +85,9 @@ class Stratum:
     obstructions: tuple = ()
     """Not reached for want of a collapse order: one :class:`~symgeom.data.separability.Separation` per cluster
     left after peeling (inseparable with its Farkas certificate, or undecided)."""
+    outputs_bound: object = None
+    """``|S| > L``: ``B_U + F_L(S) > B_U``, the bound of ``C`` on ``R_S`` when the truncated points have at most ``L``
+    outputs (:func:`~symgeom.local_minima.merged.fewest_outputs`); ``None`` otherwise."""
 
     @property
     def manifold_dimension(self) -> int | None:
@@ -128,7 +132,7 @@ class Stratum:
             "global": bool(self.is_global),
             "invertible_candidate": self.invertible.as_json() if self.invertible else None,
             **json_numbers(bound=self.bound, cost=self.cost, min_margin=self.min_margin,
-                           value=self.cost_kind.from_sum(self.bound)),
+                           value=self.cost_kind.from_sum(self.bound), outputs_bound=self.outputs_bound),
         }
 
     def _certificate_json(self) -> dict:
@@ -150,16 +154,23 @@ def certify_stratum_point(theta: StratumMinimizer, passed=None) -> Check:
     data, params = theta.data, theta.params
     pre_all, xs = passed if passed is not None else forward(params, data.X)
     slacks = region_slacks(point_states(np.stack(pre_all[:-1])), data.labels, theta.kept, theta.truncated)
-    signs = [certify_positive(slacks.pop("kept"), "kept points strictly active in every hidden layer")]
-    signs += [certify_positive(v, f"every point of cluster {k} strictly inactive in some hidden layer (its "
-                                  f"collapsing layer {theta.collapse_layers[k]})") for k, v in slacks.items()]
+    signs = [certify_positive(slacks.pop("kept"), "kept points strictly active in every hidden layer")] if theta.kept else []
+    if theta.merged:  # the merged region: each group dies whole in one layer, its collapsing layer
+        for l, G in enumerate(theta.collapse_groups, start=1):
+            slack = (-pre_all[l - 1][:, np.isin(data.labels, G)]).min(axis=0)
+            signs.append(certify_positive(slack, f"every point of clusters {', '.join(map(str, G))} strictly inactive "
+                                                 f"in hidden layer {l}, their common collapsing layer"))
+    else:
+        signs += [certify_positive(v, f"every point of cluster {k} strictly inactive in some hidden layer (its "
+                                      f"collapsing layer {theta.collapse_layers[k]})") for k, v in slacks.items()]
     C, B = theta.cost.of_outputs(xs[-1], data), theta.bound  # the weighted sums of θ_S's cost: C_N² or C
     exact = data.kind.is_exact
+    which = "merged stratum" if theta.merged else "stratum"
     equal = certify_equal(np.array([C], dtype=data.kind.dtype), np.array([B], dtype=data.kind.dtype),
-                          "cost equal to the stratum bound", scale=cost_scale(data))
+                          f"cost equal to the {which} bound", scale=cost_scale(data))
     groups = f"{len(signs)} group{'s' if len(signs) > 1 else ''}"
-    return combine(signs + [equal], ("exact" if exact else "float64") + " cost equal to the stratum bound, and every strict "
-                   "sign condition of the stratum", f"{groups} of strict inequalities over N = {data.N} points")
+    return combine(signs + [equal], ("exact" if exact else "float64") + f" cost equal to the {which} bound, and every "
+                   f"strict sign condition of the {which}", f"{groups} of strict inequalities over N = {data.N} points")
 
 
 def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None, cost: Cost = Cost.MEAN_SQUARED) -> Stratum:
@@ -192,7 +203,7 @@ def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None, cost: Co
     return _unconstructed(data, L, S, kept, blocked, cost)
 
 
-def _empty_stratum(data: ClusterData, S: tuple, kept: tuple):
+def hull_witness(data: ClusterData, S: tuple, kept: tuple):
     """A point of a truncated cluster in the convex hull of the kept points (exact weights), or ``None``."""
     for k in S:
         found = hull_point(data, k, kept)
@@ -208,7 +219,7 @@ def _unconstructed(data: ClusterData, L: int, S: tuple, kept: tuple, blocked, co
     every layer); otherwise ``not_reached``, with the reason (``|S| > L``, or the Farkas certificates of
     ``blocked``, a :class:`~symgeom.local_minima.strata.NoCollapseOrder`)."""
     bound = stratum_bound(data, kept, cost)
-    empty = _empty_stratum(data, S, kept)
+    empty = hull_witness(data, S, kept)
     if empty is not None:
         k, comb = empty
         why = (f"{comb.describe()} (exact convex weights): a point of the truncated cluster {k} in the convex hull of "
@@ -217,12 +228,15 @@ def _unconstructed(data: ClusterData, L: int, S: tuple, kept: tuple, blocked, co
                        "empty, so the attainment of B_U does not apply", why, scope=Scope.these_data()), reason=why, cost_kind=cost,
                        emptiness=comb)
     if blocked is None:
+        spread, parts = fewest_outputs(data, S, L, cost)
+        groups = " | ".join(", ".join(map(str, G)) for G in parts)
         why = (f"|S| = {len(S)} > L = {L}: collapsing one cluster per hidden layer needs L >= |S|; and no point of R_S "
-               f"has cost B_U (proof: a truncated point first dying in layer l has x^(l) = 0, so all points first dying "
-               f"in one layer share one output; the |S| = {len(S)} truncated clusters meet at most L = {L} such outputs, "
-               "so two of them share one, which misses at least one of their distinct targets: C > B_U on R_S)")
+               f"has cost B_U (proof: a truncated point dying in layer l has x^(l) = 0, so all points dying in one "
+               f"layer share one output; the |S| = {len(S)} truncated clusters meet at most L = {L} such outputs, so "
+               f"C > B_U on R_S: C >= B_U + F_L(S), F_L(S) = {sizes.format_number(spread)} the least cost of their "
+               f"distinct targets grouped into at most L outputs, here groups {groups}: the merged strata of N3 reach it)")
         return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why,
-                       cost_kind=cost)
+                       cost_kind=cost, outputs_bound=bound + spread)
     what = ("this proves that the layer-wise construction cannot reach this stratum (no parameter collapses the "
             "clusters of S whole, one per hidden layer, while every point not yet collapsed stays strictly active); "
             "it does not show R_S empty, and other points of R_S may still reach B_U") if blocked.proved else \

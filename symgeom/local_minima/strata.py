@@ -19,7 +19,7 @@ of ``U`` has all pre-activations ``> 0`` in every hidden layer and every point o
   The weights are rank deficient; the cost is exactly ``B_U``.
 * **(c)** with invertible hidden weights ``C > B_U`` on ``R_S`` when the kept points affinely span
   ``R^Q``: the truncation-map coordinates never reach ``B_U``, though they come arbitrarily close
-  (:func:`invertible_approach`).
+  (:func:`~symgeom.local_minima.candidates.invertible_approach`).
 * A point of a truncated cluster inside the convex hull of the kept points makes ``R_S`` empty for
   every ``L`` (on the all-on pattern every layer is affine, so its pre-activations are convex
   combinations of positive vectors); the construction asks for a separating hyperplane instead.
@@ -42,7 +42,6 @@ True
 from __future__ import annotations
 
 import itertools
-import weakref
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -52,26 +51,17 @@ from ..numbers import arith
 from .._errors import ConstructionError
 from ..calculus.cost import Cost
 from ..data.clusters import ClusterData
-from ..model.network import Parameters, preactivations
-from ..data.separability import NoCollapseOrder, NotSeparated, SEPARABLE, separate, separates_along
-from .region import in_region
+from ..model.network import Parameters
+from ..data.separability import NoCollapseOrder, NotSeparated, group
+from .collapse import collapse_order, kept_clusters, peel_next, separator
+from .fit import least_squares_fit, lifted
+from .merged import collapse_groups, group_spread, group_targets
 
 __all__ = [
     "StratumMinimizer", "kept_clusters", "least_squares_fit", "stratum_bound", "separator", "stratum_minimizer",
-    "ApproachPoint", "invertible_approach", "strata", "collapse_order", "peel_next", "NotSeparated",
+    "strata", "collapse_order", "peel_next", "NotSeparated",
     "NoCollapseOrder",
 ]
-
-
-def kept_clusters(Q: int, truncated) -> tuple:
-    """``U``, the labels not in ``S = truncated`` (sorted); checks that ``S`` is a proper subset of ``1..Q``."""
-    S = tuple(int(k) for k in truncated)
-    if len(set(S)) != len(S) or not set(S) <= set(range(1, Q + 1)):
-        raise ConstructionError(f"the truncated clusters must be distinct labels in 1..{Q}, got {list(S)}")
-    if len(S) == Q:
-        raise ConstructionError(f"at least one cluster must be kept: truncating all {Q} is the global minimizer (G1), "
-                                "not a stratum")
-    return tuple(j for j in range(1, Q + 1) if j not in S)
 
 
 def strata(Q: int) -> list[tuple]:
@@ -81,49 +71,6 @@ def strata(Q: int) -> list[tuple]:
 
 
 # -- (a) the bound -----------------------------------------------------------------------
-def _lifted(Z: np.ndarray) -> np.ndarray:
-    """``[Z; 1ᵀ]``."""
-    return np.vstack([Z, arith.full((1, Z.shape[1]), 1, arith.kind_of(Z))])
-
-
-def _independent_rows(gram: np.ndarray) -> list[int]:
-    """Indices of a maximal independent set of rows of ``Z̃`` from its Gram matrix ``Z̃ Z̃ᵀ``, the
-    row of ones (the last) first: a principal submatrix of the Gram matrix is invertible exactly when
-    its rows of ``Z̃`` are independent."""
-    n = gram.shape[0]
-    rows = [n - 1]
-    for i in range(n - 1):
-        trial = rows + [i]
-        if arith.rank(gram[np.ix_(trial, trial)]) == len(trial):
-            rows = trial
-    return sorted(rows)
-
-
-def least_squares_fit(Z: np.ndarray, T: np.ndarray, weights=None) -> np.ndarray:
-    """An affine least-squares map ``F`` (``k x (Q+1)``) from the points ``Z`` to the targets ``T``:
-    ``F [Z; 1ᵀ] = T Π`` with ``Π`` the orthogonal projector onto the row space of ``[Z; 1ᵀ]``.
-    When ``[Z; 1ᵀ]`` has dependent rows, the dependent coordinates get coefficient 0 (exact kind); floats
-    solve by singular values (``numpy.linalg.lstsq``), which stays accurate where the Gram matrix
-    ``Z̃ Z̃ᵀ`` would square an ill condition.
-
-    ``weights`` (``w_n > 0``, one per point; ``None``: uniform) gives the *weighted* fit, the minimizer of
-    ``Σ_n w_n |F z̃_n − t_n|²``: the normal equations ``F (Z̃ W Z̃ᵀ) = T W Z̃ᵀ`` (exact), or the ordinary fit of
-    the columns scaled by ``√w_n`` (floats); ``Π`` is then the ``W``-orthogonal projector."""
-    Zt = _lifted(Z)
-    if not arith.kind_of(Z).is_exact:
-        if weights is None:
-            return np.linalg.lstsq(Zt.T, T.T, rcond=None)[0].T
-        root = np.sqrt(np.asarray(weights, dtype=float))
-        return np.linalg.lstsq((Zt * root).T, (T * root).T, rcond=None)[0].T
-    Zw = Zt if weights is None else Zt * np.asarray(weights, dtype=object)[None, :]
-    gram = arith.matmul(Zw, Zt.T)
-    rows = _independent_rows(gram)
-    coef = arith.matmul(T, Zw[rows].T) @ arith.inv(gram[np.ix_(rows, rows)])
-    F = arith.zeros((T.shape[0], Zt.shape[0]), arith.kind_of(Z))
-    F[:, rows] = coef
-    return F
-
-
 def _kept_mask(data: ClusterData, kept) -> np.ndarray:
     return np.isin(data.labels, list(kept))
 
@@ -133,9 +80,11 @@ def stratum_bound(data: ClusterData, kept, cost: Cost = Cost.MEAN_SQUARED):
     points of ``U`` alone (affine fit, the weights ``w_n`` of ``cost``), every other point counting 0.
     Mean-squared: ``(1/2N) ‖Y_U^ext (I − Π_U)‖²_F`` (divided by the *total* ``N``); the paper's cost: the bound
     on ``C_N²``, with ``w_n = 1/N_{j(n)}`` (its square root bounds ``C_N``).  ``B_U = 0`` when ``|U| = 1``."""
+    if not kept:
+        return data.kind.scalar(0)
     mask = _kept_mask(data, kept)
     Z, T = data.X[:, mask], data.targets_ext[:, mask]
-    R = least_squares_fit(Z, T, cost.fit_weights(data, mask)) @ _lifted(Z) - T
+    R = least_squares_fit(Z, T, cost.fit_weights(data, mask)) @ lifted(Z) - T
     return cost.of_residuals(R, data.labels[mask], data)
 
 
@@ -153,92 +102,6 @@ def _barycentric_fit(data: ClusterData, kept, cost: Cost = Cost.MEAN_SQUARED) ->
     ones[-1] = ones[-1] + 1
     F[-1] = ones - F[:-1].sum(axis=0)
     return F
-
-
-_SEPARATORS: "weakref.WeakKeyDictionary[ClusterData, dict]" = weakref.WeakKeyDictionary()
-"""Per data set: ``(cluster, positive labels) -> (a, β)`` or the :class:`~symgeom.data.separability.Separation`
-that shows none exists."""
-
-
-def separator(data: ClusterData, cluster: int, positive) -> tuple:
-    """``(a, β)`` with ``a·x − β < 0`` on the points of ``cluster`` and ``> 0`` on those of the clusters
-    ``positive``.  Directions tried: the normal ``n_k`` (from ``m_k`` towards the affine hull of the other
-    means), then the least-squares discriminant (``±1`` targets), threshold midway (short closed forms,
-    checked in the data's kind); then the LP of :func:`~symgeom.data.separability.separate`, which decides
-    separability with an exact certificate either way.  Raises :class:`NotSeparated` (with the certificate)
-    when no hyperplane exists or none was certified.  Kept for the lifetime of ``data`` (immutable): the
-    peeling of :func:`collapse_order` and the construction ask the same questions, and of the ``Σ |S|``
-    questions of all ``2^Q − 1`` strata only ``Q 2^(Q−1)`` differ."""
-    key = (int(cluster), tuple(sorted(int(j) for j in positive)))
-    known = _SEPARATORS.setdefault(data, {})
-    if key not in known:
-        known[key] = _separate(data, *key)
-    found = known[key]
-    if not isinstance(found, tuple):
-        raise NotSeparated(found.message() + ": no stratum minimizer truncating it here", found)
-    return found
-
-
-def _separate(data: ClusterData, cluster: int, positive: tuple):
-    """:func:`separator` without the memo: ``(a, β)``, or the :class:`~symgeom.data.separability.Separation`
-    showing that none was found."""
-    inside = data.labels == cluster
-    outside = np.isin(data.labels, list(positive))
-
-    def discriminant():
-        pm = arith.array(np.where(inside, -1, 1)[inside | outside][None, :], data.kind)
-        return least_squares_fit(data.X[:, inside | outside], pm)[0, :data.Q]
-
-    for direction in (lambda: data.normals[:, cluster - 1], discriminant):  # the fit only when the normal fails
-        a = direction()
-        v = a @ data.X
-        lo, hi = arith.largest(v[inside]), arith.smallest(v[outside])
-        if lo < hi and (data.kind.is_exact or separates_along(data, a, inside, outside)):
-            a = a.copy()
-            a.flags.writeable = False  # shared by every caller through the memo
-            return a, (lo + hi) / 2
-    sep = separate(data, cluster, positive)
-    if sep.status != SEPARABLE:
-        return sep
-    a = data.kind.array(list(sep.hyperplane.normal))
-    a.flags.writeable = False
-    return a, data.kind.scalar(arith.to_fraction(sep.hyperplane.offset))
-
-
-def peel_next(data: ClusterData, left, others=()) -> tuple:
-    """``(k, stuck)``: the first cluster ``k`` of ``left`` that a certified hyperplane cuts off from ``others`` and
-    the rest of ``left`` (:func:`separator`), or ``(None, stuck)`` with the :class:`NotSeparated` of every cluster
-    of ``left`` when none is."""
-    stuck = []
-    for k in left:
-        try:
-            separator(data, k, tuple(others) + tuple(j for j in left if j != k))
-            return k, stuck
-        except NotSeparated as e:
-            stuck.append(e)
-    return None, stuck
-
-
-def collapse_order(data: ClusterData, truncated) -> tuple:
-    """An order ``k_1, …, k_m`` of ``S`` in which each ``k_i`` is separated by a hyperplane from the kept
-    clusters and from ``k_{i+1}, …, k_m``, by peeling: at each step the smallest label that separates from
-    the kept clusters and the rest.  The peeling decides over all orders: separability from a set implies
-    separability from each subset, so if some order of the remaining set ``R`` exists, removing any ``k ∈ R``
-    that separates from ``U ∪ R∖{k}`` leaves one (the order restricted to ``R∖{k}``); and when none
-    separates, no order exists (its first element would).  Raises :class:`NoCollapseOrder` with the Farkas
-    certificate of every remaining cluster."""
-    kept = kept_clusters(data.Q, truncated)
-    left, order = sorted(int(k) for k in truncated), []
-    while left:
-        k, stuck = peel_next(data, left, kept)
-        if k is not None:
-            order.append(k)
-            left.remove(k)
-        else:
-            message = ("" if len(left) == 1 else f"no cluster of {{{', '.join(map(str, left))}}} can be collapsed next: ") \
-                + "; ".join(e.separation.message() for e in stuck)
-            raise NoCollapseOrder(message, tuple(left), tuple(e.separation for e in stuck))
-    return tuple(order)
 
 
 @dataclass(frozen=True, eq=False)
@@ -259,20 +122,43 @@ class StratumMinimizer:
     decoding: tuple | None = None
     """``(R, t)``: the decoded coordinates ``z = R h + t`` of the last collapsing layer's hidden values ``h``
     (the output map is ``Y_perm z``); ``None`` for ``S = ∅``."""
+    groups: tuple = ()
+    """The groups of :attr:`truncated` collapsed together, in collapse order: hidden layer ``ℓ`` collapses the
+    ``ℓ``-th group (groups of one for a stratum; ``()`` read as such)."""
+
+    @property
+    def collapse_groups(self) -> tuple:
+        return self.groups or tuple((k,) for k in self.truncated)
+
+    @property
+    def merged(self) -> bool:
+        """Some group holds several clusters (a merged stratum, :mod:`symgeom.local_minima.merged`)."""
+        return any(len(G) > 1 for G in self.collapse_groups)
 
     @property
     def collapse_layers(self) -> dict:
         """``{k: ℓ}``: the hidden layer that collapses each truncated cluster."""
-        return {k: l for l, k in enumerate(self.truncated, start=1)}
+        return {k: l for l, G in enumerate(self.collapse_groups, start=1) for k in G}
 
     @cached_property
     def bound(self):
-        """``B_U`` of :attr:`cost`."""
-        return stratum_bound(self.data, self.kept, self.cost)
+        """``B_U`` of :attr:`cost`; for a merged stratum ``B_U`` plus what its groups pay (:func:`group_spread`)."""
+        return stratum_bound(self.data, self.kept, self.cost) + (
+            group_spread(self.data, self.collapse_groups, self.cost) if self.merged else 0)
 
     @property
     def label(self) -> str:
+        if self.merged:
+            return "{" + ", ".join("{" + ", ".join(map(str, G)) + "}" for G in sorted(self.collapse_groups)) + "}"
         return "{" + ", ".join(map(str, sorted(self.truncated))) + "}"
+
+
+def _kept_block(data: ClusterData, kept: tuple, cost: Cost) -> tuple:
+    """``(C_U, Y_U)``: the barycentric fit on ``U`` and the kept targets; for ``U = ∅`` one constant coordinate
+    ``c(x) = 1`` with output 0 stands in (every point is collapsed in the end)."""
+    if kept:
+        return _barycentric_fit(data, kept, cost), data.Y[:, [j - 1 for j in kept]]
+    return np.append(data.kind.zeros(data.Q), data.kind.scalar(1))[None, :], data.kind.zeros((data.Q, 1))
 
 
 def _separator_weight(s, shortfall, kind):
@@ -293,10 +179,11 @@ def _layer_map(data: ClusterData, l: int, r: int, m: int, first: np.ndarray, sep
     """The affine pieces of collapsing layer ``l`` in decoded coordinates ``z``: ``a_l(z) = λ s_l(z) 1 + G z + g0 − t_l``
     with the separator ``s_l(z) = a·z − β`` (layer 1: the hyperplane of ``k_1`` in input space; later: slot
     ``l``), ``g_l(z) = G z + g0`` (layer 1: ``first``, the fit and the later separators; later: slot ``l``
-    zeroed) and ``t_l = [0_U; 0 (slots < l); 1 (slots ≥ l)]``.  Returns ``(a, β, G, g0, t)``."""
+    zeroed) and ``t_l = [0_U; 0 (slots < l); 1 (slots ≥ l); 0 (spare)]`` (spare coordinates, ``Q − r − m`` of
+    them, stay 0 when groups merge clusters).  Returns ``(a, β, G, g0, t)``."""
     Q, kind = data.Q, data.kind
     I = kind.identity(Q)
-    t = kind.array([0] * (r + l - 1) + [1] * (m - l + 1))
+    t = kind.array([0] * (r + l - 1) + [1] * (m - l + 1) + [0] * (Q - r - m))
     if l == 1:
         a, beta = separator_1
         return a, beta, first[:, :Q], first[:, Q], t
@@ -309,30 +196,52 @@ def stratum_minimizer(data: ClusterData, L: int, truncated, cost: Cost = Cost.ME
     weighted sum equals that cost's ``B_U``: the output map on ``U`` is the weighted least-squares fit).
 
     ``truncated`` is ``S`` in collapse order (:func:`collapse_order` finds one); ``()`` gives N1 (identity
-    layers shifted into the positive orthant, the least-squares output map).  Needs ``L ≥ |S|`` and a
-    separating hyperplane for each collapse; raises :class:`ConstructionError` naming what fails.
+    layers shifted into the positive orthant, the least-squares output map).  An entry may be a group of labels
+    (a tuple), collapsed together in one layer and sent to its weighted mean target (:func:`group_targets`): the
+    merged strata of :mod:`symgeom.local_minima.merged`, where ``U`` may be empty (a constant block stands in
+    for the fit).  Needs ``L ≥`` the number of groups and a separating hyperplane for each collapse; raises
+    :class:`ConstructionError` naming what fails.
     """
     Q, kind = data.Q, data.kind
-    kept = kept_clusters(Q, truncated)
-    S = tuple(int(k) for k in truncated)
-    r, m = len(kept), len(S)
+    groups = collapse_groups(truncated)
+    S = tuple(k for G in groups for k in G)
+    merged = any(len(G) > 1 for G in groups)
+    kept = kept_clusters(Q, S, every=merged)
+    m = len(groups)
     if L < m:
-        raise ConstructionError(f"truncating S = {{{', '.join(map(str, S))}}} collapses one cluster per hidden layer: "
-                                f"it needs L >= |S| = {m} (got L = {L})")
-    one, I = kind.full(Q, 1), kind.identity(Q)
-    Cbar = _barycentric_fit(data, kept, cost)
-    Yperm = data.Y[:, [j - 1 for j in kept + S]]
+        raise ConstructionError(f"truncating S = {{{', '.join(map(str, S))}}} collapses one "
+                                f"{'group' if merged else 'cluster'} per hidden layer: it needs L >= "
+                                f"{'|P|' if merged else '|S|'} = {m} (got L = {L})")
+    Cbar, Ykept = _kept_block(data, kept, cost)
+    r = Cbar.shape[0]
+    Yperm = np.hstack([Ykept, group_targets(data, groups, cost), kind.zeros((Q, Q - r - m))])
     if m == 0:
         return _no_truncation(data, L, Yperm @ Cbar, cost)
-    seps = [separator(data, k, kept + S[i + 1:]) for i, k in enumerate(S)]
-    # g_1(x) = [c_U(x); 0; ℓ_2(x); …; ℓ_m(x)]: the fit on U and the separators still needed
-    first = np.vstack([Cbar] + [kind.zeros((1, Q + 1))] + [np.append(a, -b)[None, :] for a, b in seps[1:]])
+    seps = [separator(data, group(G), kept + tuple(k for H in groups[i + 1:] for k in H)) for i, G in enumerate(groups)]
+    # g_1(x) = [c_U(x); 0; ℓ_2(x); …; ℓ_m(x); 0 (spare)]: the fit on U and the separators still needed
+    first = np.vstack([Cbar] + [kind.zeros((1, Q + 1))] + [np.append(a, -b)[None, :] for a, b in seps[1:]]
+                      + [kind.zeros((Q - r - m, Q + 1))])
+    weights, biases, lambdas, R, t = _collapsing_layers(data, groups, r, first, seps[0])
+    one = kind.full(Q, 1)
+    weights += [kind.identity(Q)] * (L - m)
+    biases += [one] * (L - m)
+    weights.append(Yperm @ R)
+    biases.append(Yperm @ t)
+    return StratumMinimizer(data, L, S, kept, Parameters(tuple(weights), tuple(biases)), tuple(lambdas), cost, (R, t),
+                            groups)
+
+
+def _collapsing_layers(data: ClusterData, groups: tuple, r: int, first: np.ndarray, separator_1) -> tuple:
+    """``(weights, biases, λs, R, t)``: hidden layer ``ℓ`` collapses the ``ℓ``-th group (:func:`_layer_map`), and
+    ``z = R h + t`` decodes the last one."""
+    Q, kind, m = data.Q, data.kind, len(groups)
+    one, I = kind.full(Q, 1), kind.identity(Q)
     weights, biases, lambdas = [], [], []
     Z, R, t = data.X, I, kind.zeros(Q)  # decoded points, and the decoding z = R h + t of the previous layer
-    for l, k in enumerate(S, start=1):
-        a, beta, G, g0, t_l = _layer_map(data, l, r, m, first, seps[0])
-        collapsing = data.labels == k
-        # a_l(z) = λ_l s_l(z) 1 + G z + g0 − t_l: > 0 off cluster k_l, < 0 on it
+    for l, G_l in enumerate(groups, start=1):
+        a, beta, G, g0, t_l = _layer_map(data, l, r, m, first, separator_1)
+        collapsing = np.isin(data.labels, G_l)
+        # a_l(z) = λ_l s_l(z) 1 + G z + g0 − t_l: > 0 off the group, < 0 on it
         Gz = G @ Z + (g0 - t_l)[:, None]
         lam = _separator_weight(a @ Z - beta, np.where(collapsing[None, :], Gz, -Gz).max(axis=0), kind)
         M, mvec = lam * np.outer(one, a) + G, -lam * beta * one + g0 - t_l
@@ -340,14 +249,10 @@ def stratum_minimizer(data: ClusterData, L: int, truncated, cost: Cost = Cost.ME
         biases.append(M @ t + mvec)
         lambdas.append(lam)
         # R_l = I − 1 φ_lᵀ / (r + l) decodes layer l: φ_l sums the U block and the first l slots
-        R = I - np.outer(one, kind.array([1] * (r + l) + [0] * (m - l))) / kind.scalar(r + l)
+        R = I - np.outer(one, kind.array([1] * (r + l) + [0] * (Q - r - l))) / kind.scalar(r + l)
         t = t_l
         Z = np.where(collapsing[None, :], t[:, None], Gz + t[:, None])
-    weights += [I] * (L - m)
-    biases += [one] * (L - m)
-    weights.append(Yperm @ R)
-    biases.append(Yperm @ t)
-    return StratumMinimizer(data, L, S, kept, Parameters(tuple(weights), tuple(biases)), tuple(lambdas), cost, (R, t))
+    return weights, biases, lambdas, R, t
 
 
 def _no_truncation(data: ClusterData, L: int, fit: np.ndarray, cost: Cost) -> StratumMinimizer:
@@ -362,35 +267,3 @@ def _no_truncation(data: ClusterData, L: int, fit: np.ndarray, cost: Cost) -> St
     weights = (I,) * L + (A,)
     biases = (shift,) + (arith.full(Q, 1, kind),) * (L - 1) + (c - A @ total,)
     return StratumMinimizer(data, L, (), tuple(range(1, Q + 1)), Parameters(weights, biases), (), cost)
-
-
-# -- (c) invertible hidden weights ---------------------------------------------------------
-@dataclass(frozen=True)
-class ApproachPoint:
-    """``θ_ε = θ_S + ε·(I on every hidden weight)``."""
-
-    epsilon: object
-    excess: object
-    """``C(θ_ε) − B_U``."""
-    invertible: bool
-    """Every hidden weight of ``θ_ε`` is invertible."""
-    inside: bool
-    """``θ_ε ∈ R_S``: every strict sign condition still holds."""
-
-
-def invertible_approach(theta: StratumMinimizer, steps=(10, 100, 1000, 10000)) -> list[ApproachPoint]:
-    """The points ``θ_ε``, ``ε = 1/step``: with invertible hidden weights ``C > B_U`` on ``R_S`` (``C = B_U`` would force
-    the unique fit ``G*``, whose image ``aff{y_j : j ∈ U}`` misses every ``y_k``, ``k ∈ S``), yet these
-    points approach ``B_U``: the infimum over the invertible part of ``R_S`` is ``B_U``, never attained."""
-    data, params = theta.data, theta.params
-    kind = data.kind
-    out = []
-    for step in steps:
-        eps = kind.scalar(f"1/{step}")
-        Ws = tuple(W + eps * arith.identity(data.Q, kind) for W in params.weights[:-1]) + (params.weights[-1],)
-        moved = Parameters(Ws, params.biases)
-        inside = in_region(np.stack(preactivations(moved, data.X)), data.labels, theta.kept, theta.truncated)
-        invertible = all(arith.rank(W) == data.Q for W in Ws[:-1])
-        out.append(ApproachPoint(eps, theta.cost.of(moved, data) - theta.bound, invertible, inside))
-    return out
-

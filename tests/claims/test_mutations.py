@@ -65,13 +65,13 @@ MUTATIONS = {
 }
 
 REFUTED_BY = {
-    "forward": {"T1", "N1", "N2"},
+    "forward": {"T1", "N1", "N2", "N3"},
     "truncation": {"T1", "T2", "T3", "T4"},
     "jacobian": {"G3", "G4", "N1", "N2"},
     "output on a pattern": {"G1", "G3", "G4"},
 }
 """The exact set of symgeom's own claims each mutation refutes on ``example_data(2, 5)`` at ``L = 2``: T1 compares
-the forward pass with the recursive truncation, N1/N2 evaluate their points' costs through the forward pass; T1–T4
+the forward pass with the recursive truncation, N1/N2/N3 evaluate their points' costs through the forward pass; T1–T4
 evaluate the truncation maps; G3/G4 (Hessian ranks) and N1/N2 (tangent directions in the kernel of the Hessian)
 use the Jacobian; G1 certifies its cost on each activation region, and G3/G4 build on G1's construction."""
 

@@ -10,7 +10,7 @@ import pytest
 from symgeom.cli import main
 from symgeom.data.clusters import example_data
 
-CLAIMS = ("T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2")
+CLAIMS = ("T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2", "N3")
 
 
 def _reject_constant(name):

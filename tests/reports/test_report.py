@@ -74,7 +74,7 @@ def test_golden_tex_for_one_derivation():
     assert golden_t1() == expected
 
 
-@pytest.mark.parametrize("cid", ["T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2"])
+@pytest.mark.parametrize("cid", ["T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2", "N3"])
 def test_every_recipe_renders_alone(tmp_path, cid, capsys):
     assert main(["report", "--only", cid, "--out", str(tmp_path / cid)]) == 0
     text = (tmp_path / cid / "report.tex").read_text()

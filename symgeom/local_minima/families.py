@@ -1,0 +1,174 @@
+"""Local minima beyond the ``2^Q − 1`` strata: the merged strata on the data (:mod:`symgeom.local_minima.merged`).
+
+A merged stratum is a kept set ``U`` (possibly empty) and a partition ``P`` of the truncated clusters into groups,
+one with several clusters; each group is collapsed whole in one hidden layer and sent to its weighted mean target.
+:func:`settle_merged` builds the explicit point, certifies exactly that it lies in the open region ``R_{U,P}``
+(every point of ``U`` strictly active in every hidden layer, every point of each group strictly inactive in its
+collapsing layer) at cost ``B_{U,P}``, the bound of ``C`` there: a local minimum of value ``B_{U,P} > B_U``.
+Verdicts as for the strata: ``local_minimum``, ``empty`` (a truncated point in the hull of ``U``: ``R_S``, which
+holds ``R_{U,P}``, is empty) or ``not_reached`` (no order of the groups is cut off one by one, with the Farkas
+certificates).
+
+:func:`merged_families` lists them on the data: every merged stratum with at most ``L`` groups when there are at
+most :data:`FAMILY_LIMIT`, else only those of the partitions that attain :func:`~symgeom.local_minima.merged.fewest_outputs`
+for the strata with ``|S| > L`` (the minimum of ``C`` on ``R_S``).
+
+>>> from symgeom.data.embedded import default_data
+>>> fam = settle_merged(default_data(), 3, ((1, 3),))
+>>> fam.verdict, fam.label, fam.kept, fam.cost == fam.bound
+('local_minimum', '{{1, 3}}', (2,), True)
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..certify.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, UNDECIDED, Check, Scope
+from ..numbers.json_numbers import json_numbers
+from ..calculus.cost import Cost
+from ..data.clusters import ClusterData
+from ..data.separability import NoCollapseOrder
+from .._errors import ConstructionError
+from .merged import collapse_groups, fewest_outputs, group_spread, partitions
+from .settling import certify_stratum_point, hull_witness
+from .strata import StratumMinimizer, collapse_order, kept_clusters, stratum_bound, stratum_minimizer
+from .verdicts import Verdict
+
+__all__ = ["MergedStratum", "settle_merged", "merged_families", "family_partitions", "FAMILY_LIMIT", "family_counts",
+           "family_counts_text", "family_lines"]
+
+FAMILY_LIMIT = 40
+"""At most this many merged strata are settled on the data; beyond, only the fewest-outputs ones."""
+
+
+@dataclass(frozen=True, eq=False)
+class MergedStratum:
+    """One merged stratum on the data: its bound ``B_{U,P}``, how it was settled, and its explicit point."""
+
+    data: ClusterData
+    L: int
+    groups: tuple
+    """The partition ``P`` of ``S``, groups sorted."""
+    kept: tuple
+    bound: object
+    """``B_{U,P} = B_U +`` what the groups pay (weighted sum of :attr:`cost_kind`)."""
+    stratum_bound: object
+    """``B_U``, the bound of the stratum ``R_S`` that holds ``R_{U,P}``."""
+    verdict: Verdict
+    certificate: Check
+    minimizer: StratumMinimizer | None = None
+    reason: str = ""
+    least: bool = False
+    """``P`` attains ``F_L(S)`` with ``|S| > L``: at cost ``B_{U,P}`` this is the minimum of ``C`` on ``R_S``."""
+    cost_kind: Cost = Cost.MEAN_SQUARED
+
+    @property
+    def label(self) -> str:
+        return "{" + ", ".join("{" + ", ".join(map(str, G)) + "}" for G in self.groups) + "}"
+
+    @cached_property
+    def cost(self):
+        return self.cost_kind.of(self.minimizer.params, self.data) if self.minimizer is not None else None
+
+    def as_json(self) -> dict:
+        """An entry of ``merged_minima`` in ``check --json``."""
+        return {"groups": [list(G) for G in self.groups], "kept": list(self.kept), "verdict": self.verdict,
+                "reason": self.reason or None, "certificate": self.certificate.as_json(),
+                "minimum_of_stratum": self.least,
+                **json_numbers(bound=self.bound, stratum_bound=self.stratum_bound, cost=self.cost,
+                               min_margin=self.certificate.margin, value=self.cost_kind.from_sum(self.bound))}
+
+
+def settle_merged(data: ClusterData, L: int, groups, cost: Cost = Cost.MEAN_SQUARED, least: bool = False) -> MergedStratum:
+    """The merged stratum of the partition ``groups`` (module docstring): certified point, ``empty`` or ``not_reached``."""
+    parts = tuple(sorted(collapse_groups(groups)))
+    S = tuple(sorted(k for G in parts for k in G))
+    kept = kept_clusters(data.Q, S, every=True)
+    B_U = stratum_bound(data, kept, cost)
+    bound = B_U + group_spread(data, parts, cost)
+    what = ("merged stratum U = {" + ", ".join(map(str, kept)) + "}, groups "
+            + " | ".join(", ".join(map(str, G)) for G in parts))
+    try:
+        theta = stratum_minimizer(data, L, collapse_order(data, parts), cost)
+    except NoCollapseOrder as e:
+        empty = hull_witness(data, S, kept) if kept else None
+        if empty is not None:
+            k, comb = empty
+            why = (f"{comb.describe()} (exact convex weights): a point of the truncated cluster {k} in the convex "
+                   "hull of the kept clusters, so R_S and the merged region in it are empty for every L")
+            return MergedStratum(data, L, parts, kept, bound, B_U, Verdict.EMPTY, Check(
+                NOT_APPLICABLE, "exact convex combination", why, scope=Scope.these_data()), None, why, least, cost)
+        why = f"no order of the groups is cut off one by one: {e}" + (
+            " (proved by the Farkas certificates: the construction's hypothesis fails; other points of the merged "
+            "region may still reach its bound)" if e.proved else "")
+        return MergedStratum(data, L, parts, kept, bound, B_U, Verdict.NOT_REACHED, Check(
+            NOT_APPLICABLE if e.proved else UNDECIDED, f"explicit construction of the {what}", why,
+            scope=Scope.these_data()), None, why, least, cost)
+    except ConstructionError as e:
+        return MergedStratum(data, L, parts, kept, bound, B_U, Verdict.NOT_REACHED,
+                             Check(UNDECIDED, f"explicit construction of the {what}", str(e)), None, str(e), least, cost)
+    cert = certify_stratum_point(theta)
+    ok = cert.status in (CERTIFIED, CHECKED)
+    return MergedStratum(data, L, parts, kept, theta.bound, B_U, Verdict.LOCAL_MINIMUM if ok else Verdict.NOT_REACHED,
+                         cert, theta, "" if ok else cert.detail, least, cost)
+
+
+def family_partitions(Q: int, L: int) -> list[tuple]:
+    """Every partition with a group of several clusters and at most ``L`` groups, of every ``S ⊆ {1..Q}`` with
+    ``|S| ≥ 2`` (``S = {1..Q}`` included: ``U = ∅``), by ``S`` as the strata are ordered, then by partition."""
+    out = []
+    for size in range(2, Q + 1):
+        for S in itertools.combinations(range(1, Q + 1), size):
+            out += [P for P in partitions(S) if len(P) <= L and any(len(G) > 1 for G in P)]
+    return out
+
+
+def merged_families(data: ClusterData, L: int, cost: Cost = Cost.MEAN_SQUARED, progress=None) -> tuple:
+    """``(families, left)``: the merged strata settled on the data, and how many more exist unsettled (module
+    docstring: all of them up to :data:`FAMILY_LIMIT`, else the fewest-outputs ones of the strata ``|S| > L``)."""
+    every = family_partitions(data.Q, L)
+    least = [P for P in every if _is_fewest(data, P, L, cost)]
+    chosen = every if len(every) <= FAMILY_LIMIT else least
+    out = []
+    for i, P in enumerate(chosen, start=1):
+        if progress is not None:
+            progress(i, len(chosen), "P = " + " | ".join(", ".join(map(str, G)) for G in P))
+        out.append(settle_merged(data, L, P, cost, least=P in least))
+    return out, len(every) - len(chosen)
+
+
+def _is_fewest(data: ClusterData, P: tuple, L: int, cost: Cost) -> bool:
+    """``|S| > L`` and the grouping ``P`` of ``S`` pays ``F_L(S)``, the least of all groupings into at most ``L``."""
+    S = tuple(sorted(k for G in P for k in G))
+    return len(S) > L and group_spread(data, P, cost) == fewest_outputs(data, S, L, cost)[0]
+
+
+def family_counts(families, left: int = 0) -> dict:
+    """``{"local_minima": …, "empty": …, "not_reached": …, "not_settled": left}``."""
+    return {"local_minima": sum(f.verdict == Verdict.LOCAL_MINIMUM for f in families),
+            "empty": sum(f.verdict == Verdict.EMPTY for f in families),
+            "not_reached": sum(f.verdict == Verdict.NOT_REACHED for f in families), "not_settled": left}
+
+
+def family_counts_text(families, left: int = 0) -> str:
+    """``"5 local minima, 1 empty, 1 not reached"`` (and how many more exist unsettled)."""
+    c = family_counts(families, left)
+    text = (f"{c['local_minima']} local minim{'um' if c['local_minima'] == 1 else 'a'}, {c['empty']} empty, "
+            f"{c['not_reached']} not reached")
+    return text + (f", {left} more not settled" if left else "")
+
+
+def family_lines(families, left: int = 0, limit: int = 12) -> list[str]:
+    """One line per merged stratum (``P = {{1, 2}}, U = {3}: local_minimum, value 2/13``), at most ``limit``."""
+    def line(f) -> str:
+        U = "{" + ", ".join(map(str, f.kept)) + "}"
+        what = f"value {f.cost_kind.text(f.bound)}" if f.verdict == Verdict.LOCAL_MINIMUM else f.reason
+        return f"P = {f.label}, U = {U}: {f.verdict}" + (" (the minimum on its stratum)" if f.least else "") + f": {what}"
+
+    lines = [line(f) for f in families[:limit]]
+    if len(families) > limit or left:
+        lines.append(f"... {len(families) - limit if len(families) > limit else 0} more merged strata listed by check --json"
+                     + (f"; {left} more not settled (only the fewest-outputs ones beyond {FAMILY_LIMIT})" if left else ""))
+    return lines
