@@ -1,0 +1,224 @@
+"""Merged strata (N3): groups collapsed together, the fewest-outputs bound of the strata with |S| > L.
+
+Every expected value comes from the independent referee (``independent``: Fractions, its own forward pass, cost and
+least squares) or from a brute force written here (every map of the truncated clusters onto ``L`` outputs, each
+output at the weighted mean of its clusters), on data from the differential harness's generators, scikit-learn's
+bundled sets and hand-made cases.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import independent as ind
+from generators import GENERATORS, dataset_plan
+from symgeom.calculus.cost import Cost
+from symgeom.cli import main
+from symgeom.data.clusters import ClusterData
+from symgeom.data.embedded import default_data
+from symgeom.local_minima.families import family_partitions, merged_families, settle_merged
+from symgeom.local_minima.merged import fewest_outputs, partitions
+from symgeom.local_minima.settling import settle_strata
+from symgeom.local_minima.strata import stratum_minimizer
+
+COSTS = (Cost.MEAN_SQUARED, Cost.PAPER)
+
+
+def data_of(ds) -> ClusterData:
+    targets = None if ds.targets is None else [[Fraction(v) for v in row] for row in ds.targets]
+    return ClusterData.from_arrays([list(p) for p in ds.points], list(ds.labels), targets)
+
+
+def masses(labels, paper: bool) -> dict:
+    """``M_k = Σ_{n ∈ k} w_n`` from the referee's point weights."""
+    w = ind.point_weights(labels, paper)
+    labels = np.asarray(labels)
+    return {int(k): sum(w[labels == k], Fraction(0)) for k in np.unique(labels)}
+
+
+def spread(groups, Y, M) -> Fraction:
+    """``Σ_G Σ_{k∈G} M_k |y_k − ȳ_G|²`` in Fractions (``Y`` columns ``y_k``)."""
+    Y = ind.fmat(Y)
+    total = Fraction(0)
+    for G in groups:
+        mass = sum(M[k] for k in G)
+        mean = sum((M[k] * Y[:, k - 1] for k in G), np.zeros(Y.shape[0], dtype=object) + Fraction(0)) / mass
+        total += sum(M[k] * sum((Y[:, k - 1] - mean) ** 2) for k in G)
+    return total
+
+
+def brute_fewest(S, L, Y, M) -> Fraction:
+    """``F_L(S)`` by every map ``S → {1..L}`` (each class at its weighted mean)."""
+    best = None
+    for assign in itertools.product(range(L), repeat=len(S)):
+        groups = [[k for k, a in zip(S, assign) if a == c] for c in range(L)]
+        value = spread([G for G in groups if G], Y, M)
+        best = value if best is None or value < best else best
+    return best
+
+
+def plan():
+    return [ds for ds in dataset_plan({2: (4, 4, 2), 3: (6, 6, 3)}, seed=31) if ds.strata]
+
+
+def test_partitions_are_every_set_partition_once():
+    for n, bell in ((1, 1), (2, 2), (3, 5), (4, 15), (5, 52)):
+        parts = partitions(range(1, n + 1))
+        assert len(parts) == bell and len(set(parts)) == bell
+        assert all(sorted(k for G in P for k in G) == list(range(1, n + 1)) for P in parts)
+
+
+@pytest.mark.parametrize("ds", plan(), ids=lambda d: f"{d.name}-Q{d.Q}")
+def test_fewest_outputs_is_the_brute_force_minimum(ds):
+    data = data_of(ds)
+    for cost, paper in zip(COSTS, (False, True)):
+        M = masses(ds.labels, paper)
+        for size in range(2, ds.Q + 1):
+            for S in itertools.combinations(range(1, ds.Q + 1), size):
+                for L in range(1, size):
+                    value, groups = fewest_outputs(data, S, L, cost)
+                    expected = brute_fewest(S, L, ds.Y(), M)
+                    assert Fraction(str(value)) == expected > 0
+                    assert len(groups) <= L and spread(groups, ds.Y(), M) == expected
+
+
+@pytest.mark.parametrize("ds", plan(), ids=lambda d: f"{d.name}-Q{d.Q}")
+def test_every_merged_minimum_is_certified_by_the_referee(ds):
+    """Each ``local_minimum``: the referee's cost equals ``B_U`` + the groups' spread (both its own), the kept points
+    are strictly active in every layer and each group is strictly inactive in one common layer; ``empty`` carries a
+    convex combination the referee checks."""
+    data = data_of(ds)
+    X, Y = ds.X(), ds.Y()
+    for cost, paper in zip(COSTS, (False, True)):
+        families, _ = merged_families(data, ds.L, cost)
+        assert {f.groups for f in families} <= set(family_partitions(ds.Q, ds.L))
+        for f in families:
+            U = f.kept
+            expected = (ind.stratum_bound(X, ds.labels, Y, U, paper) if U else 0) + spread(f.groups, Y, masses(ds.labels, paper))
+            assert Fraction(str(f.bound)) == expected
+            if f.verdict == "local_minimum":
+                Ws = [ind.fmat(W) for W in f.minimizer.params.weights]
+                bs = [ind.fmat(b) for b in f.minimizer.params.biases]
+                assert ind.cost(Ws, bs, X, ds.labels, Y, paper) == expected
+                pre, _ = ind.forward(Ws, bs, X)
+                labels = np.asarray(ds.labels)
+                kept = np.isin(labels, list(U))
+                assert all((u[:, kept] > 0).all() for u in pre)
+                for G in f.groups:
+                    mine = np.isin(labels, list(G))
+                    assert any((u[:, mine] < 0).all() for u in pre), (f.label, G)
+            elif f.verdict == "empty":
+                point, weights = _convex_combination(f)
+                assert sum(weights.values()) == 1 and all(w >= 0 for w in weights.values())
+                combo = [sum(w * X[c][n] for n, w in weights.items()) for c in range(ds.Q)]
+                assert combo == [X[c][point] for c in range(ds.Q)]
+                assert ds.labels[point] not in U and all(ds.labels[n] in U for n in weights)
+
+
+def _convex_combination(f):
+    detail = f.reason
+    assert "convex combination" in detail
+    import re
+
+    row = int(re.search(r"data row (\d+)", detail).group(1)) - 1
+    comb = None
+    from symgeom.local_minima.settling import hull_witness
+
+    k, comb = hull_witness(f.data, tuple(k for G in f.groups for k in G), f.kept)
+    assert next(iter(comb.left)) == row
+    return row, {int(j): Fraction(str(w)) for j, w in comb.right.items()}
+
+
+def test_the_bound_holds_at_random_points_of_the_merged_region():
+    """Random perturbations of a certified merged minimum that stay in ``R_{U,P}`` never cost less (referee's cost
+    and signs), while the cost does move: the bound is what holds, not a constant."""
+    data = default_data()
+    X, labels, Y = data.X.tolist(), data.labels.tolist(), np.eye(3, dtype=int).tolist()
+    f = settle_merged(data, 3, ((1, 2),), Cost.MEAN_SQUARED)
+    assert f.verdict == "local_minimum"
+    base = Fraction(str(f.bound))
+    rng = np.random.default_rng(5)
+    moved, inside = 0, 0
+    for _ in range(60):
+        Ws = [ind.fmat(W) + ind.fmat(np.vectorize(lambda v: Fraction(int(v), 1000))(rng.integers(-20, 21, W.shape)))
+              for W in f.minimizer.params.weights]
+        bs = [ind.fmat(b) + ind.fmat(np.vectorize(lambda v: Fraction(int(v), 1000))(rng.integers(-20, 21, b.shape)))
+              for b in f.minimizer.params.biases]
+        pre, _ = ind.forward(Ws, bs, X)
+        lab = np.asarray(labels)
+        if not (all((u[:, lab == 3] > 0).all() for u in pre) and any((u[:, lab <= 2] < 0).all() for u in pre)):
+            continue
+        inside += 1
+        c = ind.cost(Ws, bs, X, labels, Y)
+        assert c >= base
+        moved += c > base
+    assert inside >= 20 and moved >= 20
+
+
+def test_a_deep_stratum_states_its_fewest_outputs_bound_and_a_merged_stratum_reaches_it():
+    """``L = 1``, ``S = {1, 2}``: no point of ``R_S`` at ``B_U``; ``B_U + F_1(S)`` is the referee's spread of the one
+    group, and the merged stratum ``{{1, 2}}`` is certified at that value (the minimum on ``R_S``)."""
+    data = default_data()
+    Y = np.eye(3, dtype=int).tolist()
+    st = next(s for s in settle_strata(data, 1, cost=Cost.MEAN_SQUARED) if s.truncated == (1, 2))
+    expected = spread(((1, 2),), Y, masses(data.labels.tolist(), False))
+    assert st.verdict == "not_reached" and Fraction(str(st.outputs_bound)) == Fraction(str(st.bound)) + expected
+    f = settle_merged(data, 1, ((1, 2),), Cost.MEAN_SQUARED, least=True)
+    assert f.verdict == "local_minimum" and Fraction(str(f.cost)) == Fraction(str(st.outputs_bound))
+
+
+def test_empty_kept_set_collapses_every_group():
+    """``U = ∅``: the construction sends each group to its weighted mean target (referee's cost), one group per layer."""
+    data = default_data()
+    X, labels, Y = data.X.tolist(), data.labels.tolist(), np.eye(3, dtype=int).tolist()
+    for cost, paper in zip(COSTS, (False, True)):
+        for groups, L in ((((1, 2, 3),), 1), (((1, 3), (2,)), 2), (((2,), (1, 3)), 3)):
+            theta = stratum_minimizer(data, L, groups, cost)
+            Ws = [ind.fmat(W) for W in theta.params.weights]
+            bs = [ind.fmat(b) for b in theta.params.biases]
+            assert theta.kept == ()
+            assert ind.cost(Ws, bs, X, labels, Y, paper) == spread(groups, Y, masses(labels, paper))
+
+
+def test_a_group_that_no_hyperplane_cuts_off_is_not_reached_with_its_farkas_certificate():
+    """Hand-made: clusters 1 and 2 on either side of cluster 3 along a line, so {1, 2} together meet the hull of 3's
+    points -- no layer collapses the pair while 3 stays active.  The merged stratum ``U = {3}, {{1, 2}}`` is then not
+    reached (its obstruction proved), while ``{{1, 3}}`` with ``U = {2}`` is certified."""
+    pts = [[-2, 0, 0], [-2, 1, 0], [-2, 0, 1], [2, 0, 0], [2, 1, 0], [2, 0, 1], [0, 5, 5], [0, -1, -1], [0, 0, 3]]
+    data = ClusterData.from_arrays(pts, [1, 1, 1, 2, 2, 2, 3, 3, 3])
+    f = settle_merged(data, 3, ((1, 2),))
+    assert f.verdict == "not_reached" and f.certificate.status == "not_applicable" and "Farkas" in f.reason
+    g = settle_merged(data, 3, ((1, 3),))
+    assert g.verdict == "local_minimum" and g.certificate.status == "certified"
+
+
+def test_check_json_lists_the_merged_minima_with_counts(capsys):
+    assert main(["check", "--only", "N3", "--L", "2", "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    fams = out["merged_minima"]
+    counts = out["merged_counts"]
+    assert counts["local_minima"] == sum(f["verdict"] == "local_minimum" for f in fams) == len(fams) == 7
+    assert sum(f["minimum_of_stratum"] for f in fams) >= 1
+    assert all(f["bound"] == f["cost"] for f in fams)
+
+
+@pytest.mark.parametrize("name", ["sklearn_iris", "sklearn_wine"])
+def test_real_data_verdicts_have_their_certificates(name):
+    """scikit-learn's sets (3 classes, 3 principal components): every merged stratum ends with a verdict whose
+    evidence is there -- a certified point, a convex combination, or Farkas certificates."""
+    ds = GENERATORS[name](3, np.random.default_rng(2))
+    data = data_of(ds)
+    families, left = merged_families(data, 2)
+    assert left == 0 and len(families) == len(family_partitions(3, 2))
+    for f in families:
+        if f.verdict == "local_minimum":
+            assert f.certificate.status == "certified" and f.cost == f.bound
+        elif f.verdict == "empty":
+            assert "convex combination" in f.reason
+        else:
+            assert "not separated" in f.reason or "undecided" in f.reason
