@@ -108,7 +108,7 @@ def _groups(f) -> str:
 
 def derive(ctx):
     steps = [pythagoras_step(), family_step(ctx), outputs_step(ctx)]
-    return RECIPE.derivation(data_steps(tuple(steps)), STATEMENT + ctx.cost.claim_note)
+    return RECIPE.derivation(data_steps(tuple(steps)), STATEMENT + ctx.cost.value_note("B_{U,P}"))
 
 
 __all__ = ["derive", "ID", "TITLE", "STATEMENT"]

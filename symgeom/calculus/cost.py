@@ -209,13 +209,17 @@ class Cost(str, Enum):
     @property
     def claim_note(self) -> str:
         """A LaTeX sentence that says which cost a claim about values (N1, N2) is stated and decided for."""
+        return self.value_note("B_U")
+
+    def value_note(self, bound: str) -> str:
+        """:attr:`claim_note` for a claim whose minima have the value ``bound`` (LaTeX), e.g. ``B_{U,P}`` for N3."""
         if self is Cost.PAPER:
             return (r" Stated for the paper's cost $" + self.latex + r"$ ((2.35)--(2.36)): $\mathcal{C}$ below stands "
                     r"for its square $C_N^2 = \sum_n w_n |r_n|^2$, $w_n = 1/N_{j(n)}$, which exact arithmetic decides "
                     r"($W = \operatorname{diag}(w_n)$, $\Pi_W$ the $W$-orthogonal projector onto the row space of "
                     r"$[X; 1^T]$); "
                     r"$B_U$ is the weighted least-squares residual of $U$, and a local minimum of $C_N^2$ is one of "
-                    r"$C_N$ (the square root is increasing), of value $\sqrt{B_U}$.")
+                    r"$C_N$ (the square root is increasing), of value $\sqrt{" + bound + "}$.")
         return (r" Stated for the mean-squared cost $" + self.latex + r"$ (weight $w_n = 1/(2N)$ on every point; the "
                 r"paper's own cost is $C_N$, \texttt{--cost paper}).")
 

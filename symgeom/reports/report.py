@@ -26,6 +26,7 @@ from ..certify.certificates import Derivation
 from ..claims.registry import Context, paper_statement, true_instead
 from ..numbers.printing import Latex, decimal_latex, escape_tex, latex, number_latex, prose_latex, scope_latex
 from ..data.files import decimal_text
+from ..local_minima.families import FAMILY_LIMIT, family_counts_text
 from ..local_minima.settling import LOCAL_MINIMUM, counts_text
 
 __all__ = [
@@ -81,6 +82,7 @@ def render_report(ctx: Context, derivations: list[Derivation], command: str, fig
         raise ReportError(f"paper size {paper!r}: expected one of {', '.join(PAPERS)}")
     data = ctx.data
     strata = ctx.strata if any(d.id == "N2" for d in derivations) else None
+    merged, merged_left = ctx.merged if any(d.id == "N3" for d in derivations) else ((), 0)
     views, rows = claim_views(derivations)
     unavailable = ctx.unavailable()
     criterion = _criterion(ctx)
@@ -91,6 +93,7 @@ def render_report(ctx: Context, derivations: list[Derivation], command: str, fig
         ctx=ctx, data=data, views=views, rows=rows, summary=[views[i:i + 3] for i in range(0, len(views), 3)],
         command=command, paper=paper, parameters=data.parameter_count(ctx.L), points_dims=data.Q * data.N,
         strata=strata, reached=sum(st.verdict == LOCAL_MINIMUM for st in strata) if strata else 0,
+        merged=list(merged), merged_left=merged_left, merged_limit=FAMILY_LIMIT,
         verdicts=VERDICT_WORDS, figures=figures or {}, training=training, certificates=certificates,
         criterion=criterion, unavailable=unavailable if any(d.id.startswith("G") for d in derivations) else None,
         paper_statement=paper_statement, true_instead=true_instead,
@@ -149,6 +152,8 @@ def render_handout(ctx: Context, derivations: list[Derivation], command: str, fi
         example=example, points=points, family=fam if example else None,
         strata=strata, strata_example=next((st for st in strata if st.truncated and st.minimizer is not None), None),
         strata_summary=_strata_summary(strata),
+        merged=ctx.merged[0] if "N3" in by_id else (),
+        merged_summary=family_counts_text(*ctx.merged) if "N3" in by_id else "",
         training=training, paper=paper,
         parameters=data.parameter_count(ctx.L),
     )
