@@ -43,20 +43,22 @@ from ..numbers.json_numbers import json_numbers
 from ..calculus.cost import Cost, cost_scale
 from ..data.clusters import ClusterData
 from ..model.network import Parameters, preactivations
-from .region import cluster_partition, deaths_by_layer, point_states, region_slacks
-from .strata import stratum_bound
+from .merged import death_spread
+from .region import cluster_partition, deaths_by_layer, pattern_slack, point_states, region_slacks
+from .strata import active_bound, stratum_bound
 from .verdicts import Place
 
 __all__ = [
     "GroupSummary", "summarize",
     "Location", "ClusterState", "StratumGroup", "locate", "group_by_stratum", "cluster_states", "comparable", "GAP_RTOL",
-    "KEPT", "COLLAPSED", "MIXED", "AT_STRATUM_MINIMUM", "ABOVE_BOUND", "OUTSIDE_STRATA", "GLOBAL_MINIMUM", "VERDICTS", "Place",
+    "KEPT", "COLLAPSED", "MIXED", "AT_STRATUM_MINIMUM", "AT_PATTERN_MINIMUM", "ABOVE_BOUND", "OUTSIDE_STRATA", "GLOBAL_MINIMUM", "VERDICTS", "Place",
 ]
 
 KEPT, COLLAPSED, MIXED = "kept", "collapsed", "mixed"
 """What a hidden layer stack does to one cluster."""
 
 AT_STRATUM_MINIMUM, ABOVE_BOUND, OUTSIDE_STRATA = Place.AT_STRATUM_MINIMUM, Place.ABOVE_BOUND, Place.OUTSIDE_STRATA
+AT_PATTERN_MINIMUM = Place.AT_PATTERN_MINIMUM
 GLOBAL_MINIMUM = Place.GLOBAL_MINIMUM
 VERDICTS = tuple(Place)
 
@@ -162,12 +164,19 @@ class Location:
     cost_kind: Cost = Cost.MEAN_SQUARED
     """The cost of :attr:`cost`, :attr:`bound` and :attr:`gap`: each a weighted sum ``Σ w_n |r_n|²`` (``C_N²`` for
     the paper's cost, whose local minima are those of ``C_N``), the gradient that of the same sum."""
+    pattern_bound: object = None
+    """When every point is strictly active in every layer or dead in some layer: the bound of ``C`` on the open set
+    that keeps each point so (active points active, each other point dead in its first-death layer) -- the
+    least-squares residual of the active points plus, per layer, the least cost of the points first dying there
+    with one shared output (docs/mathematics/strata.md, N3).  ``None`` otherwise."""
+    pattern_margin: object = None
+    """The smallest slack of the strict inequalities of that open set."""
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {self.verdict!r}; expected one of {tuple(p.value for p in Place)}")
         object.__setattr__(self, "verdict", Place(self.verdict))
-        if self.verdict != GLOBAL_MINIMUM and (self.verdict == OUTSIDE_STRATA) == self.in_stratum:
+        if self.verdict not in (GLOBAL_MINIMUM, AT_PATTERN_MINIMUM) and (self.verdict == OUTSIDE_STRATA) == self.in_stratum:
             raise ValueError("below cost 0 the verdict is outside_strata exactly when some cluster is mixed")
 
     @property
@@ -177,8 +186,8 @@ class Location:
 
     @property
     def at_minimum(self) -> bool:
-        """A global minimum, or a local minimum of its stratum (gap 0 inside ``R_S``)."""
-        return self.verdict in (GLOBAL_MINIMUM, AT_STRATUM_MINIMUM)
+        """A global minimum, a local minimum of its stratum (gap 0 inside ``R_S``) or of its pattern."""
+        return self.verdict in (GLOBAL_MINIMUM, AT_STRATUM_MINIMUM, AT_PATTERN_MINIMUM)
 
     @property
     def collapse_layers(self) -> dict:
@@ -213,6 +222,11 @@ class Location:
         if self.verdict == AT_STRATUM_MINIMUM:
             return Check(CERTIFIED if self.kind.is_exact else CHECKED, method, detail, residual=self.gap,
                          margin=self.margin, tolerance=self.tolerance)
+        if self.verdict == AT_PATTERN_MINIMUM:
+            return Check(CERTIFIED if self.kind.is_exact else CHECKED, f"{self.kind.label} activation pattern, cost and "
+                         "pattern bound", f"C = pattern bound = {sizes.format_number(self.pattern_bound)} (every point "
+                         "active or dead in some layer; points dying in one layer share one output)",
+                         residual=self.cost - self.pattern_bound, margin=self.pattern_margin, tolerance=self.tolerance)
         if self.verdict == OUTSIDE_STRATA:
             why = "; ".join(f"cluster {c.label} {c.describe()}" for c in self.clusters if c.status == MIXED)
             return Check(REFUTED, method, detail, residual=self.gap, counterexample=f"outside every stratum: {why}")
@@ -230,7 +244,7 @@ class Location:
             "clusters": [c.as_json() for c in self.clusters],
             **json_numbers(cost=self.cost, bound=self.bound, gap=self.gap, gradient_norm=self.gradient_norm,
                            gradient_norm_squared=self.gradient_norm_squared, margin=self.margin,
-                           tolerance=self.tolerance),
+                           tolerance=self.tolerance, pattern_bound=self.pattern_bound),
             "kind": self.kind, "verdict": self.verdict, "in_stratum": self.in_stratum,
             "cost_function": self.cost_kind.as_json(),
         }
@@ -263,6 +277,10 @@ class Location:
         elif self.verdict == AT_STRATUM_MINIMUM:
             how = "certified: exact arithmetic" if self.kind.is_exact else "checked: float64, |gap| within the tolerance"
             out.append(f"verdict: {self.verdict} ({how}; a local minimum by the bound {self.cost_kind.decided} >= B_U on R_S)")
+        elif self.verdict == AT_PATTERN_MINIMUM:
+            how = "certified: exact arithmetic" if self.kind.is_exact else "checked: float64, within the tolerance"
+            out.append(f"verdict: {self.verdict} ({how}; a local minimum by the bound {self.cost_kind.decided} >= "
+                       f"{sizes.format_number(self.pattern_bound)} of its activation pattern, N3)")
         else:
             out.append(f"verdict: {self.verdict}")
         return out
@@ -360,11 +378,23 @@ def locate(params: Parameters, data: ClusterData, rtol: float = GAP_RTOL, cost: 
     exact = data.kind.is_exact
     tol = None if exact else rtol * cost_scale(data)
     zero = C == 0 if exact else abs(C) <= tol
-    if any(c.status == MIXED for c in states):
-        verdict, margin = GLOBAL_MINIMUM if zero else OUTSIDE_STRATA, None
+    point = point_states(pre)
+    pattern_margin = pattern_slack(pre, point)
+    pattern = None if pattern_margin is None else \
+        active_bound(data, point.active, cost) + death_spread(data, point.first_death, cost)
+
+    def flat(gap) -> bool:
+        return gap == 0 if exact else abs(gap) <= tol
+
+    mixed = any(c.status == MIXED for c in states)
+    margin = None if mixed else _margin(pre, data.labels, states)
+    if zero:
+        verdict = GLOBAL_MINIMUM
+    elif not mixed and flat(gap):
+        verdict = AT_STRATUM_MINIMUM
+    elif pattern is not None and flat(C - pattern):
+        verdict = AT_PATTERN_MINIMUM
     else:
-        margin = _margin(pre, data.labels, states)
-        flat = gap == 0 if exact else abs(gap) <= tol
-        verdict = GLOBAL_MINIMUM if zero else AT_STRATUM_MINIMUM if flat else ABOVE_BOUND
+        verdict = OUTSIDE_STRATA if mixed else ABOVE_BOUND
     return Location(data.Q, params.L, data.kind, states, truncated, kept, C, B, gap, np.sum(g * g), margin, tol, verdict,
-                    cost)
+                    cost, pattern, pattern_margin)

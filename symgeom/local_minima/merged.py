@@ -39,7 +39,7 @@ import numpy as np
 from ..calculus.cost import Cost
 from ..data.clusters import ClusterData
 
-__all__ = ["collapse_groups", "group_targets", "group_spread", "fewest_outputs", "partitions"]
+__all__ = ["collapse_groups", "group_targets", "group_spread", "death_spread", "fewest_outputs", "partitions"]
 
 
 def collapse_groups(truncated) -> tuple:
@@ -53,21 +53,47 @@ def group_targets(data: ClusterData, groups, cost: Cost = Cost.MEAN_SQUARED) -> 
     (``w_k`` the weight of ``cost`` on a point of cluster ``k``), ``ȳ_G = Σ_{k∈G} M_k y_k / Σ_{k∈G} M_k`` -- the one
     output that minimizes ``Σ_{n∈G} w_n |o − y_{j(n)}|²``."""
     mass = _masses(data, cost)
-    cols = [sum((mass[k - 1] * data.Y[:, k - 1] for k in G[1:]), mass[G[0] - 1] * data.Y[:, G[0] - 1])
-            / sum((mass[k - 1] for k in G[1:]), mass[G[0] - 1]) for G in groups]
+    cols = [_mean(data, G, mass) for G in groups]
     return np.stack(cols, axis=1) if cols else data.kind.zeros((data.Q, 0))
 
 
 def group_spread(data: ClusterData, groups, cost: Cost = Cost.MEAN_SQUARED):
     """``Σ_G Σ_{k∈G} M_k |y_k − ȳ_G|²`` (:func:`group_targets`): what the clusters of each group, sent to one
     output, pay at best -- 0 for groups of one."""
-    mass, Ybar = _masses(data, cost), group_targets(data, groups, cost)
+    mass = _masses(data, cost)
+    return sum((_spread(data, G, mass) for G in groups), data.kind.scalar(0))
+
+
+def death_spread(data: ClusterData, first_death: np.ndarray, cost: Cost = Cost.MEAN_SQUARED):
+    """``Σ_ℓ min_o Σ_{n : ℓ(n) = ℓ} w_n |o − y_{j(n)}|²``: what the points that first die in each hidden layer pay
+    at best, sharing one output per layer (``first_death``: ``(N,)`` layers, 0 for a point that never dies, which
+    pays nothing here).  Computed from the counts of each cluster per layer: the points of one layer form a group
+    whose cluster masses are ``count_k w_k`` (:func:`group_spread`'s formula)."""
+    weights = cost.cluster_weights(data)
     total = data.kind.scalar(0)
-    for G, yG in zip(groups, Ybar.T):
-        for k in G:
-            r = data.Y[:, k - 1] - yG
-            total = total + mass[k - 1] * (r @ r)
+    for l in np.unique(first_death[first_death > 0]):
+        mine = first_death == l
+        mass = [data.kind.scalar(int(np.count_nonzero(mine & (data.labels == k)))) * weights[k - 1]
+                for k in range(1, data.Q + 1)]
+        G = tuple(k for k in range(1, data.Q + 1) if mass[k - 1] != 0)
+        total = total + _spread(data, G, mass)
     return total
+
+
+def _spread(data: ClusterData, G: tuple, mass) -> object:
+    """``Σ_{k∈G} M_k |y_k − ȳ|²`` with ``ȳ`` the ``M``-weighted mean of the targets."""
+    mean = _mean(data, G, mass)
+    total = data.kind.scalar(0)
+    for k in G:
+        r = data.Y[:, k - 1] - mean
+        total = total + mass[k - 1] * (r @ r)
+    return total
+
+
+def _mean(data: ClusterData, G: tuple, mass) -> np.ndarray:
+    """``ȳ = Σ_{k∈G} M_k y_k / Σ_{k∈G} M_k``."""
+    return sum((mass[k - 1] * data.Y[:, k - 1] for k in G[1:]), mass[G[0] - 1] * data.Y[:, G[0] - 1]) \
+        / sum((mass[k - 1] for k in G[1:]), mass[G[0] - 1])
 
 
 def _masses(data: ClusterData, cost: Cost) -> tuple:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PointStates", "point_states", "cluster_partition", "region_slacks", "in_region", "deaths_by_layer"]
+__all__ = ["PointStates", "point_states", "pattern_slack", "cluster_partition", "region_slacks", "in_region", "deaths_by_layer"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,18 @@ def point_states(pre: np.ndarray) -> PointStates:
     dead = (pre < 0).all(axis=1)  # (L, N)
     first = np.where(dead.any(axis=0), np.argmax(dead, axis=0) + 1, 0)
     return PointStates((pre > 0).all(axis=(0, 1)), first, pre.min(axis=(0, 1)), (-pre).min(axis=1).max(axis=0))
+
+
+def pattern_slack(pre: np.ndarray, states: PointStates):
+    """The smallest slack of the strict inequalities that keep every point in its place -- active points active in
+    every layer, every other point dead in its first-death layer -- or ``None`` when some point is neither active
+    nor dead anywhere (its pattern region is not open about the point)."""
+    if not ((states.active) | (states.first_death > 0)).all():
+        return None
+    dead = np.flatnonzero(states.first_death > 0)
+    slacks = [v for v in (states.active_slack[states.active],
+                          (-pre[states.first_death[dead] - 1, :, dead]).min(axis=1)) if v.size]
+    return min(min(v.reshape(-1).tolist()) for v in slacks)
 
 
 def cluster_partition(states: PointStates, labels: np.ndarray, Q: int) -> tuple:

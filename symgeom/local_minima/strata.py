@@ -58,7 +58,7 @@ from .fit import least_squares_fit, lifted
 from .merged import collapse_groups, group_spread, group_targets
 
 __all__ = [
-    "StratumMinimizer", "kept_clusters", "least_squares_fit", "stratum_bound", "separator", "stratum_minimizer",
+    "StratumMinimizer", "kept_clusters", "least_squares_fit", "stratum_bound", "active_bound", "separator", "stratum_minimizer",
     "strata", "collapse_order", "peel_next", "NotSeparated",
     "NoCollapseOrder",
 ]
@@ -80,9 +80,14 @@ def stratum_bound(data: ClusterData, kept, cost: Cost = Cost.MEAN_SQUARED):
     points of ``U`` alone (affine fit, the weights ``w_n`` of ``cost``), every other point counting 0.
     Mean-squared: ``(1/2N) ‖Y_U^ext (I − Π_U)‖²_F`` (divided by the *total* ``N``); the paper's cost: the bound
     on ``C_N²``, with ``w_n = 1/N_{j(n)}`` (its square root bounds ``C_N``).  ``B_U = 0`` when ``|U| = 1``."""
-    if not kept:
+    return active_bound(data, _kept_mask(data, kept), cost)
+
+
+def active_bound(data: ClusterData, mask: np.ndarray, cost: Cost = Cost.MEAN_SQUARED):
+    """:func:`stratum_bound` for any set of points (``mask``), whole clusters or not: the weighted least-squares
+    residual of those points to their targets; 0 for no points."""
+    if not mask.any():
         return data.kind.scalar(0)
-    mask = _kept_mask(data, kept)
     Z, T = data.X[:, mask], data.targets_ext[:, mask]
     R = least_squares_fit(Z, T, cost.fit_weights(data, mask)) @ lifted(Z) - T
     return cost.of_residuals(R, data.labels[mask], data)

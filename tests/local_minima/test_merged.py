@@ -222,3 +222,59 @@ def test_real_data_verdicts_have_their_certificates(name):
             assert "convex combination" in f.reason
         else:
             assert "not separated" in f.reason or "undecided" in f.reason
+
+
+def test_locate_certifies_merged_points_by_their_pattern_bound():
+    """The constructed merged points sit at the bound of their activation pattern (the referee's value), so
+    ``locate`` certifies them as local minima although they are above the bound ``B_U`` of their stratum."""
+    from symgeom.local_minima.locate import locate
+
+    data = default_data()
+    X, labels, Y = data.X.tolist(), data.labels.tolist(), np.eye(3, dtype=int).tolist()
+    for groups, L in ((((1, 2),), 3), (((1, 3), (2,)), 2)):
+        theta = stratum_minimizer(data, L, groups)
+        where = locate(theta.params, data)
+        kept = theta.kept
+        expected = (ind.stratum_bound(X, labels, Y, kept) if kept else 0) + spread(groups, Y, masses(labels, False))
+        assert where.verdict == "at_pattern_minimum" and Fraction(str(where.pattern_bound)) == expected
+        assert where.check().status == "certified" and where.pattern_margin > 0
+
+
+def test_a_cluster_split_across_activation_patterns_is_a_local_minimum_below_n1():
+    """Hand-made (``Q = 2``, points on the first axis, ``L = 1``): the far point ``(8, 0)`` of cluster 2 dies in the hidden
+    layer (both pre-activations ``5 − x_1``, ``6 − x_1`` negative) while every other point stays active; the output
+    fits the other points by least squares and sends the dead point to its own target.  The cost equals the bound of
+    that pattern -- the residual of the other points, computed here -- which is below N1's value: a local minimum with
+    cluster 2 split, outside every stratum.  A nudge of the output bias leaves the bound."""
+    from symgeom.local_minima.locate import locate
+    from symgeom.model.network import Parameters
+    from symgeom.numbers import arith
+
+    pts = [[0, 0], [1, 0], [2, 0], [3, 0], [8, 0]]
+    labels = [1, 1, 2, 2, 2]
+    data = ClusterData.from_arrays(pts, labels)
+    X = [[Fraction(p[0]) for p in pts], [Fraction(p[1]) for p in pts]]
+    Y = [[1, 0], [0, 1]]
+    # least squares of the kept points' targets on [x_1; 1] (x_2 = 0 throughout), by the normal equations
+    xs, ts = [0, 1, 2, 3], [(1, 0), (1, 0), (0, 1), (0, 1)]
+    n, sx, sxx = 4, Fraction(sum(xs)), Fraction(sum(x * x for x in xs))
+    beta = [(n * sum(x * t[i] for x, t in zip(xs, ts)) - sx * sum(t[i] for t in ts)) / (n * sxx - sx * sx) for i in range(2)]
+    alpha = [(sum(t[i] for t in ts) - beta[i] * sx) / n for i in range(2)]
+    residual = sum((alpha[i] + beta[i] * x - t[i]) ** 2 for x, t in zip(xs, ts) for i in range(2))
+    bound = residual / (2 * 5)
+    # hidden h = (t, t + 1), t = 5 − x_1; output t (a + b) + b + b_2 = α + β x_1 with b_2 = e_2
+    b2 = [Fraction(0), Fraction(1)]
+    b = [alpha[i] + 5 * beta[i] - b2[i] for i in range(2)]
+    a = [-beta[i] - b[i] for i in range(2)]
+    W1, b1 = [[-1, 0], [-1, 0]], [5, 6]
+    W2 = [[a[0], b[0]], [a[1], b[1]]]
+    theta = Parameters(tuple(arith.array(W, "exact") for W in (W1, W2)), tuple(arith.array(v, "exact") for v in (b1, b2)))
+    Ws, bs = [ind.fmat(W1), ind.fmat(W2)], [ind.fmat(b1), ind.fmat(b2)]
+    assert ind.cost(Ws, bs, X, labels, Y) == bound
+    n1 = ind.stratum_bound(X, labels, Y, (1, 2))
+    assert 0 < bound < n1
+    where = locate(theta, data)
+    assert where.verdict == "at_pattern_minimum" and not where.in_stratum and where.mixed == (2,)
+    assert Fraction(str(where.pattern_bound)) == bound == Fraction(str(where.cost))
+    nudged = Parameters(theta.weights, (theta.biases[0], theta.biases[1] + arith.array(["1/100", "1/100"], "exact")))
+    assert locate(nudged, data).verdict == "outside_strata"
