@@ -18,24 +18,20 @@ from symgeom.certify.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, Che
 from symgeom.certify.proofs import prove_matrix_identity
 from symgeom.claims.recipe import Recipe
 from symgeom.local_minima.families import family_counts_text
-from symgeom.local_minima.verdicts import Verdict
 from symgeom.numbers import sizes
-from symgeom.numbers.printing import number_latex
 
 from ._common import SIZE, data_steps
 
 ID = "N3"
 TITLE = "Merged strata"
 STATEMENT = (
-    r"Let $U \subseteq \{1, \dots, Q\}$ (possibly empty) and let $P$ be a partition of the other clusters into "
-    r"groups, one of several clusters. On the open set $R_{U,P}$ where every point of $U$ has all pre-activations "
-    r"positive in every hidden layer and, for each group $G$, every point of $G$ has all pre-activations negative in "
-    r"one common hidden layer, $\mathcal{C} \ge B_{U,P} = B_U + \sum_G \sum_{k \in G} M_k |y_k - \bar{y}_G|^2$ "
-    r"($M_k = N_k w_k$ the mass of cluster $k$ in the cost, $\bar{y}_G$ the $M$-weighted mean target of $G$); when "
-    r"$L \ge |P|$ and the groups can be ordered so that each is separated by a hyperplane from $U$ and the groups "
-    r"after it, $B_{U,P} > B_U$ is attained: further local minima, beside the strata. On a stratum with $|S| > L$, "
-    r"$\mathcal{C} \ge B_U + F_L(S) > B_U$, $F_L(S)$ the least such sum over the groupings of $S$ into at most $L$ "
-    r"groups: no point of $R_S$ has cost $B_U$. (The bounds are proved for all $Q$; attainment is certified on the data.)"
+    r"For $U \subseteq \{1, \dots, Q\}$ (possibly empty) and a partition $P$ of the other clusters into groups, one "
+    r"of several clusters, let $R_{U,P}$ be the open set where every point of $U$ is strictly active in every hidden "
+    r"layer and every point of each group $G$ strictly inactive in one common hidden layer. On $R_{U,P}$, "
+    r"$\mathcal{C} \ge B_{U,P} = B_U + \sum_G \sum_{k \in G} M_k |y_k - \bar{y}_G|^2$ ($M_k = N_k w_k$, $\bar{y}_G$ "
+    r"the $M$-weighted mean target of $G$), attained when $L \ge |P|$ and the groups can be cut off one by one by "
+    r"hyperplanes: local minima beside the strata. On a stratum with $|S| > L$, $\mathcal{C} \ge B_U + F_L(S) > B_U$ "
+    r"($F_L(S)$: the least such sum over groupings of $S$ into at most $L$ groups)."
 )
 
 
@@ -53,34 +49,27 @@ def pythagoras_step() -> Step:
     check = prove_matrix_identity(identity, "matrix-expression algebra (MatrixSymbol, symbolic Q and group size g)",
                                   "M = V V^T (the masses), e the ones, ybar = Y M e / (e^T M e)", size=Q)
     return Step(r"\sum_{k \in G} M_k |o - y_k|^2 = \Big(\sum_{k \in G} M_k\Big) |o - \bar{y}_G|^2 + \sum_{k \in G} M_k |y_k - \bar{y}_G|^2",
-                r"A point that dies in hidden layer $\ell$ has $x^{(\ell)} = 0$, so the points dying in one layer leave "
-                r"the network with one output $o_\ell$. A group $G$ dying in one layer pays $\sum_{k \in G} M_k |o - y_k|^2$ "
-                r"for one output $o$, at least its spread about $\bar{y}_G$ (the identity, traced); the kept points pay "
-                r"at least $B_U$ (N2 (a)). So $\mathcal{C} \ge B_{U,P}$ on $R_{U,P}$, an open set (finitely many strict "
-                r"inequalities): a point of it at cost $B_{U,P}$ is a local minimum.", check)
+                r"A point dead in layer $\ell$ has $x^{(\ell)} = 0$: the points dying in one layer share one output $o$, "
+                r"and a group pays at least its spread about $\bar{y}_G$ (the identity, traced); $U$ pays at least $B_U$ "
+                r"(N2 (a)). $R_{U,P}$ is open, so a point of it at cost $B_{U,P}$ is a local minimum.", check)
 
 
 def outputs_step(ctx) -> Step:
-    """(c): the strata with ``|S| > L``: their bound ``B_U + F_L(S)``, each exactly above ``B_U``."""
+    """(c): the strata with ``|S| > L`` (some exist): their bound ``B_U + F_L(S)``, each exactly above ``B_U``."""
     over = [st for st in ctx.strata if st.outputs_bound is not None]
-    if not over:
-        check = Check(NOT_APPLICABLE, "strata with |S| > L", f"none: every stratum has |S| <= Q - 1 <= L = {ctx.L}")
-    else:
-        exact = ctx.kind.is_exact
-        gaps = [st.outputs_bound - st.bound for st in over]
-        ok = all(gap > 0 for gap in gaps)
-        detail = ", ".join(f"S = {st.label}: F_L(S) = {sizes.format_number(gap)}" for st, gap in zip(over, gaps))
-        check = Check(CERTIFIED if exact and ok else CHECKED if ok else NOT_APPLICABLE,
-                      ("exact" if exact else "float64") + " least grouping of the truncated targets into at most L "
-                      "outputs (dynamic programming over subsets of the labels)", detail,
-                      margin=min(gaps) if ok else None, tolerance=None if exact else 0, scope=Scope.these_data())
+    exact = ctx.kind.is_exact
+    gaps = [st.outputs_bound - st.bound for st in over]
+    ok = all(gap > 0 for gap in gaps)
+    detail = ", ".join(f"S = {st.label}: F_L(S) = {sizes.format_number(gap)}" for st, gap in zip(over, gaps))
+    check = Check(CERTIFIED if exact and ok else CHECKED if ok else NOT_APPLICABLE,
+                  ("exact" if exact else "float64") + " least grouping of the truncated targets into at most L "
+                  "outputs (dynamic programming over subsets of the labels)", detail,
+                  margin=min(gaps) if ok else None, tolerance=None if exact else 0, scope=Scope.these_data())
     return Step(r"|S| > L:\ \mathcal{C} \ge B_U + F_L(S) > B_U \ \text{on } R_S",
-                r"On $R_S$ every truncated point dies in some hidden layer, so the truncated points have at most $L$ "
-                r"outputs $o_1, \dots, o_L$ and cluster $k \in S$ pays at least $M_k \min_\ell |o_\ell - y_k|^2$. The best "
-                r"$L$ outputs group the clusters, each group at its weighted mean: $F_L(S)$ is the least spread of a "
-                r"grouping of $S$ into at most $L$ groups, positive when $|S| > L$ (distinct targets). No point of "
-                r"$R_S$ has cost $B_U$, and a merged stratum of an optimal grouping that is reached is the minimum of "
-                r"$\mathcal{C}$ on $R_S$.", check)
+                r"On $R_S$ the truncated points have at most $L$ outputs $o_\ell$, and cluster $k \in S$ pays at least "
+                r"$M_k \min_\ell |o_\ell - y_k|^2$: at best the clusters are grouped, each group at its mean. $F_L(S) > 0$ "
+                r"for $|S| > L$ (distinct targets); a reached merged stratum of an optimal grouping is the minimum on $R_S$.",
+                check)
 
 
 def family_step(ctx) -> Step:
@@ -93,22 +82,18 @@ def family_step(ctx) -> Step:
         check = combine([f.certificate for f in families], f"every merged stratum settled: {ctx.kind.label} cost equal "
                         f"to its bound and every strict sign condition ({text})",
                         ", ".join(f"{f.label}: {f.verdict}" for f in families), scope=Scope.these_data())
-    best = [f for f in families if f.verdict == Verdict.LOCAL_MINIMUM]
-    values = ", ".join(rf"${_groups(f)}$: ${number_latex(f.bound)}$" for f in best[:6])
     return Step(r"\mathcal{C}(\theta_{U,P}) = B_{U,P},\ \theta_{U,P} \in R_{U,P}",
-                r"The construction of N2 (b) with each group collapsed whole in its layer and sent to $\bar{y}_G$ (when "
-                r"$U = \emptyset$ a constant coordinate stands in for the fit); each point certified reaches its bound: "
-                rf"a local minimum. On these data: {text}" + (f"; values {values}" if values else "") + ".", check,
+                r"N2 (b)'s construction, each group collapsed whole in its layer and sent to $\bar{y}_G$ (for $U = \emptyset$ "
+                r"a constant coordinate stands in for the fit); each certified point is a local minimum. "
+                rf"On these data: {text}.", check,
                 key=True)
 
 
-def _groups(f) -> str:
-    return r"\{" + ", ".join(r"\{" + ", ".join(map(str, G)) + r"\}" for G in f.groups) + r"\}"
-
-
 def derive(ctx):
-    steps = [pythagoras_step(), family_step(ctx), outputs_step(ctx)]
-    return RECIPE.derivation(data_steps(tuple(steps)), STATEMENT + ctx.cost.value_note("B_{U,P}"))
+    steps = [pythagoras_step(), family_step(ctx)]
+    if any(st.outputs_bound is not None for st in ctx.strata):
+        steps.append(outputs_step(ctx))
+    return RECIPE.derivation(data_steps(tuple(steps)), STATEMENT + ctx.cost.value_note("B_{U,P}", short=True))
 
 
 __all__ = ["derive", "ID", "TITLE", "STATEMENT"]

@@ -26,7 +26,7 @@ def _check_conclusion(cells):
     assert rows
     runs, at_min = sum(int(r) for r, _ in rows), sum(int(m) for _, m in rows)
     first = _conclusion(cells).splitlines()[0]
-    assert first.startswith(f"{at_min} of {runs} runs end at a stratum minimum")
+    assert first.startswith(f"{at_min} of {runs} runs end at a local minimum")
     assert "locate on the G1 minimizer" in _conclusion(cells)
 
 

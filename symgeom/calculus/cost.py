@@ -211,8 +211,13 @@ class Cost(str, Enum):
         """A LaTeX sentence that says which cost a claim about values (N1, N2) is stated and decided for."""
         return self.value_note("B_U")
 
-    def value_note(self, bound: str) -> str:
-        """:attr:`claim_note` for a claim whose minima have the value ``bound`` (LaTeX), e.g. ``B_{U,P}`` for N3."""
+    def value_note(self, bound: str, short: bool = False) -> str:
+        """:attr:`claim_note` for a claim whose minima have the value ``bound`` (LaTeX), e.g. ``B_{U,P}`` for N3;
+        ``short``: one sentence, for a claim that follows one with the full note."""
+        if short:
+            return (r" Under the paper's cost, $\mathcal{C}$ stands for $C_N^2$ (weights $w_n = 1/N_{j(n)}$), and a local "
+                    r"minimum of $C_N^2$ is one of $C_N$, of value $\sqrt{" + bound + "}$." if self is Cost.PAPER else
+                    r" Stated for the mean-squared cost ($w_n = 1/(2N)$).")
         if self is Cost.PAPER:
             return (r" Stated for the paper's cost $" + self.latex + r"$ ((2.35)--(2.36)): $\mathcal{C}$ below stands "
                     r"for its square $C_N^2 = \sum_n w_n |r_n|^2$, $w_n = 1/N_{j(n)}$, which exact arithmetic decides "
