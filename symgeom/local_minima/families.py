@@ -10,8 +10,9 @@ holds ``R_{U,P}``, is empty) or ``not_reached`` (no order of the groups is cut o
 certificates).
 
 :func:`merged_families` lists them on the data: every merged stratum with at most ``L`` groups when there are at
-most :data:`FAMILY_LIMIT`, else only those of the partitions that attain :func:`~symgeom.local_minima.merged.fewest_outputs`
-for the strata with ``|S| > L`` (the minimum of ``C`` on ``R_S``).
+most :data:`FAMILY_LIMIT` (:func:`family_count`), else one grouping that attains
+:func:`~symgeom.local_minima.merged.fewest_outputs` for each of the first :data:`FAMILY_LIMIT` strata with
+``|S| > L`` (the minimum of ``C`` on ``R_S`` when reached).
 
 >>> from symgeom.data.embedded import default_data
 >>> fam = settle_merged(default_data(), 3, ((1, 3),))
@@ -22,6 +23,7 @@ for the strata with ``|S| > L`` (the minimum of ``C`` on ``R_S``).
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -36,7 +38,7 @@ from .settling import certify_stratum_point, hull_witness
 from .strata import StratumMinimizer, collapse_order, kept_clusters, stratum_bound, stratum_minimizer
 from .verdicts import Verdict
 
-__all__ = ["MergedStratum", "settle_merged", "merged_families", "family_partitions", "FAMILY_LIMIT", "family_counts",
+__all__ = ["MergedStratum", "settle_merged", "merged_families", "family_partitions", "family_count", "FAMILY_LIMIT", "family_counts",
            "family_counts_text", "family_lines"]
 
 FAMILY_LIMIT = 40
@@ -127,16 +129,33 @@ def family_partitions(Q: int, L: int) -> list[tuple]:
 
 def merged_families(data: ClusterData, L: int, cost: Cost = Cost.MEAN_SQUARED, progress=None) -> tuple:
     """``(families, left)``: the merged strata settled on the data, and how many more exist unsettled (module
-    docstring: all of them up to :data:`FAMILY_LIMIT`, else the fewest-outputs ones of the strata ``|S| > L``)."""
-    every = family_partitions(data.Q, L)
-    least = [P for P in every if _is_fewest(data, P, L, cost)]
-    chosen = every if len(every) <= FAMILY_LIMIT else least
+    docstring: all of them up to :data:`FAMILY_LIMIT`; beyond, one fewest-outputs grouping for each of the first
+    :data:`FAMILY_LIMIT` strata with ``|S| > L``, ``U = ∅`` included)."""
+    total = family_count(data.Q, L)
+    if total <= FAMILY_LIMIT:
+        chosen = family_partitions(data.Q, L)
+        least = [P for P in chosen if _is_fewest(data, P, L, cost)]
+    else:
+        deep = [S for size in range(L + 1, data.Q + 1) for S in itertools.combinations(range(1, data.Q + 1), size)]
+        chosen = least = [fewest_outputs(data, S, L, cost)[1] for S in deep[:FAMILY_LIMIT]]
     out = []
     for i, P in enumerate(chosen, start=1):
         if progress is not None:
             progress(i, len(chosen), "P = " + " | ".join(", ".join(map(str, G)) for G in P))
         out.append(settle_merged(data, L, P, cost, least=P in least))
-    return out, len(every) - len(chosen)
+    return out, total - len(chosen)
+
+
+def family_count(Q: int, L: int) -> int:
+    """How many merged strata there are: over every ``S ⊆ {1..Q}``, the partitions of ``S`` into at most ``L`` groups
+    (Stirling numbers of the second kind), less the one into groups of one when ``|S| ≤ L`` (the stratum itself)."""
+    stirling = [[1]]
+    for n in range(1, Q + 1):
+        row = [0] * (n + 1)
+        for k in range(1, n + 1):
+            row[k] = k * (stirling[n - 1][k] if k < n else 0) + stirling[n - 1][k - 1]
+        stirling.append(row)
+    return sum(math.comb(Q, n) * (sum(stirling[n][1:min(n, L) + 1]) - (n <= L)) for n in range(2, Q + 1))
 
 
 def _is_fewest(data: ClusterData, P: tuple, L: int, cost: Cost) -> bool:

@@ -66,6 +66,28 @@ def plan():
     return [ds for ds in dataset_plan({2: (4, 4, 2), 3: (6, 6, 3)}, seed=31) if ds.strata]
 
 
+def test_family_count_is_the_number_of_partitions_enumerated():
+    from symgeom.local_minima.families import family_count
+
+    for Q in range(1, 6):
+        for L in range(1, Q + 1):
+            assert family_count(Q, L) == len(family_partitions(Q, L))
+
+
+def test_beyond_the_limit_only_fewest_outputs_groupings_are_settled():
+    """``Q = 5``, ``L = 2``: more merged strata than the limit, so each settled one attains ``F_2(S)`` (brute force)."""
+    from symgeom.local_minima.families import FAMILY_LIMIT, family_count
+
+    ds = next(d for d in dataset_plan({5: (1, 1, 2)}, seed=3))
+    data = data_of(ds)
+    families, left = merged_families(data, 2)
+    assert family_count(5, 2) > FAMILY_LIMIT and left == family_count(5, 2) - len(families) and families
+    M = masses(ds.labels, False)
+    for f in families:
+        S = tuple(sorted(k for G in f.groups for k in G))
+        assert f.least and len(S) > 2 and spread(f.groups, ds.Y(), M) == brute_fewest(S, 2, ds.Y(), M)
+
+
 def test_partitions_are_every_set_partition_once():
     for n, bell in ((1, 1), (2, 2), (3, 5), (4, 15), (5, 52)):
         parts = partitions(range(1, n + 1))
