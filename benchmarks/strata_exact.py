@@ -4,7 +4,7 @@ Hessian's nullity and the tangent directions, and the invertible candidate's exa
 for Q = 2, 3, 4 and L = Q on N = 200 rational points (target: all strata within 30 s per case on a
 2-core machine).  Medians of ``--repeat`` runs, with the spread.
 
-Run: python benchmarks/strata_exact.py [--N 200] [--repeat 3]
+Run: python benchmarks/strata_exact.py [--Q 2 3 4] [--N 200] [--repeat 3]
 """
 
 import argparse
@@ -18,13 +18,14 @@ from symgeom.local_minima.settling import settle_strata
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--Q", type=int, nargs="+", default=[2, 3, 4])
     ap.add_argument("--N", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
     print("| Q | L | N | strata | reached | median (s) | min-max (s) | target |")
     print("|---|---|---|---|---|---|---|---|")
-    for Q in (2, 3, 4):
+    for Q in args.Q:
         d = benchmark_data(Q, args.N)
         times = []
         for _ in range(args.repeat):
