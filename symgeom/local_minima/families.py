@@ -70,6 +70,11 @@ class MergedStratum:
     def label(self) -> str:
         return "{" + ", ".join("{" + ", ".join(map(str, G)) + "}" for G in self.groups) + "}"
 
+    @property
+    def is_stratum_minimum(self) -> bool:
+        """A certified local minimum at ``B_U + F_L(S)``: the minimum of ``C`` on ``R_S``."""
+        return self.least and self.verdict == Verdict.LOCAL_MINIMUM
+
     @cached_property
     def cost(self):
         return self.cost_kind.of(self.minimizer.params, self.data) if self.minimizer is not None else None
@@ -78,7 +83,7 @@ class MergedStratum:
         """An entry of ``merged_minima`` in ``check --json``."""
         return {"groups": [list(G) for G in self.groups], "kept": list(self.kept), "verdict": self.verdict,
                 "reason": self.reason or None, "certificate": self.certificate.as_json(),
-                "minimum_of_stratum": self.least,
+                "minimum_of_stratum": self.is_stratum_minimum,
                 **json_numbers(bound=self.bound, stratum_bound=self.stratum_bound, cost=self.cost,
                                min_margin=self.certificate.margin, value=self.cost_kind.from_sum(self.bound))}
 
@@ -95,11 +100,9 @@ def settle_merged(data: ClusterData, L: int, groups, cost: Cost = Cost.MEAN_SQUA
     try:
         theta = stratum_minimizer(data, L, collapse_order(data, parts), cost)
     except NoCollapseOrder as e:
-        empty = hull_witness(data, S, kept) if kept else None
+        empty = hull_witness(data, S, kept, L) if kept else None
         if empty is not None:
-            k, comb = empty
-            why = (f"{comb.describe()} (exact convex weights): a point of the truncated cluster {k} in the convex "
-                   "hull of the kept clusters, so R_S and the merged region in it are empty for every L")
+            why = empty[0] + " (the merged region lies in R_S)"
             return MergedStratum(data, L, parts, kept, bound, B_U, Verdict.EMPTY, Check(
                 NOT_APPLICABLE, "exact convex combination", why, scope=Scope.these_data()), None, why, least, cost)
         why = f"no order of the groups is cut off one by one: {e}" + (
@@ -184,7 +187,8 @@ def family_lines(families, left: int = 0, limit: int = 12) -> list[str]:
     def line(f) -> str:
         U = "{" + ", ".join(map(str, f.kept)) + "}"
         what = f"value {f.cost_kind.text(f.bound)}" if f.verdict == Verdict.LOCAL_MINIMUM else f.reason
-        return f"P = {f.label}, U = {U}: {f.verdict}" + (" (the minimum on its stratum)" if f.least else "") + f": {what}"
+        return f"P = {f.label}, U = {U}: {f.verdict}" + (" (the minimum on its stratum)" if f.is_stratum_minimum else "") \
+            + f": {what}"
 
     lines = [line(f) for f in families[:limit]]
     if len(families) > limit or left:

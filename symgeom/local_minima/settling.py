@@ -35,7 +35,7 @@ from ..model.network import forward
 from .candidates import Candidate, InvertibleCandidate, candidate, invertible_candidate
 from .region import point_states, region_slacks
 from .verdicts import Verdict
-from ..data.separability import NoCollapseOrder, hull_point
+from ..data.separability import INSEPARABLE, NoCollapseOrder, group, hull_point, separate
 from .merged import fewest_outputs
 from .tangent import TangentCertificate, exact_ranks, stratum_degeneracy, thinnest_spread
 from .strata import StratumMinimizer, collapse_order, kept_clusters, stratum_bound, stratum_minimizer, strata
@@ -81,7 +81,8 @@ class Stratum:
     """The cost of :attr:`bound` and :attr:`cost` (both weighted sums ``Σ w_n |r_n|²``: ``C_N²`` or ``C``)."""
     emptiness: object = None
     """Empty: the :class:`~symgeom.data.separability.ConvexCombination` (a point of a truncated cluster in the
-    convex hull of the kept points, exact weights)."""
+    convex hull of the kept points; for ``L = 1`` possibly equal combinations of truncated and kept points), exact
+    weights."""
     obstructions: tuple = ()
     """Not reached for want of a collapse order: one :class:`~symgeom.data.separability.Separation` per cluster
     left after peeling (inseparable with its Farkas certificate, or undecided)."""
@@ -203,12 +204,24 @@ def settle_stratum(data: ClusterData, L: int, truncated, thinnest=None, cost: Co
     return _unconstructed(data, L, S, kept, blocked, cost)
 
 
-def hull_witness(data: ClusterData, S: tuple, kept: tuple):
-    """A point of a truncated cluster in the convex hull of the kept points (exact weights), or ``None``."""
+def hull_witness(data: ClusterData, S: tuple, kept: tuple, L: int | None = None):
+    """``(why, combination)``: exact convex weights that make ``R_S`` empty, or ``None``.  A point of a truncated
+    cluster in the convex hull of the kept points does for every ``L``; with ``L = 1`` also equal convex combinations
+    of truncated and kept points (every truncated point dies in the one hidden layer and every kept point is active
+    in it, so any row of ``W_1`` would cut the truncated points off from the kept ones)."""
+    them = ", ".join(map(str, kept))
     for k in S:
         found = hull_point(data, k, kept)
         if found is not None:
-            return k, found
+            return (f"{found.describe()} (exact convex weights): a point of the truncated cluster {k} in the convex hull "
+                    f"of the kept cluster(s) {them}, so R_S is empty for every L"), found
+    if L == 1:
+        sep = separate(data, group(S), kept)
+        if sep.status == INSEPARABLE:
+            return (f"{sep.combination.describe()} (exact convex weights): with one hidden layer every truncated point "
+                    "dies in it and every kept point is active in it, so a row of W_1 would be a hyperplane cutting the "
+                    f"points of clusters {', '.join(map(str, S))} off from those of {them}; none exists, so R_S is empty "
+                    "for L = 1"), sep.combination
     return None
 
 
@@ -219,11 +232,9 @@ def _unconstructed(data: ClusterData, L: int, S: tuple, kept: tuple, blocked, co
     every layer); otherwise ``not_reached``, with the reason (``|S| > L``, or the Farkas certificates of
     ``blocked``, a :class:`~symgeom.local_minima.strata.NoCollapseOrder`)."""
     bound = stratum_bound(data, kept, cost)
-    empty = hull_witness(data, S, kept)
+    empty = hull_witness(data, S, kept, L)
     if empty is not None:
-        k, comb = empty
-        why = (f"{comb.describe()} (exact convex weights): a point of the truncated cluster {k} in the convex hull of "
-               f"the kept cluster(s) {', '.join(map(str, kept))}, so R_S is empty for every L")
+        why, comb = empty
         return Stratum(data, L, S, kept, bound, EMPTY, Check(NOT_APPLICABLE, "exact convex combination: the stratum is "
                        "empty, so the attainment of B_U does not apply", why, scope=Scope.these_data()), reason=why, cost_kind=cost,
                        emptiness=comb)
@@ -234,7 +245,7 @@ def _unconstructed(data: ClusterData, L: int, S: tuple, kept: tuple, blocked, co
                f"has cost B_U (proof: a truncated point dying in layer l has x^(l) = 0, so all points dying in one "
                f"layer share one output; the |S| = {len(S)} truncated clusters meet at most L = {L} such outputs, so "
                f"C > B_U on R_S: C >= B_U + F_L(S), F_L(S) = {sizes.format_number(spread)} the least cost of their "
-               f"distinct targets grouped into at most L outputs, here groups {groups}: the merged strata of N3 reach it)")
+               f"distinct targets grouped into at most L outputs, here groups {groups}; N3 settles that merged stratum)")
         return Stratum(data, L, S, kept, bound, NOT_REACHED, Check(NOT_APPLICABLE, "hypothesis L >= |S|", why), reason=why,
                        cost_kind=cost, outputs_bound=bound + spread)
     what = ("this proves that the layer-wise construction cannot reach this stratum (no parameter collapses the "

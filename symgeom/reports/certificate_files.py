@@ -177,7 +177,7 @@ def certificates(data: ClusterData, strata, global_params=None, cost_function="p
         if st.verdict == "local_minimum" and st.minimizer is not None:
             out[name] = stratum_certificate(data, st.minimizer.params, st.truncated, st.bound, st.cost,
                                             getattr(st, "cost_kind", cost_function), **inputs)
-        elif st.verdict == "empty" and comb is not None:
+        elif st.verdict == "empty" and comb is not None and comb.is_point:  # one point in the kept points' hull
             (row,) = comb.left
             out["empty" + name[len("stratum"):]] = empty_certificate(
                 data, st.L, st.truncated, row + 1, {j + 1: w for j, w in comb.right.items()}, cost_function,

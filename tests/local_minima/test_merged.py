@@ -230,14 +230,16 @@ def test_check_json_lists_the_merged_minima_with_counts(capsys):
 
 
 @pytest.mark.parametrize("name", ["sklearn_iris", "sklearn_wine"])
-def test_real_data_verdicts_have_their_certificates(name):
+@pytest.mark.parametrize("L", [1, 2])
+def test_real_data_verdicts_have_their_certificates(name, L):
     """scikit-learn's sets (3 classes, 3 principal components): every merged stratum ends with a verdict whose
     evidence is there -- a certified point, a convex combination, or Farkas certificates."""
     ds = GENERATORS[name](3, np.random.default_rng(2))
     data = data_of(ds)
-    families, left = merged_families(data, 2)
-    assert left == 0 and len(families) == len(family_partitions(3, 2))
+    families, left = merged_families(data, L)
+    assert left == 0 and len(families) == len(family_partitions(3, L))
     for f in families:
+        assert f.as_json()["minimum_of_stratum"] == (f.least and f.verdict == "local_minimum")
         if f.verdict == "local_minimum":
             assert f.certificate.status == "certified" and f.cost == f.bound
         elif f.verdict == "empty":

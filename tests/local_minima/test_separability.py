@@ -46,9 +46,11 @@ def combination(weights, pts):
     return [sum((w * pts[r - 1][i] for r, w in ws.items()), Fraction(0)) for i in range(Q)], sum(ws.values())
 
 
-def assert_farkas(cert, pts, labels, cluster, others):
-    """A convex combination of ``cluster``'s points equals one of ``others``' points."""
-    assert all(labels[int(r) - 1] == cluster for r in cert["cluster_weights"])
+def assert_farkas(cert, pts, labels, cluster, others, inside=None):
+    """A convex combination of ``cluster``'s points (or of the points of the clusters ``inside``) equals one of
+    ``others``' points."""
+    inside = {cluster} if inside is None else inside
+    assert all(labels[int(r) - 1] in inside for r in cert["cluster_weights"])
     assert all(labels[int(r) - 1] in others for r in cert["other_weights"])
     left, sl = combination(cert["cluster_weights"], pts)
     right, sr = combination(cert["other_weights"], pts)
@@ -79,7 +81,11 @@ def assert_stratum(st, data):
                 assert any(all(v < 0 for v in layer) for layer in pre[n])  # point by point: in some layer
         assert float(fraction_cost(outs, data)) == pytest.approx(plain_least_squares_cost(data, st.kept), rel=1e-9, abs=1e-12)
     elif st.verdict == EMPTY:
-        assert_convex_combination(cert, pts, labels, st.kept, st.truncated)
+        if cert["kind"] == "farkas":  # one hidden layer: the truncated points' hull meets the kept points' hull
+            assert st.L == 1
+            assert_farkas(cert, pts, labels, None, set(st.kept), inside=set(st.truncated))
+        else:
+            assert_convex_combination(cert, pts, labels, st.kept, st.truncated)
         assert st.certificate.status == "not_applicable"
     else:
         assert st.verdict == NOT_REACHED and st.certificate.status in ("undecided", "not_applicable")
@@ -304,3 +310,17 @@ def test_separation_beyond_the_float64_range():
     sep = separate(data, 1, (2,))
     assert sep.status == SEPARABLE
     assert_hyperplane(sep.hyperplane.as_json(), fraction_points(data), OBLIQUE[1], 1, {2})
+
+
+def test_with_one_hidden_layer_meeting_hulls_empty_the_stratum():
+    """Two touching clusters (``(1, 0)`` of cluster 2 is the midpoint of cluster 1's segment): with ``L = 1`` every
+    truncated point must die in the one layer while the kept points stay active there, so a row of ``W_1`` would
+    separate them -- the Farkas combination (checked here in Fractions) shows none does: ``S = {1}`` is empty at
+    ``L = 1``, while at ``L = 2`` it is only not reached."""
+    data = exact([[0, 0], [2, 0], [1, 0], [1, 2], [3, 3]], [1, 1, 2, 2, 2])
+    one, two = settle_strata(data, 1)[1], settle_strata(data, 2)[1]
+    assert one.truncated == two.truncated == (1,)
+    assert one.verdict == EMPTY and "for L = 1" in one.reason and two.verdict == NOT_REACHED
+    cert = json.loads(json.dumps(one.as_json()))["certificate"]
+    assert cert["kind"] == "farkas"
+    assert_farkas(cert, fraction_points(data), [int(j) for j in data.labels], 1, {2})
