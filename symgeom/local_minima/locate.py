@@ -44,7 +44,7 @@ from ..calculus.cost import Cost, cost_scale
 from ..data.clusters import ClusterData
 from ..model.network import Parameters, preactivations
 from .merged import death_spread
-from .region import cluster_partition, deaths_by_layer, pattern_slack, point_states, region_slacks
+from .region import cluster_partition, deaths_by_layer, pattern_classes, point_states, region_slacks
 from .strata import active_bound, stratum_bound
 from .verdicts import Place
 
@@ -165,10 +165,9 @@ class Location:
     """The cost of :attr:`cost`, :attr:`bound` and :attr:`gap`: each a weighted sum ``Σ w_n |r_n|²`` (``C_N²`` for
     the paper's cost, whose local minima are those of ``C_N``), the gradient that of the same sum."""
     pattern_bound: object = None
-    """When every point is strictly active in every layer or dead in some layer: the bound of ``C`` on the open set
-    that keeps each point so (active points active, each other point dead in its first-death layer) -- the
-    least-squares residual of the active points plus, per layer, the least cost of the points first dying there
-    with one shared output (docs/mathematics/strata.md, N3).  ``None`` otherwise."""
+    """The bound of ``C`` on the open set that keeps every point's activation pattern, or first death
+    (:func:`~symgeom.local_minima.region.pattern_classes`; docs/mathematics/strata.md, locate); ``None`` when a point
+    that never dies has a pre-activation 0, or there are too many patterns."""
     pattern_margin: object = None
     """The smallest slack of the strict inequalities of that open set."""
 
@@ -379,9 +378,10 @@ def locate(params: Parameters, data: ClusterData, rtol: float = GAP_RTOL, cost: 
     tol = None if exact else rtol * cost_scale(data)
     zero = C == 0 if exact else abs(C) <= tol
     point = point_states(pre)
-    pattern_margin = pattern_slack(pre, point)
-    pattern = None if pattern_margin is None else \
-        active_bound(data, point.active, cost) + death_spread(data, point.first_death, cost)
+    found = pattern_classes(pre, point)
+    pattern_margin = None if found is None else found[1]
+    pattern = None if found is None else \
+        sum((active_bound(data, mask, cost) for mask in found[0]), death_spread(data, point.first_death, cost))
 
     def flat(gap) -> bool:
         return gap == 0 if exact else abs(gap) <= tol

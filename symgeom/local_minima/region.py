@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PointStates", "point_states", "pattern_slack", "cluster_partition", "region_slacks", "in_region", "deaths_by_layer"]
+__all__ = ["PointStates", "point_states", "pattern_classes", "PATTERN_CLASSES", "cluster_partition", "region_slacks", "in_region", "deaths_by_layer"]
 
 
 @dataclass(frozen=True)
@@ -50,16 +50,32 @@ def point_states(pre: np.ndarray) -> PointStates:
     return PointStates((pre > 0).all(axis=(0, 1)), first, pre.min(axis=(0, 1)), (-pre).min(axis=1).max(axis=0))
 
 
-def pattern_slack(pre: np.ndarray, states: PointStates):
-    """The smallest slack of the strict inequalities that keep every point in its place -- active points active in
-    every layer, every other point dead in its first-death layer -- or ``None`` when some point is neither active
-    nor dead anywhere (its pattern region is not open about the point)."""
-    if not ((states.active) | (states.first_death > 0)).all():
-        return None
+PATTERN_CLASSES = 256
+"""At most this many activation patterns among the points that never die get a pattern bound."""
+
+
+def pattern_classes(pre: np.ndarray, states: PointStates):
+    """``(classes, margin)``: the points that never die grouped by their activation pattern (one boolean mask per
+    pattern, in a fixed order), and the smallest slack of the strict inequalities that keep every point so -- each
+    such point's pre-activations keep their signs, each other point stays dead in its first-death layer.  ``None``
+    when some point that never dies has a pre-activation 0 (its pattern is not open about the point) or the
+    patterns exceed :data:`PATTERN_CLASSES`."""
+    alive = np.flatnonzero(states.first_death == 0)
     dead = np.flatnonzero(states.first_death > 0)
-    slacks = [v for v in (states.active_slack[states.active],
-                          (-pre[states.first_death[dead] - 1, :, dead]).min(axis=1)) if v.size]
-    return min(min(v.reshape(-1).tolist()) for v in slacks)
+    live = pre[:, :, alive].reshape(pre.shape[0] * pre.shape[1], alive.size)  # one column per point that never dies
+    if not (live != 0).all():
+        return None
+    classes, slacks = [], [(-pre[states.first_death[dead] - 1, :, dead]).min(axis=1)]
+    if alive.size:
+        keys, which = np.unique((live > 0).T, axis=0, return_inverse=True)
+        if len(keys) > PATTERN_CLASSES:
+            return None
+        for c in range(len(keys)):
+            mask = np.zeros(states.first_death.size, dtype=bool)
+            mask[alive[np.asarray(which).reshape(-1) == c]] = True
+            classes.append(mask)
+        slacks.append(abs(live).min(axis=0))
+    return classes, min(min(v.tolist()) for v in slacks if v.size)
 
 
 def cluster_partition(states: PointStates, labels: np.ndarray, Q: int) -> tuple:

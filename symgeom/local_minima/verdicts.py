@@ -42,9 +42,9 @@ class Place(_Word):
     OUTSIDE_STRATA = "outside_strata"
     """Some cluster is mixed: the point lies in no stratum."""
     AT_PATTERN_MINIMUM = "at_pattern_minimum"
-    """Every point strictly active in every hidden layer or dead (every pre-activation ``< 0``) in some layer, at cost
-    equal to the bound of that pattern (the affine fit of the active points plus what the points dying first in each
-    layer pay, sharing one output): a local minimum outside the strata' bounds -- clusters merged or split."""
+    """At cost equal to the bound of its activation patterns (each pattern's points fitted by one affine map, the
+    points first dying in one layer sharing one output): a local minimum beyond the strata' bounds -- clusters
+    merged or split, neurons dead at every point."""
     GLOBAL_MINIMUM = "global_minimum"
     """Cost 0 (exactly, or within the float tolerance): a global minimum wherever it lies."""
 

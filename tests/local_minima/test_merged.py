@@ -302,3 +302,37 @@ def test_a_cluster_split_across_activation_patterns_is_a_local_minimum_below_n1(
     assert Fraction(str(where.pattern_bound)) == bound == Fraction(str(where.cost))
     nudged = Parameters(theta.weights, (theta.biases[0], theta.biases[1] + arith.array(["1/100", "1/100"], "exact")))
     assert locate(nudged, data).verdict == "outside_strata"
+
+
+def test_a_neuron_dead_at_every_point_is_certified_by_its_pattern_bound():
+    """Neurons dead at every point: on the embedded data (one-hot targets, so the least-squares map ``A*`` has rank
+    ``Q − 1``: its rows sum to 0), layer 1 keeps the first two rows of ``A*`` (shifted positive) and kills neuron 3
+    at every point; the output rebuilds ``A* x + c*``.  Every point shares one activation pattern, so the network is
+    one affine map on the data and the cost is at least the least-squares residual -- N1's value (the referee's),
+    reached here: ``locate`` certifies it, though every cluster is mixed.  A nudge of the output bias leaves it."""
+    from symgeom.local_minima.locate import locate
+    from symgeom.model.network import Parameters
+    from symgeom.numbers import arith
+
+    data = default_data()
+    X, labels, Y = data.X.tolist(), data.labels.tolist(), np.eye(3, dtype=int).tolist()
+    G, _ = ind.least_squares(X, labels, Y, (1, 2, 3))
+    A, c = G[:, :3], G[:, 3]
+    assert all(sum(A[:, j]) == 0 for j in range(3))  # rows of A* sum to 0: rank <= 2
+    V = A[:2]
+    s = 1 + max(abs(v) for v in V.dot(ind.fmat(X)).reshape(-1))
+    T = ind.fmat([[1, 0, 0], [0, 1, 0], [-1, -1, 0]])
+    W1, b1 = np.vstack([V, ind.fmat([[0, 0, 0]])]), ind.fmat([s, s, -1])
+    I, one = ind.fmat(np.eye(3, dtype=int)), ind.fmat([1, 1, 1])
+    b4 = c - T.dot(ind.fmat([s + 2, s + 2, 2]))
+    Ws, bs = [W1, I, I, T], [b1, one, one, b4]
+    n1 = ind.stratum_bound(X, labels, Y, (1, 2, 3))
+    assert ind.cost(Ws, bs, X, labels, Y) == n1 > 0
+    pre, _ = ind.forward(Ws, bs, X)
+    assert (pre[0][2] < 0).all() and (pre[0][:2] > 0).all() and all((u > 0).all() for u in pre[1:])
+    theta = Parameters(tuple(arith.array(W.tolist(), "exact") for W in Ws), tuple(arith.array(b.tolist(), "exact") for b in bs))
+    where = locate(theta, data)
+    assert where.verdict == "at_pattern_minimum" and where.mixed == (1, 2, 3)
+    assert Fraction(str(where.pattern_bound)) == n1 and where.check().status == "certified"
+    nudged = Parameters(theta.weights, theta.biases[:-1] + (theta.biases[-1] + arith.array(["1/100"] * 3, "exact"),))
+    assert locate(nudged, data).verdict == "outside_strata"
