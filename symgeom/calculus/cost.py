@@ -28,6 +28,7 @@ from ..numbers import arith, sizes
 from ..data.clusters import ClusterData
 from ..model.network import Parameters, output
 from .derivatives import float_cost_and_gradient, gradient
+from .statistics import statistics_cost, statistics_value_and_gradient
 
 __all__ = [
     "Cost", "DEFAULT_COST", "TRAINING_COST", "cost", "output_cost", "per_point", "paper_cost_squared",
@@ -254,8 +255,11 @@ class Cost(str, Enum):
         return paper_output_cost_squared(out, data) if self is Cost.PAPER else output_cost(out, data)
 
     def of(self, params: Parameters, data: ClusterData):
-        """``Σ_n w_n |r_n|²`` at ``params``: ``C_N²`` (paper) or ``C`` (mean-squared), exact on exact input."""
-        return self.of_outputs(output(params, data.X), data)
+        """``Σ_n w_n |r_n|²`` at ``params``: ``C_N²`` (paper) or ``C`` (mean-squared), exact on exact input (from the
+        moments of each activation region and cluster where the filter certifies the patterns,
+        :mod:`symgeom.calculus.statistics`; else from one exact forward pass)."""
+        found = statistics_cost(params, data, self.cluster_weights(data)) if data.kind.is_exact else None
+        return found if found is not None else self.of_outputs(output(params, data.X), data)
 
     def of_residuals(self, R: np.ndarray, labels: np.ndarray, data: ClusterData):
         """``Σ_n w_n |R_n|²`` for residual columns ``R`` of points with cluster ``labels`` (a subset of the data:
@@ -303,6 +307,19 @@ class Cost(str, Enum):
 
     def gradient(self, params: Parameters, data: ClusterData) -> np.ndarray:
         """``∇ Σ_n w_n |r_n|² = Σ_n 2 w_n J_nᵀ r_n`` (exact on exact input): ``∇(C_N²)`` or ``∇C``."""
+        return self.value_and_gradient(params, data)[1] if data.kind.is_exact else self._pass_gradient(params, data)
+
+    def value_and_gradient(self, params: Parameters, data: ClusterData) -> tuple:
+        """``(Σ_n w_n |r_n|², its gradient)``, exact on exact input: from the moments of each activation region and
+        cluster where the filter certifies the patterns (:mod:`symgeom.calculus.statistics`), else from one exact
+        forward pass and the gradient's pass over the regions."""
+        found = statistics_value_and_gradient(params, data, self.cluster_weights(data)) if data.kind.is_exact else None
+        if found is not None:
+            return found
+        return self.of_outputs(output(params, data.X), data), self._pass_gradient(params, data)
+
+    def _pass_gradient(self, params: Parameters, data: ClusterData) -> np.ndarray:
+        """The gradient of :meth:`gradient` through :func:`~symgeom.calculus.derivatives.gradient`."""
         if self is Cost.MEAN_SQUARED:
             return gradient(params, data)
         return gradient(params, data, 2 * self.point_weights(data))

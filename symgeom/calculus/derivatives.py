@@ -155,7 +155,7 @@ def _region_statistics(params: Parameters, X: np.ndarray) -> list:
                 out.append((Ms, live, _moments([(l, xs[l][:, start:stop]) for l in live])))
         return out
     out = []
-    for pattern, _, raw in found:
+    for pattern, _, _, raw in found:
         Ms = _backward(params, pattern)
         live = [l for l, M in enumerate(Ms) if (M != 0).any()]
         if not live:

@@ -36,7 +36,7 @@ from .._errors import DataError
 from ..numbers.arith import Kind
 from ..numbers.decimals import magnitude_of_integers
 from .overlap import reject_shared_points
-from ..numbers.filtered import carry_integers
+from ..numbers.filtered import carry_integers, grouped_moments
 from ..numbers.printing import latex
 
 __all__ = ["MAX_Q", "MAX_N", "MAX_MAGNITUDE", "ClusterData", "targets_matrix", "example_data"]
@@ -189,6 +189,13 @@ class ClusterData:
                 sums = np.stack([K[:, labels == j].sum(axis=1) for j in range(1, Q + 1)], axis=1)
                 return np.array([flint.fmpq(int(v), d) for v in sums.reshape(-1)], dtype=object).reshape(Q, Q)
         return np.stack([self.X[:, labels == j].sum(axis=1) for j in range(1, Q + 1)], axis=1)
+
+    @cached_property
+    def moments(self) -> np.ndarray:
+        """``Q x (Q+1) x (Q+1)``; entry ``j − 1`` is ``S_j = Σ_i x̃_{j,i} x̃_{j,i}ᵀ`` (``x̃ = (x, 1)``: count and sums
+        included), the sufficient statistics of every affine least-squares problem on whole clusters
+        (:func:`~symgeom.numbers.filtered.grouped_moments`)."""
+        return grouped_moments(self.X, self.labels - 1, self.Q)
 
     @cached_property
     def deviations(self) -> np.ndarray:

@@ -21,6 +21,7 @@ from ..data.clusters import ClusterData
 from ..global_minima.cones import collapse_layers, default_offsets
 from ..global_minima.criterion import clustering_criterion
 from .region import in_region
+from .fit import moment_fit
 from .strata import StratumMinimizer, kept_clusters, least_squares_fit, stratum_minimizer
 from .verdicts import Verdict
 
@@ -30,7 +31,10 @@ LOCAL_MINIMUM, NOT_CRITICAL = Verdict.LOCAL_MINIMUM, Verdict.NOT_CRITICAL
 
 
 def _spans(data: ClusterData, kept) -> bool:
-    """Whether the points of the clusters ``kept`` affinely span ``R^Q`` (``[X_U; 1ᵀ]`` of full row rank)."""
+    """Whether the points of the clusters ``kept`` affinely span ``R^Q`` (``[X_U; 1ᵀ]`` of full row rank: its Gram
+    matrix ``Σ_{j ∈ U} S_j`` is invertible)."""
+    if data.kind.is_exact:
+        return arith.rank(data.moments[[j - 1 for j in kept]].sum(axis=0)) == data.Q + 1
     Z = data.X[:, np.isin(data.labels, list(kept))]
     Zt = np.vstack([Z, data.kind.full((1, Z.shape[1]), 1)])
     return arith.rank(arith.matmul(Zt, Zt.T)) == data.Q + 1
@@ -77,9 +81,23 @@ def candidate(data: ClusterData, L: int, truncated=(), theta: StratumMinimizer |
     while len(Ws) < L:
         Ws.append(Ws[-1])
         bs.append(bs[-1] + arith.full(data.Q, 1, data.kind))
-    G = least_squares_fit(Z, data.targets_ext, cost.fit_weights(data))
+    G = _curated_fit(data, S, cones, Z, cost)
     cum = CumulativeParameters(tuple(Ws) + (G[:, :data.Q],), tuple(bs) + (G[:, data.Q],))
     return Candidate(data, theta_S.L, S, cum, Z, cost)
+
+
+def _curated_fit(data: ClusterData, S: tuple, cones, Z: np.ndarray, cost: Cost) -> np.ndarray:
+    """The (weighted) least-squares output map on the curated points ``Z``.  Exact data: from moments, since the
+    collapsing layers (their sign conditions checked as they are built) leave every point of a cluster not yet
+    collapsed where it is (forward cone) and send the cluster they collapse to the apex ``a`` of its cone (backward
+    cone): cluster ``j``'s moment is ``S_j`` if ``j ∉ S`` and ``N_j ã ãᵀ`` (``ã = (a, 1)``) if ``j ∈ S``."""
+    if not data.kind.is_exact:
+        return least_squares_fit(Z, data.targets_ext, cost.fit_weights(data))
+    moments = data.moments.copy()
+    for k, cone in zip(S, cones):
+        apex = np.append(cone.apex, data.kind.scalar(1))
+        moments[k - 1] = data.kind.scalar(data.sizes[k - 1]) * np.outer(apex, apex)
+    return moment_fit(moments, data.Y, cost.cluster_weights(data))
 
 
 @dataclass(frozen=True)
@@ -111,7 +129,7 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound,
     ``C_N²`` (nonzero exactly when that of ``C_N = √(C_N²)`` is, ``C_N > 0``) and ``C_N² > B_U``."""
     cand = candidate(data, L, truncated, theta, cost)
     exact = data.kind.is_exact
-    C, g = (cand.cost, cost.gradient(cand.params, data)) if exact else cost.float_value_and_gradient(cand.params, data)
+    C, g = cost.value_and_gradient(cand.params, data) if exact else cost.float_value_and_gradient(cand.params, data)
     gf = sizes.saturating_floats(g)
     norm2 = np.sum(g * g)
     carriers = tuple((parameter_name(int(i), cand.params.Q), float(gf[i])) for i in np.argsort(-np.abs(gf))[:3] if gf[i] != 0)

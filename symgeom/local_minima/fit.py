@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..calculus.statistics import residual_moments
 from ..numbers import arith
 
-__all__ = ["least_squares_fit", "lifted"]
+__all__ = ["least_squares_fit", "moment_fit", "moment_residual", "lifted"]
 
 
 def lifted(Z: np.ndarray) -> np.ndarray:
@@ -50,9 +51,30 @@ def least_squares_fit(Z: np.ndarray, T: np.ndarray, weights=None) -> np.ndarray:
         root = np.sqrt(np.asarray(weights, dtype=float))
         return np.linalg.lstsq((Zt * root).T, (T * root).T, rcond=None)[0].T
     Zw = Zt if weights is None else Zt * np.asarray(weights, dtype=object)[None, :]
-    gram = arith.matmul(Zw, Zt.T)
+    return _normal_solution(arith.matmul(Zw, Zt.T), arith.matmul(T, Zw.T), arith.kind_of(Z))
+
+
+def moment_fit(S: np.ndarray, T: np.ndarray, weights=None) -> np.ndarray:
+    """:func:`least_squares_fit` (exact) of points given by groups: group ``g`` has second moment
+    ``S_g = Σ z̃ z̃ᵀ`` (``S``: ``G x B x B``) and one target ``T[:, g]`` for all its points, weight ``weights[g]``
+    (``None``: 1).  The normal equations need only ``Σ w_g S_g`` and ``Σ w_g T_g s_gᵀ`` (``s_g`` the last column of
+    ``S_g``): the same map as from the points, at ``O(Q³)`` per group."""
+    w = [1] * S.shape[0] if weights is None else list(weights)
+    gram = sum((wg * Sg for wg, Sg in zip(w, S)), arith.zeros(S.shape[1:], "exact"))
+    rhs = sum((wg * np.outer(T[:, g], S[g][:, -1]) for g, wg in enumerate(w)), arith.zeros((T.shape[0], S.shape[1]), "exact"))
+    return _normal_solution(gram, rhs, arith.kind_of(S))
+
+
+def moment_residual(F: np.ndarray, S: np.ndarray, T: np.ndarray, weights=None):
+    """``Σ_g w_g Σ_{z ∈ g} |F z̃ − T_g|²`` from the groups' moments (as :func:`moment_fit`):
+    ``w_g (tr(F S_g Fᵀ) − 2 T_gᵀ F s_g + n_g |T_g|²)``."""
+    w = [1] * S.shape[0] if weights is None else list(weights)
+    return sum((wg * residual_moments(F, S[g], T[:, g])[0] for g, wg in enumerate(w)), arith.to_exact(0))
+
+
+def _normal_solution(gram: np.ndarray, rhs: np.ndarray, kind) -> np.ndarray:
+    """``F`` with ``F gram = rhs`` on a maximal independent set of rows of ``Z̃`` (the ones row first), 0 elsewhere."""
     rows = _independent_rows(gram)
-    coef = arith.matmul(T, Zw[rows].T) @ arith.inv(gram[np.ix_(rows, rows)])
-    F = arith.zeros((T.shape[0], Zt.shape[0]), arith.kind_of(Z))
-    F[:, rows] = coef
+    F = arith.zeros((rhs.shape[0], gram.shape[0]), kind)
+    F[:, rows] = rhs[:, rows] @ arith.inv(gram[np.ix_(rows, rows)])
     return F

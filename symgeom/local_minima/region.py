@@ -26,7 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PointStates", "point_states", "pattern_classes", "PATTERN_CLASSES", "cluster_partition", "region_slacks", "in_region", "deaths_by_layer"]
+from ..model.network import forward
+from ..numbers.filtered import MAX_EXACT_CANDIDATES, certified_patterns, float_copy
+
+__all__ = ["active_slack", "death_slack", "dying_in", "slack_values", "nonzero_preactivations", "PointStates", "point_states", "pattern_classes", "PATTERN_CLASSES", "cluster_partition", "region_slacks", "in_region", "deaths_by_layer"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,57 @@ def point_states(pre: np.ndarray) -> PointStates:
     """:class:`PointStates` from the hidden pre-activations ``pre`` (``L x Q x N``, exact or float)."""
     dead = (pre < 0).all(axis=1)  # (L, N)
     first = np.where(dead.any(axis=0), np.argmax(dead, axis=0) + 1, 0)
-    return PointStates((pre > 0).all(axis=(0, 1)), first, pre.min(axis=(0, 1)), (-pre).min(axis=1).max(axis=0))
+    return PointStates((pre > 0).all(axis=(0, 1)), first, active_slack(pre), death_slack(pre))
+
+
+def active_slack(pre: np.ndarray) -> np.ndarray:
+    """``min_ℓ,i a_ℓ(n)_i`` per point (``> 0``: active), from the hidden pre-activations ``pre`` (``L x Q x n``)."""
+    return pre.min(axis=(0, 1))
+
+
+def death_slack(pre: np.ndarray) -> np.ndarray:
+    """``max_ℓ min_i (−a_ℓ(n)_i)`` per point (``> 0``: dies in some hidden layer)."""
+    return (-pre).min(axis=1).max(axis=0)
+
+
+def dying_in(layer: int, pre: np.ndarray) -> np.ndarray:
+    """``min_i (−a_layer(n)_i)`` per point (``> 0``: dies in hidden layer ``layer``, 1-based)."""
+    return (-pre[layer - 1]).min(axis=0)
+
+
+def slack_values(params, X: np.ndarray, parts: dict) -> dict:
+    """``{name: slacks}`` for ``parts`` ``{name: (columns, slack)}``, ``slack`` a function of the hidden pre-activations
+    (``L x Q x n``) monotone in each of them (:func:`active_slack`, :func:`death_slack`, :func:`dying_in`).
+
+    Exact parameters and points: one float64 pass with certified error bounds
+    (:func:`~symgeom.numbers.filtered.certified_patterns`) brackets every slack (a monotone function of values known
+    within their bounds lies between its values at the ends); where a part's bracket is above 0 everywhere, only the
+    columns whose bracket reaches below the part's least upper end can hold its smallest slack, and an exact pass over
+    those columns gives their slacks -- the part's exact minimum and sign, as from every column.  Any other part, and
+    every part of float data, takes one pass over all its columns in the data's arithmetic."""
+    out = {}
+    found = certified_patterns(params, float_copy(X)) if X.dtype == object else None
+    if found is not None:
+        P, E = np.stack(found[1][:-1]), np.stack(found[2][:-1])
+        for name, (cols, slack) in parts.items():
+            ends = slack(P[:, :, cols] - E[:, :, cols]), slack(P[:, :, cols] + E[:, :, cols])
+            low, high = np.minimum(*ends), np.maximum(*ends)
+            if cols.size and float(low.min()) > 0:
+                near = cols[low <= high.min()]
+                if near.size <= MAX_EXACT_CANDIDATES:
+                    out[name] = slack(np.stack(forward(params, X[:, near])[0][:-1]))
+    missing = [name for name in parts if name not in out]
+    if missing:
+        pre = np.stack(forward(params, X)[0][:-1])
+        out.update({name: parts[name][1](pre[:, :, parts[name][0]]) for name in missing})
+    return {name: out[name] for name in parts}
+
+
+def nonzero_preactivations(params, X: np.ndarray) -> bool:
+    """Every hidden pre-activation of every point is nonzero (the filter's certified signs, else one pass)."""
+    if X.dtype == object and certified_patterns(params, float_copy(X)) is not None:
+        return True
+    return bool(all((a != 0).all() for a in forward(params, X)[0][:-1]))
 
 
 PATTERN_CLASSES = 256

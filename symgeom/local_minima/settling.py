@@ -31,7 +31,6 @@ from ..certify.certificates import (CERTIFIED, CHECKED, NOT_APPLICABLE, REFUTED,
 from ..numbers.json_numbers import json_numbers
 from ..calculus.cost import Cost, cost_scale
 from ..data.clusters import ClusterData
-from ..model.network import forward
 from .candidates import Candidate, InvertibleCandidate, candidate, invertible_candidate
 from .region import point_states, region_slacks
 from .verdicts import Verdict
@@ -147,24 +146,22 @@ class Stratum:
         return out
 
 
-def certify_stratum_point(theta: StratumMinimizer, passed=None) -> Check:
+def certify_stratum_point(theta: StratumMinimizer) -> Check:
     """``θ_S ∈ R_S`` and ``C(θ_S) = B_U``: every pre-activation of the kept points is ``> 0`` in every
     hidden layer, every point of each cluster of ``S`` has every pre-activation ``< 0`` in some hidden layer
-    (the point-by-point definition of :mod:`symgeom.local_minima.region`), and the cost equals the bound (exactly for
-    exact data).  ``passed``: ``forward(θ_S, X)`` when already computed."""
-    data, params = theta.data, theta.params
-    pre_all, xs = passed if passed is not None else forward(params, data.X)
-    slacks = region_slacks(point_states(np.stack(pre_all[:-1])), data.labels, theta.kept, theta.truncated)
+    (the point-by-point definition of :mod:`symgeom.local_minima.region`; a merged stratum: every point of each group
+    in its collapsing layer), and the cost equals the bound -- exactly for exact data (the slacks of
+    :attr:`~symgeom.local_minima.strata.StratumMinimizer.slacks`, the cost from the moments of each activation region)."""
+    data, slacks = theta.data, dict(theta.slacks)
     signs = [certify_positive(slacks.pop("kept"), "kept points strictly active in every hidden layer")] if theta.kept else []
     if theta.merged:  # the merged region: each group dies whole in one layer, its collapsing layer
-        for l, G in enumerate(theta.collapse_groups, start=1):
-            slack = (-pre_all[l - 1][:, np.isin(data.labels, G)]).min(axis=0)
-            signs.append(certify_positive(slack, f"every point of clusters {', '.join(map(str, G))} strictly inactive "
-                                                 f"in hidden layer {l}, their common collapsing layer"))
+        signs += [certify_positive(slacks[G], f"every point of clusters {', '.join(map(str, G))} strictly inactive "
+                                              f"in hidden layer {l}, their common collapsing layer")
+                  for l, G in enumerate(theta.collapse_groups, start=1)]
     else:
         signs += [certify_positive(v, f"every point of cluster {k} strictly inactive in some hidden layer (its "
                                       f"collapsing layer {theta.collapse_layers[k]})") for k, v in slacks.items()]
-    C, B = theta.cost.of_outputs(xs[-1], data), theta.bound  # the weighted sums of θ_S's cost: C_N² or C
+    C, B = theta.cost.of(theta.params, data), theta.bound  # the weighted sums of θ_S's cost: C_N² or C
     exact = data.kind.is_exact
     which = "merged stratum" if theta.merged else "stratum"
     equal = certify_equal(np.array([C], dtype=data.kind.dtype), np.array([B], dtype=data.kind.dtype),
@@ -262,14 +259,13 @@ def _settle_constructed(theta: StratumMinimizer, thinnest=None) -> Stratum:
     """Certify the constructed ``θ_S``: cost, sign conditions, degeneracy, and the invertible candidate."""
     data, L, S, kept, cost = theta.data, theta.L, tuple(sorted(theta.truncated)), theta.kept, theta.cost
     bound = theta.bound  # B_U of the same kept set, computed once for the certificate and the stratum
-    passed = forward(theta.params, data.X)
-    cert = certify_stratum_point(theta, passed)
+    cert = certify_stratum_point(theta)
     verdict = LOCAL_MINIMUM if cert.status in (CERTIFIED, CHECKED) else NOT_REACHED
     if cert.status == REFUTED:  # a failed construction is no evidence against the stratum's minimum
         cert = Check(UNDECIDED, cert.method, f"the constructed point fails its certificate ({cert.counterexample})"
                      + ("" if data.kind.is_exact else "; float64 does not resolve the construction on these data, "
                         "exact arithmetic may"), cert.residual, cert.margin, cert.tolerance, scope=cert.scope)
-    tangents = stratum_degeneracy(theta, passed, thinnest)
+    tangents = stratum_degeneracy(theta, thinnest)
     inv = None
     if S:
         try:

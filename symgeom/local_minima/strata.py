@@ -41,7 +41,9 @@ True
 
 from __future__ import annotations
 
+import functools
 import itertools
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -52,9 +54,11 @@ from .._errors import ConstructionError
 from ..calculus.cost import Cost
 from ..data.clusters import ClusterData
 from ..model.network import Parameters
+from ..numbers.filtered import float_copy, grouped_moments
+from .region import active_slack, death_slack, dying_in, slack_values
 from ..data.separability import NoCollapseOrder, NotSeparated, group
 from .collapse import collapse_order, kept_clusters, peel_next, separator
-from .fit import least_squares_fit, lifted
+from .fit import least_squares_fit, lifted, moment_fit, moment_residual
 from .merged import collapse_groups, group_spread, group_targets
 
 __all__ = [
@@ -85,12 +89,29 @@ def stratum_bound(data: ClusterData, kept, cost: Cost = Cost.MEAN_SQUARED):
 
 def active_bound(data: ClusterData, mask: np.ndarray, cost: Cost = Cost.MEAN_SQUARED):
     """:func:`stratum_bound` for any set of points (``mask``), whole clusters or not: the weighted least-squares
-    residual of those points to their targets; 0 for no points."""
+    residual of those points to their targets; 0 for no points.  Exact data: from the moments of the points of each
+    cluster in ``mask`` (:func:`~symgeom.local_minima.fit.moment_fit`)."""
     if not mask.any():
         return data.kind.scalar(0)
+    if data.kind.is_exact:
+        S = _masked_moments(data, mask)
+        w = cost.cluster_weights(data)
+        return moment_residual(moment_fit(S, data.Y, w), S, data.Y, w)
     Z, T = data.X[:, mask], data.targets_ext[:, mask]
     R = least_squares_fit(Z, T, cost.fit_weights(data, mask)) @ lifted(Z) - T
     return cost.of_residuals(R, data.labels[mask], data)
+
+
+def _masked_moments(data: ClusterData, mask: np.ndarray) -> np.ndarray:
+    """``S_j`` of the points of each cluster ``j`` in ``mask`` (zero where none): the data's own moments where
+    ``mask`` takes whole clusters, else summed afresh."""
+    inside = np.bincount(data.labels[mask], minlength=data.Q + 1)[1:]
+    whole = inside == np.array(data.sizes)
+    if np.all(whole | (inside == 0)):
+        S = data.moments.copy()
+        S[~whole] = arith.zeros(S.shape[1:], data.kind)
+        return S
+    return grouped_moments(data.X, np.where(mask, data.labels - 1, -1), data.Q)
 
 
 # -- (b) the construction ------------------------------------------------------------------
@@ -101,8 +122,12 @@ def _barycentric_fit(data: ClusterData, kept, cost: Cost = Cost.MEAN_SQUARED) ->
     is 1 minus the others, which changes nothing on the data, where the fitted values sum to 1: the
     constant 1 is fitted exactly, weights or not)."""
     mask = _kept_mask(data, kept)
-    onehot = arith.array((data.labels[mask][None, :] == np.array(kept)[:, None]).astype(int), data.kind)
-    F = least_squares_fit(data.X[:, mask], onehot, cost.fit_weights(data, mask))
+    if data.kind.is_exact:  # from the clusters' moments: target e_i for the i-th cluster of U
+        onehot = arith.array((np.arange(1, data.Q + 1)[None, :] == np.array(kept)[:, None]).astype(int), data.kind)
+        F = moment_fit(_masked_moments(data, mask), onehot, cost.cluster_weights(data))
+    else:
+        onehot = arith.array((data.labels[mask][None, :] == np.array(kept)[:, None]).astype(int), data.kind)
+        F = least_squares_fit(data.X[:, mask], onehot, cost.fit_weights(data, mask))
     ones = arith.zeros(data.Q + 1, data.kind)
     ones[-1] = ones[-1] + 1
     F[-1] = ones - F[:-1].sum(axis=0)
@@ -150,6 +175,26 @@ class StratumMinimizer:
         """``B_U`` of :attr:`cost`; for a merged stratum ``B_U`` plus what its groups pay (:func:`group_spread`)."""
         return stratum_bound(self.data, self.kept, self.cost) + (
             group_spread(self.data, self.collapse_groups, self.cost) if self.merged else 0)
+
+    @cached_property
+    def slacks(self) -> dict:
+        """The slacks of the strict inequalities that put ``θ_S`` in ``R_S``, by group, exact on exact data
+        (:func:`~symgeom.local_minima.region.slack_values`: at the points that may hold each group's smallest slack):
+        ``"kept"`` the active slacks of the points of ``U``; for a stratum, each truncated cluster ``k``'s death slacks
+        (dead in some hidden layer); for a merged stratum, each group's slacks of dying whole in its collapsing layer."""
+        labels = self.data.labels
+        parts = {"kept": (np.flatnonzero(np.isin(labels, self.kept)), active_slack)} if self.kept else {}
+        if self.merged:
+            parts.update({G: (np.flatnonzero(np.isin(labels, G)), functools.partial(dying_in, l))
+                          for l, G in enumerate(self.collapse_groups, start=1)})
+        else:
+            parts.update({k: (np.flatnonzero(labels == k), death_slack) for k in self.truncated})
+        return slack_values(self.params, self.data.X, parts)
+
+    @property
+    def inside(self) -> bool:
+        """Every slack of :attr:`slacks` is ``> 0``: ``θ_S ∈ R_S``."""
+        return all(bool((v > 0).all()) for v in self.slacks.values())
 
     @property
     def label(self) -> str:
@@ -226,7 +271,19 @@ def stratum_minimizer(data: ClusterData, L: int, truncated, cost: Cost = Cost.ME
     # g_1(x) = [c_U(x); 0; ℓ_2(x); …; ℓ_m(x); 0 (spare)]: the fit on U and the separators still needed
     first = np.vstack([Cbar] + [kind.zeros((1, Q + 1))] + [np.append(a, -b)[None, :] for a, b in seps[1:]]
                       + [kind.zeros((Q - r - m, Q + 1))])
-    weights, biases, lambdas, R, t = _collapsing_layers(data, groups, r, first, seps[0])
+    propose = kind.is_exact  # float64 proposes the λs, the exact slacks of θ_S decide; else exact λs
+    layers = _collapsing_layers(data, groups, r, first, seps[0], True) if propose else None
+    theta = _assembled(data, L, S, kept, groups, Yperm, layers, cost) if layers is not None else None
+    if theta is None or not theta.inside:
+        theta = _assembled(data, L, S, kept, groups, Yperm, _collapsing_layers(data, groups, r, first, seps[0], False),
+                           cost)
+    return theta
+
+
+def _assembled(data, L, S, kept, groups, Yperm, layers, cost) -> StratumMinimizer:
+    """``θ_S`` from its collapsing layers: identity layers (bias ``1``) up to ``L``, and the output map ``Y_perm z``."""
+    kind, Q, m = data.kind, data.Q, len(groups)
+    weights, biases, lambdas, R, t = layers
     one = kind.full(Q, 1)
     weights += [kind.identity(Q)] * (L - m)
     biases += [one] * (L - m)
@@ -236,19 +293,26 @@ def stratum_minimizer(data: ClusterData, L: int, truncated, cost: Cost = Cost.ME
                             groups)
 
 
-def _collapsing_layers(data: ClusterData, groups: tuple, r: int, first: np.ndarray, separator_1) -> tuple:
+def _collapsing_layers(data: ClusterData, groups: tuple, r: int, first: np.ndarray, separator_1, propose: bool) -> tuple:
     """``(weights, biases, λs, R, t)``: hidden layer ``ℓ`` collapses the ``ℓ``-th group (:func:`_layer_map`), and
-    ``z = R h + t`` decodes the last one."""
+    ``z = R h + t`` decodes the last one.  ``propose``: each ``λ_ℓ`` from the points carried in float64 (the exact
+    weights are built from it; ``None`` when float64 cannot propose one), else from the exact points."""
     Q, kind, m = data.Q, data.kind, len(groups)
     one, I = kind.full(Q, 1), kind.identity(Q)
     weights, biases, lambdas = [], [], []
-    Z, R, t = data.X, I, kind.zeros(Q)  # decoded points, and the decoding z = R h + t of the previous layer
+    Z = float_copy(data.X) if propose else data.X  # decoded points
+    R, t = I, kind.zeros(Q)  # the decoding z = R h + t of the previous layer
     for l, G_l in enumerate(groups, start=1):
         a, beta, G, g0, t_l = _layer_map(data, l, r, m, first, separator_1)
         collapsing = np.isin(data.labels, G_l)
         # a_l(z) = λ_l s_l(z) 1 + G z + g0 − t_l: > 0 off the group, < 0 on it
-        Gz = G @ Z + (g0 - t_l)[:, None]
-        lam = _separator_weight(a @ Z - beta, np.where(collapsing[None, :], Gz, -Gz).max(axis=0), kind)
+        a_, beta_, G_, shift = (np.asarray(v, dtype=float) for v in (a, beta, G, g0 - t_l)) if propose else (
+            a, beta, G, g0 - t_l)
+        Gz = G_ @ Z + shift[:, None]
+        shortfall = np.where(collapsing[None, :], Gz, -Gz).max(axis=0)
+        lam = _proposed_weight(a_ @ Z - beta_, shortfall) if propose else _separator_weight(a @ Z - beta, shortfall, kind)
+        if lam is None:
+            return None
         M, mvec = lam * np.outer(one, a) + G, -lam * beta * one + g0 - t_l
         weights.append(M @ R)  # in the previous layer's hidden coordinates h: z = R h + t
         biases.append(M @ t + mvec)
@@ -256,8 +320,20 @@ def _collapsing_layers(data: ClusterData, groups: tuple, r: int, first: np.ndarr
         # R_l = I − 1 φ_lᵀ / (r + l) decodes layer l: φ_l sums the U block and the first l slots
         R = I - np.outer(one, kind.array([1] * (r + l) + [0] * (Q - r - l))) / kind.scalar(r + l)
         t = t_l
-        Z = np.where(collapsing[None, :], t[:, None], Gz + t[:, None])
+        t_z = np.asarray(t, dtype=float) if propose else t
+        Z = np.where(collapsing[None, :], t_z[:, None], Gz + t_z[:, None])
     return weights, biases, lambdas, R, t
+
+
+def _proposed_weight(s: np.ndarray, shortfall: np.ndarray):
+    """The exact data's ``λ = ⌊2 max shortfall/|s|⌋ + 1`` (at least 1, as :func:`_separator_weight`) proposed from float64
+    values; ``None`` when float64 cannot propose it (a slack rounds to 0, or a value is not finite)."""
+    with np.errstate(all="ignore"):
+        ratio = shortfall / np.abs(s)
+    if not (np.all(np.abs(s) > 0) and np.all(np.isfinite(ratio))):
+        return None
+    need = float(ratio.max()) if ratio.size else 0.0
+    return arith.to_exact(max(math.floor(2 * need) + 1, 1))
 
 
 def _no_truncation(data: ClusterData, L: int, fit: np.ndarray, cost: Cost) -> StratumMinimizer:

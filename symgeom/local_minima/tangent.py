@@ -16,6 +16,7 @@ from ..global_minima.degeneracy import (EXACT_RANK_MAX_Q, gauge_directions, jaco
     layered_rank)
 from ..numbers import sizes
 from ..numbers.exact_rank import certified_rank
+from .region import nonzero_preactivations
 from .strata import StratumMinimizer
 
 __all__ = ["TangentCertificate", "STRATA_EXACT_MAX_Q", "exact_ranks", "thinnest_spread", "stratum_degeneracy"]
@@ -50,15 +51,15 @@ def thinnest_spread(data: ClusterData):
     return thinnest_shape(data.X, data.labels)
 
 
-def stratum_degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> TangentCertificate:
+def stratum_degeneracy(theta: StratumMinimizer, thinnest=None) -> TangentCertificate:
     """The Hessian at ``θ_S`` is ``H = (1/N) JᵀJ`` (the residual term vanishes by the normal equations on
     ``U`` and by zero residuals on ``S``).  ``V`` collects tangent vectors of explicit curves of minimizers:
     the gauge ``(T W_ℓ, T b_ℓ, W_{ℓ+1} T⁻¹)`` at every hidden layer, bias translations after the last
     collapse, and straight lines inside one layer (:func:`~symgeom.global_minima.degeneracy.layer_kernel_directions`,
     exact where no pre-activation vanishes).  When ``H V = 0`` and ``rank V = nullity H``, every direction of
     ``ker H`` is tangent to the minimizer set, whose tangent space at ``θ_S`` therefore has dimension
-    ``rank V``; no manifold of minimizers through ``θ_S`` is larger.  ``passed``: ``forward(θ_S, X)``, whose
-    hidden pre-activations must all be nonzero."""
+    ``rank V``; no manifold of minimizers through ``θ_S`` is larger; the hidden pre-activations must all be
+    nonzero."""
     data, params = theta.data, theta.params
     exact = exact_ranks(data, theta.truncated)
     if data.kind.is_exact and not exact:  # a float64 rank would only propose: no nullity is reported on exact data
@@ -69,7 +70,7 @@ def stratum_degeneracy(theta: StratumMinimizer, passed, thinnest=None) -> Tangen
         params, data = params.with_kind("float"), data.with_kind("float")
     m = len(theta.truncated)
     gauge = gauge_directions(params, set(range(m + 1, params.L + 1)))
-    strict = bool(all((a != 0).all() for a in passed[0][:-1]))
+    strict = nonzero_preactivations(theta.params, theta.data.X)
     ranks = _exact_tangent_ranks(params, data, gauge) if exact else _float_tangent_ranks(params, data, gauge, thinnest)
     return ranks if isinstance(ranks, TangentCertificate) else _tangent_certificate(exact, strict, *ranks)
 

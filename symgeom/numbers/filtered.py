@@ -39,7 +39,7 @@ __all__ = [
     "UNIT_ROUNDOFF", "ERROR_SAFETY", "UNDERFLOW", "MAX_EXACT_CANDIDATES", "MAX_REGIONS", "FLOAT_EXACT_INTEGERS",
     "INT64_HEADROOM", "float_copy", "float_points", "lifted_integers", "carry_integers", "rounding_bound",
     "affine_float", "minimum_candidates", "exact_minimum", "certified_patterns",
-    "region_moments", "pattern_groups", "group_bounds"]
+    "region_moments", "grouped_moments", "lifted_rows", "pattern_groups", "group_bounds"]
 
 UNIT_ROUNDOFF = 2.0**-53
 """``u``, the unit roundoff of float64."""
@@ -215,28 +215,55 @@ def certified_patterns(params, Xf: np.ndarray):
     return np.stack(active), pre, bounds
 
 
-def region_moments(params, X: np.ndarray):
-    """Per activation region of the exact points ``X`` (patterns certified by the filter):
-    ``(pattern, count, S)`` with ``S = Σ (x, 1)(x, 1)ᵀ`` exact, the sums taken in int64 on the integer
-    form of the data (:func:`lifted_integers`).  ``None`` when the filter cannot certify every pattern, the
-    regions are more than :data:`MAX_REGIONS` or the integers could overflow."""
+def region_moments(params, X: np.ndarray, labels=None):
+    """Per activation region of the exact points ``X`` (patterns certified by the filter), and per cluster within it
+    when ``labels`` are given: ``(pattern, label, count, S)`` with ``S = Σ (x, 1)(x, 1)ᵀ`` exact (:func:`grouped_moments`),
+    ``label`` ``None`` without ``labels``.  ``None`` when the filter cannot certify every pattern, the regions are more
+    than :data:`MAX_REGIONS` or the integers could overflow."""
     ints = lifted_integers(X)
     found = certified_patterns(params, float_copy(X)) if ints is not None else None
     if found is None:
         return None
     active = found[0]
     first, inverse = pattern_groups(active)
+    if labels is not None:  # split each region by cluster: one group per (pattern, label) pair
+        _, first, inverse = np.unique(inverse * (int(labels.max()) + 1) + labels, return_index=True, return_inverse=True)
+        inverse = np.asarray(inverse).reshape(-1)
     if first.size > MAX_REGIONS:
         return None
-    K, den = ints
-    order, bounds = group_bounds(inverse, first.size)
-    square = den * den
-    out = []
-    for g, n in enumerate(first):
-        rows = K[:, order[bounds[g]:bounds[g + 1]]]
-        S = np.array([flint.fmpq(int(v), square) for v in (rows @ rows.T).reshape(-1)], dtype=object)
-        out.append((active[:, :, n], int(bounds[g + 1] - bounds[g]), S.reshape(rows.shape[0], rows.shape[0])))
+    S = grouped_moments(X, inverse, first.size)
+    _, bounds = group_bounds(inverse, first.size)
+    return [(active[:, :, n], None if labels is None else int(labels[n]), int(bounds[g + 1] - bounds[g]), S[g])
+            for g, n in enumerate(first)]
+
+
+def grouped_moments(X: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
+    """``S_g = Σ_{n : groups[n] = g} x̃_n x̃_nᵀ`` (``x̃ = (x, 1)``) for ``g = 0..count-1``, ``count x (Q+1) x (Q+1)``; a
+    negative group leaves its point out.  Exact ``X``: int64 sums on its integer form (:func:`lifted_integers`) where
+    they cannot overflow, else FLINT rationals; float ``X``: float64."""
+    B = X.shape[0] + 1
+    order, bounds = group_bounds(groups, count)
+    exact = X.dtype == object
+    ints = lifted_integers(X) if exact else None
+    if ints is not None:
+        K, den = ints
+        square = den * den
+    else:
+        K, square = lifted_rows(X), None
+    out = np.empty((count, B, B), dtype=object if exact else float)
+    for g in range(count):
+        rows = K[:, order[bounds[g]:bounds[g + 1]]]  # the left-out points sort first, before bounds[0]
+        if square is None:
+            out[g] = arith.matmul(rows, rows.T) if exact else rows @ rows.T
+        else:
+            out[g] = np.array([flint.fmpq(int(v), square) for v in (rows @ rows.T).reshape(-1)],
+                              dtype=object).reshape(B, B)
     return out
+
+
+def lifted_rows(X: np.ndarray) -> np.ndarray:
+    """``[X; 1ᵀ]`` in the arithmetic of ``X``."""
+    return np.vstack([X, np.full((1, X.shape[1]), flint.fmpq(1) if X.dtype == object else 1.0, dtype=X.dtype)])
 
 
 def group_bounds(inverse: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
