@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.regions import backward_matrices, layer_maps
+from ..numbers import arith
 from ..numbers.filtered import region_moments
 
 __all__ = ["cluster_regions", "residual_moments", "statistics_value_and_gradient", "statistics_cost"]
@@ -58,7 +59,7 @@ def cluster_regions(params, data):
 def residual_moments(A, S, y):
     """``(Σ |A x̃ − y|², Σ (A x̃ − y) x̃ᵀ)`` over points with second moment ``S = Σ x̃ x̃ᵀ``, one target ``y``:
     ``tr(A S Aᵀ) − 2 yᵀ A s + n |y|²`` and ``A S − y sᵀ``."""
-    AS = A @ S
+    AS = arith.product(A, S)
     s, n = S[:, -1], S[-1, -1]
     return np.sum(AS * A) - 2 * (y @ AS[:, -1]) + n * (y @ y), AS - np.outer(y, s)
 
@@ -86,7 +87,7 @@ def statistics_value_and_gradient(params, data, weights, gradient: bool = True):
     for r, R in enumerate(sums):
         for l in range(params.L + 1):
             if (M[l, r] != 0).any():
-                blocks[l] = blocks[l] + M[l, r].T @ R @ T[l, r].T
+                blocks[l] = blocks[l] + arith.product(M[l, r].T, R, T[l, r].T)
     return value, np.concatenate([np.concatenate([G[:, :Q].reshape(-1), G[:, Q]]) for G in blocks])
 
 

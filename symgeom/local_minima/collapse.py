@@ -18,10 +18,11 @@ import weakref
 import numpy as np
 
 from ..numbers import arith
+from ..numbers.filtered import exact_extreme
 from .._errors import ConstructionError
 from ..data.clusters import ClusterData
 from ..data.separability import NoCollapseOrder, NotSeparated, SEPARABLE, group, separate, separates_along
-from .fit import least_squares_fit
+from .fit import least_squares_fit, moment_fit
 from .merged import collapse_groups
 
 __all__ = ["separator", "peel_next", "collapse_order", "kept_clusters", "NotSeparated", "NoCollapseOrder"]
@@ -75,14 +76,18 @@ def _separate(data: ClusterData, cluster, positive: tuple):
         return a, data.kind.scalar(1)
 
     def discriminant():
+        if data.kind.is_exact:  # from the clusters' moments: target -1 inside, +1 outside, weight 0 elsewhere
+            labels = np.arange(1, data.Q + 1)
+            on = np.isin(labels, data.labels[inside]) | np.isin(labels, data.labels[outside])
+            pm = arith.array(np.where(np.isin(labels, data.labels[inside]), -1, 1)[None, :], data.kind)
+            return moment_fit(data.moments, pm, [int(v) for v in on])[0, :data.Q]
         pm = arith.array(np.where(inside, -1, 1)[inside | outside][None, :], data.kind)
         return least_squares_fit(data.X[:, inside | outside], pm)[0, :data.Q]
 
     normal = [lambda: data.normals[:, cluster - 1]] if isinstance(cluster, int) else []
     for direction in normal + [discriminant]:  # the fit only when the normal fails
         a = direction()
-        v = a @ data.X
-        lo, hi = arith.largest(v[inside]), arith.smallest(v[outside])
+        lo, hi = _extremes(data, a, inside, outside)
         if lo < hi and (data.kind.is_exact or separates_along(data, a, inside, outside)):
             a = a.copy()
             a.flags.writeable = False  # shared by every caller through the memo
@@ -93,6 +98,15 @@ def _separate(data: ClusterData, cluster, positive: tuple):
     a = data.kind.array(list(sep.hyperplane.normal))
     a.flags.writeable = False
     return a, data.kind.scalar(arith.to_fraction(sep.hyperplane.offset))
+
+
+def _extremes(data: ClusterData, a: np.ndarray, inside: np.ndarray, outside: np.ndarray) -> tuple:
+    """``(max a·x over inside, min a·x over outside)``, exactly for exact data (:func:`~symgeom.numbers.filtered.exact_extreme`)."""
+    if data.kind.is_exact:
+        return (exact_extreme(a, data.X, np.flatnonzero(inside), True),
+                exact_extreme(a, data.X, np.flatnonzero(outside), False))
+    v = a @ data.X
+    return arith.largest(v[inside]), arith.smallest(v[outside])
 
 
 def peel_next(data: ClusterData, left, others=()) -> tuple:

@@ -272,7 +272,10 @@ def stratum_minimizer(data: ClusterData, L: int, truncated, cost: Cost = Cost.ME
     first = np.vstack([Cbar] + [kind.zeros((1, Q + 1))] + [np.append(a, -b)[None, :] for a, b in seps[1:]]
                       + [kind.zeros((Q - r - m, Q + 1))])
     propose = kind.is_exact  # float64 proposes the λs, the exact slacks of θ_S decide; else exact λs
-    layers = _collapsing_layers(data, groups, r, first, seps[0], True) if propose else None
+    try:
+        layers = _collapsing_layers(data, groups, r, first, seps[0], True) if propose else None
+    except OverflowError:  # a weight beyond float64's range: nothing to propose from
+        layers = None
     theta = _assembled(data, L, S, kept, groups, Yperm, layers, cost) if layers is not None else None
     if theta is None or not theta.inside:
         theta = _assembled(data, L, S, kept, groups, Yperm, _collapsing_layers(data, groups, r, first, seps[0], False),

@@ -6,7 +6,8 @@ With ``D_ℓ = diag(on_ℓ)`` the pattern's diagonal at hidden layer ``ℓ`` (la
 the pre-activation of layer ``ℓ`` is the *backward matrix* ``M_ℓ`` (``M_L = I``, ``M_ℓ = M_{ℓ+1} W_{ℓ+1} D_ℓ``).
 
 One implementation for both number kinds (:class:`~symgeom.numbers.arith.Kind`), batched over ``U`` patterns:
-exact for exact weights (the certificates), float64 for the streamed Gauss–Newton matrix.
+exact for exact weights (the certificates; products through FLINT, :func:`~symgeom.numbers.arith.product`), float64
+for the streamed Gauss–Newton matrix.
 
 >>> from symgeom.numbers.arith import Kind
 >>> W = [Kind.EXACT.array([[1, 0], [0, 2]]), Kind.EXACT.array([[3, 1], [1, 1]])]
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..numbers.arith import Kind
+from ..numbers.arith import Kind, product
 
 __all__ = ["backward_matrices", "layer_maps", "affine_on_pattern"]
 
@@ -33,7 +34,7 @@ def backward_matrices(weights, on: np.ndarray, kind: Kind = Kind.FLOAT) -> np.nd
     M = np.empty((L + 1, U, Q, Q), dtype=kind.dtype)
     M[L] = kind.identity(Q)
     for l in range(L, 0, -1):
-        M[l - 1] = (M[l].reshape(U * Q, Q) @ weights[l]).reshape(U, Q, Q) * on[l - 1].T[:, None, :].astype(int)
+        M[l - 1] = product(M[l].reshape(U * Q, Q), weights[l]).reshape(U, Q, Q) * on[l - 1].T[:, None, :].astype(int)
     return M
 
 
@@ -48,7 +49,8 @@ def layer_maps(weights, biases, on: np.ndarray, kind: Kind = Kind.FLOAT) -> np.n
     T[0] = kind.identity(B)
     for l in range(1, L + 1):
         Wb = np.hstack([weights[l - 1], biases[l - 1][:, None]])
-        T[l, :, :Q] = np.matmul(Wb, T[l - 1]) * on[l - 1].T[:, :, None].astype(int)
+        stacked = T[l - 1].transpose(1, 0, 2).reshape(B, U * B)  # the U maps side by side: one product
+        T[l, :, :Q] = product(Wb, stacked).reshape(Q, U, B).transpose(1, 0, 2) * on[l - 1].T[:, :, None].astype(int)
         T[l, :, Q] = T[l - 1, :, Q]
     return T
 

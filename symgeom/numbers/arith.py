@@ -42,7 +42,7 @@ from .._errors import ParameterError
 __all__ = [
     "ZERO", "Kind", "KINDS", "Exact", "to_exact", "to_fraction", "MAX_DIGITS", "MAX_EXPONENT", "NumberTooLarge",
     "quoted", "to_float", "array", "kind_of", "identity", "zeros", "full", "inv", "solve", "rank", "LINALG_THREADS",
-    "linalg_threads", "FLINT_MIN_ENTRIES", "matmul", "nullspace", "largest", "smallest", "relu", "to_sympy",
+    "linalg_threads", "FLINT_MIN_ENTRIES", "matmul", "product", "nullspace", "largest", "smallest", "relu", "to_sympy",
 ]
 
 ZERO = flint.fmpq(0)
@@ -328,6 +328,15 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if a.dtype != object or b.dtype != object or a.ndim != 2 or b.ndim != 2 or (a.size + b.size) < FLINT_MIN_ENTRIES:
         return a @ b
     return _from_flint(_to_flint(a) * _to_flint(b))
+
+
+def product(*mats: np.ndarray) -> np.ndarray:
+    """``mats[0] @ mats[1] @ …``; exact (object) matrices through FLINT's ``fmpq_mat`` whatever their size: it clears
+    denominators once and multiplies integer matrices, where Python rationals reduce every partial sum (on rationals of
+    hundreds of digits, several times faster even for ``7 x 7`` matrices)."""
+    if any(m.dtype != object or m.ndim != 2 for m in mats):
+        return functools.reduce(np.matmul, mats)
+    return _from_flint(functools.reduce(lambda x, y: x * y, (_to_flint(m) for m in mats)))
 
 
 def nullspace(a: np.ndarray, rtol: float | None = None) -> np.ndarray:

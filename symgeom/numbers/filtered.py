@@ -38,7 +38,7 @@ from .decimals import magnitude_of_integers
 __all__ = [
     "UNIT_ROUNDOFF", "ERROR_SAFETY", "UNDERFLOW", "MAX_EXACT_CANDIDATES", "MAX_REGIONS", "FLOAT_EXACT_INTEGERS",
     "INT64_HEADROOM", "float_copy", "float_points", "lifted_integers", "carry_integers", "rounding_bound",
-    "affine_float", "minimum_candidates", "exact_minimum", "certified_patterns",
+    "affine_float", "minimum_candidates", "exact_minimum", "exact_extreme", "certified_patterns",
     "region_moments", "grouped_moments", "lifted_rows", "pattern_groups", "group_bounds"]
 
 UNIT_ROUNDOFF = 2.0**-53
@@ -189,6 +189,21 @@ def exact_minimum(W: np.ndarray, b: np.ndarray, X: np.ndarray, Xf: np.ndarray, s
     if found is None:
         return None
     return min(int(sign[n]) * (W[i] @ X[:, n] + b[i]) for i, n in zip(*found))
+
+
+def exact_extreme(a: np.ndarray, X: np.ndarray, cols: np.ndarray, largest: bool):
+    """The exact ``max`` (``largest``) or ``min`` of ``a·x_n`` over the columns ``cols`` of exact ``X``: the filter's
+    float values and bounds leave as candidates only the columns whose bracket reaches the best other bracket's far end,
+    and those are evaluated exactly (all columns when the filter declines or too many remain)."""
+    evaluated = affine_float(a[None, :], arith.zeros(1, "exact"), float_copy(X)[:, cols])
+    if evaluated is not None:
+        v, e = evaluated[0][0], evaluated[1][0]
+        if v.size and np.all(np.isfinite(v)) and np.all(np.isfinite(e)):
+            near = cols[v + e >= (v - e).max()] if largest else cols[v - e <= (v + e).min()]
+            if near.size <= MAX_EXACT_CANDIDATES:
+                cols = near
+    values = a @ X[:, cols]
+    return arith.largest(values) if largest else arith.smallest(values)
 
 
 def certified_patterns(params, Xf: np.ndarray):
