@@ -325,10 +325,11 @@ class Cost(str, Enum):
         return gradient(params, data, 2 * self.point_weights(data))
 
     def float_value_and_gradient(self, params: Parameters, data: ClusterData) -> tuple:
-        """``(Σ_n w_n |r_n|², its gradient)`` in float64 by one forward pass and its reverse sweep."""
+        """``(Σ_n w_n |r_n|², its gradient)`` in float64 by one forward pass and its reverse sweep (exact data and
+        parameters rounded to float64 on the way, the data set itself unchanged)."""
         if self is Cost.MEAN_SQUARED:
             return float_cost_and_gradient(params, data)
-        return float_cost_and_gradient(params, data, self.point_weights(data.with_kind("float")))
+        return float_cost_and_gradient(params, data, self.point_weights(data))
 
     def gradient_of_value(self, weighted_sum, gradient_of_sum):
         """``∇`` of the cost from the gradient of its weighted sum: ``∇C_N = ∇(C_N²) / (2 C_N)`` (where ``C_N > 0``;

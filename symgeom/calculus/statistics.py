@@ -32,7 +32,7 @@ from ..model.regions import backward_matrices, layer_maps
 from ..numbers import arith
 from ..numbers.filtered import region_moments
 
-__all__ = ["cluster_regions", "residual_moments", "statistics_value_and_gradient", "statistics_cost"]
+__all__ = ["cluster_regions", "residual_moments", "statistics_value_and_gradient", "statistics_gradient_entry", "statistics_cost"]
 
 
 def cluster_regions(params, data):
@@ -68,27 +68,53 @@ def statistics_value_and_gradient(params, data, weights, gradient: bool = True):
     """``(Σ_n w_n |r_n|², its gradient Σ_n 2 w_n J_nᵀ r_n)`` (``r_n = F(x_n) − y_{j(n)}``, ``weights`` ``(w_1, …, w_Q)``
     per cluster; the gradient in the layout of :meth:`~symgeom.model.network.Parameters.vector`, ``None`` without
     ``gradient``), exactly; ``None`` where the filter does not certify the patterns.  The groups of one region sum
-    their ``Σ w r x̃ᵀ`` before the backward products."""
-    found = cluster_regions(params, data)
+    their ``Σ 2 w r x̃ᵀ`` before the backward products."""
+    found = _region_sums(params, data, weights)
     if found is None:
         return None
-    regions, labels, S, T, A, M = found
-    Q, kind = params.Q, params.kind
-    value = kind.scalar(0)
-    sums = [kind.zeros((Q, Q + 1)) for _ in range(A.shape[0])]  # Σ 2 w r x̃ᵀ per region
-    for g, (r, j) in enumerate(zip(regions, labels)):
-        total, cross = residual_moments(A[r], S[g], data.Y[:, j - 1])
-        value += weights[j - 1] * total
-        if gradient:
-            sums[r] = sums[r] + (2 * weights[j - 1]) * cross
+    value, sums, T, M = found
     if not gradient:
         return value, None
-    blocks = [kind.zeros((Q, Q + 1)) for _ in range(params.L + 1)]
+    Q = params.Q
+    blocks = [params.kind.zeros((Q, Q + 1)) for _ in range(params.L + 1)]
     for r, R in enumerate(sums):
         for l in range(params.L + 1):
             if (M[l, r] != 0).any():
                 blocks[l] = blocks[l] + arith.product(M[l, r].T, R, T[l, r].T)
     return value, np.concatenate([np.concatenate([G[:, :Q].reshape(-1), G[:, Q]]) for G in blocks])
+
+
+def statistics_gradient_entry(params, data, weights, index: int):
+    """``(Σ_n w_n |r_n|², entry index of its gradient)``, exactly (one entry: ``M_ℓ[:, a]ᵀ (Σ 2 w r x̃ᵀ) T_{ℓ-1}[b, :]ᵀ``
+    summed over the regions, for the weight ``W_ℓ[a, b]`` or the bias ``b_ℓ[a]``, ``b = Q``); ``None`` as
+    :func:`statistics_value_and_gradient`."""
+    found = _region_sums(params, data, weights)
+    if found is None:
+        return None
+    value, sums, T, M = found
+    Q = params.Q
+    l, rest = divmod(index, Q * Q + Q)
+    a, b = divmod(rest, Q) if rest < Q * Q else (rest - Q * Q, Q)
+    entry = params.kind.scalar(0)
+    for r, R in enumerate(sums):
+        entry += M[l, r][:, a] @ (R @ T[l, r][b, :])
+    return value, entry
+
+
+def _region_sums(params, data, weights):
+    """``(value, sums, T, M)``: the weighted cost, ``Σ 2 w r x̃ᵀ`` per region, and the regions' layer maps and backward
+    matrices (:func:`cluster_regions`); ``None`` where the filter does not certify the patterns."""
+    found = cluster_regions(params, data)
+    if found is None:
+        return None
+    regions, labels, S, T, A, M = found
+    value = params.kind.scalar(0)
+    sums = [params.kind.zeros((params.Q, params.Q + 1)) for _ in range(A.shape[0])]
+    for g, (r, j) in enumerate(zip(regions, labels)):
+        total, cross = residual_moments(A[r], S[g], data.Y[:, j - 1])
+        value += weights[j - 1] * total
+        sums[r] = sums[r] + (2 * weights[j - 1]) * cross
+    return value, sums, T, M
 
 
 def statistics_cost(params, data, weights):

@@ -15,6 +15,7 @@ from ..certify.certificates import CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABL
 from ..numbers.json_numbers import json_numbers
 from ..calculus.cost import Cost, cost_scale
 from ..calculus.derivatives import parameter_name
+from ..calculus.statistics import statistics_gradient_entry
 from ..model.cumulative import CumulativeParameters, actual_parameters, cumulative_parameters
 from ..model.network import Parameters, preactivations
 from ..data.clusters import ClusterData
@@ -129,12 +130,21 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound,
     ``C_N²`` (nonzero exactly when that of ``C_N = √(C_N²)`` is, ``C_N > 0``) and ``C_N² > B_U``."""
     cand = candidate(data, L, truncated, theta, cost)
     exact = data.kind.is_exact
-    C, g = cost.value_and_gradient(cand.params, data) if exact else cost.float_value_and_gradient(cand.params, data)
+    confirmed = _confirmed_entry(cand.params, data, cost) if exact else None
+    if confirmed is not None:  # the float64 gradient's largest entry, exactly nonzero
+        C, g, i, entry = confirmed
+        norm2 = float(np.sum(g * g))
+        evidence = (f"exact gradient entry {parameter_name(i, cand.params.Q)} = {sizes.format_number(entry)} != 0 (the "
+                    f"largest entry of the float64 gradient, confirmed exactly); float64 gradient norm "
+                    f"{sizes.sqrt_float(norm2):.6g}")
+    else:
+        C, g = cost.value_and_gradient(cand.params, data) if exact else cost.float_value_and_gradient(cand.params, data)
+        norm2 = entry = np.sum(g * g)
+        evidence = f"squared gradient norm {sizes.format_number(norm2)}"
     gf = sizes.saturating_floats(g)
-    norm2 = np.sum(g * g)
     carriers = tuple((parameter_name(int(i), cand.params.Q), float(gf[i])) for i in np.argsort(-np.abs(gf))[:3] if gf[i] != 0)
     tol = None if exact else FLOAT_RTOL * cost_scale(data)
-    nonzero = norm2 != 0 if exact else float(np.sqrt(norm2)) > tol
+    nonzero = entry != 0 if exact else float(np.sqrt(norm2)) > tol
     at_bound = C == bound if exact else abs(C - float(bound)) <= tol
     spans = _spans(data, kept_clusters(data.Q, truncated))
     verdict = LOCAL_MINIMUM if at_bound else NOT_CRITICAL if nonzero else Verdict.UNDECIDED  # C = B_U in R_S: a minimum
@@ -143,10 +153,29 @@ def invertible_candidate(data: ClusterData, L: int, truncated, bound,
                      f"R^Q, the hypothesis of (c): the least-squares fit of U is not unique (here: {verdict})")
     else:
         critical = Check((CERTIFIED if exact else CHECKED) if nonzero else UNDECIDED, f"{data.kind.label} gradient",
-                         f"squared gradient norm {sizes.format_number(norm2)}", residual=norm2, tolerance=tol)
+                         evidence, residual=entry if exact else norm2, tolerance=tol)
         above = certify_positive(np.array([C - bound], dtype=data.kind.dtype), "cost above the stratum bound")
         cert = combine([critical, above], "nonzero gradient; cost above the stratum bound")
     return InvertibleCandidate(C, verdict, sizes.sqrt_float(norm2), carriers, cert, spans)
+
+
+def _confirmed_entry(params: Parameters, data: ClusterData, cost: Cost):
+    """``(C, float64 gradient, i, exact ∂_i)``: the exact cost and the exact entry of the gradient at the float64
+    gradient's largest entry, when that entry is exactly nonzero (the filter certifying the activation patterns,
+    :func:`~symgeom.calculus.statistics.statistics_gradient_entry`); ``None`` otherwise (the caller takes the whole
+    exact gradient)."""
+    try:
+        with np.errstate(all="ignore"):  # overflow gives infinities, declined below
+            g = np.asarray(cost.float_value_and_gradient(params, data)[1], dtype=float)
+    except OverflowError:  # parameters beyond float64's range
+        return None
+    if not (np.all(np.isfinite(g)) and g.any()):
+        return None
+    i = int(np.argmax(np.abs(g)))
+    found = statistics_gradient_entry(params, data, cost.cluster_weights(data), i)
+    if found is None or found[1] == 0:
+        return None
+    return found[0], g, i, found[1]
 
 
 # -- (c) invertible hidden weights ---------------------------------------------------------

@@ -69,7 +69,13 @@ def test_value_and_gradient_equal_the_referee_at_random_parameters(paper):
         value, grad = cost.value_and_gradient(params, data)
         assert ind.fr(value) == ind.cost(Ws, bs, data.X, data.labels, data.Y, paper)
         assert as_fractions(grad) == referee_gradient(Ws, bs, data.X, data.labels, data.Y, paper)
-        used += statistics.cluster_regions(params, data) is not None
+        found = statistics.cluster_regions(params, data)
+        used += found is not None
+        if found is not None:  # single entries, each from its own sum over the regions
+            referee = referee_gradient(Ws, bs, data.X, data.labels, data.Y, paper)
+            for index in range(0, len(referee), 5):
+                entry = statistics.statistics_gradient_entry(params, data, cost.cluster_weights(data), index)
+                assert ind.fr(entry[0]) == ind.fr(value) and ind.fr(entry[1]) == referee[index]
     assert used >= 8  # the moments path decided most of them (the rest fell back to the exact pass)
 
 
