@@ -17,15 +17,15 @@ The mathematics each check relies on:
   pre-activation ``> 0``, the strict inequalities hold near the parameters (pre-activations are
   continuous in them), and there the network on ``U`` is an affine map ``x ↦ A x + c``.  So near the
   point ``C ≥ Σ_{n∈U} w_n |A x_n + c − y_n|² ≥ B_U := min over (A, c)`` of that sum: a point with ``C =
-  B_U`` is a local minimum.  ``B_U`` is recomputed from the normal equations ``[A c] M = R``, ``M = Σ w_n
-  z_n z_nᵀ``, ``R = Σ w_n y_n z_nᵀ``, ``z_n = (x_n, 1)``: always consistent, any solution attains the
-  minimum; Gaussian elimination finds one.  The region ``R_S`` is checked too: every point of a
-  truncated cluster has all pre-activations ``< 0`` in the layer the certificate names for it.
-* Empty stratum.  A point ``x_r`` of a truncated cluster equal to ``Σ λ_n x_n`` with ``λ_n ≥ 0``,
-  ``Σ λ_n = 1`` over kept points: pre-activations are affine in a layer's input, so when every kept
-  point is strictly active in layers ``1..ℓ`` their layer inputs combine the same way and ``x_r``'s
-  pre-activations in layer ``ℓ`` are a convex combination of positive numbers.  ``x_r`` is then never
-  inactive where ``U`` is active: no parameter lies in ``R_S``.
+  B_U`` is a local minimum.  ``B_U`` is recomputed from the normal equations ``[A c] M = R``, ``M = Σ w_n z_n z_nᵀ``,
+  ``R = Σ w_n y_n z_nᵀ``, ``z_n = (x_n, 1)``: always consistent, any solution (Gaussian elimination) attains it.
+  The region ``R_S`` is checked too: every point of a truncated cluster has all pre-activations ``< 0`` in the
+  layer the certificate names for it.
+* Empty stratum.  A point ``x_r`` of a truncated cluster equal to ``Σ λ_n x_n`` (``λ_n ≥ 0``, ``Σ λ_n = 1``) over
+  kept points: pre-activations are affine in a layer's input, so where every kept point is strictly active in
+  layers ``1..ℓ`` their inputs combine the same way, and ``x_r``'s pre-activations in layer ``ℓ`` are convex
+  combinations of positive numbers: never inactive where ``U`` is active, so no parameter lies in ``R_S``.  With
+  ``L = 1`` a convex combination of truncated points (each dies in the one layer) may stand for ``x_r``.
 * Rank (G3).  At a zero-cost point where every cluster ``k`` is strictly inactive in a layer ``ℓ_k``
   and the pre-activations of its image ``x⁽ˡᵏ⁾ = 0`` after it are nonzero, all points of ``k`` share one
   output ``F_k(θ)``, smooth near the point, and there ``C⁻¹(0) = F⁻¹(Y)``.  ``J_F`` (``Q² x P``; for one
@@ -113,16 +113,9 @@ def forward(weights, biases, x):
 
 def point_weights(cert, labels, sizes):
     """``w_n`` of the certificate's cost function for every point."""
-    name = cert["cost_function"]
-    if name == "paper":
-        return [Fraction(1, sizes[j - 1]) for j in labels]
-    if name == "mean-squared":
-        return [Fraction(1, 2 * len(labels))] * len(labels)
-    raise Failed(f"unknown cost function {name!r}")
-
-
-def squared(r):
-    return sum(v * v for v in r)
+    if (name := cert["cost_function"]) not in ("paper", "mean-squared"):
+        raise Failed(f"unknown cost function {name!r}")
+    return [Fraction(1, sizes[j - 1]) if name == "paper" else Fraction(1, 2 * len(labels)) for j in labels]
 
 
 def echelon(M, R):
@@ -156,7 +149,7 @@ def weighted_least_squares(rows, Q):
     for i, col in enumerate(pivots):
         X[col] = [v / M[i][col] for v in R[i]]
     fit = lambda a: [sum(X[i][q] * a[i] for i in range(n)) for q in range(Q)]  # noqa: E731
-    return sum(w * squared([u - v for u, v in zip(fit(a), y)]) for w, a, y in z)
+    return sum(w * sum((u - v) ** 2 for u, v in zip(fit(a), y)) for w, a, y in z)
 
 
 def check_cost(cert, Q, points, labels, targets):
@@ -164,7 +157,7 @@ def check_cost(cert, Q, points, labels, targets):
     weights, biases = read_parameters(cert, Q)
     w = point_weights(cert, labels, [labels.count(j) for j in range(1, Q + 1)])
     passes = [forward(weights, biases, x) for x in points]
-    cost = sum(wn * squared([o - t for o, t in zip(out, targets[j - 1])]) for wn, (out, _), j in zip(w, passes, labels))
+    cost = sum(wn * sum((o - t) ** 2 for o, t in zip(out, targets[j - 1])) for wn, (out, _), j in zip(w, passes, labels))
     if cost != (claimed := number(cert["claim"]["cost"])):
         raise Failed(f"cost = {cost}, the certificate claims {claimed}")
     return cost, w, [pre for _, pre in passes]
@@ -221,19 +214,28 @@ def check_stratum(cert, Q, points, labels, targets):
     return f"cost = B_U = {bound}, {conditions} strict sign conditions, min slack {slack}"
 
 
-def check_empty(cert, Q, points, labels, targets):
-    claim = cert["claim"]
-    truncated, kept, row = set(claim["truncated"]), set(claim["kept"]), claim["point"]
-    if not isinstance(row, int) or not 1 <= row <= len(labels) or labels[row - 1] not in truncated:
-        raise Failed(f"row {row!r} is not a point of a truncated cluster")
-    weights = {int(r): number(v) for r, v in claim["weights"].items()}
-    if any(not 1 <= r <= len(labels) or labels[r - 1] not in kept for r in weights):
-        raise Failed("a weight is on a point that is not kept")
+def convex_weights(weights, allowed, labels, what):
+    """``{row: λ}`` read from the certificate: on points of the clusters ``allowed``, nonnegative, summing to 1."""
+    weights = {int(r): number(v) for r, v in weights.items()}
+    if any(not 1 <= r <= len(labels) or labels[r - 1] not in allowed for r in weights):
+        raise Failed(f"a weight is on a point that is not {what}")
     if any(v < 0 for v in weights.values()) or sum(weights.values()) != 1:
-        raise Failed("the weights are not nonnegative with sum 1")
-    if [sum(v * points[r - 1][c] for r, v in weights.items()) for c in range(Q)] != points[row - 1]:
-        raise Failed(f"the weights do not reproduce row {row}")
-    return f"row {row} = a convex combination of {len(weights)} kept points: the stratum is empty"
+        raise Failed(f"the {what} weights are not nonnegative with sum 1")
+    return weights
+
+
+def check_empty(cert, Q, points, labels, targets):
+    claim, row = cert["claim"], cert["claim"].get("point")
+    left = {str(row): "1"} if row is not None else claim["truncated_weights"]
+    left = convex_weights(left, set(claim["truncated"]), labels, "truncated")
+    if len(left) > 1 and cert["L"] != 1:
+        raise Failed("several truncated points combine only with one hidden layer, where every one of them dies")
+    weights = convex_weights(claim["weights"], set(claim["kept"]), labels, "kept")
+    mix = lambda w: [sum(v * points[r - 1][c] for r, v in w.items()) for c in range(Q)]  # noqa: E731
+    what = f"row {row}" if row is not None else f"a convex combination of {len(left)} truncated points (L = 1)"
+    if mix(weights) != mix(left):
+        raise Failed(f"the weights do not reproduce {what}")
+    return f"{what} = a convex combination of {len(weights)} kept points: the stratum is empty"
 
 
 def jacobian(weights, pre, x):
@@ -288,12 +290,10 @@ def main(argv):
     if not paths:
         print("no certificate found")
         return 2
-    failed = 0
-    for path in paths:
-        ok, line = verify(path)
-        failed += not ok
+    results = [(path, *verify(path)) for path in paths]
+    for path, ok, line in results:
         print(f"{'ok  ' if ok else 'FAIL'} {path.stem}: {line}")
-    return 1 if failed else 0
+    return 0 if all(ok for _, ok, _ in results) else 1
 
 
 if __name__ == "__main__":

@@ -128,13 +128,18 @@ def stratum_certificate(data: ClusterData, params: Parameters, truncated, bound,
     return _certificate("stratum_local_minimum", data, params.L, cost_function, claim, params, **inputs)
 
 
-def empty_certificate(data: ClusterData, L: int, truncated, row: int, weights: dict, cost_function: str,
+def empty_certificate(data: ClusterData, L: int, truncated, row, weights: dict, cost_function: str,
                       **inputs) -> dict:
     """The stratum ``S = truncated`` is empty: data row ``row`` (1-based) is the convex combination of kept
-    rows with ``weights`` (``{row: λ}``)."""
+    rows with ``weights`` (``{row: λ}``); with ``L = 1``, ``row`` may be ``{row: λ}`` itself, a convex combination of
+    truncated rows equal to that of the kept rows (every truncated point dies in the one hidden layer)."""
     kept = [k for k in range(1, data.Q + 1) if k not in set(truncated)]
-    claim = {"truncated": sorted(int(k) for k in truncated), "kept": kept, "point": int(row),
-             "weights": {str(int(r)): exact_text(v) for r, v in sorted(weights.items())}}
+    claim = {"truncated": sorted(int(k) for k in truncated), "kept": kept}
+    if isinstance(row, dict):
+        claim["truncated_weights"] = {str(int(r)): exact_text(v) for r, v in sorted(row.items())}
+    else:
+        claim["point"] = int(row)
+    claim["weights"] = {str(int(r)): exact_text(v) for r, v in sorted(weights.items())}
     return _certificate("empty_stratum", data, L, cost_function, claim, **inputs)
 
 
@@ -164,7 +169,8 @@ def certificates(data: ClusterData, strata, global_params=None, cost_function="p
                  **inputs) -> dict:
     """``{name: certificate}`` for a zero-cost point (``global_params``, when given: ``global_minimizer``), G3's
     certified ``jacobian_rank`` at it (when given: ``degeneracy``), and for every settled stratum: ``stratum-{S}``
-    for a local minimum (:class:`~symgeom.local_minima.settling.Stratum` of verdict ``local_minimum``), ``empty-{S}`` for an empty one (its convex combination).  Float data or
+    for a local minimum (:class:`~symgeom.local_minima.settling.Stratum` of verdict ``local_minimum``), ``empty-{S}`` for an empty one (its convex
+    combination, or with ``L = 1`` its two).  Float data or
     parameters are certified at their exact binary values."""
     out = {}
     if global_params is not None:
@@ -177,9 +183,8 @@ def certificates(data: ClusterData, strata, global_params=None, cost_function="p
         if st.verdict == "local_minimum" and st.minimizer is not None:
             out[name] = stratum_certificate(data, st.minimizer.params, st.truncated, st.bound, st.cost,
                                             getattr(st, "cost_kind", cost_function), **inputs)
-        elif st.verdict == "empty" and comb is not None and comb.is_point:  # one point in the kept points' hull
-            (row,) = comb.left
+        elif st.verdict == "empty" and comb is not None:  # a point in the kept points' hull, or with L = 1 a combination
+            row = next(iter(comb.left)) + 1 if comb.is_point else {i + 1: w for i, w in comb.left.items()}
             out["empty" + name[len("stratum"):]] = empty_certificate(
-                data, st.L, st.truncated, row + 1, {j + 1: w for j, w in comb.right.items()}, cost_function,
-                **inputs)
+                data, st.L, st.truncated, row, {j + 1: w for j, w in comb.right.items()}, cost_function, **inputs)
     return out

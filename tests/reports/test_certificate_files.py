@@ -13,7 +13,7 @@ import pytest
 
 from symgeom import verify_certificates
 from symgeom.verify_certificates import canonical_sha256
-from symgeom.reports.certificate_files import (VERIFIER, empty_certificate, global_certificate, rank_certificate,
+from symgeom.reports.certificate_files import (VERIFIER, certificates, empty_certificate, global_certificate, rank_certificate,
     stratum_certificate, write_certificates)
 from symgeom.calculus.cost import cost
 from symgeom.data.clusters import ClusterData
@@ -400,3 +400,31 @@ def test_certify_on_sequentially_separable_data(tmp_path, capsys, L):
     assert collapse == ({"1": 1, "2": 2, "3": 3} if L == 3 else {"1": 1, "2": 2, "3": None})
     if L == 3:
         assert "ok   degeneracy: rank J_F = Q^2 = 9" in proc.stdout
+
+
+def test_an_empty_stratum_at_one_hidden_layer_and_its_tamperings(tmp_path):
+    """Two touching clusters: (1, 0) of cluster 2 is the midpoint of cluster 1's segment, so with L = 1 the stratum
+    S = {1} is empty (every truncated point dies in the one layer); the certificate names both combinations, checked
+    here in Fractions and by the verifier, which refuses the same combination at L = 2 and a moved weight."""
+    pts = [(0, 0), (2, 0), (1, 0), (1, 2), (3, 3)]
+    data = ClusterData.from_arrays([[Fraction(a), Fraction(b)] for a, b in pts], [1, 1, 2, 2, 2])
+    strata = settle_strata(data, 1)
+    good = certificates(data, strata)["empty-{1}"]
+    jsonschema.validate(good, SCHEMA)
+    claim = good["claim"]
+    left = {int(r): Fraction(v) for r, v in claim["truncated_weights"].items()}
+    right = {int(r): Fraction(v) for r, v in claim["weights"].items()}
+    assert sum(left.values()) == sum(right.values()) == 1 and min(left.values()) >= 0 and min(right.values()) >= 0
+    mix = lambda w: [sum(v * pts[r - 1][c] for r, v in w.items()) for c in range(2)]  # noqa: E731
+    assert mix(left) == mix(right) and {pts[r - 1] for r in left} <= {(0, 0), (2, 0)}
+    deeper = copy.deepcopy(good)
+    deeper["L"] = 2
+    moved = copy.deepcopy(good)
+    moved["claim"]["truncated_weights"] = {"1": "3/4", "2": "1/4"}
+    write_certificates(tmp_path, {"empty-{1}": good, "deeper": deeper, "moved": moved})
+    proc = _run_verifier(tmp_path)
+    lines = dict(line.split(": ", 1) for line in proc.stdout.splitlines())
+    assert proc.returncode == 1
+    assert lines["ok   empty-{1}"].startswith("a convex combination of 2 truncated points (L = 1) = a convex combination")
+    assert "only with one hidden layer" in lines["FAIL deeper"]
+    assert "do not reproduce" in lines["FAIL moved"]
