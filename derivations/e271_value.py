@@ -54,7 +54,7 @@ def derive(ctx) -> Derivation:
     _paper.require(ctx, "L = Q")
     data = _paper.exact_data(ctx)
     f = sizes.format_number
-    F, (Wb, A) = formula_squared(data), affine_fit(data.X, data)
+    F, (_, A) = formula_squared(data), affine_fit(data.X, data)
     W0, L0 = linear_fit(data.X, data)
     g = bias_gradient(W0, np.array([arith.to_exact(0)] * data.Q, dtype=object), data.X, data)
     as_written = (Check(CERTIFIED, "exact rational values", f"(2.71) squared = {f(F)} = min", residual=F - A, scope=Scope.these_data())

@@ -26,7 +26,6 @@ from enum import Enum
 from typing import Any, Iterable
 
 import numpy as np
-import sympy as sp
 
 from ..numbers import sizes
 from ..numbers.arith import Exact, kind_of

@@ -25,7 +25,6 @@ import sys
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from importlib import resources
 
 import flint
 import numpy as np

@@ -32,7 +32,6 @@ from ..numbers.json_numbers import json_numbers
 from ..calculus.cost import Cost, cost_scale
 from ..data.clusters import ClusterData
 from .candidates import Candidate, InvertibleCandidate, candidate, invertible_candidate
-from .region import point_states, region_slacks
 from .verdicts import Verdict
 from ..data.separability import INSEPARABLE, NoCollapseOrder, group, hull_point, separate
 from .merged import fewest_outputs

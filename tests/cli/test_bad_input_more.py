@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from symgeom.cli import app as cli, check_command, report_command
+from symgeom.cli import check_command, report_command
 from symgeom.cli import loading
 from symgeom.cli.exit_codes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
 from symgeom.cli import main

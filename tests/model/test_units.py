@@ -42,6 +42,8 @@ def test_parameter_map_transfers_outputs_and_costs_exactly(Q, seed, units):
                Fraction(10) ** units.input_exponent, Fraction(10) ** units.target_exponent)
     assert all(Fraction(int(X[i, n].p), int(X[i, n].q)) == (Fraction(int(data.X[i, n].p), int(data.X[i, n].q)) - c[i]) / s
                for i in range(Q) for n in range(data.N))
+    assert all(Fraction(int(Y[i, j].p), int(Y[i, j].q)) == Fraction(int(data.Y[i, j].p), int(data.Y[i, j].q)) / t
+               for i in range(Q) for j in range(Q))
     scaled = ClusterData(X=X, labels=data.labels, Y=Y, kind="exact")
     for L in (1, 3):
         theta = random_parameters(Q, L, "exact", seed=seed)
