@@ -15,7 +15,7 @@ primes, an LP-separated construction), and asserted:
 
 The claims run on each data set: G1–G4 always, T1–T5 on one in four, N1/N2 (every stratum) on a quota per ``Q``
 (:data:`PLAN`).  Failures are printed with the data as CSV (``symgeom check --data``), the claim and the words,
-grouped by kind.  The sizes are chosen so the harness takes about four minutes of CPU (asserted: ``BUDGET_SECONDS``);
+grouped by kind.  The sizes are chosen so the harness takes four to six minutes of CPU (bounded: ``BUDGET_SECONDS``);
 the referee's own tests are fast.  The referee is tests/referee.py; the false words found are kept, with their
 cases, under tests/data/false_words/ and replayed by the last two tests.
 """
@@ -42,8 +42,9 @@ four ``Q + 1``): 302 in all, about five minutes of CPU (exact ranks at every ``Q
 and the exact re-decisions of float runs included)."""
 T_EVERY = 4
 """T1–T5 (symbolic proofs and a light check on the data) run on one data set in this many."""
-BUDGET_SECONDS = 360
-"""A guard against runaway work (the CI run stays within its limit), not a check of a result."""
+BUDGET_SECONDS = 600
+"""A guard against runaway work (the CI run stays within its 25 minutes), not a check of a result nor a speed target
+(benchmarks/ checks those): the harness takes four to six and a half minutes of CPU, as fast or slow as the machine."""
 
 
 # -- the harness ------------------------------------------------------------------------------
