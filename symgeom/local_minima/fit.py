@@ -73,7 +73,10 @@ def moment_residual(F: np.ndarray, S: np.ndarray, T: np.ndarray, weights=None):
 
 
 def _normal_solution(gram: np.ndarray, rhs: np.ndarray, kind) -> np.ndarray:
-    """``F`` with ``F gram = rhs`` on a maximal independent set of rows of ``Z̃`` (the ones row first), 0 elsewhere."""
+    """``F`` with ``F gram = rhs`` on a maximal independent set of rows of ``Z̃`` (the ones row first), 0 elsewhere
+    (``F = 0`` for no points: ``gram = 0``)."""
+    if gram[-1, -1] == 0:  # the count: no points, nothing to fit
+        return arith.zeros((rhs.shape[0], gram.shape[0]), kind)
     rows = _independent_rows(gram)
     F = arith.zeros((rhs.shape[0], gram.shape[0]), kind)
     F[:, rows] = rhs[:, rows] @ arith.inv(gram[np.ix_(rows, rows)])

@@ -83,7 +83,8 @@ def slack_values(params, X: np.ndarray, parts: dict) -> dict:
     if found is not None:
         P, E = np.stack(found[1][:-1]), np.stack(found[2][:-1])
         for name, (cols, slack) in parts.items():
-            ends = slack(P[:, :, cols] - E[:, :, cols]), slack(P[:, :, cols] + E[:, :, cols])
+            with np.errstate(over="ignore", invalid="ignore"):  # beyond float64's range: no bracket above 0
+                ends = slack(P[:, :, cols] - E[:, :, cols]), slack(P[:, :, cols] + E[:, :, cols])
             low, high = np.minimum(*ends), np.maximum(*ends)
             if cols.size and float(low.min()) > 0:
                 near = cols[low <= high.min()]

@@ -273,7 +273,8 @@ def stratum_minimizer(data: ClusterData, L: int, truncated, cost: Cost = Cost.ME
                       + [kind.zeros((Q - r - m, Q + 1))])
     propose = kind.is_exact  # float64 proposes the λs, the exact slacks of θ_S decide; else exact λs
     try:
-        layers = _collapsing_layers(data, groups, r, first, seps[0], True) if propose else None
+        with np.errstate(over="ignore", invalid="ignore"):  # infinities propose nothing (_proposed_weight)
+            layers = _collapsing_layers(data, groups, r, first, seps[0], True) if propose else None
     except OverflowError:  # a weight beyond float64's range: nothing to propose from
         layers = None
     theta = _assembled(data, L, S, kept, groups, Yperm, layers, cost) if layers is not None else None

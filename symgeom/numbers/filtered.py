@@ -8,11 +8,14 @@ filter cannot decide a sign the functions here return ``None`` and the caller co
 are the exact ones, bit for bit, either way.
 
 The bound: inputs converted to float64 carry a relative error of at most one unit in the last place
-(``2u``, ``u = 2⁻⁵³``), and a float dot product of ``n`` terms in any order (with or without fused
-multiply-add) errs by at most ``γ_n = nu/(1 − nu)`` times the sum of the absolute products, so
-``|u_float − u| ≤ (n + 5) u (1 + O(nu)) (|W| |x| + |b|)``; :data:`ERROR_SAFETY` doubles it, which also
-covers the rounding of the bound's own evaluation, and ``(n + 1) 2⁻¹⁰²²`` covers underflow.  A
-propagated error ``E`` of the input contributes ``|W| E``.
+(``2u``, ``u = 2⁻⁵³``) in the normal range and an absolute error of at most :data:`SUBNORMAL_SPACING` below it
+(a subnormal or flushed-to-zero conversion), and a float dot product of ``n`` terms in any order (with or without
+fused multiply-add) errs by at most ``γ_n = nu/(1 − nu)`` times the sum of the absolute products, so
+``|u_float − u| ≤ (n + 5) u (1 + O(nu)) (|W| |x| + |b|) + η (Σ|x| + Σ_j |W_{ij}| + 1)`` (``η`` the spacing: a
+converted entry of ``W``, ``x`` or ``b`` off by ``η`` moves the value by at most ``η`` times its factor);
+:data:`ERROR_SAFETY` doubles it, which also covers the rounding of the bound's own evaluation, and
+``(n + 1) 2⁻¹⁰²²`` covers underflow in the products and sums.  A propagated error ``E`` of the input contributes
+``|W| E``.
 
 >>> from symgeom.data.embedded import default_data
 >>> from symgeom.numbers import arith
@@ -36,7 +39,7 @@ from . import arith
 from .decimals import magnitude_of_integers
 
 __all__ = [
-    "UNIT_ROUNDOFF", "ERROR_SAFETY", "UNDERFLOW", "MAX_EXACT_CANDIDATES", "MAX_REGIONS", "FLOAT_EXACT_INTEGERS",
+    "UNIT_ROUNDOFF", "ERROR_SAFETY", "UNDERFLOW", "SUBNORMAL_SPACING", "MAX_EXACT_CANDIDATES", "MAX_REGIONS", "FLOAT_EXACT_INTEGERS",
     "INT64_HEADROOM", "float_copy", "float_points", "lifted_integers", "carry_integers", "rounding_bound",
     "affine_float", "minimum_candidates", "exact_minimum", "exact_extreme", "certified_patterns",
     "region_moments", "grouped_moments", "lifted_rows", "pattern_groups", "group_bounds"]
@@ -47,6 +50,9 @@ ERROR_SAFETY = 2.0
 """Factor applied to the first-order error bound (covers second-order terms and the bound's own rounding)."""
 UNDERFLOW = 2.0**-1022
 """Absolute error allowance per term for underflow."""
+SUBNORMAL_SPACING = 2.0**-1074
+"""The spacing of float64 below ``2⁻¹⁰²²``: a rational converted there (or flushed to 0) is off by at most half of it,
+an error relative to nothing, which the relative bound does not cover."""
 MAX_EXACT_CANDIDATES = 256
 """More candidates for the minimum than this and the filter gives up (the caller computes exactly)."""
 MAX_REGIONS = 4096
@@ -152,6 +158,7 @@ def rounding_bound(W_abs: np.ndarray, x_abs: np.ndarray, b_abs: np.ndarray, carr
     ``x_abs``), plus ``|W| carried`` for an input already off by at most ``carried``."""
     terms = W_abs.shape[1] + 1
     bound = (terms + 5) * UNIT_ROUNDOFF * (W_abs @ x_abs + b_abs[:, None])
+    bound = bound + SUBNORMAL_SPACING * (x_abs.sum(axis=0)[None, :] + W_abs.sum(axis=1)[:, None] + 1)
     if carried is not None:
         bound = bound + (1 + terms * UNIT_ROUNDOFF) * (W_abs @ carried)
     return ERROR_SAFETY * bound + terms * UNDERFLOW
@@ -164,7 +171,8 @@ def affine_float(W: np.ndarray, b: np.ndarray, x: np.ndarray, carried=None):
         Wf, bf = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
     except OverflowError:
         return None
-    return Wf @ x + bf[:, None], rounding_bound(np.abs(Wf), np.abs(x), np.abs(bf), carried)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow gives infinities, which every caller declines
+        return Wf @ x + bf[:, None], rounding_bound(np.abs(Wf), np.abs(x), np.abs(bf), carried)
 
 
 def minimum_candidates(values: np.ndarray, bound: np.ndarray):

@@ -138,3 +138,32 @@ def test_stratum_slacks_hold_the_exact_minimum_of_every_group():
                 assert ind.fr(min(theta.slacks[k])) == min(death)
             checked += 1
     assert checked >= 10
+
+
+@pytest.mark.parametrize("paper", [False, True])
+def test_a_subnormal_weight_does_not_mislead_the_moments(paper):
+    """W_2[0,0] = 10^-320 converts to float64 with a relative error near 1e-5; with an activation of 10^300 and a
+    bias that leaves the exact pre-activation at +ε/2 of the product (the float one at −ε/2), a filter that trusted the
+    relative bound would take the wrong pattern.  Cost and gradient must be the referee's."""
+    cost = Cost.PAPER if paper else Cost.MEAN_SQUARED
+    data = ClusterData.from_arrays([["1", "1"], ["2", "2"], ["3", "1"]], [1, 2, 1])
+    w, big = Fraction(1, 10**320), Fraction(10) ** 300
+    eps = Fraction(float(w)) / w - 1
+    b = -w * big * (1 + eps / 2)
+    rows = [[[big, 0], [0, 1]], [[w, 0], [0, 1]], [[1, 0], [0, 1]]]
+    from symgeom.model.network import Parameters
+
+    params = Parameters.from_lists([[[str(v) for v in r] for r in W] for W in rows], [["0", "0"], [str(b), "0"], ["0", "0"]])
+    Ws, bs = referee_params(params)
+    value, grad = cost.value_and_gradient(params, data)
+    assert ind.fr(value) == ind.cost(Ws, bs, data.X, data.labels, data.Y, paper)
+    assert as_fractions(grad) == referee_gradient(Ws, bs, data.X, data.labels, data.Y, paper)
+
+
+def test_a_fit_of_no_points_is_zero():
+    from symgeom.local_minima.fit import moment_fit, moment_residual
+    from symgeom.numbers import arith
+
+    S, T = arith.zeros((2, 3, 3), "exact"), arith.array([[1, 0], [0, 1]], "exact")
+    F = moment_fit(S, T)
+    assert all(v == 0 for v in F.reshape(-1)) and moment_residual(F, S, T) == 0

@@ -1,5 +1,8 @@
 """The floating-point filter gives the exact results of the exact path, and leaves undecidable cases to it."""
 
+from fractions import Fraction
+
+import flint
 import numpy as np
 import pytest
 
@@ -50,3 +53,45 @@ def test_exact_gauss_newton_from_region_moments_equals_the_forward_pass(data, L,
     monkeypatch.setattr(filtered, "region_moments", lambda *args: None)
     for p, H in zip(points, fast):
         assert (H == derivatives.gauss_newton(p, data.X)).all()
+
+
+# -- subnormal conversions: the filter's bound covers them (else it declines) -------------------
+TINY = Fraction(1, 2**1074)  # the spacing of float64 below 2^-1022
+
+
+def fmpq_array(rows) -> np.ndarray:
+    return np.array([[flint.fmpq(v.numerator, v.denominator) for v in row] for row in rows], dtype=object)
+
+
+def test_extremes_with_subnormal_coordinates_are_the_exact_ones():
+    """Coordinates k·η + 0.49η and k·η + 0.51η round to neighbouring subnormals; a weight 10^300 magnifies that
+    conversion error to 1e-21, above the values' own difference, so only a bound that covers it keeps the extremes."""
+    from symgeom.numbers.filtered import exact_extreme
+
+    big, k = Fraction(10) ** 300, 2024
+    cols = [[(k + Fraction(49, 100)) * TINY, (k + Fraction(51, 100)) * TINY], [big * TINY / 2, Fraction(0)]]
+    values = [big * cols[0][n] + cols[1][n] for n in range(2)]
+    a = np.array([flint.fmpq(10**300), flint.fmpq(1)], dtype=object)
+    X = fmpq_array(cols)
+    assert Fraction(str(exact_extreme(a, X, np.arange(2), True))) == max(values)
+    assert Fraction(str(exact_extreme(a, X, np.arange(2), False))) == min(values)
+
+
+def test_slacks_and_signs_with_subnormal_coordinates_are_the_exact_ones():
+    from symgeom.local_minima.region import active_slack, nonzero_preactivations, slack_values
+    from symgeom.model.network import Parameters
+
+    big, k = Fraction(10) ** 300, 2024
+    cols = [[(k + Fraction(49, 100)) * TINY, (k + Fraction(51, 100)) * TINY],
+            [big * TINY / 2, -Fraction(4, 10) * big * TINY]]
+    b1 = big * TINY * (-k - Fraction(3, 10))
+    W1, b = [[big, Fraction(1)], [Fraction(0), Fraction(1)]], [b1, Fraction(1)]
+    pre = [[sum(W1[i][j] * cols[j][n] for j in range(2)) + b[i] for i in range(2)] for n in range(2)]
+    params = Parameters.from_lists([[[str(v) for v in r] for r in W1], [["1", "0"], ["0", "1"]]],
+                                   [[str(v) for v in b], ["0", "0"]])
+    got = slack_values(params, fmpq_array(cols), {"kept": (np.arange(2), active_slack)})["kept"]
+    assert min(Fraction(str(v)) for v in got) == min(min(p) for p in pre) < 0  # the negative slack is kept
+    zero = Parameters.from_lists([[[str(Fraction(1, 10**320)), "0"], ["0", "1"]], [["1", "0"], ["0", "1"]]],
+                                 [[str(-Fraction(1, 10**20)), "1"], ["0", "0"]])
+    X = fmpq_array([[big], [Fraction(0)]])  # 10^-320 · 10^300 − 10^-20 = 0 exactly
+    assert nonzero_preactivations(zero, X) is False
