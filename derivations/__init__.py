@@ -17,6 +17,7 @@ from . import (
     n1_no_truncation,
     n2_strata,
     n3_merged,
+    n4_dead_neurons,
     p22_truncation,
     p23_global_minimum,
     p24_local_minimum,
@@ -43,6 +44,7 @@ RECIPES = {recipe.id: recipe for recipe in (
     n1_no_truncation.RECIPE,
     n2_strata.RECIPE,
     n3_merged.RECIPE,
+    n4_dead_neurons.RECIPE,
     # the paper's numbered statements, checked as stated (symgeom's own claims above are beyond the paper)
     p22_truncation.RECIPE,
     d21_truncation_map.RECIPE,

@@ -12,15 +12,16 @@ and zeros leave it checked at those points only.
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Iterable
 
 import sympy as sp
 
-from .certificates import CHECKED, PROVED, REFUTED, Check, Scope
+from .certificates import CHECKED, PROVED, REFUTED, UNDECIDED, Check, Scope
 from ..model.activation import simplify_matrix_identity
 
-__all__ = ["prove_zero", "prove_matrix_identity"]
+__all__ = ["prove_zero", "prove_matrix_identity", "contracted"]
 
 
 def prove_zero(expr, method: str, assumptions: str = "", symbols: Iterable[sp.Symbol] | None = None, seed: int = 0,
@@ -50,17 +51,21 @@ def prove_zero(expr, method: str, assumptions: str = "", symbols: Iterable[sp.Sy
                  residual=0, tolerance=0, scope=Scope.random_points())
 
 
-def prove_matrix_identity(expr, method: str, assumptions: str = "", size=None, seed: int = 0) -> Check:
+def prove_matrix_identity(expr, method: str, assumptions: str = "", size=None, seed: int = 0,
+                          relations: dict | None = None) -> Check:
     """Prove that a matrix expression of symbolic size (``MatrixSymbol``, :class:`Ramp`) is zero.
 
     ``proved`` when expanding and evaluating it (``X X⁻¹ = I``, canonical σ arguments) gives
-    zero.  Otherwise every matrix symbol is replaced by a random rational matrix, every size symbol
+    zero; ``relations`` (``{(A, B): C}``, such as ``{(Uᵀ, U): I}`` for orthonormal columns) rewrite every
+    adjacent product ``A B`` of the distributed expression to ``C`` first (:func:`contracted`).  Otherwise every matrix symbol is replaced by a random rational matrix, every size symbol
     (``size`` and any other, such as a rank ``r``) set to ``3``, and σ evaluated: a nonzero value ``refutes`` it, a zero
     leaves it ``checked`` at that point.
     """
-    out = simplify_matrix_identity(expr)
+    out = simplify_matrix_identity(expr if not relations else contracted(expr, relations))
     if out == 0 or isinstance(out, sp.ZeroMatrix) or (isinstance(out, sp.MatrixBase) and out.is_zero_matrix):
         return Check(PROVED, method, assumptions, scope=Scope.all_q())
+    if relations:  # a random point would not satisfy the relations: it could refute a true identity
+        return Check(UNDECIDED, method, assumptions + "; not reduced to zero under the relations")
     rng = random.Random(seed)
     n = 3
     point = {}
@@ -83,3 +88,36 @@ def _random_value(s: sp.Symbol, rng: random.Random):
     if s.is_negative or s.is_nonpositive:
         return -v
     return v if rng.random() < 0.5 else -v
+
+
+def contracted(expr, relations: dict):
+    """``expr`` distributed into products of its matrix symbols (powers written out), with every adjacent pair
+    ``(A, B)`` of ``relations`` replaced by ``relations[(A, B)]``, left to right: the algebra of a relation such as
+    ``Uᵀ U = I``, which expanding alone does not see.
+
+    >>> Q, q = sp.symbols("Q q", integer=True, positive=True)
+    >>> U = sp.MatrixSymbol("U", Q, q)
+    >>> P = U * U.T
+    >>> simplify_matrix_identity(contracted(P * P - P, {(U.T, U): sp.Identity(q)}))
+    0
+    """
+    def factors(x) -> list[tuple]:
+        if isinstance(x, sp.MatAdd):
+            return [t for a in x.args for t in factors(a)]
+        if isinstance(x, sp.MatPow) and x.exp.is_Integer and x.exp > 0:
+            return [sum(c, ()) for c in itertools.product(*[factors(x.base)] * int(x.exp))]
+        if isinstance(x, sp.MatMul):
+            return [sum(c, ()) for c in itertools.product(*[factors(a) for a in x.args])]
+        return [(x,)]
+
+    def product(term: tuple):
+        coeff = sp.Mul(*[f for f in term if not isinstance(f, sp.MatrixExpr)])
+        mats, out = [f for f in term if isinstance(f, sp.MatrixExpr)], []
+        for m in mats:
+            if out and (out[-1], m) in relations:
+                out[-1] = relations[(out[-1], m)]
+            else:
+                out.append(m)
+        return coeff * sp.MatMul(*out) if out else coeff
+
+    return sp.MatAdd(*[product(t) for t in factors(expr)])

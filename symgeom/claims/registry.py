@@ -23,6 +23,7 @@ from ..global_minima.criterion import clustering_criterion
 from ..global_minima.degeneracy import analyse
 from ..global_minima.minimizer import global_minimizer
 from ..local_minima.sequential import sequential_minimizer
+from ..local_minima.dead_neurons import dead_neuron_family
 from ..local_minima.families import merged_families
 from ..local_minima.settling import settle_strata
 from .budget import estimate, format_seconds
@@ -164,6 +165,14 @@ class Context:
                 self.progress(f"merged strata: {i} of {n}, {label}")
 
         return merged_families(self.data, self.L, self.cost, tell)
+
+    @cached_property
+    def dead_neurons(self) -> list:
+        """:func:`~symgeom.local_minima.dead_neurons.dead_neuron_family`: one point per number ``d < Q`` of neurons
+        dead at every point."""
+        if self.progress is not None:
+            self.progress("dead neurons: reduced-rank points")
+        return dead_neuron_family(self.data, self.L, self.cost)
 
 
 def recipes() -> dict[str, Recipe]:

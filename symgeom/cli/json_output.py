@@ -15,6 +15,7 @@ from ..certify.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, STATUSES
 from ..claims.registry import BEYOND_THE_PAPER, paper_statement
 from ..calculus.cost import cost
 from ..data.clusters import ClusterData
+from ..local_minima.dead_neurons import dead_counts
 from ..local_minima.families import family_counts
 from ..local_minima.settling import strata_counts
 from ..model.parameter_files import parameters_json
@@ -89,6 +90,9 @@ def check_json(ctx, derivations, certs, exit_status: int) -> dict:
         families, left = ctx.merged
         out["merged_minima"] = [f.as_json() for f in families]
         out["merged_counts"] = family_counts(families, left)
+    if any(d.id == "N4" for d in derivations):
+        out["dead_neuron_minima"] = [m.as_json() for m in ctx.dead_neurons]
+        out["dead_neuron_counts"] = dead_counts(ctx.dead_neurons)
     if certs is not None:
         out["certificates"] = certs
     return envelope("check", check_summary(derivations, exit_status), out)
