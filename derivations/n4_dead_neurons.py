@@ -28,7 +28,8 @@ STATEMENT = (
     r"\lambda_{q+1} + \dots + \lambda_Q$ ($B$ the value of N1, $\lambda_1 \ge \dots \ge \lambda_Q$ the eigenvalues of "
     r"$M = A^{*} \Sigma A^{*T}$, $A^{*}$ the linear part of the weighted least-squares fit, $\Sigma$ the weighted "
     r"covariance of the points). The bound is attained for every $L \ge 1$: local minima, of value above N1's exactly "
-    r"when $\operatorname{rank} M > q$."
+    r"when $\operatorname{rank} M > q$ (never for $d = 1$: $\operatorname{rank} M \le Q - 1$, the centered targets of "
+    r"$Q$ clusters being dependent)."
 )
 
 

@@ -1,5 +1,5 @@
 """``symgeom construct``: an explicit minimizer's weights and biases written to a file -- G1's global minimizer
-(``L ≥ Q``), zero cost below that depth (:mod:`symgeom.local_minima.zero_cost`), or a stratum's local minimum
+(``L ≥ Q``), zero cost below that depth (:func:`symgeom.local_minima.sequential.zero_cost_below_q`), or a stratum's local minimum
 (``--truncate``); float runs in changed units are written in the units of the data as given."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ..global_minima.minimizer import global_minimizer
 from ..io import check_output_file, write_bytes, write_text
 from ..local_minima.locate import GAP_RTOL, locate
 from ..local_minima.strata import StratumMinimizer, collapse_order, stratum_minimizer
-from ..local_minima.zero_cost import zero_cost_below_q
+from ..local_minima.sequential import zero_cost_below_q
 from ..model.network import Parameters
 from ..model.parameter_files import npz_bytes
 from ..model.torch_io import TORCH_SUFFIXES, require_torch, state_dict_bytes
@@ -71,7 +71,7 @@ def _stratum_output(ctx, theta, claim: str):
 
 def _zero_cost_below_q(ctx):
     """``(params, meta, summary)`` of zero cost with ``L < Q`` hidden layers
-    (:func:`~symgeom.local_minima.zero_cost.zero_cost_below_q`): ``Q − 1`` truncations when ``L = Q − 1``, else the
+    (:func:`~symgeom.local_minima.sequential.zero_cost_below_q`): ``Q − 1`` truncations when ``L = Q − 1``, else the
     interval network of depth ``L ≥ 2``."""
     data, L = ctx.data, ctx.L
     point = zero_cost_below_q(data, L, ctx.cost)

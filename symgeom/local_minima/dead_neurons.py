@@ -23,8 +23,9 @@ general: :func:`dead_neuron_family` certifies the exact point's signs by the bou
 characteristic polynomial of ``M`` (ball arithmetic), and evaluates a rational point ``θ̂`` (``U`` rounded) exactly:
 it lies in ``R^dead_d``, so ``C(θ̂) ≥ B^(q)`` must hold, and it lands within a rounding of it.
 
-With ``rank M ≤ q`` (``Q`` one-hot targets give ``rank M ≤ Q − 1``) the rank does not bind: ``B^(q) = B``, a local
-minimum at N1's value on another region.
+With ``rank M ≤ q`` the rank does not bind: ``B^(q) = B``, a local minimum at N1's value on another region.  This is
+always so for ``d = 1``: the centered targets ``y_j − ȳ`` of the ``Q`` clusters sum to 0 under the clusters' masses, so
+they span at most ``Q − 1`` dimensions and ``rank M ≤ Q − 1``.
 
 >>> from symgeom.data.embedded import default_data
 >>> family = dead_neuron_family(default_data(), 2)
@@ -47,7 +48,8 @@ from ..certify.certificates import CERTIFIED, CHECKED, REFUTED, UNDECIDED, Check
 from ..data.clusters import ClusterData
 from ..model.network import Parameters
 from ..numbers import arith
-from ..numbers.json_numbers import json_numbers
+from ..numbers import sizes
+from ..numbers.json_numbers import approx_json, json_numbers
 from .fit import moment_fit
 from .strata import stratum_bound
 from .verdicts import Verdict
@@ -211,17 +213,23 @@ class DeadNeuronMinimum:
         return self.reduced.full + lo, self.reduced.full + hi
 
     @property
-    def approx(self) -> float:
-        """``B^(q)`` in float64."""
+    def midpoint(self):
+        """The middle of :attr:`enclosure` (``B^(q)`` itself when it is exact)."""
         lo, hi = self.enclosure
-        return (float(lo) + float(hi)) / 2
+        return (lo + hi) / 2
+
+    @property
+    def approx(self) -> float:
+        """``B^(q)`` in float64 (``inf`` beyond its range)."""
+        value = approx_json(self.midpoint)
+        return math.inf if value is None else value
 
     def value_text(self) -> str:
         """The value of the cost (``C_N`` for the paper's: the square root of the bound), short."""
         kind = self.reduced.cost
         if self.bound is not None:
             return kind.text(self.bound)
-        return f"~{kind.from_sum(self.approx):.6g}"
+        return "~" + sizes.format_decimal(kind.from_sum(self.midpoint), 6)
 
     def as_json(self) -> dict:
         """An entry of ``dead_neuron_minima`` in ``check --json``."""
@@ -229,7 +237,8 @@ class DeadNeuronMinimum:
         return {"dead": self.dead, "rank": self.rank, "rank_M": self.reduced.rank, "binds": self.binds,
                 "verdict": self.verdict, "certificate": self.certificate.as_json(),
                 **json_numbers(bound=self.bound, lower=lo, upper=hi, full=self.reduced.full, point_cost=self.cost,
-                               value=self.reduced.cost.from_sum(self.bound if self.bound is not None else self.approx))}
+                               value=self.reduced.cost.from_sum(self.bound) if self.bound is not None else None),
+                "approx_value": approx_json(self.reduced.cost.from_sum(self.midpoint))}
 
 
 def _rational(x) -> "flint.fmpq":
@@ -241,9 +250,13 @@ def _rational(x) -> "flint.fmpq":
 
 def _eigenvectors(rr: ReducedRank, q: int) -> np.ndarray:
     """``q`` top eigenvectors of ``M`` (``Q x q``): float64, rounded to multiples of ``2⁻⁴⁰`` on exact data."""
-    M = rr.M.astype(float)
+    M = rr.M
+    if rr.data.kind.is_exact:  # scaled exactly into float64's range (the eigenvectors do not change)
+        top = max((abs(v) for v in M.reshape(-1)), default=0)
+        M = M / top if top != 0 else M
     with np.errstate(all="ignore"):
-        _, vectors = np.linalg.eigh(M / max(1.0, float(np.max(np.abs(M)))) if np.all(np.isfinite(M)) else np.eye(rr.data.Q))
+        M = M.astype(float)
+        _, vectors = np.linalg.eigh(M if np.all(np.isfinite(M)) else np.eye(rr.data.Q))
     U = vectors[:, ::-1][:, :q]
     if not rr.data.kind.is_exact:
         return U
@@ -271,10 +284,10 @@ def settle_dead(rr: ReducedRank, L: int, dead: int) -> DeadNeuronMinimum:
     distance = value - hi
     method = ("exact: the sign bound, the bound from the roots of det(tI - M) (ball arithmetic) and the rational "
               "point's cost" if exact else "float64 eigenvalues and the point's cost")
-    tol = FLOAT_RTOL * max(1.0, abs(float(rr.full)) + abs(float(np.trace(rr.M.astype(float)))))
+    tol = None if exact else FLOAT_RTOL * max(1.0, abs(float(rr.full)) + abs(float(np.trace(rr.M))))
     status = CERTIFIED if exact else CHECKED if abs(float(distance)) <= tol else UNDECIDED
-    check = Check(status, method, what + f"; the rational point's cost is {float(distance):.3g} above the bound",
-                  margin=LIVE_MARGIN if exact else 0.75, tolerance=None if exact else tol,
+    check = Check(status, method, what + f"; the rational point's cost is {sizes.format_decimal(distance, 3)} above the bound",
+                  margin=LIVE_MARGIN if exact else 0.75, tolerance=tol,
                   scope=Scope.these_data(float=not exact))
     return DeadNeuronMinimum(rr, L, dead, gap, theta, value,
                              Verdict.LOCAL_MINIMUM if status != UNDECIDED else Verdict.UNDECIDED, check)

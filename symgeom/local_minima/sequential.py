@@ -22,6 +22,11 @@ line are sequentially separable, their means span no triangle.)
 Nothing above is trusted: :func:`certify_sequential` checks on the data that the cost is exactly 0 and every
 strict sign condition (each point strictly active in every hidden layer but its cluster's collapsing layer,
 where it is strictly inactive).
+
+Below ``L = Q − 1`` (:func:`zero_cost_below_q`): the stratum point keeping one cluster when ``L = Q − 1`` (the
+clusters to keep tried from ``Q`` down to ``1``, :func:`keep_one_cluster`), else the interval network
+(:func:`~symgeom.global_minima.interval_network.interval_network`, ``L ≥ 2``) when the clusters project to disjoint
+intervals along some direction.
 """
 
 from __future__ import annotations
@@ -33,13 +38,16 @@ import numpy as np
 from ..numbers import arith
 from .._errors import ConstructionError
 from ..certify.certificates import CERTIFIED, REFUTED, Check, certify_positive, combine
+from ..calculus.cost import DEFAULT_COST, Cost
 from ..data.clusters import ClusterData
 from ..data.separability import NoCollapseOrder
+from ..global_minima.interval_network import IntervalNetwork, interval_network
 from ..global_minima.minimizer import OutputFiber
 from ..model.network import Parameters, forward, layers, preactivations
-from .strata import least_squares_fit, peel_next, stratum_minimizer
+from .strata import StratumMinimizer, collapse_order, least_squares_fit, peel_next, stratum_minimizer
 
-__all__ = ["SequentialMinimizer", "peeling_order", "sequential_minimizer", "certify_sequential", "hypothesis"]
+__all__ = ["SequentialMinimizer", "peeling_order", "sequential_minimizer", "certify_sequential", "hypothesis",
+           "zero_cost_below_q", "keep_one_cluster"]
 
 
 def peeling_order(data: ClusterData) -> tuple:
@@ -153,3 +161,47 @@ def certify_sequential(theta: SequentialMinimizer) -> Check:
                  counterexample=None if worst == 0 else f"|residual| {worst} != 0")
     return combine([signs, cost], f"{theta.hypothesis}: exact cost 0 and strict sign conditions",
                    f"L = {params.L}; {theta.collapse_text}")
+
+
+def keep_one_cluster(data: ClusterData, cost: Cost = DEFAULT_COST) -> tuple[StratumMinimizer | None, list]:
+    """``(θ_S, [])`` for the largest label ``k`` whose complement ``S`` has a collapse order (``L = Q − 1``
+    hidden layers, ``U = {k}``, ``C(θ_S) = B_U = 0``), or ``(None, reasons)`` with why each ``k`` failed."""
+    errors = []
+    for keep in range(data.Q, 0, -1):
+        try:
+            S = collapse_order(data, [k for k in range(1, data.Q + 1) if k != keep])
+        except ConstructionError as e:
+            errors.append(str(e))
+            continue
+        return stratum_minimizer(data, data.Q - 1, S, cost), errors
+    return None, errors
+
+
+def zero_cost_below_q(data: ClusterData, L: int, cost: Cost = DEFAULT_COST) -> StratumMinimizer | IntervalNetwork:
+    """A point of cost 0 with ``L < Q`` hidden layers: the stratum minimizer keeping one cluster when
+    ``L = Q − 1`` (:func:`keep_one_cluster`), else -- or when no cluster can be kept -- the interval network of
+    depth ``L ≥ 2``.  Raises :class:`~symgeom.ConstructionError` saying which construction failed and why.
+
+    >>> from symgeom.data.embedded import default_data
+    >>> point = zero_cost_below_q(default_data(), 2)
+    >>> point.truncated, point.kept, point.bound
+    ((1, 2), (3,), 0)
+    """
+    if not 1 <= L < data.Q:
+        raise ConstructionError(f"zero cost below G1's depth needs 1 <= L < Q = {data.Q} hidden layers, got L = {L}")
+    errors = []
+    if L == data.Q - 1:
+        point, errors = keep_one_cluster(data, cost)
+        if point is not None:
+            return point
+    if L < 2 and errors:
+        raise ConstructionError(f"no cluster can be kept with the others truncated one per layer: {errors[0]}")
+    if L < 2:
+        raise ConstructionError(f"with L = 1 hidden layer zero cost is constructed with one truncation per hidden layer "
+                                f"for all clusters but one: it needs L >= Q - 1 = {data.Q - 1} (got L = {L}); with "
+                                "L >= 2, zero cost is constructed when the clusters project to disjoint intervals along "
+                                "some direction")
+    try:
+        return interval_network(data, L)
+    except ConstructionError as e:
+        raise ConstructionError("; ".join(errors[:1] + [str(e)])) from None

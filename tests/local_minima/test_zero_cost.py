@@ -1,4 +1,4 @@
-"""Zero cost below G1's depth (symgeom.local_minima.zero_cost), checked by the independent Fraction forward pass."""
+"""Zero cost below G1's depth (symgeom.local_minima.sequential), checked by the independent Fraction forward pass."""
 
 from fractions import Fraction
 
@@ -9,7 +9,7 @@ from symgeom.data.clusters import example_data
 from symgeom.data.embedded import default_data
 from symgeom.global_minima.interval_network import IntervalNetwork
 from symgeom.local_minima.strata import StratumMinimizer
-from symgeom.local_minima.zero_cost import keep_one_cluster, zero_cost_below_q
+from symgeom.local_minima.sequential import keep_one_cluster, zero_cost_below_q
 
 from test_local_minima import assert_in_stratum, fraction_cost, fraction_forward, fraction_parameters
 
