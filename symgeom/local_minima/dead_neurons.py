@@ -205,12 +205,7 @@ class DeadNeuronMinimum:
     @property
     def enclosure(self) -> tuple:
         """``(lo, hi)``, rationals (exact data) or floats, with ``lo ≤ B^(q) ≤ hi``."""
-        if not self.binds or not self.reduced.data.kind.is_exact:
-            value = self.reduced.full + self.gap
-            return value, value
-        with flint.ctx.workprec(ENCLOSURE_BITS):  # rounded outward to short endpoints
-            lo, hi = _rational(self.gap.lower()), _rational(self.gap.upper())
-        return self.reduced.full + lo, self.reduced.full + hi
+        return _enclosure(self.reduced, self.gap)
 
     @property
     def midpoint(self):
@@ -241,6 +236,15 @@ class DeadNeuronMinimum:
                 "approx_value": approx_json(self.reduced.cost.from_sum(self.midpoint))}
 
 
+def _enclosure(rr: ReducedRank, gap) -> tuple:
+    """``(lo, hi)`` around ``B + gap``: the exact value when ``gap`` is (0, or a float), else the ball's ends rounded
+    outward to :data:`ENCLOSURE_BITS`-bit rationals."""
+    if not isinstance(gap, flint.arb):
+        return rr.full + gap, rr.full + gap
+    with flint.ctx.workprec(ENCLOSURE_BITS):
+        return rr.full + _rational(gap.lower()), rr.full + _rational(gap.upper())
+
+
 def _rational(x) -> "flint.fmpq":
     """The exact rational value of an exact ``arb`` (a ball of radius 0)."""
     m, e = x.man_exp()
@@ -248,12 +252,22 @@ def _rational(x) -> "flint.fmpq":
     return flint.fmpq(m * 2**e) if e >= 0 else flint.fmpq(m, 2**-e)
 
 
-def _eigenvectors(rr: ReducedRank, q: int) -> np.ndarray:
-    """``q`` top eigenvectors of ``M`` (``Q x q``): float64, rounded to multiples of ``2⁻⁴⁰`` on exact data."""
+def _eigenvectors(rr: ReducedRank, q: int, digits: int = 0) -> np.ndarray:
+    """``q`` top eigenvectors of ``M`` (``Q x q``): float64 (``digits = 0``) or ``mpmath`` at ``digits`` decimal digits,
+    rounded on exact data to multiples of ``2⁻⁴⁰`` (float64) or of ``2^-(3 digits)``."""
     M = rr.M
     if rr.data.kind.is_exact:  # scaled exactly into float64's range (the eigenvectors do not change)
         top = max((abs(v) for v in M.reshape(-1)), default=0)
         M = M / top if top != 0 else M
+    if digits:
+        import mpmath
+
+        with mpmath.workdps(digits):
+            lam, E = mpmath.eigsy(mpmath.matrix([[mpmath.mpf(int(v.p)) / int(v.q) for v in row] for row in M]))
+            order = sorted(range(rr.data.Q), key=lambda i: -lam[i])[:q]
+            bits = 3 * digits
+            return np.array([[flint.fmpq(int(mpmath.nint(E[r, i] * 2**bits)), 2**bits) for i in order]
+                             for r in range(rr.data.Q)], dtype=object).reshape(rr.data.Q, q)
     with np.errstate(all="ignore"):
         M = M.astype(float)
         _, vectors = np.linalg.eigh(M if np.all(np.isfinite(M)) else np.eye(rr.data.Q))
@@ -264,15 +278,27 @@ def _eigenvectors(rr: ReducedRank, q: int) -> np.ndarray:
     return np.array([flint.fmpq(int(round(u * scale)), scale) for u in U.reshape(-1)], dtype=object).reshape(U.shape)
 
 
+def _near(rr: ReducedRank, L: int, dead: int, hi) -> tuple:
+    """``(θ̂, β, C(θ̂))``: the rational point, its eigenvectors refined in ``mpmath`` (50, then 100 digits) while its exact
+    cost exceeds the bound's upper end ``hi`` by more than ``2⁻⁴⁰ hi`` (``2⁻²⁰⁰ tr M`` for a bound 0) -- float64's
+    eigenvectors are too coarse for an ill-conditioned ``M``; float data: float64 once."""
+    q = rr.data.Q - dead
+    tolerance = (hi / 2**40 if hi > 0 else np.trace(rr.M) / 2**200) if rr.data.kind.is_exact else None
+    for digits in (0, 50, 100):
+        theta, beta = dead_neuron_point(rr, L, dead, _eigenvectors(rr, q, digits))
+        value = rr.cost.of(theta, rr.data)
+        if tolerance is None or value - hi <= tolerance:
+            break
+    return theta, beta, value
+
+
 def settle_dead(rr: ReducedRank, L: int, dead: int) -> DeadNeuronMinimum:
     """``d = dead`` neurons of layer 1 dead at every point: the point, its exact cost, and the check that it lies at
     (exact data: above, within the rounding of ``U``) the bound ``B^(q)``."""
     data, q = rr.data, rr.data.Q - dead
     gap = rr.gap(q)
-    theta, beta = dead_neuron_point(rr, L, dead, _eigenvectors(rr, q))
-    value = rr.cost.of(theta, data)
-    family = DeadNeuronMinimum(rr, L, dead, gap, theta, value, Verdict.UNDECIDED, Check(UNDECIDED, ""))
-    lo, hi = family.enclosure
+    lo, hi = _enclosure(rr, gap)
+    theta, beta, value = _near(rr, L, dead, hi)
     exact = data.kind.is_exact
     what = (f"d = {dead} dead neurons, rank <= {q}: every live pre-activation >= 3/4 (bias {beta}, Cauchy-Schwarz), "
             f"every dead one -1")
@@ -286,7 +312,8 @@ def settle_dead(rr: ReducedRank, L: int, dead: int) -> DeadNeuronMinimum:
               "point's cost" if exact else "float64 eigenvalues and the point's cost")
     tol = None if exact else FLOAT_RTOL * max(1.0, abs(float(rr.full)) + abs(float(np.trace(rr.M))))
     status = CERTIFIED if exact else CHECKED if abs(float(distance)) <= tol else UNDECIDED
-    check = Check(status, method, what + f"; the rational point's cost is {sizes.format_decimal(distance, 3)} above the bound",
+    above = sizes.format_decimal(distance / hi, 3) + " of it" if hi != 0 else sizes.format_decimal(distance, 3)
+    check = Check(status, method, what + f"; the rational point with U rounded costs {above} above the bound",
                   margin=LIVE_MARGIN if exact else 0.75, tolerance=tol,
                   scope=Scope.these_data(float=not exact))
     return DeadNeuronMinimum(rr, L, dead, gap, theta, value,

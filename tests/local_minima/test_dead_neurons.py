@@ -200,3 +200,20 @@ def test_check_json_lists_the_points(capsys):
     assert out["dead_neuron_counts"] == {"local_minima": 2, "above_no_truncation": 1, "undecided": 0}
     for m in minima:
         assert Fraction(m["lower"]) <= Fraction(m["point_cost"])
+
+
+def test_an_ill_conditioned_m_still_gives_a_point_at_the_bound():
+    """Targets of sizes 10¹⁵ to 10⁻¹²: float64's eigenvectors leave the rational point 50% above the bound for
+    ``d = 3``; refined, it lands within ``10⁻¹²`` of it (relative; within ``10⁻²⁰`` of the bound 0 of ``d = 1``), and the
+    bound is the referee's."""
+    pts = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
+    Y = [[0, Fraction(10) ** 15, 0, 0], [0, 0, Fraction(3, 100), Fraction(3, 100)], [0, 0, 0, Fraction(1, 10**10)],
+         [Fraction(1, 10**12), 0, 0, 0]]  # column j: y_j
+    data = ClusterData.from_arrays(pts, [1, 2, 3, 4], [list(col) for col in zip(*Y)])  # row j: y_j
+    X = [[Fraction(p[i]) for p in pts] for i in range(4)]
+    for m in dead_neuron_family(data, 1):
+        lo, hi = m.enclosure
+        assert ind.fr(lo) <= ind.fr(m.cost)
+        assert ind.fr(m.cost) - ind.fr(hi) <= (Fraction(1, 10**12) * ind.fr(hi) if hi != 0 else Fraction(1, 10**20))
+        expected = referee_bound(X, [1, 2, 3, 4], Y, m.rank, False)
+        assert abs(float(m.midpoint) - expected) <= 1e-9 * max(expected, 1e-300) + 1e-20
