@@ -18,6 +18,7 @@ from . import (
     n2_strata,
     n3_merged,
     n4_dead_neurons,
+    n5_split_clusters,
     p22_truncation,
     p23_global_minimum,
     p24_local_minimum,
@@ -45,6 +46,7 @@ RECIPES = {recipe.id: recipe for recipe in (
     n2_strata.RECIPE,
     n3_merged.RECIPE,
     n4_dead_neurons.RECIPE,
+    n5_split_clusters.RECIPE,
     # the paper's numbered statements, checked as stated (symgeom's own claims above are beyond the paper)
     p22_truncation.RECIPE,
     d21_truncation_map.RECIPE,

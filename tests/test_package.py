@@ -31,7 +31,7 @@ def test_templates_and_recipes_are_package_data():
     assert (resources.files("symgeom.templates") / "report.tex.j2").is_file()
     from symgeom.derivations import RECIPES
 
-    assert set(RECIPES) == {"T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2", "N3", "N4",
+    assert set(RECIPES) == {"T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2", "N3", "N4", "N5",
                             "P2.2", "D2.1", "H2.14", "H2.52", "P2.3", "E2.58", "P2.4", "E2.71", "P2.5", "E2.85"}
     assert (resources.files("symgeom") / "data" / "default.csv").is_file()
 

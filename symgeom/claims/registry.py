@@ -24,7 +24,7 @@ from ..global_minima.degeneracy import analyse
 from ..global_minima.minimizer import global_minimizer
 from ..local_minima.sequential import sequential_minimizer
 from ..local_minima.dead_neurons import dead_neuron_family
-from ..local_minima.families import merged_families
+from ..local_minima.families import merged_families, split_clusters
 from ..local_minima.settling import settle_strata
 from .budget import estimate, format_seconds
 from .recipe import Recipe
@@ -173,6 +173,14 @@ class Context:
         if self.progress is not None:
             self.progress("dead neurons: reduced-rank points")
         return dead_neuron_family(self.data, self.L, self.cost)
+
+    @cached_property
+    def split_clusters(self) -> list:
+        """:func:`~symgeom.local_minima.families.split_clusters`: per cluster one point collapsed alone, the rest
+        fitted."""
+        if self.progress is not None:
+            self.progress("split clusters: one point alone per cluster")
+        return split_clusters(self.data, self.L, self.cost)
 
 
 def recipes() -> dict[str, Recipe]:

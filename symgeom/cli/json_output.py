@@ -16,7 +16,7 @@ from ..claims.registry import BEYOND_THE_PAPER, paper_statement
 from ..calculus.cost import cost
 from ..data.clusters import ClusterData
 from ..local_minima.dead_neurons import dead_counts
-from ..local_minima.families import family_counts
+from ..local_minima.families import family_counts, split_counts
 from ..local_minima.settling import strata_counts
 from ..model.parameter_files import parameters_json
 from ..model.units import Units
@@ -93,6 +93,9 @@ def check_json(ctx, derivations, certs, exit_status: int) -> dict:
     if any(d.id == "N4" for d in derivations):
         out["dead_neuron_minima"] = [m.as_json() for m in ctx.dead_neurons]
         out["dead_neuron_counts"] = dead_counts(ctx.dead_neurons)
+    if any(d.id == "N5" for d in derivations):
+        out["split_minima"] = [s.as_json() for s in ctx.split_clusters]
+        out["split_counts"] = split_counts(ctx.split_clusters)
     if certs is not None:
         out["certificates"] = certs
     return envelope("check", check_summary(derivations, exit_status), out)

@@ -15,7 +15,7 @@ import re
 from ..certify.certificates import (CERTIFIED, CHECKED, NOT_APPLICABLE, PROVED, REFUTED, UNDECIDED, Status)
 from ..claims.registry import BEYOND_THE_PAPER, paper_statement
 from ..local_minima.dead_neurons import dead_counts_text, dead_lines
-from ..local_minima.families import family_counts_text, family_lines
+from ..local_minima.families import family_counts_text, family_lines, split_counts_text, split_lines
 from ..local_minima.settling import counts_text, reason_lines
 from ..numbers import sizes
 from .layout import fit_table, right_aligned_rows, shorten, wrap
@@ -40,17 +40,20 @@ def _short_number(x) -> str:
     return text if len(text) <= _SHORT else sizes.format_decimal(x, 4)
 
 
-def key_number(d, strata=None, merged=None, dead=None) -> str:
-    """The one number of a claim's line: N2's strata counts (``2 local minima, 4 strata empty, 1 not reached``),
-    N3's counts of merged strata (``merged``: ``(families, left)``), N4's of dead-neuron points (``dead``), else the margin of the deciding check's strict
+def key_number(d, strata=None, merged=None, dead=None, splits=None) -> str:
+    """The one number of a claim's line: N2's strata counts (``2 local minima, 4 empty, 1 not reached``),
+    N3's counts of merged strata (``merged``: ``(families, left)``), N4's of dead-neuron points (``dead``), N5's of split
+    clusters (``splits``), else the margin of the deciding check's strict
     inequalities, else its residual; nothing for a claim that does not apply or stays undecided (its reason is
     printed below the claims)."""
     if d.id == "N2" and strata is not None and d.status != NOT_APPLICABLE:
-        return counts_text(strata)
+        return counts_text(strata, short=True)
     if d.id == "N3" and merged is not None and d.status != NOT_APPLICABLE:
         return family_counts_text(*merged)
     if d.id == "N4" and dead and d.status != NOT_APPLICABLE:
         return dead_counts_text(dead)
+    if d.id == "N5" and splits and d.status != NOT_APPLICABLE:
+        return split_counts_text(splits)
     if d.status in (NOT_APPLICABLE, UNDECIDED):
         return ""
     numbers = d.main.numbers()
@@ -133,7 +136,9 @@ def check_screen(ctx, derivations, width: int, certs: dict | None = None) -> lis
                       width)
     merged = ctx.merged if any(d.id == "N3" for d in derivations) else None
     dead = ctx.dead_neurons if any(d.id == "N4" for d in derivations) else None
-    rows = [(d.id, _status(d), str(d.main.scope or ""), d.title, key_number(d, strata, merged, dead)) for d in derivations]
+    splits = ctx.split_clusters if any(d.id == "N5" for d in derivations) else None
+    rows = [(d.id, _status(d), str(d.main.scope or ""), d.title, key_number(d, strata, merged, dead, splits))
+            for d in derivations]
     lines += right_aligned_rows(rows, width)
     for ids, status, reason in _reasons(derivations):
         lines += wrap(f"{claim_ranges(ids)} {status.replace('_', ' ')}: {reason}", width)
@@ -183,6 +188,8 @@ def verbose_screen(ctx, derivations, width: int, certs: dict | None = None) -> l
         notes += [f"N3 {line}" for line in family_lines(*ctx.merged)]
     if any(d.id == "N4" for d in derivations):
         notes += [f"N4 {line}" for line in dead_lines(ctx.dead_neurons)]
+    if any(d.id == "N5" for d in derivations):
+        notes += [f"N5 {line}" for line in split_lines(ctx.split_clusters)]
     for d in derivations:
         if d.status == REFUTED:
             where = f" (the paper's {paper_statement(d.id)}; steelman in the report)" if paper_statement(d.id) else ""

@@ -45,7 +45,7 @@ from .._errors import ConstructionError
 from .clusters import ClusterData
 
 __all__ = ["SEPARABLE", "INSEPARABLE", "UNDECIDED", "Hyperplane", "ConvexCombination", "Separation", "separate",
-           "hull_point", "exact_points", "separates_along", "group", "group_name", "NotSeparated", "NoCollapseOrder", "HULL_CANDIDATES", "ExactPoints"]
+           "hull_point", "cut_off", "exact_points", "separates_along", "group", "group_name", "NotSeparated", "NoCollapseOrder", "HULL_CANDIDATES", "ExactPoints"]
 
 SEPARABLE, INSEPARABLE, UNDECIDED = "separable", "inseparable", "undecided"
 DENOMINATORS = (10, 10**2, 10**3, 10**4, 10**6, 10**9, 10**12)
@@ -251,6 +251,12 @@ def _hyperplane(pts: ExactPoints, inside, outside) -> Hyperplane | None:
             beta = _short_between(lo, hi)
             return Hyperplane(tuple(normal), beta, min(beta - lo, hi - beta))
     return None
+
+
+def cut_off(data: ClusterData, inside: np.ndarray) -> Hyperplane | None:
+    """A hyperplane with ``a·x − β < 0`` at the points ``inside`` (a mask) and ``> 0`` at every other point, every
+    inequality checked exactly; ``None`` when the max-margin LP finds none (no certificate of the contrary)."""
+    return _hyperplane(exact_points(data), inside, ~inside)
 
 
 def _exact_weights(columns: np.ndarray, rhs: np.ndarray, proposal: np.ndarray):

@@ -1,4 +1,5 @@
-"""Local minima beyond the ``2^Q − 1`` strata: the merged strata on the data (:mod:`symgeom.local_minima.merged`).
+"""Local minima beyond the ``2^Q − 1`` strata: the merged strata on the data (:mod:`symgeom.local_minima.merged`), and
+clusters split across activation patterns.
 
 A merged stratum is a kept set ``U`` (possibly empty) and a partition ``P`` of the truncated clusters into groups,
 one with several clusters; each group is collapsed whole in one hidden layer and sent to its weighted mean target.
@@ -14,6 +15,17 @@ most :data:`FAMILY_LIMIT` (:func:`family_count`), else one grouping that attains
 :func:`~symgeom.local_minima.merged.fewest_outputs` for each of the first :data:`FAMILY_LIMIT` strata with
 ``|S| > L`` (the minimum of ``C`` on ``R_S`` when reached).
 
+**Split clusters** (:func:`split_clusters`, N5).  Let one point ``n`` of a cluster ``k`` with other points die in hidden
+layer 1 and every other point be active in every layer: an open region.  There the network is one affine map on the
+other points and sends ``n`` to one output, so ``C ≥ B_{−n}``, the weighted least-squares residual of the other points
+alone (``n`` pays at least 0).  The point: ``a_1(x) = λ s(x) 1 + c(x) − e_k``, ``s`` a hyperplane cutting ``x_n`` off
+from every other point, ``c`` the barycentric fit of the other points (coordinates summing to 1), ``λ`` large; on the
+other points ``Σ_i a_1 = Q λ s``, so ``R = I − 1 1ᵀ/Q`` decodes ``c = R h + e_k`` there and ``e_k`` at ``n``
+(``h = 0``): the output map ``Y R`` with bias ``y_k`` costs exactly ``B_{−n}``, a local minimum at or below N1's
+value.  Per cluster the point with the largest drop ``w_n |r_n|² / (1 − w_n h_n)`` (N1's residual ``r_n`` and leverage
+``h_n``: leaving one point out, by Sherman–Morrison) among those the LP cuts off is settled; floats propose the
+order, the exact bound and cost decide.
+
 >>> from symgeom.data.embedded import default_data
 >>> fam = settle_merged(default_data(), 3, ((1, 3),))
 >>> fam.verdict, fam.label, fam.kept, fam.cost == fam.bound
@@ -22,24 +34,33 @@ most :data:`FAMILY_LIMIT` (:func:`family_count`), else one grouping that attains
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..certify.certificates import CERTIFIED, CHECKED, NOT_APPLICABLE, UNDECIDED, Check, Scope
+import numpy as np
+
+from ..certify.certificates import CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABLE, UNDECIDED, Check, Scope
 from ..numbers.json_numbers import json_numbers
 from ..calculus.cost import Cost
 from ..data.clusters import ClusterData
-from ..data.separability import NoCollapseOrder
+from ..data.separability import NoCollapseOrder, cut_off
+from ..model.network import Parameters
+from ..numbers import arith, sizes
+from ..numbers.filtered import float_copy
 from .._errors import ConstructionError
 from .merged import collapse_groups, fewest_outputs, group_spread, partitions
 from .settling import certify_stratum_point, hull_witness
-from .strata import StratumMinimizer, collapse_order, kept_clusters, stratum_bound, stratum_minimizer
+from .region import active_slack, dying_in, slack_values
+from .strata import (StratumMinimizer, active_bound, barycentric_fit, collapse_order, kept_clusters, separator_weight,
+                     stratum_bound, stratum_minimizer)
 from .verdicts import Verdict
 
 __all__ = ["MergedStratum", "settle_merged", "merged_families", "family_partitions", "family_count", "FAMILY_LIMIT", "family_counts",
-           "family_counts_text", "family_lines"]
+           "family_counts_text", "family_lines", "SplitCluster", "split_point", "split_clusters", "SPLIT_CANDIDATES",
+           "split_counts", "split_counts_text", "split_lines"]
 
 FAMILY_LIMIT = 40
 """At most this many merged strata are settled on the data; beyond, only the fewest-outputs ones."""
@@ -195,3 +216,140 @@ def family_lines(families, left: int = 0, limit: int = 12) -> list[str]:
         lines.append(f"... {len(families) - limit if len(families) > limit else 0} more merged strata listed by check --json"
                      + (f"; {left} more not settled (only the fewest-outputs ones beyond {FAMILY_LIMIT})" if left else ""))
     return lines
+
+
+
+SPLIT_CANDIDATES = 12
+"""Per cluster, at most this many points (largest drop first) are tried for a hyperplane that cuts them off."""
+
+
+@dataclass(frozen=True, eq=False)
+class SplitCluster:
+    """One point ``n`` of cluster ``k`` collapsed alone in layer 1, the rest fitted: its bound ``B_{−n}``, how it was
+    settled, and its explicit point."""
+
+    data: ClusterData
+    cluster: int
+    row: int
+    """``n``, 0-based (the data file's row ``n + 1``)."""
+    bound: object
+    """``B_{−n}``: the weighted least-squares residual of every other point."""
+    full: object
+    """``B``: N1's value."""
+    verdict: Verdict
+    certificate: Check
+    params: object = None
+    cost_kind: Cost = Cost.MEAN_SQUARED
+
+    def as_json(self) -> dict:
+        """An entry of ``split_minima`` in ``check --json``."""
+        return {"cluster": self.cluster, "row": self.row + 1, "verdict": self.verdict,
+                "certificate": self.certificate.as_json(),
+                **json_numbers(bound=self.bound, no_truncation=self.full, value=self.cost_kind.from_sum(self.bound))}
+
+
+def _drops(data: ClusterData, cost: Cost) -> np.ndarray:
+    """float64 ``w_n |r_n|² / (1 − w_n h_n)`` per point: how much leaving ``n`` out lowers N1's weighted residual
+    (``r_n`` its residual, ``h_n = x̃_nᵀ (X̃ W X̃ᵀ)⁻¹ x̃_n``); ``−inf`` where the fit cannot drop it (leverage 1)."""
+    X = float_copy(data.X) if data.kind.is_exact else data.X
+    Xt = np.vstack([X, np.ones(data.N)])
+    w = np.array([float(v) for v in cost.point_weights(data)])
+    T = np.asarray(float_copy(data.targets_ext) if data.kind.is_exact else data.targets_ext, dtype=float)
+    with np.errstate(all="ignore"):
+        gram = (Xt * w) @ Xt.T
+        F = np.linalg.lstsq(gram, (Xt * w) @ T.T, rcond=None)[0].T
+        r = F @ Xt - T
+        h = np.einsum("in,in->n", Xt, np.linalg.lstsq(gram, Xt, rcond=None)[0])
+        drop = w * (r * r).sum(axis=0) / (1 - w * h)
+    return np.where(np.isfinite(drop) & (1 - w * h > 1e-12), drop, -np.inf)
+
+
+def split_point(data: ClusterData, L: int, n: int, plane, cost: Cost = Cost.MEAN_SQUARED) -> Parameters:
+    """The point of the module docstring (*split clusters*) for point ``n`` and the hyperplane ``plane`` cutting it
+    off: ``a_1(x) = λ s(x) 1 + c(x) − e_k``, identity layers (bias 1) beyond, output ``Y R x + y_k``."""
+    Q, kind = data.Q, data.kind
+    mask = np.ones(data.N, dtype=bool)
+    mask[n] = False
+    C = barycentric_fit(data, tuple(range(1, Q + 1)), cost, mask)
+    t = kind.identity(Q)[int(data.labels[n]) - 1]
+    a, beta = kind.array(list(plane.normal)), plane.offset
+    shift = C[:, Q] - t
+    Gz = arith.matmul(C[:, :Q], data.X) + shift[:, None]
+    lam = separator_weight(arith.matmul(a[None, :], data.X)[0] - beta, np.where(mask[None, :], -Gz, Gz).max(axis=0), kind)
+    one, I = kind.full(Q, 1), kind.identity(Q)
+    R = I - np.outer(one, one) / kind.scalar(Q)
+    weights = (lam * np.outer(one, a) + C[:, :Q],) + (I,) * (L - 1) + (data.Y @ R,)
+    biases = (-lam * beta * one + shift,) + (one,) * (L - 1) + (data.Y @ t,)
+    return Parameters(weights, biases)
+
+
+def _settle_split(data: ClusterData, L: int, n: int, plane, full, cost: Cost) -> SplitCluster:
+    """The split of point ``n``: its point certified in the region (``n`` dead in layer 1, every other point active)
+    at cost ``B_{−n}``."""
+    mask = np.ones(data.N, dtype=bool)
+    mask[n] = False
+    theta = split_point(data, L, n, plane, cost)
+    bound = active_bound(data, mask, cost)
+    slacks = slack_values(theta, data.X, {"kept": (np.flatnonzero(mask), active_slack),
+                                          "split": (np.array([n]), functools.partial(dying_in, 1))})
+    margin = min(arith.smallest(v) for v in slacks.values())
+    value = cost.of(theta, data)
+    exact = data.kind.is_exact
+    tol = None if exact else FLOAT_RTOL * max(1.0, abs(float(full)))
+    ok = margin > 0 and (value == bound if exact else abs(float(value) - float(bound)) <= tol)
+    check = Check(CERTIFIED if ok and exact else CHECKED if ok else UNDECIDED,
+                  f"{data.kind.label} cost equal to the bound and every strict sign condition (row {n + 1} dead in "
+                  "layer 1, every other point active)", f"cost {sizes.format_number(value)}, bound "
+                  f"{sizes.format_number(bound)}", margin=margin, tolerance=tol, scope=Scope.these_data(float=not exact))
+    return SplitCluster(data, int(data.labels[n]), n, bound, full, Verdict.LOCAL_MINIMUM if ok else Verdict.UNDECIDED,
+                        check, theta, cost)
+
+
+def split_clusters(data: ClusterData, L: int, cost: Cost = Cost.MEAN_SQUARED) -> list[SplitCluster]:
+    """One split per cluster with several points (module docstring): the point of largest drop among the first
+    :data:`SPLIT_CANDIDATES` that a hyperplane cuts off from every other point; ``not_reached`` when none is."""
+    drops, full, out = _drops(data, cost), stratum_bound(data, tuple(range(1, data.Q + 1)), cost), []
+    for k in range(1, data.Q + 1):
+        rows = np.flatnonzero(data.labels == k)
+        if rows.size < 2:
+            continue
+        tried = rows[np.argsort(-drops[rows], kind="stable")][:SPLIT_CANDIDATES]
+        for n in tried:
+            inside = np.zeros(data.N, dtype=bool)
+            inside[n] = True
+            plane = cut_off(data, inside)
+            if plane is not None:
+                out.append(_settle_split(data, L, int(n), plane, full, cost))
+                break
+        else:
+            why = (f"none of the {tried.size} points of cluster {k} with the largest drops is cut off from the other "
+                   "points by the LP")
+            out.append(SplitCluster(data, k, int(tried[0]), None, full, Verdict.NOT_REACHED,
+                                    Check(UNDECIDED, "hyperplane cutting one point off", why), None, cost))
+    return out
+
+
+def split_counts(splits) -> dict:
+    """``{"local_minima": …, "below_no_truncation": …, "not_reached": …, "undecided": …}``."""
+    minima = [s for s in splits if s.verdict == Verdict.LOCAL_MINIMUM]
+    return {"local_minima": len(minima), "below_no_truncation": sum(s.bound < s.full for s in minima),
+            "not_reached": sum(s.verdict == Verdict.NOT_REACHED for s in splits),
+            "undecided": sum(s.verdict == Verdict.UNDECIDED for s in splits)}
+
+
+def split_counts_text(splits) -> str:
+    """``"3 local minima, 3 below N1"`` (and those not reached or undecided)."""
+    c = split_counts(splits)
+    text = f"{c['local_minima']} local minim{'um' if c['local_minima'] == 1 else 'a'}, {c['below_no_truncation']} below N1"
+    return text + "".join(f", {c[k]} {k.replace('_', ' ')}" for k in ("not_reached", "undecided") if c[k])
+
+
+def split_lines(splits) -> list[str]:
+    """One line per split: ``cluster 2, row 6 alone: local_minimum, value 0.00078922 (N1's 0.00096974)``."""
+    def one(s) -> str:
+        head = f"cluster {s.cluster}, row {s.row + 1} alone: {s.verdict}"
+        if s.verdict != Verdict.LOCAL_MINIMUM:
+            return f"{head}: {s.certificate.detail}"
+        kind = s.cost_kind
+        return f"{head}, value {kind.text(s.bound)} (N1's {sizes.format_decimal(kind.from_sum(s.full), 6)})"
+    return [one(s) for s in splits]

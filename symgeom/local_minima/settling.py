@@ -294,11 +294,12 @@ def strata_counts(strata) -> dict:
             "not_reached": sum(st.verdict == NOT_REACHED for st in strata)}
 
 
-def counts_text(strata) -> str:
-    """``"2 local minima, 4 strata empty, 1 not reached"``."""
+def counts_text(strata, short: bool = False) -> str:
+    """``"2 local minima, 4 strata empty, 1 not reached"`` (``short``: ``"…, 4 empty, …"``, as on N2's screen row)."""
     c = strata_counts(strata)
+    empty = "" if short else f"strat{'um' if c['empty'] == 1 else 'a'} "
     return (f"{c['local_minima']} local minim{'um' if c['local_minima'] == 1 else 'a'}, {c['empty']} "
-            f"strat{'um' if c['empty'] == 1 else 'a'} empty, {c['not_reached']} not reached")
+            f"{empty}empty, {c['not_reached']} not reached")
 
 
 def reason_lines(strata, limit: int = 12) -> list[str]:

@@ -63,7 +63,7 @@ from .merged import collapse_groups, group_spread, group_targets
 
 __all__ = [
     "StratumMinimizer", "kept_clusters", "least_squares_fit", "stratum_bound", "active_bound", "separator", "stratum_minimizer",
-    "strata", "collapse_order", "peel_next", "NotSeparated",
+    "strata", "collapse_order", "peel_next", "NotSeparated", "barycentric_fit", "separator_weight",
     "NoCollapseOrder",
 ]
 
@@ -115,13 +115,13 @@ def _masked_moments(data: ClusterData, mask: np.ndarray) -> np.ndarray:
 
 
 # -- (b) the construction ------------------------------------------------------------------
-def _barycentric_fit(data: ClusterData, kept, cost: Cost = Cost.MEAN_SQUARED) -> np.ndarray:
+def barycentric_fit(data: ClusterData, kept, cost: Cost = Cost.MEAN_SQUARED, mask=None) -> np.ndarray:
     """``C_U`` (``r x (Q+1)``): ``c_U(x) = C_U [x; 1]`` are the barycentric coordinates, with respect to
     ``{y_j : j ∈ U}``, of the least-squares fit on ``U`` (weighted by ``cost``'s ``w_n``: the fit is linear in
     the targets, so ``Y_U C_U`` is the weighted fit of ``Y``); they sum to 1 for every ``x`` (the last row
     is 1 minus the others, which changes nothing on the data, where the fitted values sum to 1: the
-    constant 1 is fitted exactly, weights or not)."""
-    mask = _kept_mask(data, kept)
+    constant 1 is fitted exactly, weights or not).  ``mask``: fit those points only (default: every point of ``U``)."""
+    mask = _kept_mask(data, kept) if mask is None else mask
     if data.kind.is_exact:  # from the clusters' moments: target e_i for the i-th cluster of U
         onehot = arith.array((np.arange(1, data.Q + 1)[None, :] == np.array(kept)[:, None]).astype(int), data.kind)
         F = moment_fit(_masked_moments(data, mask), onehot, cost.cluster_weights(data))
@@ -207,11 +207,11 @@ def _kept_block(data: ClusterData, kept: tuple, cost: Cost) -> tuple:
     """``(C_U, Y_U)``: the barycentric fit on ``U`` and the kept targets; for ``U = ∅`` one constant coordinate
     ``c(x) = 1`` with output 0 stands in (every point is collapsed in the end)."""
     if kept:
-        return _barycentric_fit(data, kept, cost), data.Y[:, [j - 1 for j in kept]]
+        return barycentric_fit(data, kept, cost), data.Y[:, [j - 1 for j in kept]]
     return np.append(data.kind.zeros(data.Q), data.kind.scalar(1))[None, :], data.kind.zeros((data.Q, 1))
 
 
-def _separator_weight(s, shortfall, kind):
+def separator_weight(s, shortfall, kind):
     """``λ`` with ``λ |s| > shortfall`` at every point (twice the smallest such value, rounded up to an
     integer for exact data), at least 1."""
     if not kind.is_exact:
@@ -314,7 +314,7 @@ def _collapsing_layers(data: ClusterData, groups: tuple, r: int, first: np.ndarr
             a, beta, G, g0 - t_l)
         Gz = G_ @ Z + shift[:, None]
         shortfall = np.where(collapsing[None, :], Gz, -Gz).max(axis=0)
-        lam = _proposed_weight(a_ @ Z - beta_, shortfall) if propose else _separator_weight(a @ Z - beta, shortfall, kind)
+        lam = _proposed_weight(a_ @ Z - beta_, shortfall) if propose else separator_weight(a @ Z - beta, shortfall, kind)
         if lam is None:
             return None
         M, mvec = lam * np.outer(one, a) + G, -lam * beta * one + g0 - t_l
@@ -330,7 +330,7 @@ def _collapsing_layers(data: ClusterData, groups: tuple, r: int, first: np.ndarr
 
 
 def _proposed_weight(s: np.ndarray, shortfall: np.ndarray):
-    """The exact data's ``λ = ⌊2 max shortfall/|s|⌋ + 1`` (at least 1, as :func:`_separator_weight`) proposed from float64
+    """The exact data's ``λ = ⌊2 max shortfall/|s|⌋ + 1`` (at least 1, as :func:`separator_weight`) proposed from float64
     values; ``None`` when float64 cannot propose it (a slack rounds to 0, or a value is not finite)."""
     with np.errstate(all="ignore"):
         ratio = shortfall / np.abs(s)

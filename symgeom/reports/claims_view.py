@@ -19,7 +19,7 @@ __all__ = ["PAPER_ORDER", "STATUS_WORDS", "STRATA_TABLE", "ClaimView", "ProofSte
            "ordered", "quantity", "status_sentence"]
 
 PAPER_ORDER = ("D2.1", "T1", "P2.2", "T2", "T3", "T4", "T5", "H2.14", "H2.52", "P2.3", "E2.58", "G1", "G2", "G3", "G4",
-               "P2.4", "E2.71", "N1", "P2.5", "E2.85", "N2", "N3", "N4")
+               "P2.4", "E2.71", "N1", "P2.5", "E2.85", "N2", "N3", "N4", "N5")
 """The claims in the order of the paper's Section 2: each of symgeom's own claims beside the statement it
 reconstructs (the truncation maps after Definition 2.1 and Proposition 2.2, the global minimizers after Theorem 2.3,
 the local minima after Theorems 2.4 and 2.5)."""

@@ -27,7 +27,7 @@ from ..claims.registry import Context, paper_statement, true_instead
 from ..numbers.printing import Latex, decimal_latex, escape_tex, latex, number_latex, prose_latex, scope_latex
 from ..data.files import decimal_text
 from ..local_minima.dead_neurons import dead_counts_text
-from ..local_minima.families import FAMILY_LIMIT, family_counts_text
+from ..local_minima.families import FAMILY_LIMIT, family_counts_text, split_counts_text
 from ..local_minima.settling import LOCAL_MINIMUM, counts_text
 
 __all__ = [
@@ -96,6 +96,7 @@ def render_report(ctx: Context, derivations: list[Derivation], command: str, fig
         strata=strata, reached=sum(st.verdict == LOCAL_MINIMUM for st in strata) if strata else 0,
         merged=list(merged), merged_left=merged_left, merged_limit=FAMILY_LIMIT,
         dead=ctx.dead_neurons if any(d.id == "N4" for d in derivations) else [],
+        splits=ctx.split_clusters if any(d.id == "N5" for d in derivations) else [],
         verdicts=VERDICT_WORDS, figures=figures or {}, training=training, certificates=certificates,
         criterion=criterion, unavailable=unavailable if any(d.id.startswith("G") for d in derivations) else None,
         paper_statement=paper_statement, true_instead=true_instead,
@@ -157,6 +158,7 @@ def render_handout(ctx: Context, derivations: list[Derivation], command: str, fi
         merged=ctx.merged[0] if "N3" in by_id else (),
         merged_summary=family_counts_text(*ctx.merged) if "N3" in by_id else "",
         dead_summary=dead_counts_text(ctx.dead_neurons) if "N4" in by_id else "",
+        split_summary=split_counts_text(ctx.split_clusters) if "N5" in by_id else "",
         training=training, paper=paper,
         parameters=data.parameter_count(ctx.L),
     )

@@ -97,7 +97,7 @@ def test_each_claim_line_holds_status_and_statement_within_the_width(embedded, w
         assert _words_in_order(titles[cid].split(), " ".join(row).split()), (cid, row)
         if width == 200:
             assert len(row) == 1 and titles[cid] in row[0]
-    assert "7 local minima, 0 strata empty, 0 not reached" in "\n".join(rows["N2"]).replace("\n", " ")
+    assert "7 local minima, 0 empty, 0 not reached" in "\n".join(rows["N2"]).replace("\n", " ")
     counts = Counter(statuses.values())
     assert lines[-len(_summary(lines)):] == _summary(lines)
     summary = " ".join(_summary(lines))

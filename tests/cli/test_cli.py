@@ -28,9 +28,9 @@ def test_check_json(capsys):
     assert (out["Q"], out["L"], out["N"], out["parameters"]) == (3, 4, 13, 5 * 12)
     assert out["data"]["delta"] == "1/5" and out["data"]["rho"] == "sqrt(6)/45"
     ids = [c["id"] for c in out["claims"]]
-    own = ["T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2", "N3", "N4"]
-    assert ids[:13] == own and all(c["paper"] == "beyond the paper" for c in out["claims"][:13])
-    paper = {c["id"]: c for c in out["claims"][13:]}
+    own = ["T1", "T2", "T3", "T4", "T5", "G1", "G2", "G3", "G4", "N1", "N2", "N3", "N4", "N5"]
+    assert ids[:14] == own and all(c["paper"] == "beyond the paper" for c in out["claims"][:14])
+    paper = {c["id"]: c for c in out["claims"][14:]}
     assert set(paper) == {"P2.2", "D2.1", "H2.14", "H2.52", "P2.3", "E2.58", "P2.4", "E2.71", "P2.5", "E2.85"}
     assert paper["P2.3"]["paper"].startswith("Theorem 2.3") and paper["P2.3"]["status"] == "certified"
     # L = 4 != Q: Theorems 2.4 and 2.5 are stated for L = Q only
