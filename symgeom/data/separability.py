@@ -229,8 +229,8 @@ def _short_between(lo, hi):
     return mid
 
 
-def _hyperplane(pts: ExactPoints, inside, outside) -> Hyperplane | None:
-    """The max-margin LP's normal, rounded and checked exactly; ``None`` when no rounding separates."""
+def cut_off(pts: ExactPoints, inside, outside) -> Hyperplane | None:
+    """A hyperplane cutting ``inside`` off from ``outside`` (masks): the LP's normal rounded, checked exactly, or None."""
     Fi, Fo = pts.scaled[:, inside].T, pts.scaled[:, outside].T
     Q = Fi.shape[1]
     # variables (a, β, t): minimise −t, a·x − β + t ≤ 0 (inside), −a·x + β + t ≤ 0 (outside)
@@ -251,12 +251,6 @@ def _hyperplane(pts: ExactPoints, inside, outside) -> Hyperplane | None:
             beta = _short_between(lo, hi)
             return Hyperplane(tuple(normal), beta, min(beta - lo, hi - beta))
     return None
-
-
-def cut_off(data: ClusterData, inside: np.ndarray) -> Hyperplane | None:
-    """A hyperplane with ``a·x − β < 0`` at the points ``inside`` (a mask) and ``> 0`` at every other point, every
-    inequality checked exactly; ``None`` when the max-margin LP finds none (no certificate of the contrary)."""
-    return _hyperplane(exact_points(data), inside, ~inside)
 
 
 def _exact_weights(columns: np.ndarray, rhs: np.ndarray, proposal: np.ndarray):
@@ -335,7 +329,7 @@ def separate(data: ClusterData, cluster, others) -> Separation:
                 return known[mine]
         pts = exact_points(data)
         inside, outside = np.isin(data.labels, [k] if isinstance(k, int) else list(k)), np.isin(data.labels, others)
-        plane = _hyperplane(pts, inside, outside)
+        plane = cut_off(pts, inside, outside)
         if plane is not None:
             known[mine] = Separation(k, others, SEPARABLE, hyperplane=plane)
         else:

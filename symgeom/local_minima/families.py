@@ -24,7 +24,7 @@ other points ``Σ_i a_1 = Q λ s``, so ``R = I − 1 1ᵀ/Q`` decodes ``c = R h 
 (``h = 0``): the output map ``Y R`` with bias ``y_k`` costs exactly ``B_{−n}``, a local minimum at or below N1's
 value.  Per cluster the point with the largest drop ``w_n |r_n|² / (1 − w_n h_n)`` (N1's residual ``r_n`` and leverage
 ``h_n``: leaving one point out, by Sherman–Morrison) among those the LP cuts off is settled; floats propose the
-order, the exact bound and cost decide.
+order (points extreme along some direction first), the exact bound and cost decide.
 
 >>> from symgeom.data.embedded import default_data
 >>> fam = settle_merged(default_data(), 3, ((1, 3),))
@@ -46,7 +46,7 @@ from ..certify.certificates import CERTIFIED, CHECKED, FLOAT_RTOL, NOT_APPLICABL
 from ..numbers.json_numbers import json_numbers
 from ..calculus.cost import Cost
 from ..data.clusters import ClusterData
-from ..data.separability import NoCollapseOrder, cut_off
+from ..data.separability import NoCollapseOrder, cut_off, exact_points
 from ..model.network import Parameters
 from ..numbers import arith, sizes
 from ..numbers.filtered import float_copy
@@ -60,7 +60,7 @@ from .verdicts import Verdict
 
 __all__ = ["MergedStratum", "settle_merged", "merged_families", "family_partitions", "family_count", "FAMILY_LIMIT", "family_counts",
            "family_counts_text", "family_lines", "SplitCluster", "split_point", "split_clusters", "SPLIT_CANDIDATES",
-           "split_counts", "split_counts_text", "split_lines"]
+           "split_counts", "split_counts_text", "split_lines", "SPLIT_DIRECTIONS"]
 
 FAMILY_LIMIT = 40
 """At most this many merged strata are settled on the data; beyond, only the fewest-outputs ones."""
@@ -264,6 +264,20 @@ def _drops(data: ClusterData, cost: Cost) -> np.ndarray:
     return np.where(np.isfinite(drop) & (1 - w * h > 1e-12), drop, -np.inf)
 
 
+SPLIT_DIRECTIONS = 64
+"""Random directions (fixed seed) along which the extreme points are proposed as candidates to cut off."""
+
+
+def _extreme_points(data: ClusterData) -> np.ndarray:
+    """The points of largest and smallest projection along the coordinate axes and :data:`SPLIT_DIRECTIONS` random
+    directions (float64): vertices of the hull of the data, the likely ones to be cut off alone (the LP decides)."""
+    X = np.asarray(float_copy(data.X) if data.kind.is_exact else data.X, dtype=float)
+    D = np.hstack([np.eye(data.Q), np.random.default_rng(0).standard_normal((data.Q, SPLIT_DIRECTIONS))])
+    with np.errstate(all="ignore"):
+        P = X.T @ D
+    return np.unique(np.concatenate([np.argmax(P, axis=0), np.argmin(P, axis=0)]))
+
+
 def split_point(data: ClusterData, L: int, n: int, plane, cost: Cost = Cost.MEAN_SQUARED) -> Parameters:
     """The point of the module docstring (*split clusters*) for point ``n`` and the hyperplane ``plane`` cutting it
     off: ``a_1(x) = λ s(x) 1 + c(x) − e_k``, identity layers (bias 1) beyond, output ``Y R x + y_k``."""
@@ -272,7 +286,7 @@ def split_point(data: ClusterData, L: int, n: int, plane, cost: Cost = Cost.MEAN
     mask[n] = False
     C = barycentric_fit(data, tuple(range(1, Q + 1)), cost, mask)
     t = kind.identity(Q)[int(data.labels[n]) - 1]
-    a, beta = kind.array(list(plane.normal)), plane.offset
+    a, beta = kind.array([arith.to_fraction(v) for v in plane.normal]), kind.scalar(arith.to_fraction(plane.offset))
     shift = C[:, Q] - t
     Gz = arith.matmul(C[:, :Q], data.X) + shift[:, None]
     lam = separator_weight(arith.matmul(a[None, :], data.X)[0] - beta, np.where(mask[None, :], -Gz, Gz).max(axis=0), kind)
@@ -309,17 +323,24 @@ def split_clusters(data: ClusterData, L: int, cost: Cost = Cost.MEAN_SQUARED) ->
     """One split per cluster with several points (module docstring): the point of largest drop among the first
     :data:`SPLIT_CANDIDATES` that a hyperplane cuts off from every other point; ``not_reached`` when none is."""
     drops, full, out = _drops(data, cost), stratum_bound(data, tuple(range(1, data.Q + 1)), cost), []
+    extreme = _extreme_points(data)
     for k in range(1, data.Q + 1):
         rows = np.flatnonzero(data.labels == k)
         if rows.size < 2:
             continue
-        tried = rows[np.argsort(-drops[rows], kind="stable")][:SPLIT_CANDIDATES]
+        exposed = rows[np.isin(rows, extreme)]  # points exposed along some direction first, by drop, then the rest
+        rest = rows[~np.isin(rows, extreme)]
+        tried = np.concatenate([part[np.argsort(-drops[part], kind="stable")] for part in (exposed, rest)])[:SPLIT_CANDIDATES]
         for n in tried:
             inside = np.zeros(data.N, dtype=bool)
             inside[n] = True
-            plane = cut_off(data, inside)
+            plane = cut_off(exact_points(data), inside, ~inside)
             if plane is not None:
-                out.append(_settle_split(data, L, int(n), plane, full, cost))
+                try:
+                    out.append(_settle_split(data, L, int(n), plane, full, cost))
+                except ConstructionError as e:  # float64 rounds a slack to 0
+                    out.append(SplitCluster(data, k, int(n), None, full, Verdict.UNDECIDED,
+                                            Check(UNDECIDED, "explicit construction of the split", str(e)), None, cost))
                 break
         else:
             why = (f"none of the {tried.size} points of cluster {k} with the largest drops is cut off from the other "

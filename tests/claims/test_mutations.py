@@ -80,9 +80,10 @@ REFUTED_BY = {
     "cost from moments": {"N1", "N3"},
 }
 
-UNDECIDED_BY = {"cost from moments": {"N2"}}
+UNDECIDED_BY = {"cost from moments": {"N2", "N5"}}
 """Claims a mutation leaves undecided rather than refuted: a stratum point that fails its certificate is no
-evidence against the stratum's minimum (N2 says ``undecided``), though it is no longer certified."""
+evidence against the stratum's minimum (N2 says ``undecided``), though it is no longer certified; likewise a split
+point (N5)."""
 """The exact set of symgeom's own claims each mutation refutes on ``example_data(2, 5)`` at ``L = 2``: T1 compares
 the forward pass with the recursive truncation, N1/N2/N3 evaluate their points' costs through the forward pass; T1–T4
 evaluate the truncation maps; G3/G4 (Hessian ranks) and N1/N2 (tangent directions in the kernel of the Hessian)
