@@ -245,18 +245,30 @@ class SplitCluster:
         """An entry of ``split_minima`` in ``check --json``."""
         return {"cluster": self.cluster, "row": self.row + 1, "verdict": self.verdict,
                 "certificate": self.certificate.as_json(),
-                **json_numbers(bound=self.bound, no_truncation=self.full, value=self.cost_kind.from_sum(self.bound))}
+                **json_numbers(bound=self.bound, no_truncation=self.full,
+                               value=None if self.bound is None else self.cost_kind.from_sum(self.bound))}
+
+
+def _unit_floats(A: np.ndarray) -> np.ndarray:
+    """``A / max |A|`` in float64 (exact arrays divided exactly first): within float64's range at any magnitude."""
+    top = max(arith.largest(A), -arith.smallest(A)) if A.size else 0
+    if top == 0:
+        return np.zeros(A.shape)
+    return np.asarray(float_copy(A / top) if A.dtype == object else A / top, dtype=float)
 
 
 def _drops(data: ClusterData, cost: Cost) -> np.ndarray:
-    """float64 ``w_n |r_n|² / (1 − w_n h_n)`` per point: how much leaving ``n`` out lowers N1's weighted residual
-    (``r_n`` its residual, ``h_n = x̃_nᵀ (X̃ W X̃ᵀ)⁻¹ x̃_n``); ``−inf`` where the fit cannot drop it (leverage 1)."""
-    X = float_copy(data.X) if data.kind.is_exact else data.X
-    Xt = np.vstack([X, np.ones(data.N)])
-    w = np.array([float(v) for v in cost.point_weights(data)])
-    T = np.asarray(float_copy(data.targets_ext) if data.kind.is_exact else data.targets_ext, dtype=float)
+    """float64 ``w_n |r_n|² / (1 − w_n h_n)`` per point, up to one positive factor: how much leaving ``n`` out lowers
+    N1's weighted residual (``r_n`` its residual, ``h_n = x̃_nᵀ (X̃ W X̃ᵀ)⁻¹ x̃_n``; both unchanged when the points are
+    scaled, the residuals scaled with the targets), on the points and targets scaled to unit size; ``−inf`` where the
+    fit cannot drop a point (leverage 1); all 0 when float64 resolves nothing (the order of the candidates then)."""
+    Xt = np.vstack([_unit_floats(data.X), np.ones(data.N)])
+    T = _unit_floats(data.targets_ext)
+    w = _unit_floats(np.asarray(cost.point_weights(data)))
     with np.errstate(all="ignore"):
         gram = (Xt * w) @ Xt.T
+        if not np.all(np.isfinite(gram)) or not np.all(np.isfinite(T)):
+            return np.zeros(data.N)
         F = np.linalg.lstsq(gram, (Xt * w) @ T.T, rcond=None)[0].T
         r = F @ Xt - T
         h = np.einsum("in,in->n", Xt, np.linalg.lstsq(gram, Xt, rcond=None)[0])
@@ -271,7 +283,7 @@ SPLIT_DIRECTIONS = 64
 def _extreme_points(data: ClusterData) -> np.ndarray:
     """The points of largest and smallest projection along the coordinate axes and :data:`SPLIT_DIRECTIONS` random
     directions (float64): vertices of the hull of the data, the likely ones to be cut off alone (the LP decides)."""
-    X = np.asarray(float_copy(data.X) if data.kind.is_exact else data.X, dtype=float)
+    X = _unit_floats(data.X)
     D = np.hstack([np.eye(data.Q), np.random.default_rng(0).standard_normal((data.Q, SPLIT_DIRECTIONS))])
     with np.errstate(all="ignore"):
         P = X.T @ D

@@ -151,3 +151,19 @@ def test_check_json_lists_the_splits(capsys):
     assert out["split_counts"]["local_minima"] == 3
     for s in splits:
         assert Fraction(s["bound"]) <= Fraction(s["no_truncation"])
+
+
+@pytest.mark.parametrize("exponent", [160, 300, -300])
+def test_any_magnitude_settles_exactly(exponent):
+    """Points of size ``10^e``: the float proposals run on unit-scaled copies (no overflow, no LAPACK on infinities)
+    and the exact certificate decides; the bound is the referee's."""
+    s = Fraction(10) ** exponent
+    pts = [[0, 0], [s, 0], [0, s], [2 * s, s], [s, 3 * s]]
+    labels = [1, 1, 2, 2, 2]
+    data = ClusterData.from_arrays(pts, labels, None)
+    X = [[p[i] for p in pts] for i in range(2)]
+    Y = [[Fraction(int(i == j)) for j in range(2)] for i in range(2)]
+    splits = split_clusters(data, 2)
+    assert [s_.verdict for s_ in splits] == [Verdict.LOCAL_MINIMUM] * 2
+    for sp in splits:
+        assert ind.fr(sp.bound) == referee_without(X, labels, Y, sp.row, False)
