@@ -47,8 +47,9 @@ def family_step(ctx) -> Step:
                 r"Layer 1 is $\lambda s(x) \mathbf{1} + c(x) - e_k$: $s$ a hyperplane cutting $x_n$ off, $c$ the "
                 r"barycentric fit of the other points, $\lambda$ large. On the other points the coordinates of layer 1 sum "
                 r"to $Q \lambda s(x)$, so $R = I - \mathbf{1}\mathbf{1}^T/Q$ decodes $c(x)$ there and $e_k$ at $x_n$: the "
-                r"output map $Y R$ with bias $y_k$. Per cluster the point with the largest leave-one-out drop of N1's "
-                rf"residual that the LP cuts off. On these data: {text}.", check, key=True)
+                r"output map $Y R$ with bias $y_k$. Per cluster one split: the first point the LP cuts off, extreme "
+                r"points first, each group by the leave-one-out drop of N1's residual (one local minimum per cluster, "
+                rf"not the lowest). On these data: {text}.", check, key=True)
 
 
 def derive(ctx):

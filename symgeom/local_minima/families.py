@@ -22,9 +22,11 @@ alone (``n`` pays at least 0).  The point: ``a_1(x) = λ s(x) 1 + c(x) − e_k``
 from every other point, ``c`` the barycentric fit of the other points (coordinates summing to 1), ``λ`` large; on the
 other points ``Σ_i a_1 = Q λ s``, so ``R = I − 1 1ᵀ/Q`` decodes ``c = R h + e_k`` there and ``e_k`` at ``n``
 (``h = 0``): the output map ``Y R`` with bias ``y_k`` costs exactly ``B_{−n}``, a local minimum at or below N1's
-value.  Per cluster the point with the largest drop ``w_n |r_n|² / (1 − w_n h_n)`` (N1's residual ``r_n`` and leverage
-``h_n``: leaving one point out, by Sherman–Morrison) among those the LP cuts off is settled; floats propose the
-order (points extreme along some direction first), the exact bound and cost decide.
+value.  Per cluster one split is settled: the first point the LP cuts off, trying the points extreme along some
+direction before the others, each group by its drop ``w_n |r_n|² / (1 − w_n h_n)`` (N1's residual ``r_n`` and
+leverage ``h_n``: leaving one point out, by Sherman–Morrison) -- one local minimum per cluster, not the lowest of
+them; floats propose the order, the exact bound and cost decide.  ``not_reached`` says only that none of the points
+tried was cut off (a split of another point, or one the LP misses, may still exist).
 
 >>> from symgeom.data.embedded import default_data
 >>> fam = settle_merged(default_data(), 3, ((1, 3),))
@@ -220,7 +222,8 @@ def family_lines(families, left: int = 0, limit: int = 12) -> list[str]:
 
 
 SPLIT_CANDIDATES = 12
-"""Per cluster, at most this many points (largest drop first) are tried for a hyperplane that cuts them off."""
+"""Per cluster, at most this many points (extreme ones first, each group by drop) are tried for a hyperplane that
+cuts them off."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -332,8 +335,9 @@ def _settle_split(data: ClusterData, L: int, n: int, plane, full, cost: Cost) ->
 
 
 def split_clusters(data: ClusterData, L: int, cost: Cost = Cost.MEAN_SQUARED) -> list[SplitCluster]:
-    """One split per cluster with several points (module docstring): the point of largest drop among the first
-    :data:`SPLIT_CANDIDATES` that a hyperplane cuts off from every other point; ``not_reached`` when none is."""
+    """One split per cluster with several points (module docstring): the first of :data:`SPLIT_CANDIDATES` points
+    (extreme ones first, each group by drop) that a hyperplane cuts off from every other point; ``not_reached`` when
+    none of them is."""
     drops, full, out = _drops(data, cost), stratum_bound(data, tuple(range(1, data.Q + 1)), cost), []
     extreme = _extreme_points(data)
     for k in range(1, data.Q + 1):
@@ -355,8 +359,8 @@ def split_clusters(data: ClusterData, L: int, cost: Cost = Cost.MEAN_SQUARED) ->
                                             Check(UNDECIDED, "explicit construction of the split", str(e)), None, cost))
                 break
         else:
-            why = (f"none of the {tried.size} points of cluster {k} with the largest drops is cut off from the other "
-                   "points by the LP")
+            why = (f"none of the {tried.size} points of cluster {k} tried is cut off from the other points by the LP "
+                   "(a split of another point may still exist)")
             out.append(SplitCluster(data, k, int(tried[0]), None, full, Verdict.NOT_REACHED,
                                     Check(UNDECIDED, "hyperplane cutting one point off", why), None, cost))
     return out
